@@ -1,0 +1,25 @@
+"""Every handler, registered in one place, in the order PTB must try them.
+
+PTB gives an update to the first matching handler of each group, so order is meaning:
+- group -1 sees every update first (records the account) and never stops the rest;
+- group 0 holds the commands, then each role's conversations, then the fallbacks,
+  which must come last because they match almost anything;
+- one error handler marks the unit of work failed, so the dispatcher rolls it back.
+"""
+
+from __future__ import annotations
+
+from . import admin, common
+from .context import AnyApp, LianxinContext
+from .errors import on_error
+
+
+def register(app: AnyApp) -> None:
+    common.register_first(app)  # group -1: every update refreshes its account
+    common.register(app)  # /start, /help
+    admin.register(app)  # /status
+    common.register_fallbacks(app)  # unknown commands, not-yet-bound, unsupported, old buttons
+    app.add_error_handler(on_error)
+
+
+__all__ = ["LianxinContext", "register"]

@@ -1,0 +1,227 @@
+"""The ``lianxin`` command: run the bot, play the demo, look after the database."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from bot.clock import SystemClock
+from bot.config import Config, ConfigError, load_config
+
+CONFIG_ENV = "LIANXIN_CONFIG"
+Command = Callable[[argparse.Namespace], int]
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    command: Command | None = getattr(args, "command", None)
+    if command is None:
+        parser.print_help()
+        sys.exit(2)
+    try:
+        code = command(args)
+    except ConfigError as problem:
+        for line in problem.problems:
+            print(f"lianxin: {line}", file=sys.stderr)
+        code = 2
+    except KeyboardInterrupt:
+        code = 130
+    sys.exit(code)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lianxin", description="连心 Lianxin")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help=f"configuration file (default: ${CONFIG_ENV}, else ./config.toml if present)",
+    )
+    sub = parser.add_subparsers(metavar="COMMAND")
+
+    run = sub.add_parser("run", help="run the bot (polling or webhook, as configured)")
+    run.set_defaults(command=_run)
+
+    demo = sub.add_parser("demo", help="the bot and a sample county against the built-in sandbox")
+    demo.add_argument("--dir", type=Path, default=Path("lianxin-demo"), help="where it keeps data")
+    demo.add_argument(
+        "--no-play", action="store_true", help="exit after the scripted scene (no prompt)"
+    )
+    demo.set_defaults(command=_demo)
+
+    db = sub.add_parser("db", help="database upkeep").add_subparsers(metavar="ACTION")
+    upgrade = db.add_parser("upgrade", help="apply schema migrations")
+    upgrade.set_defaults(command=_db_upgrade)
+    backup = db.add_parser("backup", help="an online, consistent copy (safe while running)")
+    backup.add_argument("path", type=Path)
+    backup.set_defaults(command=_db_backup)
+
+    box = sub.add_parser("inbox", help="updates that could not be handled").add_subparsers(
+        metavar="ACTION"
+    )
+    box.add_parser("failed", help="list them").set_defaults(command=_inbox_failed)
+    box.add_parser("retry", help="hand them to the bot again").set_defaults(command=_inbox_retry)
+
+    sandbox = sub.add_parser("sandbox", help="run the Bot API sandbox alone")
+    sandbox.add_argument("--port", type=int, default=8081)
+    sandbox.set_defaults(command=_sandbox)
+    return parser
+
+
+def _config(args: argparse.Namespace) -> Config:
+    path: Path | None = args.config
+    if path is None and os.environ.get(CONFIG_ENV):
+        path = Path(os.environ[CONFIG_ENV])
+    if path is None and Path("config.toml").exists():
+        path = Path("config.toml")
+    return load_config(path)
+
+
+def _run(args: argparse.Namespace) -> int:
+    return asyncio.run(_run_async(args))
+
+
+async def _run_async(args: argparse.Namespace) -> int:
+    from bot.edge.runtime import run_until_stopped
+    from bot.logs import setup_logging
+
+    config = _config(args)
+    config.token()  # fail now, plainly, if there is none
+    secrets = [config.token()]
+    if config.webhook.secret_token:
+        secrets.append(config.webhook.secret_token.get_secret_value())
+    setup_logging(secrets)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await run_until_stopped(config, SystemClock(), stop)
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    return asyncio.run(_demo_async(args))
+
+
+async def _demo_async(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    code: int = await run_demo(args.dir, play=not args.no_play)
+    return code
+
+
+def _db_upgrade(args: argparse.Namespace) -> int:
+    return asyncio.run(_db_upgrade_async(args))
+
+
+async def _db_upgrade_async(args: argparse.Namespace) -> int:
+    from storage import migrate
+    from storage.db import Database
+
+    config = _config(args)
+    db = await Database.open(config.database.path)
+    try:
+        applied = await migrate.upgrade(db, SystemClock().now())
+        version = await migrate.current_version(db)
+    except migrate.MigrationError as problem:
+        print(f"lianxin: {problem}", file=sys.stderr)
+        return 1
+    finally:
+        await db.close()
+    for m in applied:
+        print(f"applied {m.version:04d}_{m.name}")
+    print(f"{config.database.path}: schema version {version}")
+    return 0
+
+
+def _db_backup(args: argparse.Namespace) -> int:
+    source = _config(args).database.path
+    target: Path = args.path
+    if not source.exists():
+        print(f"lianxin: {source}: no database there (check database.path)", file=sys.stderr)
+        return 1
+    if target.resolve() == source.resolve():
+        print(f"lianxin: {target}: the backup must not overwrite the database", file=sys.stderr)
+        return 1
+    if target.exists():
+        print(f"lianxin: {target}: already exists; choose a new file name", file=sys.stderr)
+        return 1
+    return asyncio.run(_db_backup_async(source, target))
+
+
+async def _db_backup_async(source: Path, target: Path) -> int:
+    from storage.db import Database
+
+    db = await Database.open(source)
+    try:
+        await db.backup_to(target)
+    except OSError as problem:
+        print(f"lianxin: {target}: cannot write the backup ({problem})", file=sys.stderr)
+        return 1
+    finally:
+        await db.close()
+    print(f"backed up {source} to {target}")
+    return 0
+
+
+def _inbox_failed(args: argparse.Namespace) -> int:
+    return asyncio.run(_inbox_failed_async(args))
+
+
+async def _inbox_failed_async(args: argparse.Namespace) -> int:
+    from storage import inbox
+    from storage.db import Database
+
+    db = await Database.open(_config(args).database.path)
+    try:
+        rows = await inbox.failed(db)
+    finally:
+        await db.close()
+    for row in rows:
+        print(f"{row.update_id}\t{row.handled_at}\t{row.error}")
+    print(f"{len(rows)} failed update(s)")
+    return 0
+
+
+def _inbox_retry(args: argparse.Namespace) -> int:
+    return asyncio.run(_inbox_retry_async(args))
+
+
+async def _inbox_retry_async(args: argparse.Namespace) -> int:
+    from storage import inbox
+    from storage.db import Database
+
+    db = await Database.open(_config(args).database.path)
+    try:
+        count = await inbox.requeue_failed(db)
+    finally:
+        await db.close()
+    print(f"{count} update(s) handed back to the bot; a running bot picks them up within seconds")
+    return 0
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    return asyncio.run(_sandbox_async(args))
+
+
+async def _sandbox_async(args: argparse.Namespace) -> int:
+    from bot.sandbox.server import Sandbox
+
+    sandbox = Sandbox()
+    await sandbox.start(port=args.port)
+    print(f"Bot API sandbox at {sandbox.base_url} (token {sandbox.token}); Ctrl-C stops it")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    await sandbox.stop()
+    return 0

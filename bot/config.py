@@ -1,0 +1,183 @@
+"""Configuration: a TOML file (and LIANXIN_TOKEN) read into typed models.
+
+Every problem is reported at once, one line each, naming the key; the token never
+appears in a message.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from bot.durations import parse_duration
+
+Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+TOKEN_ENV = "LIANXIN_TOKEN"  # noqa: S105 - the name of a variable, not a secret
+_TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
+
+
+class ConfigError(Exception):
+    """Start-up must stop; ``problems`` are the lines to show, one per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TelegramConfig(_Section):
+    token: SecretStr | None = None
+    base_url: str = "https://api.telegram.org/bot"
+    base_file_url: str = "https://api.telegram.org/file/bot"
+    mode: Literal["polling", "webhook"] = "polling"
+    poll_timeout: Duration = timedelta(seconds=50)
+
+    @field_validator("token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _TOKEN.match(value.get_secret_value()):
+            raise ValueError(
+                "is not a bot token: expected digits, a colon and a secret, as @BotFather gives it"
+            )
+        return value
+
+    @field_validator("base_url", "base_file_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f'"{value}" must start with http:// or https://')
+        return value.rstrip("/")
+
+
+class WebhookConfig(_Section):
+    listen: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    path: str = "/telegram"
+    public_url: str = ""
+    secret_token: SecretStr | None = None
+
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError(f'"{value}" must start with /')
+        return value
+
+
+class DatabaseConfig(_Section):
+    path: Path = Path("lianxin.db")
+
+
+class GeneralConfig(_Section):
+    timezone: str = "Asia/Shanghai"
+    language: Literal["zh", "en"] = "zh"
+    admins: list[int] = []
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f'"{value}" is not a known time zone, e.g. "Asia/Shanghai"') from None
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class SenderConfig(_Section):
+    messages_per_second: float = Field(default=28.0, gt=0, le=30)
+    per_chat_interval: Duration = timedelta(seconds=1.05)
+    max_backoff: Duration = timedelta(minutes=5)
+    concurrency: int = Field(default=16, ge=1, le=256)
+
+
+class Config(_Section):
+    telegram: TelegramConfig = TelegramConfig()
+    webhook: WebhookConfig = WebhookConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    general: GeneralConfig = GeneralConfig()
+    sender: SenderConfig = SenderConfig()
+
+    @model_validator(mode="after")
+    def _webhook_needs_address(self) -> Config:
+        if self.telegram.mode == "webhook" and not self.webhook.public_url.startswith("https://"):
+            raise ValueError(
+                "webhook.public_url: webhook mode needs the https:// address Telegram will call"
+            )
+        return self
+
+    def token(self) -> str:
+        """The bot token; raises ConfigError if there is none (only running needs one)."""
+        if self.telegram.token is None:
+            raise ConfigError([f"telegram.token: missing; put it in the file or set {TOKEN_ENV}"])
+        return self.telegram.token.get_secret_value()
+
+
+def load_config(path: Path | None, environ: Mapping[str, str] | None = None) -> Config:
+    """Read ``path`` (None: defaults only) and the environment; raise ConfigError if wrong."""
+    env = os.environ if environ is None else environ
+    data: dict[str, Any] = {}
+    name = str(path) if path else "configuration"
+    if path is not None:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError([f"{path}: file not found"]) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError([f"{path}: cannot be read ({exc})"]) from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError([f"{path}: not valid TOML: {exc}"]) from None
+    if env.get(TOKEN_ENV):
+        telegram = data.get("telegram")
+        data["telegram"] = {**(telegram if isinstance(telegram, dict) else {})}
+        data["telegram"]["token"] = env[TOKEN_ENV]
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError([f"{name}: {_describe(err)}" for err in exc.errors()]) from None
+    return _anchor(config, path)
+
+
+def _describe(error: Any) -> str:
+    key = "".join(
+        f"[{part}]" if isinstance(part, int) else f".{part}" for part in error["loc"]
+    ).lstrip(".")
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"{key}: unknown key (misspelt, or in the wrong [section]?)"
+    if kind == "missing":
+        return f"{key}: missing"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{key}: {message}" if key else message
+
+
+def _anchor(config: Config, path: Path | None) -> Config:
+    """A relative database path is relative to the configuration file, not to the shell."""
+    db_path = config.database.path
+    if path is None or db_path.is_absolute():
+        return config
+    anchored = DatabaseConfig(path=(path.parent / db_path).resolve())
+    return config.model_copy(update={"database": anchored})

@@ -1,0 +1,132 @@
+"""Feeds stored updates to the PTB Application: in order within a chat, chats side by side.
+
+Each update is handled inside one transaction that also writes the calls it owes to
+the outbox and marks the inbox row done, so a crash leaves it either wholly handled
+or still pending; never half.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.edge.unit import Services, Unit, current_unit
+from storage import inbox, outbox
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+class _HandlerFailed(Exception):
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(repr(error))
+        self.error = error
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        db: Database,
+        application: AnyApplication,
+        services: Services,
+        on_outbox: Callable[[], None],
+        concurrency: int = 8,
+    ) -> None:
+        self._db = db
+        self._app = application
+        self._services = services
+        self._on_outbox = on_outbox
+        self._wake = asyncio.Event()
+        self._slots = asyncio.Semaphore(concurrency)
+        self._queued: set[int] = set()
+        self._lanes: dict[int, deque[int]] = {}
+        self._workers: dict[int, asyncio.Task[None]] = {}
+        self.handled = 0
+
+    def wake(self) -> None:
+        """New rows are in the inbox."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        while True:
+            self._wake.clear()
+            await self._scan()
+            # The timeout is only a safety net (rows re-queued by an administrator).
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=5.0)
+
+    async def drain(self) -> None:
+        """Handle what is pending now, then return (for shutdown and tests)."""
+        await self._scan()
+        while self._workers:
+            await asyncio.gather(*list(self._workers.values()), return_exceptions=True)
+
+    async def _scan(self) -> None:
+        for row in await inbox.pending(self._db, limit=1000):
+            if row.update_id in self._queued:
+                continue
+            self._queued.add(row.update_id)
+            self._lanes.setdefault(row.lane, deque()).append(row.update_id)
+            if row.lane not in self._workers:
+                self._workers[row.lane] = asyncio.create_task(self._work(row.lane))
+
+    async def _work(self, lane: int) -> None:
+        queue = self._lanes[lane]
+        try:
+            while queue:
+                update_id = queue[0]
+                async with self._slots:
+                    await self._handle(update_id)
+                queue.popleft()
+                self._queued.discard(update_id)
+        finally:
+            del self._workers[lane]
+            if not queue:
+                del self._lanes[lane]
+
+    async def _handle(self, update_id: int) -> None:
+        now = self._services.clock.now()
+        try:
+            async with self._db.transaction() as tx:
+                payload = await inbox.payload_if_pending(tx, update_id)
+                if payload is None:
+                    return
+                unit = Unit(tx=tx, now=now, update_id=update_id, services=self._services)
+                update = Update.de_json(json.loads(payload), self._app.bot)
+                token = current_unit.set(unit)
+                try:
+                    await self._app.process_update(update)
+                finally:
+                    current_unit.reset(token)
+                if unit.failure is not None:
+                    raise _HandlerFailed(unit.failure)
+                await outbox.enqueue(tx, unit.calls, now, update_id)
+                await inbox.mark_done(tx, update_id, now)
+        except _HandlerFailed as failed:
+            await self._record_failure(update_id, failed.error)
+        except Exception as error:  # a bad payload or a storage error: keep the row, say so
+            log.exception("update %s could not be handled", update_id)
+            await self._record_failure(update_id, error)
+        self.handled += 1
+        self._on_outbox()
+
+    async def _record_failure(self, update_id: int, error: BaseException) -> None:
+        """Nothing the handler wrote is kept; the row is marked failed and the sender is told."""
+        log.error("update %s failed: %r", update_id, error, exc_info=error)
+        now = self._services.clock.now()
+        async with self._db.transaction() as tx:
+            lane = await inbox.lane_of(tx, update_id)
+            await inbox.mark_failed(tx, update_id, repr(error)[:2000], now)
+            if lane:
+                text = self._services.texts("reply.internal_error")
+                apology = outbox.Call(lane, "sendMessage", {"chat_id": lane, "text": text})
+                await outbox.enqueue(tx, [apology], now, update_id)

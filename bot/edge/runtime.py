@@ -1,0 +1,163 @@
+"""Puts the bot together and runs it: storage, PTB Application, ingest, dispatcher, sender."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+from collections.abc import Awaitable
+from dataclasses import dataclass
+
+from aiohttp import web
+from telegram.error import InvalidToken, NetworkError
+from telegram.ext import ApplicationBuilder, ContextTypes
+from telegram.request import HTTPXRequest
+
+import handlers
+from bot.clock import Clock
+from bot.config import Config, ConfigError
+from bot.edge.dispatcher import Dispatcher
+from bot.edge.ingest import Ingest
+from bot.edge.sender import Sender
+from bot.edge.unit import Services
+from bot.edge.webhook import set_webhook_params, webhook_app
+from bot.i18n import Texts
+from handlers import menus
+from handlers.context import AnyApp, LianxinContext
+from storage import meta, migrate, outbox
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+MENU_KEY = "command_menu"
+
+
+@dataclass
+class Running:
+    """A started bot: what tests and the demo may look at or wait on."""
+
+    db: Database
+    app: AnyApp
+    dispatcher: Dispatcher
+    sender: Sender
+    tasks: list[asyncio.Task[None]]
+    runner: web.AppRunner | None = None
+
+
+def build_application(config: Config) -> AnyApp:
+    tg = config.telegram
+    poll = tg.poll_timeout.total_seconds()
+    pool = config.sender.concurrency + 8
+    return (
+        ApplicationBuilder()
+        .token(config.token())
+        .base_url(tg.base_url)
+        .base_file_url(tg.base_file_url)
+        .updater(None)  # our ingest loop replaces it: the offset must move only after storing
+        .context_types(ContextTypes(context=LianxinContext))
+        .request(HTTPXRequest(connection_pool_size=pool, read_timeout=30, write_timeout=60))
+        .get_updates_request(HTTPXRequest(connection_pool_size=2, read_timeout=poll + 15))
+        .build()
+    )
+
+
+async def _initialize(app: AnyApp) -> None:
+    """getMe until it answers: a server may start before its network does."""
+    delay = 1.0
+    while True:
+        try:
+            await app.initialize()
+            return
+        except InvalidToken:
+            raise ConfigError(
+                ["telegram.token: Telegram refused this token; check it with @BotFather"]
+            ) from None
+        except NetworkError as trouble:
+            log.warning("cannot reach the Bot API (%s); retrying in %.0fs", trouble, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 60.0)
+
+
+async def _publish_menus(db: Database, config: Config, clock: Clock) -> None:
+    """Queue the everyone-menu once per change, not on every restart."""
+    calls = menus.menu_calls(menus.VILLAGER, config.general.language)
+    digest = hashlib.sha256(
+        json.dumps([c.params for c in calls], sort_keys=True).encode()
+    ).hexdigest()
+    async with db.transaction() as tx:
+        if await meta.get(tx, MENU_KEY) != digest:
+            await outbox.enqueue(tx, calls, clock.now())
+            await meta.put(tx, MENU_KEY, digest)
+
+
+async def start_bot(config: Config, clock: Clock) -> Running:
+    db = await Database.open(config.database.path)
+    try:
+        await migrate.upgrade(db, clock.now())
+        app = build_application(config)
+        handlers.register(app)
+        await _initialize(app)
+    except BaseException:
+        await db.close()
+        raise
+    await app.start()
+    services = Services(config, clock, Texts(config.general.language), app.bot.username)
+    sender = Sender(db, app.bot, clock, config.sender)
+    dispatcher = Dispatcher(db, app, services, on_outbox=sender.wake)
+    await _publish_menus(db, config, clock)
+    running = Running(db, app, dispatcher, sender, [])
+    running.tasks = [_task(sender.run(), "sender"), _task(dispatcher.run(), "dispatcher")]
+    if config.telegram.mode == "webhook":
+        await app.bot.set_webhook(**set_webhook_params(config.webhook))
+        site_app = webhook_app(db, clock, config.webhook, dispatcher.wake)
+        running.runner = web.AppRunner(site_app, access_log=None)
+        await running.runner.setup()
+        await web.TCPSite(running.runner, config.webhook.listen, config.webhook.port).start()
+    else:
+        await app.bot.delete_webhook(drop_pending_updates=False)
+        ingest = Ingest(
+            db, app.bot, clock, config.telegram.poll_timeout.total_seconds(), dispatcher.wake
+        )
+        running.tasks.append(_task(ingest.run(), "ingest"))
+    log.info("@%s is running (%s mode)", app.bot.username, config.telegram.mode)
+    return running
+
+
+def _task(coro: Awaitable[None], name: str) -> asyncio.Task[None]:
+    async def guarded() -> None:
+        await coro
+
+    return asyncio.create_task(guarded(), name=name)
+
+
+async def stop_bot(running: Running) -> None:
+    """Stop taking updates, let calls in flight finish, close everything."""
+    if running.runner is not None:
+        await running.runner.cleanup()
+    for task in running.tasks:
+        task.cancel()
+    for task in running.tasks:
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(running.sender.drain(), timeout=10)
+    await running.app.stop()
+    await running.app.shutdown()
+    await running.db.close()
+
+
+async def run_until_stopped(config: Config, clock: Clock, stop: asyncio.Event) -> None:
+    """Run until ``stop`` is set or a loop dies (which is then raised)."""
+    running = await start_bot(config, clock)
+    stopper = asyncio.create_task(stop.wait())
+    try:
+        done, _ = await asyncio.wait(
+            [stopper, *running.tasks], return_when=asyncio.FIRST_COMPLETED
+        )
+        for task in done:
+            if task is not stopper and task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
+    finally:
+        stopper.cancel()
+        await stop_bot(running)

@@ -1,0 +1,47 @@
+"""The unit of work of one handled update: its transaction and the calls it owes.
+
+The dispatcher opens a Unit per inbox row and makes it current while PTB runs the
+handlers; they write through ``unit.tx`` and queue outgoing calls with ``unit.send``.
+Both land in the same commit as the row being marked done, or neither does.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.clock import Clock
+from bot.config import Config
+from bot.i18n import Texts
+from storage.db import Tx
+from storage.outbox import Call
+
+
+@dataclass(frozen=True)
+class Services:
+    """What handlers may need besides the transaction, fixed for the life of the process."""
+
+    config: Config
+    clock: Clock
+    texts: Texts
+    bot_username: str
+
+    def is_admin(self, user_id: int) -> bool:
+        return user_id in self.config.general.admins
+
+
+@dataclass
+class Unit:
+    tx: Tx
+    now: datetime
+    update_id: int
+    services: Services
+    calls: list[Call] = field(default_factory=list)
+    failure: BaseException | None = None
+
+    def send(self, *calls: Call) -> None:
+        self.calls.extend(calls)
+
+
+current_unit: ContextVar[Unit] = ContextVar("current_unit")

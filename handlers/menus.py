@@ -1,0 +1,33 @@
+"""The command menus each role sees, in every language."""
+
+from __future__ import annotations
+
+from telegram import BotCommand
+
+from bot.i18n import LANGUAGES, Language, t
+from storage.outbox import Call
+
+from . import outgoing
+
+VILLAGER = ("start", "help")
+ADMIN = ("start", "help", "status")
+
+
+def commands(names: tuple[str, ...], language: Language) -> list[BotCommand]:
+    return [BotCommand(name, t(language, f"commands.{name}")) for name in names]
+
+
+def menu_calls(
+    names: tuple[str, ...], default: Language, chat_id: int | None = None
+) -> list[Call]:
+    """The menu in the configured language for everyone, and in each other language for
+    users whose Telegram is set to it."""
+    calls = [outgoing.command_menu(commands(names, default), chat_id=chat_id)]
+    for language in LANGUAGES:
+        if language != default:
+            calls.append(
+                outgoing.command_menu(
+                    commands(names, language), chat_id=chat_id, language=language
+                )
+            )
+    return calls

@@ -1,0 +1,55 @@
+"""Telegram accounts that have written to the bot."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.db import Tx
+from storage.timefmt import to_db
+
+UPSERT_SEEN = """
+INSERT INTO accounts (user_id, chat_id, first_name, last_name, username, language_code,
+                      first_seen, last_seen, updates_seen)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)
+ON CONFLICT (user_id) DO UPDATE SET
+    chat_id = coalesce(excluded.chat_id, accounts.chat_id),
+    first_name = excluded.first_name,
+    last_name = excluded.last_name,
+    username = excluded.username,
+    language_code = excluded.language_code,
+    last_seen = excluded.last_seen,
+    updates_seen = accounts.updates_seen + 1
+"""
+SELECT_SEEN = "SELECT updates_seen FROM accounts WHERE user_id = ?"
+
+
+@dataclass(frozen=True)
+class Account:
+    user_id: int
+    chat_id: int | None
+    first_name: str
+    last_name: str | None
+    username: str | None
+    language_code: str | None
+
+
+async def record_seen(tx: Tx, account: Account, now: datetime) -> None:
+    """Note that this account sent an update (counted, so double handling would show)."""
+    await tx.execute(
+        UPSERT_SEEN,
+        (
+            account.user_id,
+            account.chat_id,
+            account.first_name,
+            account.last_name,
+            account.username,
+            account.language_code,
+            to_db(now),
+            to_db(now),
+        ),
+    )
+
+
+async def updates_seen(tx: Tx, user_id: int) -> int:
+    return int(await tx.scalar(SELECT_SEEN, (user_id,)) or 0)

@@ -1,0 +1,87 @@
+"""The inbox keeps each update once; the outbox hands out lane heads, urgent first."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from bot.clock import ManualClock
+from storage import inbox, outbox
+from storage.db import Database
+from storage.inbox import StoredUpdate
+from storage.outbox import Call, Priority
+
+
+async def test_a_duplicate_update_is_ignored(db: Database, clock: ManualClock) -> None:
+    await inbox.store(db, [StoredUpdate(7, 100, '{"update_id": 7, "v": 1}')], clock.now())
+    await inbox.store(db, [StoredUpdate(7, 100, '{"update_id": 7, "v": 2}')], clock.now())
+    rows = await inbox.pending(db)
+    assert [(r.update_id, r.lane) for r in rows] == [(7, 100)]
+    async with db.read() as tx:
+        assert await inbox.payload_if_pending(tx, 7) == '{"update_id": 7, "v": 1}'
+    assert await inbox.last_update_id(db) == 7
+
+
+async def test_done_rows_are_not_pending(db: Database, clock: ManualClock) -> None:
+    await inbox.store(db, [StoredUpdate(1, 5, "{}"), StoredUpdate(2, 5, "{}")], clock.now())
+    async with db.transaction() as tx:
+        await inbox.mark_done(tx, 1, clock.now())
+    assert [r.update_id for r in await inbox.pending(db)] == [2]
+
+
+async def enqueue(db: Database, clock: ManualClock, *calls: Call) -> None:
+    async with db.transaction() as tx:
+        await outbox.enqueue(tx, list(calls), clock.now())
+
+
+def msg(lane: int, text: str, priority: Priority = Priority.INTERACTIVE) -> Call:
+    return Call(lane, "sendMessage", {"chat_id": lane, "text": text}, priority)
+
+
+async def test_interactive_heads_come_before_bulk(db: Database, clock: ManualClock) -> None:
+    await enqueue(
+        db,
+        clock,
+        msg(1, "reminder a", Priority.BULK),
+        msg(2, "reminder b", Priority.BULK),
+        msg(1, "answer to 1"),
+        msg(3, "answer to 3"),
+    )
+    ready = await outbox.ready(db, clock.now(), 10)
+    assert [c.params["text"] for c in ready] == ["answer to 1", "answer to 3", "reminder b"]
+
+
+async def test_a_postponed_head_holds_its_lane_in_order(db: Database, clock: ManualClock) -> None:
+    await enqueue(db, clock, msg(1, "first"), msg(1, "second"), msg(2, "other"))
+    first = (await outbox.ready(db, clock.now(), 10))[0]
+    await outbox.postpone(db, first.id, clock.now() + timedelta(seconds=30), "429")
+    ready = await outbox.ready(db, clock.now(), 10)
+    assert [c.params["text"] for c in ready] == ["other"]  # "second" must not overtake
+    clock.advance(timedelta(seconds=31))
+    ready = await outbox.ready(db, clock.now(), 10)
+    assert [c.params["text"] for c in ready] == ["first", "other"]
+    assert ready[0].attempts == 1
+
+
+async def test_sent_is_final_and_dedup_keys_enqueue_once(db: Database, clock: ManualClock) -> None:
+    reminder = Call(9, "sendMessage", {"chat_id": 9, "text": "r"}, Priority.BULK, "rem:9:15")
+    await enqueue(db, clock, reminder)
+    await enqueue(db, clock, reminder)
+    (call,) = await outbox.ready(db, clock.now(), 10)
+    await outbox.mark_sent(db, call.id, 42, clock.now())
+    await outbox.postpone(db, call.id, clock.now(), "late retry must not resurrect it")
+    assert await outbox.ready(db, clock.now(), 10) == []
+    async with db.read() as tx:
+        counts = await outbox.counts(tx)
+    assert counts == {("sent", Priority.BULK): 1}
+
+
+async def test_backup_is_a_consistent_copy(
+    db: Database, clock: ManualClock, tmp_path: Path
+) -> None:
+    await enqueue(db, clock, msg(1, "kept"))
+    target = tmp_path / "backup" / "copy.db"
+    await db.backup_to(target)
+    copy = await Database.open(target)
+    assert [c.params["text"] for c in await outbox.ready(copy, clock.now(), 10)] == ["kept"]
+    await copy.close()

@@ -1,0 +1,70 @@
+"""Migrations: an empty database and every intermediate version reach the latest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from storage import migrate
+from storage.db import Database
+from tests.conftest import START
+
+
+async def schema(db: Database) -> list[tuple[str, str]]:
+    async with db.read() as tx:
+        rows = await tx.fetchall(
+            "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name"
+        )
+    return [(r[0], r[1]) for r in rows]
+
+
+async def test_empty_database_reaches_latest(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "a.db")
+    applied = await migrate.upgrade(db, START)
+    assert [m.version for m in applied] == [m.version for m in migrate.available()]
+    assert await migrate.current_version(db) == migrate.available()[-1].version
+    assert await migrate.upgrade(db, START) == []  # a second run changes nothing
+    await db.close()
+
+
+@pytest.mark.parametrize("start", [m.version for m in migrate.available()])
+async def test_every_intermediate_version_reaches_the_same_schema(
+    tmp_path: Path, start: int
+) -> None:
+    fresh = await Database.open(tmp_path / "fresh.db")
+    await migrate.upgrade(fresh, START)
+    stepped = await Database.open(tmp_path / "stepped.db")
+    await migrate.upgrade(stepped, START, target=start)
+    assert await migrate.current_version(stepped) == start
+    await migrate.upgrade(stepped, START)
+    assert await schema(stepped) == await schema(fresh)
+    await fresh.close()
+    await stepped.close()
+
+
+async def test_a_newer_database_is_refused(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "a.db")
+    await migrate.upgrade(db, START)
+    async with db.transaction() as tx:
+        await tx.execute(
+            "INSERT INTO schema_migrations VALUES (999, 'future', '2030-01-01T00:00:00.000000Z')"
+        )
+    with pytest.raises(migrate.MigrationError, match="newer than this program"):
+        await migrate.upgrade(db, START)
+    await db.close()
+
+
+async def test_wal_and_foreign_keys_are_on(db: Database) -> None:
+    async with db.read() as tx:
+        assert await tx.scalar("PRAGMA journal_mode") == "wal"
+        assert await tx.scalar("PRAGMA foreign_keys") == 1
+
+
+async def test_a_failed_transaction_leaves_nothing(db: Database) -> None:
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as tx:
+            await tx.execute("INSERT INTO meta (key, value) VALUES ('a', '1')")
+            raise RuntimeError("handler blew up")
+    async with db.read() as tx:
+        assert await tx.scalar("SELECT count(*) FROM meta") == 0
