@@ -61,10 +61,14 @@ async def test_wal_and_foreign_keys_are_on(db: Database) -> None:
         assert await tx.scalar("PRAGMA foreign_keys") == 1
 
 
+async def write_then_fail(db: Database) -> None:
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO meta (key, value) VALUES ('a', '1')")
+        raise RuntimeError("handler blew up")
+
+
 async def test_a_failed_transaction_leaves_nothing(db: Database) -> None:
     with pytest.raises(RuntimeError):
-        async with db.transaction() as tx:
-            await tx.execute("INSERT INTO meta (key, value) VALUES ('a', '1')")
-            raise RuntimeError("handler blew up")
+        await write_then_fail(db)
     async with db.read() as tx:
         assert await tx.scalar("SELECT count(*) FROM meta") == 0
