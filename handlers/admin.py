@@ -30,7 +30,7 @@ async def status(update: Update, context: LianxinContext) -> None:
     text = texts(
         "status.report",
         done=seen.get("done", 0),
-        pending=seen.get("pending", 0) + 1,  # this very /status is still pending
+        pending=seen.get("pending", 0),  # this very /status counts: it is being handled
         failed=seen.get("failed", 0),
         outbox_pending=waiting("pending"),
         outbox_bulk=waiting("pending", Priority.BULK),

@@ -31,7 +31,10 @@ async def record_seen(update: Update, context: LianxinContext) -> None:
         username=user.username,
         language_code=user.language_code,
     )
-    await accounts.record_seen(context.unit.tx, account, context.unit.now)
+    unit = context.unit
+    first_time = await accounts.record_seen(unit.tx, account, unit.now)
+    if first_time and chat and unit.services.is_admin(user.id):
+        unit.send(*menus.menu_calls(menus.ADMIN, unit.services.texts.language, chat_id=chat.id))
 
 
 async def start(update: Update, context: LianxinContext) -> None:

@@ -34,8 +34,10 @@ class Account:
     language_code: str | None
 
 
-async def record_seen(tx: Tx, account: Account, now: datetime) -> None:
-    """Note that this account sent an update (counted, so double handling would show)."""
+async def record_seen(tx: Tx, account: Account, now: datetime) -> bool:
+    """Note that this account sent an update (counted, so double handling would show).
+
+    Returns True the first time the account is seen."""
     await tx.execute(
         UPSERT_SEEN,
         (
@@ -49,6 +51,7 @@ async def record_seen(tx: Tx, account: Account, now: datetime) -> None:
             to_db(now),
         ),
     )
+    return await updates_seen(tx, account.user_id) == 1
 
 
 async def updates_seen(tx: Tx, user_id: int) -> int:

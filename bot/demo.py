@@ -1,0 +1,166 @@
+"""``lianxin demo``: the real bot against the built-in Bot API sandbox, with a scripted scene.
+
+Everything runs in this one process: the sandbox plays Telegram and the people, the bot
+is the same code ``lianxin run`` starts. After the scene the user can go on typing as
+any of the people (the chat is printed as a transcript).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bot.clock import SystemClock
+from bot.config import load_config
+from bot.edge.runtime import start_bot, stop_bot
+from bot.i18n import Texts
+from bot.sandbox.server import Sandbox
+from bot.sandbox.users import SandboxUser
+
+BOT_NAME = "连心"
+ADMIN_ID = 9001
+
+
+@dataclass
+class Person:
+    user: SandboxUser
+    name: str
+
+
+def _config_text(sandbox: Sandbox, directory: Path) -> str:
+    return f"""# Written by `lianxin demo`: the bot against the built-in sandbox.
+[telegram]
+token = "{sandbox.token}"
+base_url = "{sandbox.base_url}"
+base_file_url = "{sandbox.base_file_url}"
+poll_timeout = "10s"
+
+[database]
+path = "{directory / "demo.db"}"
+
+[general]
+admins = [{ADMIN_ID}]
+"""
+
+
+class Transcript:
+    """Prints what each person says and what the bot answers, in order."""
+
+    def __init__(self, people: dict[int, Person]) -> None:
+        self._people = people
+        self._printed: set[tuple[int, int, int | None]] = set()
+
+    def said(self, person: Person, text: str) -> None:
+        print(f"\n[{person.name} → {BOT_NAME}] {text}", flush=True)
+
+    def show_new(self) -> None:
+        for chat_id, person in self._people.items():
+            for message in person.user.messages():
+                key = (chat_id, message["message_id"], message.get("edit_date"))
+                if key in self._printed:
+                    continue
+                self._printed.add(key)
+                print(f"[{BOT_NAME} → {person.name}] {_render(message)}", flush=True)
+
+
+def _render(message: dict[str, Any]) -> str:
+    text = str(message.get("text") or message.get("caption") or "")
+    markup = message.get("reply_markup") or {}
+    rows = markup.get("inline_keyboard") or []
+    buttons = [f"[{b['text']}]" for row in rows for b in row]
+    return text + ("\n    " + " ".join(buttons) if buttons else "")
+
+
+async def _act(person: Person, transcript: Transcript, text: str, action: Any) -> None:
+    before = len(person.user.messages())
+    transcript.said(person, text)
+    await action
+    with contextlib.suppress(TimeoutError):
+        await person.user.wait_for(lambda _m: len(person.user.messages()) > before, timeout=10)
+    await asyncio.sleep(0)  # let a second message of the same answer land
+    transcript.show_new()
+
+
+async def _scene(people: dict[str, Person], transcript: Transcript) -> None:
+    villager, admin = people["villager"], people["admin"]
+    await _act(villager, transcript, "/start", villager.user.start())
+    await _act(villager, transcript, "/help", villager.user.command("help"))
+    road = "村口的路灯坏了一个星期了"
+    await _act(villager, transcript, road, villager.user.send_text(road))
+    await _act(villager, transcript, "(贴纸 a sticker)", villager.user.send_sticker())
+    await _act(admin, transcript, "/status", admin.user.command("status"))
+
+
+async def run_demo(directory: Path, *, play: bool) -> int:
+    directory = directory.resolve()
+    directory.mkdir(parents=True, exist_ok=True)
+    sandbox = Sandbox()
+    await sandbox.start()
+    config_path = directory / "config.toml"
+    config_path.write_text(_config_text(sandbox, directory), encoding="utf-8")
+    config = load_config(config_path, environ={})
+    running = await start_bot(config, SystemClock())
+    people = {
+        "villager": Person(sandbox.user(1001, "王秀英", language_code="zh"), "王秀英"),
+        "admin": Person(sandbox.user(ADMIN_ID, "李书记", language_code="zh"), "李书记(管理员)"),
+    }
+    transcript = Transcript({p.user.user_id: p for p in people.values()})
+    texts = Texts(config.general.language)
+    print(f"连心 Lianxin demo — data in {directory}; sandbox at {sandbox.base_url}")
+    print(texts("demo.scene_title"))
+    try:
+        await _scene(people, transcript)
+        if play and sys.stdin.isatty():
+            await _play(people, transcript, texts)
+    finally:
+        await stop_bot(running)
+        await sandbox.stop()
+    return 0
+
+
+async def _play(people: dict[str, Person], transcript: Transcript, texts: Texts) -> None:
+    print("\n" + texts("demo.play_help"))
+    current = people["villager"]
+    loop = asyncio.get_running_loop()
+    watcher = asyncio.create_task(_keep_printing(transcript))
+    try:
+        while True:
+            line = await loop.run_in_executor(None, _read_line, f"{current.name}> ")
+            if line is None or line.strip() in {"/quit", "/exit"}:
+                return
+            line = line.strip()
+            if line.startswith("/as "):
+                wanted = line[4:].strip()
+                current = people.get(wanted, current)
+                continue
+            if line.startswith("/press "):
+                await _press(current, line[7:].strip())
+            elif line:
+                await current.user.send_text(line)
+    finally:
+        watcher.cancel()
+
+
+async def _press(person: Person, label: str) -> None:
+    for message in reversed(person.user.messages()):
+        with contextlib.suppress(LookupError):
+            await person.user.press(message, text=label)
+            return
+    print(f"(no button labelled {label!r})")
+
+
+async def _keep_printing(transcript: Transcript) -> None:
+    while True:
+        transcript.show_new()
+        await asyncio.sleep(0.3)
+
+
+def _read_line(prompt: str) -> str | None:
+    try:
+        return input(prompt)
+    except EOFError:
+        return None
