@@ -95,9 +95,14 @@ async def _scene(people: dict[str, Person], transcript: Transcript) -> None:
     await _act(admin, transcript, "/status", admin.user.command("status"))
 
 
-async def run_demo(directory: Path, *, play: bool) -> int:
+def _prepare(directory: Path) -> Path:
     directory = directory.resolve()
     directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+async def run_demo(directory: Path, *, play: bool) -> int:
+    directory = await asyncio.to_thread(_prepare, directory)
     sandbox = Sandbox()
     await sandbox.start()
     config_path = directory / "config.toml"

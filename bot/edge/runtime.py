@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Awaitable
 from dataclasses import dataclass
 
@@ -92,6 +93,8 @@ async def _publish_menus(db: Database, config: Config, clock: Clock) -> None:
 
 
 async def start_bot(config: Config, clock: Clock) -> Running:
+    # PTB 22 reads durations (429 retry_after) as timedelta only when asked to; else it warns.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     db = await Database.open(config.database.path)
     try:
         await migrate.upgrade(db, clock.now())

@@ -5,7 +5,7 @@
   calls (answering a button, setting the menu) are not paced.
 - Order: each chat (lane) has one call in flight at a time, its head: the most urgent,
   oldest pending call. Interactive calls go before bulk ones across all chats.
-- Failures: 429 waits ``retry_after`` (that chat, and everyone for a global flood);
+- Failures: 429 makes that chat wait ``retry_after``;
   network errors and 5xx retry with exponential backoff for as long as it takes; a
   call Telegram refuses for good (400, 403) is marked failed with the reason.
 - A call is marked sent as soon as Telegram accepts it; only a crash between
@@ -58,7 +58,6 @@ class Sender:
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._lane_free_at: dict[int, float] = {}
         self._next_slot = 0.0
-        self._paused_until = 0.0
         self._per_chat = config.per_chat_interval.total_seconds()
         self.sent = 0
 
@@ -81,8 +80,6 @@ class Sender:
             await asyncio.gather(*list(self._in_flight.values()), return_exceptions=True)
 
     async def _pick_and_launch(self, loop: asyncio.AbstractEventLoop) -> int:
-        if loop.time() < self._paused_until:
-            return 0
         launched = 0
         for call in await outbox.ready(self._db, self._clock.now(), _BATCH):
             if call.lane in self._in_flight or self._lane_free_at.get(call.lane, 0) > loop.time():
@@ -108,9 +105,8 @@ class Sender:
         return True
 
     async def _sleep_until_something_changes(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Sleep until woken, a chat's interval ends, a pause ends, or a postponed call is due."""
+        """Sleep until woken, a chat's interval ends, or a postponed call is due."""
         waits = [t - loop.time() for t in self._lane_free_at.values() if t > loop.time()]
-        waits.append(self._paused_until - loop.time())
         due = await outbox.next_due(self._db)
         if due is not None:
             waits.append((from_db(due) - self._clock.now()).total_seconds())
@@ -144,8 +140,9 @@ class Sender:
         except RetryAfter as flood:
             wait = _seconds(flood.retry_after)
             log.warning("429 on %s to %s: waiting %.1fs", call.method, call.lane, wait)
+            # Only this chat waits: under a global flood every chat gets its own 429 and
+            # waits too, while one chat's flood must not hold back everyone else's answers.
             self._lane_free_at[call.lane] = loop.time() + wait
-            self._paused_until = max(self._paused_until, loop.time() + min(wait, 1.0))
             until = self._clock.now() + timedelta(seconds=wait)
             await outbox.postpone(self._db, call.id, until, f"429 retry after {wait:g}s")
         except BadRequest as refused:

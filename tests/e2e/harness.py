@@ -6,6 +6,7 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,3 +100,9 @@ class BotProcess:
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+
+def grows(count: Callable[[], int]) -> Callable[[], bool]:
+    """A condition that holds once ``count()`` is above its value now."""
+    start = count()
+    return lambda: count() > start

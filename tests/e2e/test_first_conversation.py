@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from bot.sandbox.chat_view import MessagePredicate
 from bot.sandbox.server import Sandbox
 from tests.e2e.conftest import StartBot
 
@@ -58,11 +61,7 @@ async def test_unbound_villager_is_told_how_to_bind(sandbox: Sandbox, start_bot:
     villager = sandbox.user(1001, "王秀英")
     for send in (villager.send_text("村口的路灯坏了"), villager.send_voice()):
         sent = await send
-        answer = await villager.wait_for(
-            lambda m, sent=sent: (
-                m.get("reply_to_message", {}).get("message_id") == sent["message_id"]
-            )
-        )
+        answer = await villager.wait_for(_replying_to(sent["message_id"]))
         assert "还没有绑定联系卡" in answer["text"]
 
 
@@ -97,3 +96,10 @@ async def test_messages_sent_while_the_bot_was_down_are_answered(
     await villager.wait_for(lambda _m: len(villager.messages()) == 2)
     quoted = [m["reply_to_message"]["text"] for m in villager.messages()]
     assert quoted == ["有人吗？", "路灯坏了"]  # in the order they were sent
+
+
+def _replying_to(message_id: int) -> MessagePredicate:
+    def replies(message: dict[str, Any]) -> bool:
+        return bool(message.get("reply_to_message", {}).get("message_id") == message_id)
+
+    return replies
