@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from bot import cards_cli, roster_cli
 from bot.clock import SystemClock
 from bot.config import Config, ConfigError, load_config
 
@@ -72,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     sandbox = sub.add_parser("sandbox", help="run the Bot API sandbox alone")
     sandbox.add_argument("--port", type=int, default=8081)
     sandbox.set_defaults(command=_sandbox)
+    roster_cli.add_commands(sub, _config)
+    cards_cli.add_commands(sub, _config)
     return parser
 
 
@@ -185,7 +188,7 @@ async def _inbox_failed_async(args: argparse.Namespace) -> int:
     finally:
         await db.close()
     for row in rows:
-        print(f"{row.update_id}\t{row.handled_at}\t{row.error}")
+        print(f"{row.id}\t{row.update_id}\t{row.handled_at}\t{row.error}")
     print(f"{len(rows)} failed update(s)")
     return 0
 

@@ -115,21 +115,52 @@ class SenderConfig(_Section):
     concurrency: int = Field(default=16, ge=1, le=256)
 
 
+class BindingConfig(_Section):
+    # How many phones one household's card may bind (a family sharing one card).
+    phones_per_household: int = Field(default=4, ge=1, le=50)
+    # More wrong codes than this within ``wrong_code_window`` refuse binding for ``lockout``.
+    max_wrong_codes: int = Field(default=5, ge=1, le=100)
+    wrong_code_window: Duration = timedelta(minutes=15)
+    lockout: Duration = timedelta(minutes=30)
+
+
+class CardsConfig(_Section):
+    # The bot's @username (without @), for the deep link printed on contact cards.
+    bot_username: str = ""
+    # A Chinese font file (.ttf, .otf or .ttc: its first font) to embed in card PDFs;
+    # None: the packaged Noto Sans SC, else a well-known system font (bot/cards.py).
+    font: Path | None = None
+
+    @field_validator("bot_username")
+    @classmethod
+    def _username(cls, value: str) -> str:
+        value = value.removeprefix("@")
+        if value and not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{3,31}", value):
+            raise ValueError(f'"{value}" is not a Telegram bot username, e.g. "lianxin_bot"')
+        return value
+
+    @field_validator("font", mode="before")
+    @classmethod
+    def _font(cls, value: object) -> object:
+        if value == "":  # font = "" in the file: none configured
+            return None
+        return Path(value).expanduser() if isinstance(value, str) else value
+
+
 class Config(_Section):
     telegram: TelegramConfig = TelegramConfig()
     webhook: WebhookConfig = WebhookConfig()
     database: DatabaseConfig = DatabaseConfig()
     general: GeneralConfig = GeneralConfig()
     sender: SenderConfig = SenderConfig()
+    binding: BindingConfig = BindingConfig()
+    cards: CardsConfig = CardsConfig()
 
     @model_validator(mode="after")
     def _webhook_needs_address(self) -> Config:
-        url = self.webhook.public_url
-        # Telegram calls https only; plain http is allowed on loopback, for the sandbox.
-        if self.telegram.mode == "webhook" and not url.startswith(("https://", *_LOOPBACK)):
-            raise ValueError(
-                "webhook.public_url: webhook mode needs the https:// address Telegram will call"
-            )
+        problem = _webhook_address_problem(self.telegram.mode, self.webhook.public_url)
+        if problem:
+            raise ValueError(problem)
         return self
 
     def token(self) -> str:
@@ -160,8 +191,27 @@ def load_config(path: Path | None, environ: Mapping[str, str] | None = None) -> 
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError([f"{name}: {_describe(err)}" for err in exc.errors()]) from None
+        problems = [_describe(err) for err in exc.errors()]
+        # A wrong field stops pydantic before the cross-field check; report that one too.
+        url = _section(data, "webhook").get("public_url", "")
+        mode = _section(data, "telegram").get("mode")
+        crossed = _webhook_address_problem(mode, url) if isinstance(url, str) else None
+        if crossed and crossed not in problems:
+            problems.append(crossed)
+        raise ConfigError([f"{name}: {problem}" for problem in problems]) from None
     return _anchor(config, path)
+
+
+def _webhook_address_problem(mode: object, public_url: str) -> str | None:
+    # Telegram calls https only; plain http is allowed on loopback, for the sandbox.
+    if mode == "webhook" and not public_url.startswith(("https://", *_LOOPBACK)):
+        return "webhook.public_url: webhook mode needs the https:// address Telegram will call"
+    return None
+
+
+def _section(data: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    section = data.get(name)
+    return section if isinstance(section, dict) else {}
 
 
 def _describe(error: Any) -> str:

@@ -11,17 +11,24 @@ import asyncio
 import contextlib
 import sys
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from bot.clock import SystemClock
-from bot.config import load_config
+from bot.config import Config, load_config
 from bot.edge.runtime import start_bot, stop_bot
 from bot.i18n import Texts
+from bot.roster_cli import import_path
 from bot.sandbox.server import Sandbox
 from bot.sandbox.users import SandboxUser
+from storage import codes, migrate
+from storage.db import Database
 
 BOT_NAME = "连心"
+SAMPLE_ROSTER = Path(__file__).resolve().parent / "samples" / "roster"
+SCENE_HOUSEHOLD = "H0001"  # 王秀英's household in the sample county
+SCENE_CADRE = "K007"  # 郑小红, its village cadre
 ADMIN_ID = 9001
 
 
@@ -53,6 +60,7 @@ class Transcript:
     def __init__(self, people: dict[int, Person]) -> None:
         self._people = people
         self._printed: set[tuple[int, int, int | None]] = set()
+        self._keyboards: dict[int, list[list[str]] | None] = {}
 
     def said(self, person: Person, text: str) -> None:
         print(f"\n[{person.name} → {BOT_NAME}] {text}", flush=True)
@@ -65,6 +73,11 @@ class Transcript:
                     continue
                 self._printed.add(key)
                 print(f"[{BOT_NAME} → {person.name}] {_render(message)}", flush=True)
+            keyboard = person.user.reply_keyboard()
+            if keyboard != self._keyboards.get(chat_id):
+                self._keyboards[chat_id] = keyboard
+                labels = " ".join(f"[{label}]" for row in keyboard or [] for label in row)
+                print(f"    ⌨ {labels}", flush=True)
 
 
 def _render(message: dict[str, Any]) -> str:
@@ -85,13 +98,41 @@ async def _act(person: Person, transcript: Transcript, text: str, action: Any) -
     transcript.show_new()
 
 
-async def _scene(people: dict[str, Person], transcript: Transcript) -> None:
-    villager, admin = people["villager"], people["admin"]
+@dataclass(frozen=True)
+class Cards:
+    """The codes on the two contact cards the scene uses."""
+
+    household: str
+    cadre: str
+
+
+async def _prepare_county(config: Config, now: datetime) -> Cards:
+    """The sample county in the demo's database, and the codes on two printed cards."""
+    db = await Database.open(config.database.path)
+    try:
+        await migrate.upgrade(db, now)
+        outcome = await import_path(db, SAMPLE_ROSTER, prune=False, dry_run=False)
+        if outcome.problems:
+            raise RuntimeError(f"the sample roster does not import: {outcome.problems[0]}")
+        async with db.transaction() as tx:
+            household = await codes.issue(tx, now, household_id=SCENE_HOUSEHOLD)
+            cadre = await codes.issue(tx, now, cadre_id=SCENE_CADRE)
+    finally:
+        await db.close()
+    return Cards(household, cadre)
+
+
+async def _scene(people: dict[str, Person], transcript: Transcript, cards: Cards) -> None:
+    villager, cadre, admin = people["villager"], people["cadre"], people["admin"]
     await _act(villager, transcript, "/start", villager.user.start())
-    await _act(villager, transcript, "/help", villager.user.command("help"))
+    scan = f"(扫描联系卡二维码 scans the card: /start {cards.household})"
+    await _act(villager, transcript, scan, villager.user.start(cards.household))
+    await _act(villager, transcript, "📇 我的干部", villager.user.send_text("📇 我的干部"))
     road = "村口的路灯坏了一个星期了"
     await _act(villager, transcript, road, villager.user.send_text(road))
     await _act(villager, transcript, "(贴纸 a sticker)", villager.user.send_sticker())
+    scan = f"(扫描干部卡二维码 scans her cadre card: /start {cards.cadre})"
+    await _act(cadre, transcript, scan, cadre.user.start(cards.cadre))
     await _act(admin, transcript, "/status", admin.user.command("status"))
 
 
@@ -108,9 +149,11 @@ async def run_demo(directory: Path, *, play: bool) -> int:
     config_path = directory / "config.toml"
     config_path.write_text(_config_text(sandbox, directory), encoding="utf-8")
     config = load_config(config_path, environ={})
+    cards = await _prepare_county(config, SystemClock().now())
     running = await start_bot(config, SystemClock())
     people = {
         "villager": Person(sandbox.user(1001, "王秀英", language_code="zh"), "王秀英"),
+        "cadre": Person(sandbox.user(1007, "郑小红", language_code="zh"), "郑小红(村干部)"),
         "admin": Person(sandbox.user(ADMIN_ID, "李书记", language_code="zh"), "李书记(管理员)"),
     }
     transcript = Transcript({p.user.user_id: p for p in people.values()})
@@ -118,7 +161,7 @@ async def run_demo(directory: Path, *, play: bool) -> int:
     print(f"连心 Lianxin demo — data in {directory}; sandbox at {sandbox.base_url}")
     print(texts("demo.scene_title"))
     try:
-        await _scene(people, transcript)
+        await _scene(people, transcript, cards)
         if play and sys.stdin.isatty():
             await _play(people, transcript, texts)
     finally:

@@ -13,8 +13,19 @@ LANGUAGES: tuple[Language, ...] = ("zh", "en")
 
 @cache
 def _catalogue(language: Language) -> dict[str, str]:
-    text = resources.files("bot.locales").joinpath(f"{language}.toml").read_text("utf-8")
-    return _flatten(tomllib.loads(text))
+    """``zh.toml`` and every ``zh.<part>.toml`` beside it (one file per feature), merged."""
+    merged: dict[str, str] = {}
+    for entry in sorted(resources.files("bot.locales").iterdir(), key=lambda e: e.name):
+        name = entry.name
+        if name == f"{language}.toml" or (
+            name.startswith(f"{language}.") and name.endswith(".toml")
+        ):
+            part = _flatten(tomllib.loads(entry.read_text("utf-8")))
+            clash = merged.keys() & part.keys()
+            if clash:
+                raise ValueError(f"{name}: keys defined twice: {sorted(clash)}")
+            merged.update(part)
+    return merged
 
 
 def _flatten(tree: dict[str, object], prefix: str = "") -> dict[str, str]:
@@ -30,6 +41,11 @@ def _flatten(tree: dict[str, object], prefix: str = "") -> dict[str, str]:
 
 def keys(language: Language) -> set[str]:
     return set(_catalogue(language))
+
+
+def template(language: Language, key: str) -> str:
+    """The sentence ``key`` with its ``{blanks}`` unfilled."""
+    return _catalogue(language)[key]
 
 
 def t(language: Language, key: str, **params: object) -> str:

@@ -9,14 +9,16 @@ PTB gives an update to the first matching handler of each group, so order is mea
 
 from __future__ import annotations
 
-from . import admin, common
+from . import admin, binding, common, villager
 from .context import AnyApp, LianxinContext
 from .errors import on_error
 
 
 def register(app: AnyApp) -> None:
     common.register_first(app)  # group -1: every update refreshes its account
-    common.register(app)  # /start, /help
+    binding.register(app)  # /start, with a card's code or without
+    common.register(app)  # /help
+    villager.register(app)  # /cadres, /household, the big buttons, a bound villager's messages
     admin.register(app)  # /status
     common.register_fallbacks(app)  # unknown commands, not-yet-bound, unsupported, old buttons
     app.add_error_handler(on_error)

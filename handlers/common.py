@@ -12,6 +12,7 @@ from telegram.ext import (
 )
 
 from storage import accounts
+from storage.people import People
 
 from . import menus, outgoing
 from .context import AnyApp, LianxinContext
@@ -57,7 +58,12 @@ async def show_help(update: Update, context: LianxinContext) -> None:
     if message is None or user is None:
         return
     unit = context.unit
-    key = "help.admin" if unit.services.is_admin(user.id) else "help.villager"
+    if unit.services.is_admin(user.id):
+        key = "help.admin"
+    elif await People(unit.tx).cadre_of_user(user.id) is not None:
+        key = "help.cadre"
+    else:
+        key = "help.villager"
     unit.send(outgoing.message(message.chat_id, unit.services.texts(key)))
 
 
@@ -117,7 +123,6 @@ def register_first(app: AnyApp) -> None:
 
 def register(app: AnyApp) -> None:
     private = filters.ChatType.PRIVATE
-    app.add_handler(CommandHandler("start", start, filters=private))
     app.add_handler(CommandHandler("help", show_help, filters=private))
 
 

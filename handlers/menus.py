@@ -9,7 +9,8 @@ from storage.outbox import Call
 
 from . import outgoing
 
-VILLAGER = ("start", "help")
+VILLAGER = ("start", "help", "cadres", "household")
+CADRE = ("start", "help")
 ADMIN = ("start", "help", "status")
 
 

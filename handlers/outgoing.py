@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram import BotCommand, InlineKeyboardMarkup
+from telegram import BotCommand, InlineKeyboardMarkup, ReplyKeyboardMarkup
 
 from storage.outbox import Call, Priority
 
@@ -13,7 +13,7 @@ def message(
     chat_id: int,
     text: str,
     *,
-    keyboard: InlineKeyboardMarkup | None = None,
+    keyboard: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None,
     reply_to: int | None = None,
     priority: Priority = Priority.INTERACTIVE,
     dedup_key: str | None = None,

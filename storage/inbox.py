@@ -1,4 +1,9 @@
-"""The inbox: every update Telegram delivered, kept until it has been handled."""
+"""The inbox: every update Telegram delivered, kept until it has been handled.
+
+Rows are keyed by arrival (``id``), not by ``update_id``: Telegram may start its ids
+again (at random after a week of silence; at 1 on a new Bot API server), so only the
+same id *with the same content* is a redelivery to ignore.
+"""
 
 from __future__ import annotations
 
@@ -9,21 +14,25 @@ from storage.db import Database, Tx
 from storage.timefmt import to_db
 
 INSERT_UPDATE = """
-INSERT INTO inbox (update_id, lane, payload, received_at) VALUES (?, ?, ?, ?)
-ON CONFLICT (update_id) DO NOTHING
+INSERT INTO inbox (update_id, lane, payload, received_at)
+SELECT :update_id, :lane, :payload, :now
+WHERE NOT EXISTS (
+    SELECT 1 FROM inbox WHERE update_id = :update_id AND payload = :payload
+)
 """
 SELECT_PENDING = """
-SELECT update_id, lane FROM inbox
+SELECT id, lane FROM inbox
 WHERE status = 'pending'
-ORDER BY update_id LIMIT ?
+ORDER BY id LIMIT ?
 """
-MARK_DONE = "UPDATE inbox SET status = 'done', handled_at = ? WHERE update_id = ?"
-MARK_FAILED = "UPDATE inbox SET status = 'failed', handled_at = ?, error = ? WHERE update_id = ?"
-SELECT_PENDING_PAYLOAD = "SELECT payload FROM inbox WHERE update_id = ? AND status = 'pending'"
-SELECT_LANE = "SELECT lane FROM inbox WHERE update_id = ?"
-MAX_UPDATE_ID = "SELECT max(update_id) FROM inbox"
+MARK_DONE = "UPDATE inbox SET status = 'done', handled_at = ? WHERE id = ?"
+MARK_FAILED = "UPDATE inbox SET status = 'failed', handled_at = ?, error = ? WHERE id = ?"
+SELECT_PENDING_PAYLOAD = "SELECT payload FROM inbox WHERE id = ? AND status = 'pending'"
+SELECT_LANE = "SELECT lane FROM inbox WHERE id = ?"
 COUNT_BY_STATUS = "SELECT status, count(*) FROM inbox GROUP BY status"
-SELECT_FAILED = "SELECT update_id, handled_at, error FROM inbox WHERE status = 'failed' ORDER BY 1"
+SELECT_FAILED = """
+SELECT id, update_id, handled_at, error FROM inbox WHERE status = 'failed' ORDER BY id
+"""
 REQUEUE_FAILED = "UPDATE inbox SET status = 'pending', error = NULL WHERE status = 'failed'"
 
 
@@ -36,12 +45,13 @@ class StoredUpdate:
 
 @dataclass(frozen=True)
 class PendingUpdate:
-    update_id: int
+    id: int  # the inbox row
     lane: int
 
 
 @dataclass(frozen=True)
 class FailedUpdate:
+    id: int  # the inbox row
     update_id: int
     handled_at: str
     error: str
@@ -51,7 +61,11 @@ async def store(db: Database, updates: list[StoredUpdate], now: datetime) -> Non
     """Keep a batch from getUpdates or the webhook; an update seen before is ignored."""
     async with db.transaction() as tx:
         await tx.executemany(
-            INSERT_UPDATE, [(u.update_id, u.lane, u.payload, to_db(now)) for u in updates]
+            INSERT_UPDATE,
+            [
+                {"update_id": u.update_id, "lane": u.lane, "payload": u.payload, "now": to_db(now)}
+                for u in updates
+            ],
         )
 
 
@@ -59,31 +73,24 @@ async def pending(db: Database, limit: int = 1000) -> list[PendingUpdate]:
     """The oldest rows still to handle (ids and lanes only; payloads are read one by one)."""
     async with db.read() as tx:
         rows = await tx.fetchall(SELECT_PENDING, (limit,))
-    return [PendingUpdate(r["update_id"], r["lane"]) for r in rows]
+    return [PendingUpdate(r["id"], r["lane"]) for r in rows]
 
 
-async def payload_if_pending(tx: Tx, update_id: int) -> str | None:
-    value = await tx.scalar(SELECT_PENDING_PAYLOAD, (update_id,))
+async def payload_if_pending(tx: Tx, inbox_id: int) -> str | None:
+    value = await tx.scalar(SELECT_PENDING_PAYLOAD, (inbox_id,))
     return None if value is None else str(value)
 
 
-async def lane_of(tx: Tx, update_id: int) -> int:
-    return int(await tx.scalar(SELECT_LANE, (update_id,)) or 0)
+async def lane_of(tx: Tx, inbox_id: int) -> int:
+    return int(await tx.scalar(SELECT_LANE, (inbox_id,)) or 0)
 
 
-async def mark_done(tx: Tx, update_id: int, now: datetime) -> None:
-    await tx.execute(MARK_DONE, (to_db(now), update_id))
+async def mark_done(tx: Tx, inbox_id: int, now: datetime) -> None:
+    await tx.execute(MARK_DONE, (to_db(now), inbox_id))
 
 
-async def mark_failed(tx: Tx, update_id: int, error: str, now: datetime) -> None:
-    await tx.execute(MARK_FAILED, (to_db(now), error, update_id))
-
-
-async def last_update_id(db: Database) -> int | None:
-    """The newest update stored; getUpdates resumes after it, even after a crash."""
-    async with db.read() as tx:
-        value = await tx.scalar(MAX_UPDATE_ID)
-    return None if value is None else int(value)
+async def mark_failed(tx: Tx, inbox_id: int, error: str, now: datetime) -> None:
+    await tx.execute(MARK_FAILED, (to_db(now), error, inbox_id))
 
 
 async def counts(tx: Tx) -> dict[str, int]:
@@ -94,7 +101,7 @@ async def counts(tx: Tx) -> dict[str, int]:
 async def failed(db: Database) -> list[FailedUpdate]:
     async with db.read() as tx:
         rows = await tx.fetchall(SELECT_FAILED)
-    return [FailedUpdate(r[0], r[1], r[2]) for r in rows]
+    return [FailedUpdate(r[0], r[1], r[2], r[3]) for r in rows]
 
 
 async def requeue_failed(db: Database) -> int:

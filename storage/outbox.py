@@ -13,7 +13,7 @@ from storage.timefmt import to_db
 
 INSERT_CALL = """
 INSERT INTO outbox (lane, method, payload, priority, created_at, not_before,
-                    source_update_id, dedup_key)
+                    source_inbox_id, dedup_key)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT DO NOTHING
 """
@@ -73,7 +73,7 @@ class PendingCall:
 
 
 async def enqueue(
-    tx: Tx, calls: list[Call], now: datetime, source_update_id: int | None = None
+    tx: Tx, calls: list[Call], now: datetime, source_inbox_id: int | None = None
 ) -> int:
     """Write calls in the caller's transaction; a repeated ``dedup_key`` is skipped."""
     added = 0
@@ -87,7 +87,7 @@ async def enqueue(
                 int(call.priority),
                 to_db(now),
                 to_db(now),
-                source_update_id,
+                source_inbox_id,
                 call.dedup_key,
             ),
         )

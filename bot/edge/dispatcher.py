@@ -72,10 +72,10 @@ class Dispatcher:
 
     async def _scan(self) -> None:
         for row in await inbox.pending(self._db, limit=1000):
-            if row.update_id in self._queued:
+            if row.id in self._queued:
                 continue
-            self._queued.add(row.update_id)
-            self._lanes.setdefault(row.lane, deque()).append(row.update_id)
+            self._queued.add(row.id)
+            self._lanes.setdefault(row.lane, deque()).append(row.id)
             if row.lane not in self._workers:
                 self._workers[row.lane] = asyncio.create_task(self._work(row.lane))
 
@@ -83,24 +83,24 @@ class Dispatcher:
         queue = self._lanes[lane]
         try:
             while queue:
-                update_id = queue[0]
+                inbox_id = queue[0]
                 async with self._slots:
-                    await self._handle(update_id)
+                    await self._handle(inbox_id)
                 queue.popleft()
-                self._queued.discard(update_id)
+                self._queued.discard(inbox_id)
         finally:
             del self._workers[lane]
             if not queue:
                 del self._lanes[lane]
 
-    async def _handle(self, update_id: int) -> None:
+    async def _handle(self, inbox_id: int) -> None:
         now = self._services.clock.now()
         try:
             async with self._db.transaction() as tx:
-                payload = await inbox.payload_if_pending(tx, update_id)
+                payload = await inbox.payload_if_pending(tx, inbox_id)
                 if payload is None:
                     return
-                unit = Unit(tx=tx, now=now, update_id=update_id, services=self._services)
+                unit = Unit(tx=tx, now=now, inbox_id=inbox_id, services=self._services)
                 update = Update.de_json(json.loads(payload), self._app.bot)
                 token = current_unit.set(unit)
                 try:
@@ -109,24 +109,24 @@ class Dispatcher:
                     current_unit.reset(token)
                 if unit.failure is not None:
                     raise _HandlerFailed(unit.failure)
-                await outbox.enqueue(tx, unit.calls, now, update_id)
-                await inbox.mark_done(tx, update_id, now)
+                await outbox.enqueue(tx, unit.calls, now, inbox_id)
+                await inbox.mark_done(tx, inbox_id, now)
         except _HandlerFailed as failed:
-            await self._record_failure(update_id, failed.error)
+            await self._record_failure(inbox_id, failed.error)
         except Exception as error:  # a bad payload or a storage error: keep the row, say so
-            log.exception("update %s could not be handled", update_id)
-            await self._record_failure(update_id, error)
+            log.exception("update %s could not be handled", inbox_id)
+            await self._record_failure(inbox_id, error)
         self.handled += 1
         self._on_outbox()
 
-    async def _record_failure(self, update_id: int, error: BaseException) -> None:
+    async def _record_failure(self, inbox_id: int, error: BaseException) -> None:
         """Nothing the handler wrote is kept; the row is marked failed and the sender is told."""
-        log.error("update %s failed: %r", update_id, error, exc_info=error)
+        log.error("update %s failed: %r", inbox_id, error, exc_info=error)
         now = self._services.clock.now()
         async with self._db.transaction() as tx:
-            lane = await inbox.lane_of(tx, update_id)
-            await inbox.mark_failed(tx, update_id, repr(error)[:2000], now)
+            lane = await inbox.lane_of(tx, inbox_id)
+            await inbox.mark_failed(tx, inbox_id, repr(error)[:2000], now)
             if lane:
                 text = self._services.texts("reply.internal_error")
                 apology = outbox.Call(lane, "sendMessage", {"chat_id": lane, "text": text})
-                await outbox.enqueue(tx, [apology], now, update_id)
+                await outbox.enqueue(tx, [apology], now, inbox_id)

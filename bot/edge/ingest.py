@@ -3,6 +3,12 @@
 Telegram forgets an update once a later getUpdates asks for an offset past it. So the
 offset only moves after the batch is committed to the inbox: a crash at any moment
 leaves each update either stored or still held by Telegram.
+
+The offset is asked for only to confirm a stored batch. Otherwise (at start, after an
+empty poll) getUpdates goes without one and Telegram sends whatever it still holds:
+after a restart that is what was not yet confirmed (stored duplicates are recognised),
+and it stays right when Telegram starts its ids again, lower, which an offset
+remembered from before would silently skip.
 """
 
 from __future__ import annotations
@@ -44,8 +50,7 @@ class Ingest:
         self.stored = 0
 
     async def run(self) -> None:
-        last = await inbox.last_update_id(self._db)
-        offset = None if last is None else last + 1
+        offset: int | None = None
         failures = 0
         while True:
             try:
@@ -60,6 +65,7 @@ class Ingest:
                 continue
             failures = 0
             if not batch:
+                offset = None  # everything before is confirmed; take whatever comes next
                 continue
             await store_updates(self._db, batch, self._clock)
             self.stored += len(batch)

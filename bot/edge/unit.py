@@ -35,7 +35,7 @@ class Services:
 class Unit:
     tx: Tx
     now: datetime
-    update_id: int
+    inbox_id: int  # the inbox row being handled
     services: Services
     calls: list[Call] = field(default_factory=list)
     failure: BaseException | None = None

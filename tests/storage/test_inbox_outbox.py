@@ -12,21 +12,37 @@ from storage.inbox import StoredUpdate
 from storage.outbox import Call, Priority
 
 
-async def test_a_duplicate_update_is_ignored(db: Database, clock: ManualClock) -> None:
-    await inbox.store(db, [StoredUpdate(7, 100, '{"update_id": 7, "v": 1}')], clock.now())
-    await inbox.store(db, [StoredUpdate(7, 100, '{"update_id": 7, "v": 2}')], clock.now())
+async def test_a_redelivered_update_is_ignored(db: Database, clock: ManualClock) -> None:
+    first = StoredUpdate(7, 100, '{"update_id": 7, "v": 1}')
+    await inbox.store(db, [first], clock.now())
+    await inbox.store(db, [first, first], clock.now())
     rows = await inbox.pending(db)
-    assert [(r.update_id, r.lane) for r in rows] == [(7, 100)]
+    assert [r.lane for r in rows] == [100]
     async with db.read() as tx:
-        assert await inbox.payload_if_pending(tx, 7) == '{"update_id": 7, "v": 1}'
-    assert await inbox.last_update_id(db) == 7
+        assert await inbox.payload_if_pending(tx, rows[0].id) == first.payload
+
+
+async def test_a_reused_update_id_with_new_content_is_kept(
+    db: Database, clock: ManualClock
+) -> None:
+    """Telegram restarts ids (a new Bot API server, a week of silence): still new messages."""
+    await inbox.store(db, [StoredUpdate(1, 100, '{"update_id": 1, "text": "old"}')], clock.now())
+    (old,) = await inbox.pending(db)
+    async with db.transaction() as tx:
+        await inbox.mark_done(tx, old.id, clock.now())
+    await inbox.store(db, [StoredUpdate(1, 100, '{"update_id": 1, "text": "new"}')], clock.now())
+    rows = await inbox.pending(db)
+    assert len(rows) == 1
+    async with db.read() as tx:
+        assert await inbox.payload_if_pending(tx, rows[0].id) == '{"update_id": 1, "text": "new"}'
 
 
 async def test_done_rows_are_not_pending(db: Database, clock: ManualClock) -> None:
     await inbox.store(db, [StoredUpdate(1, 5, "{}"), StoredUpdate(2, 5, "{}")], clock.now())
+    first, second = await inbox.pending(db)
     async with db.transaction() as tx:
-        await inbox.mark_done(tx, 1, clock.now())
-    assert [r.update_id for r in await inbox.pending(db)] == [2]
+        await inbox.mark_done(tx, first.id, clock.now())
+    assert await inbox.pending(db) == [second]
 
 
 async def enqueue(db: Database, clock: ManualClock, *calls: Call) -> None:

@@ -1,0 +1,70 @@
+"""Contact-card codes: what a card carries, and the deep link that binds a phone with it.
+
+A code is the only secret on a card: whoever holds it can bind a phone to the household
+(or to the cadre). So it is random, 96 bits, never derived from an id, and a lost card
+is handled by revoking its code and printing a new one, never by guessing it back.
+
+Telegram passes ``/start <payload>`` from ``https://t.me/<bot>?start=<payload>``; the
+payload may hold only ``A-Z a-z 0-9 _ -`` and at most 64 characters, which is exactly
+the alphabet of :func:`secrets.token_urlsafe`.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+
+from bot.domain.roster import Cadre, Household, LinkedCadre
+
+CODE_LENGTH = 16  # token_urlsafe(12): 12 random bytes, 96 bits, in base64url
+_CODE = re.compile(r"[A-Za-z0-9_-]{16}")
+_USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,31}")
+
+
+def new_code() -> str:
+    """A fresh card code: 16 characters of ``[A-Za-z0-9_-]``, unguessable."""
+    return secrets.token_urlsafe(12)
+
+
+def is_code_shaped(text: str) -> bool:
+    """Whether ``text`` could be a card code (a cheap check before asking the database)."""
+    return _CODE.fullmatch(text) is not None
+
+
+def is_username(text: str) -> bool:
+    """Whether ``text`` (without @) has the shape of a Telegram bot username."""
+    return _USERNAME.fullmatch(text) is not None
+
+
+def deep_link(username: str, code: str) -> str:
+    """The link printed (and QR-encoded) on a card: opening it starts the bot with ``code``.
+
+    Raises ValueError rather than print a link that would silently not work.
+    """
+    username = username.removeprefix("@")
+    if not is_username(username):
+        raise ValueError(f"{username!r} is not a Telegram bot username")
+    if not is_code_shaped(code):
+        raise ValueError(f"{code!r} is not a card code")
+    return f"https://t.me/{username}?start={code}"
+
+
+@dataclass(frozen=True)
+class HouseholdCard:
+    """One household's card: who they are, who is linked to them (tier order), their code."""
+
+    household: Household
+    region_name: str
+    cadres: tuple[LinkedCadre, ...]
+    code: str
+
+
+@dataclass(frozen=True)
+class CadreCard:
+    """One cadre's card, so the cadre can bind their own phone and receive requests."""
+
+    cadre: Cadre
+    region_name: str
+    households: int  # how many households are linked to this cadre
+    code: str

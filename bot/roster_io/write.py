@@ -1,0 +1,70 @@
+"""Writing a roster back in the format it is read in, so a county can edit and re-import.
+
+CSV files get a BOM because Excel opens BOM-less UTF-8 as the local code page and shows
+mojibake; workbook cells are written as text so that phones and ids stay as typed.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import openpyxl
+
+from bot.domain.roster import Roster
+from bot.domain.roster_check import Problem
+from bot.roster_io.columns import TABLES
+from bot.roster_io.sources import RosterFileError
+
+Cells = Sequence[str | int]
+
+
+def write_roster(path: Path, roster: Roster) -> None:
+    """``path`` ending in .xlsx: one workbook; anything else: a folder of four CSV files."""
+    tables = _tables(roster)
+    try:
+        if path.suffix.lower() == ".xlsx":
+            _write_workbook(path, tables)
+        else:
+            _write_folder(path, tables)
+    except OSError as error:
+        problem = Problem(str(path), None, None, "unwritable", {"error": str(error)})
+        raise RosterFileError([problem]) from None
+
+
+def _tables(roster: Roster) -> dict[str, Iterator[Cells]]:
+    return {
+        "regions": (
+            (r.id, r.name, r.level.value, r.parent_id or "") for r in roster.regions
+        ),
+        "cadres": (
+            (c.id, c.name, c.rank.value, c.unit, c.phone, c.region_id, c.backup_id or "",
+             c.supervises or "")
+            for c in roster.cadres
+        ),
+        "households": (
+            (h.id, h.head_name, h.region_id, h.address, h.phone) for h in roster.households
+        ),
+        "links": ((k.household_id, k.cadre_id, k.tier) for k in roster.links),
+    }  # fmt: skip
+
+
+def _write_folder(folder: Path, tables: dict[str, Iterator[Cells]]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for table in TABLES:
+        with (folder / f"{table.name}.csv").open("w", encoding="utf-8-sig", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow([column.name for column in table.columns])
+            writer.writerows(tables[table.name])
+
+
+def _write_workbook(path: Path, tables: dict[str, Iterator[Cells]]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = openpyxl.Workbook(write_only=True)
+    for table in TABLES:
+        sheet = book.create_sheet(table.name)
+        sheet.append([column.name for column in table.columns])
+        for row in tables[table.name]:
+            sheet.append(list(row))
+    book.save(path)

@@ -1,0 +1,244 @@
+"""Contact-card codes: issue, find, revoke, unbind, and the data printed on the cards.
+
+A holder (a household or a cadre) has at most one live code; the database enforces it
+with partial unique indexes. Revoked codes are kept, so the members bound with them
+can still be found (and unbound) later.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain.codes import CadreCard, HouseholdCard, new_code
+from bot.domain.roster import Cadre, Household, LinkedCadre, Rank
+from storage.db import Row, Tx
+from storage.timefmt import to_db
+
+SELECT_REGION = "SELECT 1 FROM regions WHERE id = ?"
+SELECT_HOUSEHOLD_NAME = "SELECT head_name FROM households WHERE id = ?"
+SELECT_CADRE_NAME = "SELECT name FROM cadres WHERE id = ?"
+SELECT_CODE = "SELECT code, household_id, cadre_id, revoked_at FROM codes WHERE code = ?"
+SELECT_LIVE_HOUSEHOLD = "SELECT code FROM codes WHERE household_id = ? AND revoked_at IS NULL"
+SELECT_LIVE_CADRE = "SELECT code FROM codes WHERE cadre_id = ? AND revoked_at IS NULL"
+INSERT_CODE = "INSERT INTO codes (code, household_id, cadre_id, issued_at) VALUES (?, ?, ?, ?)"
+REVOKE = "UPDATE codes SET revoked_at = ? WHERE code = ? AND revoked_at IS NULL"
+# A member unbound from a household must not keep "talking about" it.
+DELETE_FOCUS_BY_CODE = """
+DELETE FROM member_focus
+WHERE (user_id, household_id) IN (SELECT user_id, household_id FROM members WHERE code = ?)
+"""
+DELETE_MEMBERS_BY_CODE = "DELETE FROM members WHERE code = ?"
+DELETE_CADRE_ACCOUNTS_BY_CODE = "DELETE FROM cadre_accounts WHERE code = ?"
+COUNT_BOUND_BY_CODE = """
+SELECT (SELECT count(*) FROM members WHERE code = :code)
+     + (SELECT count(*) FROM cadre_accounts WHERE code = :code)
+"""
+SELECT_HOUSEHOLDS_UNDER = """
+WITH RECURSIVE subtree (id) AS (  -- every region at or below :region
+    SELECT id FROM regions WHERE id = :region
+    UNION  -- not UNION ALL: a cyclic roster must not loop forever
+    SELECT r.id FROM regions r JOIN subtree s ON r.parent_id = s.id
+)
+SELECT h.id, h.head_name, h.region_id, h.address, h.phone, r.name AS region_name, c.code
+FROM households h
+JOIN subtree s ON s.id = h.region_id
+JOIN regions r ON r.id = h.region_id
+LEFT JOIN codes c ON c.household_id = h.id AND c.revoked_at IS NULL
+ORDER BY h.id
+"""
+SELECT_LINKS_UNDER = """
+WITH RECURSIVE subtree (id) AS (  -- every region at or below :region
+    SELECT id FROM regions WHERE id = :region
+    UNION  -- not UNION ALL: a cyclic roster must not loop forever
+    SELECT r.id FROM regions r JOIN subtree s ON r.parent_id = s.id
+)
+SELECT l.household_id, l.tier,
+       c.id, c.name, c.rank, c.unit, c.phone, c.region_id, c.backup_id, c.supervises
+FROM links l
+JOIN households h ON h.id = l.household_id
+JOIN subtree s ON s.id = h.region_id
+JOIN cadres c ON c.id = l.cadre_id
+ORDER BY l.household_id, l.tier, c.id
+"""
+SELECT_CADRES_UNDER = """
+WITH RECURSIVE subtree (id) AS (  -- every region at or below :region
+    SELECT id FROM regions WHERE id = :region
+    UNION  -- not UNION ALL: a cyclic roster must not loop forever
+    SELECT r.id FROM regions r JOIN subtree s ON r.parent_id = s.id
+)
+SELECT c.id, c.name, c.rank, c.unit, c.phone, c.region_id, c.backup_id, c.supervises,
+       r.name AS region_name, k.code,
+       (SELECT count(*) FROM links l WHERE l.cadre_id = c.id) AS households
+FROM cadres c
+JOIN subtree s ON s.id = c.region_id
+JOIN regions r ON r.id = c.region_id
+LEFT JOIN codes k ON k.cadre_id = c.id AND k.revoked_at IS NULL
+ORDER BY c.id
+"""
+
+
+class UnknownHolder(LookupError):
+    """No household or cadre with that id: a code cannot be issued to nobody."""
+
+
+@dataclass(frozen=True)
+class CodeRecord:
+    """A code as stored: whose it is, and whether it was revoked."""
+
+    code: str
+    household_id: str | None
+    cadre_id: str | None
+    revoked: bool
+
+
+async def region_exists(tx: Tx, region_id: str) -> bool:
+    return await tx.fetchone(SELECT_REGION, (region_id,)) is not None
+
+
+async def find(tx: Tx, code: str) -> CodeRecord | None:
+    """The stored code ``code`` (live or revoked), or None if it was never issued."""
+    row = await tx.fetchone(SELECT_CODE, (code,))
+    if row is None:
+        return None
+    return CodeRecord(
+        row["code"], row["household_id"], row["cadre_id"], row["revoked_at"] is not None
+    )
+
+
+async def holder_name(
+    tx: Tx, *, household_id: str | None = None, cadre_id: str | None = None
+) -> str | None:
+    """The household head's or the cadre's name, or None if there is no such holder."""
+    if (household_id is None) == (cadre_id is None):
+        raise ValueError("give exactly one of household_id and cadre_id")
+    if household_id is not None:
+        name = await tx.scalar(SELECT_HOUSEHOLD_NAME, (household_id,))
+    else:
+        name = await tx.scalar(SELECT_CADRE_NAME, (cadre_id,))
+    return None if name is None else str(name)
+
+
+async def live_code(
+    tx: Tx, *, household_id: str | None = None, cadre_id: str | None = None
+) -> str | None:
+    """The holder's live code, or None if it has none (never issued, or revoked)."""
+    sql, holder = _holder(household_id, cadre_id)
+    code = await tx.scalar(sql, (holder,))
+    return None if code is None else str(code)
+
+
+async def issue(
+    tx: Tx, now: datetime, *, household_id: str | None = None, cadre_id: str | None = None
+) -> str:
+    """The live code of that holder, issuing one if none (so a printed card keeps working)."""
+    existing = await live_code(tx, household_id=household_id, cadre_id=cadre_id)
+    if existing is not None:
+        return existing
+    if await holder_name(tx, household_id=household_id, cadre_id=cadre_id) is None:
+        raise UnknownHolder(household_id or cadre_id)
+    code = new_code()
+    await tx.execute(INSERT_CODE, (code, household_id, cadre_id, to_db(now)))
+    return code
+
+
+async def revoke(tx: Tx, now: datetime, code: str) -> bool:
+    """Stop ``code`` binding anyone new. False if it is unknown or was already revoked."""
+    return await tx.execute(REVOKE, (to_db(now), code)) == 1
+
+
+async def unbind(tx: Tx, code: str) -> int:
+    """Unbind every account bound with ``code``; return how many were."""
+    await tx.execute(DELETE_FOCUS_BY_CODE, (code,))
+    members = await tx.execute(DELETE_MEMBERS_BY_CODE, (code,))
+    cadres = await tx.execute(DELETE_CADRE_ACCOUNTS_BY_CODE, (code,))
+    return members + cadres
+
+
+async def bound(tx: Tx, code: str) -> int:
+    """How many accounts (members or cadres) were bound with ``code``."""
+    return int(await tx.scalar(COUNT_BOUND_BY_CODE, {"code": code}))
+
+
+async def household_cards(
+    tx: Tx, now: datetime, region_id: str
+) -> tuple[list[HouseholdCard], int]:
+    """A card for every household at or below ``region_id``, issuing codes where missing.
+
+    Also returns how many codes were new, so the printer knows which cards changed."""
+    params = {"region": region_id}
+    chains: dict[str, list[LinkedCadre]] = {}
+    for row in await tx.fetchall(SELECT_LINKS_UNDER, params):
+        chains.setdefault(row["household_id"], []).append(LinkedCadre(row["tier"], _cadre(row)))
+    rows = await tx.fetchall(SELECT_HOUSEHOLDS_UNDER, params)
+    missing = [row["id"] for row in rows if row["code"] is None]
+    codes = await _issue_missing(tx, now, missing, cadres=False)
+    cards = [
+        HouseholdCard(
+            household=Household(
+                row["id"], row["head_name"], row["region_id"], row["address"], row["phone"]
+            ),
+            region_name=row["region_name"],
+            cadres=tuple(chains.get(row["id"], ())),
+            code=row["code"] or codes[row["id"]],
+        )
+        for row in rows
+    ]
+    return cards, len(codes)
+
+
+async def cadre_cards(tx: Tx, now: datetime, region_id: str) -> tuple[list[CadreCard], int]:
+    """A card for every cadre serving at or below ``region_id``, issuing codes where missing.
+
+    Also returns how many codes were new."""
+    rows = await tx.fetchall(SELECT_CADRES_UNDER, {"region": region_id})
+    missing = [row["id"] for row in rows if row["code"] is None]
+    codes = await _issue_missing(tx, now, missing, cadres=True)
+    cards = [
+        CadreCard(
+            cadre=_cadre(row),
+            region_name=row["region_name"],
+            households=row["households"],
+            code=row["code"] or codes[row["id"]],
+        )
+        for row in rows
+    ]
+    return cards, len(codes)
+
+
+async def _issue_missing(
+    tx: Tx, now: datetime, holder_ids: Iterable[str], *, cadres: bool
+) -> dict[str, str]:
+    """New codes for holders known to have none, in one batch (a county has ~20,000)."""
+    issued = {holder: new_code() for holder in holder_ids}
+    when = to_db(now)
+    await tx.executemany(
+        INSERT_CODE,
+        [
+            (code, None, holder, when) if cadres else (code, holder, None, when)
+            for holder, code in issued.items()
+        ],
+    )
+    return issued
+
+
+def _holder(household_id: str | None, cadre_id: str | None) -> tuple[str, str]:
+    if (household_id is None) == (cadre_id is None):
+        raise ValueError("give exactly one of household_id and cadre_id")
+    if household_id is not None:
+        return SELECT_LIVE_HOUSEHOLD, household_id
+    return SELECT_LIVE_CADRE, str(cadre_id)
+
+
+def _cadre(row: Row) -> Cadre:
+    return Cadre(
+        id=row["id"],
+        name=row["name"],
+        rank=Rank(row["rank"]),
+        unit=row["unit"],
+        phone=row["phone"],
+        region_id=row["region_id"],
+        backup_id=row["backup_id"],
+        supervises=row["supervises"],
+    )
