@@ -124,6 +124,19 @@ class BindingConfig(_Section):
     lockout: Duration = timedelta(minutes=30)
 
 
+class RequestsConfig(_Section):
+    # Due times until issue 5 sets them per category: the first answer, and the solution.
+    respond_within: Duration = timedelta(hours=24)
+    resolve_within: Duration = timedelta(days=7)
+    urgent_within: Duration = timedelta(hours=2)
+    # A resolved request the villager neither confirms nor reopens closes after this,
+    # marked "confirmed by timeout" (never counted as satisfied).
+    confirm_within: Duration = timedelta(days=7)
+    # A villager's messages join their open request while it was active this recently;
+    # after that a message starts a new request.
+    conversation_idle: Duration = timedelta(hours=12)
+
+
 class CardsConfig(_Section):
     # The bot's @username (without @), for the deep link printed on contact cards.
     bot_username: str = ""
@@ -155,6 +168,7 @@ class Config(_Section):
     sender: SenderConfig = SenderConfig()
     binding: BindingConfig = BindingConfig()
     cards: CardsConfig = CardsConfig()
+    requests: RequestsConfig = RequestsConfig()
 
     @model_validator(mode="after")
     def _webhook_needs_address(self) -> Config:

@@ -11,7 +11,7 @@ from bot.edge.unit import Unit
 from bot.i18n import LANGUAGES, t
 from storage.people import People
 
-from . import common, outgoing
+from . import cadre, common, outgoing
 from .context import AnyApp, LianxinContext
 from .people import cadre_lines, household_chooser
 
@@ -75,9 +75,9 @@ async def message(update: Update, context: LianxinContext) -> None:
     unit = context.unit
     people = People(unit.tx)
     texts = unit.services.texts
-    if await people.cadre_of_user(user.id) is not None:
-        text = texts("cadre.message_pending")
-        unit.send(outgoing.message(incoming.chat_id, text, reply_to=incoming.message_id))
+    cadre_id = await people.cadre_of_user(user.id)
+    if cadre_id is not None:
+        await cadre.message(update, context, cadre_id)
         return
     found = await members.cadres_of_current(people, user.id)
     if isinstance(found, members.Membership):

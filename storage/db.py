@@ -8,6 +8,7 @@ take the ``Tx`` it yields; nothing outside ``storage/`` sees a cursor.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -94,23 +95,39 @@ class Database:
     async def transaction(self) -> AsyncIterator[Tx]:
         """One write transaction: committed if the block ends, rolled back if it raises."""
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
+            await self._begin("BEGIN IMMEDIATE")
             try:
                 yield Tx(self._conn)
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                await asyncio.shield(self._conn.execute("ROLLBACK"))
                 raise
-            await self._conn.execute("COMMIT")
+            await asyncio.shield(self._conn.execute("COMMIT"))
+
+    async def _begin(self, statement: str) -> None:
+        """BEGIN, so that a task cancelled meanwhile does not leave a transaction open.
+
+        aiosqlite runs the statement in its own thread whatever happens to the awaiting
+        task; cancelled there, the BEGIN still happens and nothing would end it, and every
+        later transaction would fail (seen when the bot stops). So wait it out and undo it.
+        """
+        begin = asyncio.ensure_future(self._conn.execute(statement))
+        try:
+            await asyncio.shield(begin)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):
+                await begin
+                await self._conn.execute("ROLLBACK")
+            raise
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
         """A consistent read (a deferred transaction that writes nothing)."""
         async with self._lock:
-            await self._conn.execute("BEGIN")
+            await self._begin("BEGIN")
             try:
                 yield Tx(self._conn)
             finally:
-                await self._conn.execute("ROLLBACK")
+                await asyncio.shield(self._conn.execute("ROLLBACK"))
 
     async def executescript(self, script: str) -> None:
         async with self._lock:

@@ -62,7 +62,8 @@ class Dispatcher:
             await self._scan()
             # The timeout is only a safety net (rows re-queued by an administrator).
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=5.0)
+                async with asyncio.timeout(5.0):
+                    await self._wake.wait()
 
     async def drain(self) -> None:
         """Handle what is pending now, then return (for shutdown and tests)."""

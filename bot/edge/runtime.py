@@ -143,11 +143,14 @@ async def stop_bot(running: Running) -> None:
     for task in running.tasks:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
-    with contextlib.suppress(TimeoutError):
-        await asyncio.wait_for(running.sender.drain(), timeout=10)
-    await running.app.stop()
-    await running.app.shutdown()
-    await running.db.close()
+    try:
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(10):
+                await running.sender.drain()
+        await running.app.stop()
+        await running.app.shutdown()
+    finally:
+        await running.db.close()  # an open connection would keep the process alive
 
 
 async def run_until_stopped(config: Config, clock: Clock, stop: asyncio.Event) -> None:

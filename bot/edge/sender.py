@@ -99,7 +99,8 @@ class Sender:
 
     async def _woken_within(self, seconds: float) -> bool:
         try:
-            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
         except TimeoutError:
             return False
         return True

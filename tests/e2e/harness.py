@@ -21,6 +21,7 @@ def write_config(
     *,
     admins: tuple[int, ...] = (),
     language: str = "zh",
+    mode: str = "polling",
     extra: str = "",
 ) -> Path:
     path = directory / "config.toml"
@@ -31,6 +32,7 @@ token = "{sandbox.token}"
 base_url = "{sandbox.base_url}"
 base_file_url = "{sandbox.base_file_url}"
 poll_timeout = "5s"
+mode = "{mode}"
 
 [database]
 path = "lianxin.db"

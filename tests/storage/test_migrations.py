@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -72,3 +76,28 @@ async def test_a_failed_transaction_leaves_nothing(db: Database) -> None:
         await write_then_fail(db)
     async with db.read() as tx:
         assert await tx.scalar("SELECT count(*) FROM meta") == 0
+
+
+async def write_once(db: Database) -> None:
+    async with db.transaction() as tx:
+        await tx.execute("INSERT INTO meta (key, value) VALUES ('k', 'v') ON CONFLICT DO NOTHING")
+
+
+async def read_once(db: Database) -> None:
+    async with db.read() as tx:
+        await tx.scalar("SELECT count(*) FROM meta")
+
+
+@pytest.mark.parametrize("use", [write_once, read_once])
+async def test_a_task_cancelled_at_any_point_leaves_no_transaction_open(
+    db: Database, use: Callable[[Database], Coroutine[Any, Any, None]]
+) -> None:
+    """Stopping the bot cancels its loops wherever they are; the database must stay usable."""
+    for steps in range(200):
+        task = asyncio.create_task(use(db))
+        for _ in range(steps % 7):
+            await asyncio.sleep(0)  # cancel at a different point each time
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+        await write_once(db)  # raises "cannot start a transaction within a transaction"

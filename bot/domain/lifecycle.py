@@ -1,0 +1,90 @@
+"""The request lifecycle as data: states, trail events, and which event may happen when.
+
+Every change to a request passes ``next_status``, so a button pressed twice, a stale
+button or a forged one meets the same table and changes nothing it should not.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    OPEN = "open"  # 挂号: filed, waiting for the handler
+    ACKNOWLEDGED = "acknowledged"  # 受理: the handler took it up (or answered)
+    RESOLVED = "resolved"  # 办结 or 政策解答: waiting for the villager to confirm
+    CLOSED = "closed"  # 销号: confirmed by the villager, or by the timeout
+
+
+class Event(StrEnum):
+    FILED = "filed"
+    ROUTED = "routed"  # to whom, and why (tier 1, backup of an away cadre, one tier up …)
+    MESSAGE = "message"  # the villager said more
+    ACKNOWLEDGED = "acknowledged"
+    REPLIED = "replied"
+    HANDED_OVER = "handed_over"
+    ESCALATED = "escalated"
+    RESOLVED = "resolved"
+    EXPLAINED = "explained"
+    CONFIRMED = "confirmed"
+    REOPENED = "reopened"
+    CLOSED_BY_TIMEOUT = "closed_by_timeout"
+
+
+class Resolution(StrEnum):
+    RESOLVED = "resolved"
+    EXPLAINED = "explained"  # not actionable: a policy explanation was given
+
+
+class Outcome(StrEnum):
+    SATISFIED = "satisfied"
+    PARTLY = "partly"
+    TIMEOUT = "timeout"  # the villager did not answer in time: never counted as satisfied
+
+
+class Category(StrEnum):
+    ROAD = "road"
+    WATER = "water"
+    POWER = "power"
+    HEALTH = "health"
+    HOUSING = "housing"
+    POLICY = "policy"  # subsidies and policy
+    DISPUTE = "dispute"
+    OTHER = "other"
+
+
+class InvalidTransition(Exception):
+    """The event cannot happen in the request's current state (stale or repeated)."""
+
+    def __init__(self, status: Status, event: Event) -> None:
+        super().__init__(f"{event} is not possible when a request is {status}")
+        self.status = status
+        self.event = event
+
+
+_WORKING = (Status.OPEN, Status.ACKNOWLEDGED)
+_NOT_CLOSED = (Status.OPEN, Status.ACKNOWLEDGED, Status.RESOLVED)
+
+TRANSITIONS: dict[tuple[Status, Event], Status] = {
+    **{(s, Event.MESSAGE): s for s in _NOT_CLOSED},
+    (Status.OPEN, Event.ACKNOWLEDGED): Status.ACKNOWLEDGED,
+    **{(s, Event.REPLIED): Status.ACKNOWLEDGED for s in _WORKING},
+    **{(s, Event.HANDED_OVER): s for s in _WORKING},
+    **{(s, Event.ESCALATED): s for s in _WORKING},
+    **{(s, Event.RESOLVED): Status.RESOLVED for s in _WORKING},
+    **{(s, Event.EXPLAINED): Status.RESOLVED for s in _WORKING},
+    (Status.RESOLVED, Event.CONFIRMED): Status.CLOSED,
+    (Status.RESOLVED, Event.REOPENED): Status.OPEN,
+    (Status.RESOLVED, Event.CLOSED_BY_TIMEOUT): Status.CLOSED,
+}
+
+# A response (for the response time and rate): the handler's first of these.
+RESPONSES = frozenset({Event.ACKNOWLEDGED, Event.REPLIED, Event.RESOLVED, Event.EXPLAINED})
+
+
+def next_status(status: Status, event: Event) -> Status:
+    """The status after ``event``; raises InvalidTransition if it cannot happen now."""
+    try:
+        return TRANSITIONS[(status, event)]
+    except KeyError:
+        raise InvalidTransition(status, event) from None

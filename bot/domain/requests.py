@@ -1,0 +1,314 @@
+"""Requests from 挂号 to 销号: filing, the handler's actions, the villager's confirmation.
+
+Services check rights and state, write the change and its trail event through a
+``RequestStore``, and return what happened with who must be told (``Tell``); the edge
+renders those into messages. They raise ``NotAllowed`` or ``InvalidTransition`` before
+writing anything, so a refused press changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+
+from bot.domain.lifecycle import (
+    RESPONSES,
+    Category,
+    Event,
+    Outcome,
+    Resolution,
+    Status,
+    next_status,
+)
+from bot.domain.routing import Candidate, Route, Why, route
+
+
+@dataclass(frozen=True)
+class Content:
+    """What a person sent: any of text, one media file (by Telegram file id), a place."""
+
+    text: str = ""
+    media: str | None = None  # photo, voice, audio, video, video_note, document
+    file_id: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    contact: str | None = None  # a shared contact's name and phone
+
+
+@dataclass(frozen=True)
+class Request:
+    id: int
+    number: str
+    household_id: str
+    category: Category
+    urgent: bool
+    about_cadre: bool
+    status: Status
+    handler_id: str
+    tier: int
+    filed_at: datetime
+    respond_by: datetime
+    resolve_by: datetime
+    first_response_at: datetime | None = None
+    resolution: Resolution | None = None
+    outcome: Outcome | None = None
+    reopened: int = 0
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    respond_within: timedelta
+    resolve_within: timedelta
+    urgent_within: timedelta
+
+
+class Audience(StrEnum):
+    HOUSEHOLD = "household"  # every bound member of the request's household
+    HANDLER = "handler"  # the current handler's account
+    CADRE = "cadre"  # a named cadre (a previous handler, the one handed over from)
+    ADMINS = "admins"
+
+
+@dataclass(frozen=True)
+class Tell:
+    audience: Audience
+    what: Event
+    request: Request
+    content: Content | None = None
+    cadre_id: str | None = None  # for CADRE; else whose action it was
+    route: Route | None = None
+
+
+@dataclass(frozen=True)
+class Done:
+    request: Request
+    tells: Sequence[Tell] = field(default_factory=tuple)
+
+
+class NotAllowed(Exception):
+    """The person may not do this to this request (not theirs, or not their turn)."""
+
+
+class RequestStore(Protocol):
+    async def next_number(self, year: int) -> int: ...
+    async def insert(
+        self, request: Request, filed_by_user: int | None, by_cadre: str | None
+    ) -> int: ...
+    async def get(self, request_id: int) -> Request | None: ...
+    async def record(
+        self, request: Request, at: datetime, event: Event, actor: str, detail: dict[str, object]
+    ) -> None:
+        """Write the request's new state and its trail event, together (the one way in)."""
+
+    async def chain(self, household_id: str) -> list[Candidate]: ...
+    async def supervisors_above(self, household_id: str) -> list[Candidate]: ...
+    async def previous_handlers(self, request_id: int) -> set[str]: ...
+    async def is_member(self, user_id: int, household_id: str) -> bool: ...
+    async def linked(self, cadre_id: str, household_id: str) -> bool: ...
+
+
+def number_of(year: int, sequence: int) -> str:
+    return f"LX-{year}-{sequence:06d}"
+
+
+def _content_detail(content: Content | None, note: str = "") -> dict[str, object]:
+    detail: dict[str, object] = {k: v for k, v in vars(content).items() if v} if content else {}
+    if note:
+        detail["note"] = note
+    return detail
+
+
+async def file(
+    store: RequestStore,
+    now: datetime,
+    household_id: str,
+    content: Content,
+    deadlines: Deadlines,
+    *,
+    by_user: int | None = None,
+    by_cadre: str | None = None,
+    category: Category = Category.OTHER,
+    urgent: bool = False,
+    about_cadre: bool = False,
+) -> Done:
+    """挂号: number the request, route it, and tell the handler and the household."""
+    chosen = route(
+        await store.chain(household_id),
+        await store.supervisors_above(household_id),
+        now,
+        about_cadre=about_cadre,
+    )
+    resolve_in = deadlines.urgent_within if urgent else deadlines.resolve_within
+    sequence = await store.next_number(now.year)
+    request = Request(
+        id=0,
+        number=number_of(now.year, sequence),
+        household_id=household_id,
+        category=category,
+        urgent=urgent,
+        about_cadre=about_cadre,
+        status=Status.OPEN,
+        handler_id=chosen.cadre_id,
+        tier=chosen.tier,
+        filed_at=now,
+        respond_by=now + min(deadlines.respond_within, resolve_in),
+        resolve_by=now + resolve_in,
+    )
+    request = replace(request, id=await store.insert(request, by_user, by_cadre))
+    actor = f"cadre:{by_cadre}" if by_cadre else f"villager:{by_user}"
+    await store.record(request, now, Event.FILED, actor, _content_detail(content))
+    detail: dict[str, object] = {"why": chosen.why.value, "tier": chosen.tier}
+    if chosen.instead_of:
+        detail["instead_of"] = chosen.instead_of
+    await store.record(request, now, Event.ROUTED, "system", detail)
+    tells = [
+        Tell(Audience.HANDLER, Event.FILED, request, content, route=chosen),
+        Tell(Audience.HOUSEHOLD, Event.ROUTED, request, route=chosen),
+    ]
+    if chosen.why is Why.UNREACHABLE:
+        tells.append(Tell(Audience.ADMINS, Event.ROUTED, request, route=chosen))
+    return Done(request, tells)
+
+
+async def _load(store: RequestStore, request_id: int) -> Request:
+    request = await store.get(request_id)
+    if request is None:
+        raise NotAllowed(f"no request {request_id}")
+    return request
+
+
+async def villager_says(
+    store: RequestStore, now: datetime, request_id: int, user_id: int, content: Content
+) -> Done:
+    """The villager's further message joins the request and goes to its handler."""
+    request = await _load(store, request_id)
+    if not await store.is_member(user_id, request.household_id):
+        raise NotAllowed("not a member of this household")
+    next_status(request.status, Event.MESSAGE)
+    await store.record(
+        request, now, Event.MESSAGE, f"villager:{user_id}", _content_detail(content)
+    )
+    return Done(request, [Tell(Audience.HANDLER, Event.MESSAGE, request, content)])
+
+
+async def act(
+    store: RequestStore,
+    now: datetime,
+    request_id: int,
+    cadre_id: str,
+    event: Event,
+    content: Content | None = None,
+) -> Done:
+    """The handler acknowledges, replies, resolves or explains. A previous handler may
+    still reply (escalation keeps them in the conversation); nothing else."""
+    request = await _load(store, request_id)
+    if cadre_id != request.handler_id and not (
+        event is Event.REPLIED and cadre_id in await store.previous_handlers(request.id)
+    ):
+        raise NotAllowed("not the handler of this request")
+    status = next_status(request.status, event)
+    changed = replace(request, status=status)
+    if event in RESPONSES and request.first_response_at is None:
+        changed = replace(changed, first_response_at=now)
+    if event in (Event.RESOLVED, Event.EXPLAINED):
+        kind = Resolution.EXPLAINED if event is Event.EXPLAINED else Resolution.RESOLVED
+        changed = replace(changed, resolution=kind)
+    await store.record(changed, now, event, f"cadre:{cadre_id}", _content_detail(content))
+    return Done(changed, [Tell(Audience.HOUSEHOLD, event, changed, content, cadre_id=cadre_id)])
+
+
+async def confirm(
+    store: RequestStore, now: datetime, request_id: int, user_id: int, rating: Outcome | None
+) -> Done:
+    """销号 by the villager: satisfied or partly closes; ``None`` (not solved) reopens to
+    the same handler."""
+    request = await _load(store, request_id)
+    if not await store.is_member(user_id, request.household_id):
+        raise NotAllowed("not a member of this household")
+    actor = f"villager:{user_id}"
+    if rating is None:
+        changed = replace(
+            request,
+            status=next_status(request.status, Event.REOPENED),
+            resolution=None,
+            reopened=request.reopened + 1,
+        )
+        await store.record(changed, now, Event.REOPENED, actor, {})
+        return Done(changed, [Tell(Audience.HANDLER, Event.REOPENED, changed)])
+    changed = replace(request, status=next_status(request.status, Event.CONFIRMED), outcome=rating)
+    await store.record(changed, now, Event.CONFIRMED, actor, {"rating": rating.value})
+    return Done(changed, [Tell(Audience.HANDLER, Event.CONFIRMED, changed)])
+
+
+async def close_by_timeout(store: RequestStore, now: datetime, request_id: int) -> Done:
+    """The villager did not answer in time: closed, marked so, never counted satisfied."""
+    request = await _load(store, request_id)
+    changed = replace(
+        request,
+        status=next_status(request.status, Event.CLOSED_BY_TIMEOUT),
+        outcome=Outcome.TIMEOUT,
+    )
+    await store.record(changed, now, Event.CLOSED_BY_TIMEOUT, "system", {})
+    return Done(
+        changed,
+        [
+            Tell(Audience.HOUSEHOLD, Event.CLOSED_BY_TIMEOUT, changed),
+            Tell(Audience.HANDLER, Event.CLOSED_BY_TIMEOUT, changed),
+        ],
+    )
+
+
+async def hand_over(
+    store: RequestStore, now: datetime, request_id: int, cadre_id: str, to_cadre: str
+) -> Done:
+    """The handler passes the request to another cadre linked to the household."""
+    request = await _load(store, request_id)
+    if cadre_id != request.handler_id:
+        raise NotAllowed("not the handler of this request")
+    if to_cadre == cadre_id or not await store.linked(to_cadre, request.household_id):
+        raise NotAllowed("that cadre is not linked to this household")
+    next_status(request.status, Event.HANDED_OVER)
+    tier = next(
+        (c.tier for c in await store.chain(request.household_id) if c.cadre_id == to_cadre),
+        request.tier,
+    )
+    changed = replace(request, handler_id=to_cadre, tier=tier)
+    await store.record(changed, now, Event.HANDED_OVER, f"cadre:{cadre_id}", {"from": cadre_id})
+    return Done(
+        changed,
+        [
+            Tell(Audience.HANDLER, Event.HANDED_OVER, changed, cadre_id=cadre_id),
+            Tell(Audience.HOUSEHOLD, Event.HANDED_OVER, changed, cadre_id=cadre_id),
+        ],
+    )
+
+
+async def escalate(
+    store: RequestStore, now: datetime, request_id: int, actor: str, *, by_cadre: str | None = None
+) -> Done:
+    """One tier up the household's chain (by the handler, or by the deadline sweep)."""
+    request = await _load(store, request_id)
+    if by_cadre is not None and by_cadre != request.handler_id:
+        raise NotAllowed("not the handler of this request")
+    next_status(request.status, Event.ESCALATED)
+    chosen = route(
+        await store.chain(request.household_id),
+        await store.supervisors_above(request.household_id),
+        now,
+        above_tier=request.tier,
+    )
+    if chosen.cadre_id == request.handler_id:
+        raise NotAllowed("there is no one above the current handler")
+    changed = replace(request, handler_id=chosen.cadre_id, tier=chosen.tier)
+    detail: dict[str, object] = {"from": request.handler_id, "why": chosen.why.value}
+    await store.record(changed, now, Event.ESCALATED, actor, detail)
+    return Done(
+        changed,
+        [
+            Tell(Audience.HANDLER, Event.ESCALATED, changed, route=chosen),
+            Tell(Audience.HOUSEHOLD, Event.ESCALATED, changed, route=chosen),
+        ],
+    )

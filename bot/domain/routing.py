@@ -1,0 +1,76 @@
+"""Who handles a new request: the household's chain, the AB post, and the supervisor.
+
+Nothing is ever routed to nobody. In order:
+1. the first reachable cadre of the chain from tier 1 (tier 2 for a request about the
+   household's own cadre); an away cadre's backup (the B of the AB post) stands in;
+2. otherwise the supervisor of the nearest region above the household;
+3. otherwise (a county with no one bound yet) the tier-1 cadre anyway, marked
+   unreachable, so the administrators are told and the request still has a handler.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+@dataclass(frozen=True)
+class Candidate:
+    cadre_id: str
+    tier: int  # 0 for a supervisor outside the chain
+    bound: bool  # has a Telegram account
+    away_until: datetime | None
+    backup: Candidate | None = None
+
+    def reachable(self, now: datetime) -> bool:
+        return self.bound and (self.away_until is None or self.away_until <= now)
+
+
+class Why(StrEnum):
+    CHAIN = "chain"  # the first reachable cadre of the chain
+    BACKUP = "backup"  # standing in for an away cadre
+    ABOUT_CADRE = "about_cadre"  # one tier up, the request concerns the household's cadre
+    SUPERVISOR = "supervisor"  # no reachable cadre in the chain
+    UNREACHABLE = "unreachable"  # no one reachable at all
+
+
+@dataclass(frozen=True)
+class Route:
+    cadre_id: str
+    tier: int
+    why: Why
+    instead_of: str | None = None  # the away cadre a backup stands in for, or skipped one
+
+
+def route(
+    chain: Sequence[Candidate],
+    supervisors: Sequence[Candidate],
+    now: datetime,
+    *,
+    about_cadre: bool = False,
+    above_tier: int = 0,
+) -> Route:
+    """The handler for a request of a household with this ``chain`` (any order).
+
+    ``above_tier`` skips tiers up to it (escalation); ``about_cadre`` skips tier 1.
+    ``supervisors`` are those of the regions above the household, nearest first."""
+    ordered = sorted(chain, key=lambda c: c.tier)
+    lowest = max(above_tier, 1 if about_cadre else 0)
+    for candidate in (c for c in ordered if c.tier > lowest):
+        if candidate.reachable(now):
+            why = Why.ABOUT_CADRE if about_cadre and not above_tier else Why.CHAIN
+            return Route(candidate.cadre_id, candidate.tier, why)
+        backup = candidate.backup
+        if backup is not None and backup.reachable(now):
+            return Route(backup.cadre_id, candidate.tier, Why.BACKUP, candidate.cadre_id)
+    for supervisor in supervisors:
+        if supervisor.reachable(now):
+            return Route(supervisor.cadre_id, max(lowest + 1, 1), Why.SUPERVISOR)
+    fallback = next((c for c in ordered if c.tier > lowest), ordered[0] if ordered else None)
+    if fallback is None and supervisors:
+        fallback = supervisors[0]
+    if fallback is None:
+        raise LookupError("the household has no linked cadre and no supervisor above it")
+    return Route(fallback.cadre_id, max(fallback.tier, 1), Why.UNREACHABLE)

@@ -1,0 +1,206 @@
+"""Requests and their trail in SQLite: the ``RequestStore`` of ``bot.domain.requests``."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from bot.domain.lifecycle import Category, Event, Outcome, Resolution, Status
+from bot.domain.requests import Request
+from bot.domain.routing import Candidate
+from storage.db import Row, Tx
+from storage.timefmt import from_db, to_db
+
+NEXT_NUMBER = """
+INSERT INTO request_numbers (year, last) VALUES (?, 1)
+ON CONFLICT (year) DO UPDATE SET last = last + 1
+RETURNING last
+"""
+INSERT_REQUEST = """
+INSERT INTO requests (number, household_id, category, urgent, about_cadre, status, handler_id,
+                      tier, filed_at, filed_by_user, filed_by_cadre, respond_by, resolve_by)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+SELECT_REQUEST = "SELECT * FROM requests WHERE id = ?"
+SELECT_BY_NUMBER = "SELECT * FROM requests WHERE number = ?"
+UPDATE_REQUEST = """
+UPDATE requests SET status = ?, handler_id = ?, tier = ?, first_response_at = ?,
+       resolution = ?, resolved_at = CASE WHEN ? = 'resolved' THEN ? ELSE resolved_at END,
+       outcome = ?, closed_at = CASE WHEN ? = 'closed' THEN ? ELSE closed_at END, reopened = ?
+WHERE id = ?
+"""
+INSERT_EVENT = """
+INSERT INTO request_events (request_id, at, kind, actor, handler_id, detail)
+VALUES (?, ?, ?, ?, ?, ?)
+"""
+SELECT_CHAIN = """
+SELECT l.tier, c.id, c.backup_id, a.user_id, w.until
+FROM links l
+JOIN cadres c ON c.id = l.cadre_id
+LEFT JOIN cadre_accounts a ON a.cadre_id = c.id
+LEFT JOIN cadre_away w ON w.cadre_id = c.id
+WHERE l.household_id = ?
+ORDER BY l.tier, c.id
+"""
+SELECT_CANDIDATE = """
+SELECT c.id, a.user_id, w.until
+FROM cadres c
+LEFT JOIN cadre_accounts a ON a.cadre_id = c.id
+LEFT JOIN cadre_away w ON w.cadre_id = c.id
+WHERE c.id = ?
+"""
+# The regions above the household's, nearest first, and the cadres supervising each.
+SELECT_SUPERVISORS_ABOVE = """
+WITH RECURSIVE up (id, depth) AS (
+    SELECT r.parent_id, 1 FROM households h JOIN regions r ON r.id = h.region_id
+    WHERE h.id = ?
+    UNION ALL
+    SELECT r.parent_id, up.depth + 1 FROM up JOIN regions r ON r.id = up.id
+    WHERE r.parent_id IS NOT NULL AND up.depth < 20
+)
+SELECT c.id, a.user_id, w.until
+FROM up
+JOIN cadres c ON c.supervises = up.id
+LEFT JOIN cadre_accounts a ON a.cadre_id = c.id
+LEFT JOIN cadre_away w ON w.cadre_id = c.id
+ORDER BY up.depth, c.id
+"""
+SELECT_PREVIOUS_HANDLERS = """
+SELECT DISTINCT handler_id FROM request_events WHERE request_id = ? AND handler_id IS NOT NULL
+"""
+SELECT_IS_MEMBER = "SELECT 1 FROM members WHERE user_id = ? AND household_id = ?"
+SELECT_LINKED = "SELECT 1 FROM links WHERE cadre_id = ? AND household_id = ?"
+
+
+def _time(value: str | None) -> datetime | None:
+    return None if value is None else from_db(value)
+
+
+def _request(row: Row) -> Request:
+    return Request(
+        id=row["id"],
+        number=row["number"],
+        household_id=row["household_id"],
+        category=Category(row["category"]),
+        urgent=bool(row["urgent"]),
+        about_cadre=bool(row["about_cadre"]),
+        status=Status(row["status"]),
+        handler_id=row["handler_id"],
+        tier=row["tier"],
+        filed_at=from_db(row["filed_at"]),
+        respond_by=from_db(row["respond_by"]),
+        resolve_by=from_db(row["resolve_by"]),
+        first_response_at=_time(row["first_response_at"]),
+        resolution=Resolution(row["resolution"]) if row["resolution"] else None,
+        outcome=Outcome(row["outcome"]) if row["outcome"] else None,
+        reopened=row["reopened"],
+    )
+
+
+def _candidate(row: Row, tier: int = 0, backup: Candidate | None = None) -> Candidate:
+    return Candidate(
+        cadre_id=row["id"],
+        tier=tier,
+        bound=row["user_id"] is not None,
+        away_until=_time(row["until"]),
+        backup=backup,
+    )
+
+
+class Requests:
+    """The request store over one transaction."""
+
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+
+    async def next_number(self, year: int) -> int:
+        return int(await self._tx.scalar(NEXT_NUMBER, (year,)))
+
+    async def insert(
+        self, request: Request, filed_by_user: int | None, by_cadre: str | None
+    ) -> int:
+        return await self._tx.insert(
+            INSERT_REQUEST,
+            (
+                request.number,
+                request.household_id,
+                request.category.value,
+                int(request.urgent),
+                int(request.about_cadre),
+                request.status.value,
+                request.handler_id,
+                request.tier,
+                to_db(request.filed_at),
+                filed_by_user,
+                by_cadre,
+                to_db(request.respond_by),
+                to_db(request.resolve_by),
+            ),
+        )
+
+    async def get(self, request_id: int) -> Request | None:
+        row = await self._tx.fetchone(SELECT_REQUEST, (request_id,))
+        return None if row is None else _request(row)
+
+    async def by_number(self, number: str) -> Request | None:
+        row = await self._tx.fetchone(SELECT_BY_NUMBER, (number.strip().upper(),))
+        return None if row is None else _request(row)
+
+    async def record(
+        self, request: Request, at: datetime, event: Event, actor: str, detail: dict[str, object]
+    ) -> None:
+        stamp = to_db(at)
+        first = request.first_response_at
+        await self._tx.execute(
+            UPDATE_REQUEST,
+            (
+                request.status.value,
+                request.handler_id,
+                request.tier,
+                None if first is None else to_db(first),
+                None if request.resolution is None else request.resolution.value,
+                request.status.value,
+                stamp,
+                None if request.outcome is None else request.outcome.value,
+                request.status.value,
+                stamp,
+                request.reopened,
+                request.id,
+            ),
+        )
+        await self._tx.execute(
+            INSERT_EVENT,
+            (
+                request.id,
+                stamp,
+                event.value,
+                actor,
+                request.handler_id,
+                json.dumps(detail, ensure_ascii=False),
+            ),
+        )
+
+    async def chain(self, household_id: str) -> list[Candidate]:
+        rows = await self._tx.fetchall(SELECT_CHAIN, (household_id,))
+        chain = []
+        for row in rows:
+            backup = None
+            if row["backup_id"]:
+                found = await self._tx.fetchone(SELECT_CANDIDATE, (row["backup_id"],))
+                backup = None if found is None else _candidate(found, row["tier"])
+            chain.append(_candidate(row, row["tier"], backup))
+        return chain
+
+    async def supervisors_above(self, household_id: str) -> list[Candidate]:
+        rows = await self._tx.fetchall(SELECT_SUPERVISORS_ABOVE, (household_id,))
+        return [_candidate(row) for row in rows]
+
+    async def previous_handlers(self, request_id: int) -> set[str]:
+        rows = await self._tx.fetchall(SELECT_PREVIOUS_HANDLERS, (request_id,))
+        return {r[0] for r in rows}
+
+    async def is_member(self, user_id: int, household_id: str) -> bool:
+        return await self._tx.fetchone(SELECT_IS_MEMBER, (user_id, household_id)) is not None
+
+    async def linked(self, cadre_id: str, household_id: str) -> bool:
+        return await self._tx.fetchone(SELECT_LINKED, (cadre_id, household_id)) is not None

@@ -1,0 +1,163 @@
+"""Webhook mode: the sandbox pushes updates to the real bot process instead of serving getUpdates.
+
+What it must keep from polling: an update is in the inbox before Telegram gets its 200
+(so a crash right after the 200 loses nothing and answers once), and a request without
+the secret token is refused and leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bot.sandbox.server import Sandbox
+from storage.db import Database
+from tests.e2e.conftest import StartBot
+from tests.e2e.support import copies, replying_to
+
+SECRET = "e2e-webhook-secret_42"
+HOOK_PATH = "/telegram/hook"
+SELECT_LANE = "SELECT update_id, status, payload FROM inbox WHERE lane = ? ORDER BY update_id"
+SELECT_UPDATE = "SELECT status FROM inbox WHERE update_id = ?"
+COUNT_INBOX = "SELECT count(*) FROM inbox"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def webhook_section(port: int) -> str:
+    return f"""
+[webhook]
+listen = "127.0.0.1"
+port = {port}
+path = "{HOOK_PATH}"
+public_url = "http://127.0.0.1:{port}{HOOK_PATH}"
+secret_token = "{SECRET}"
+"""
+
+
+async def start_in_webhook_mode(start_bot: StartBot) -> str:
+    """Start the bot in webhook mode; returns the URL it listens on."""
+    port = free_port()
+    await start_bot(mode="webhook", extra=webhook_section(port))
+    return f"http://127.0.0.1:{port}{HOOK_PATH}"
+
+
+async def test_a_villager_is_answered_in_webhook_mode(
+    sandbox: Sandbox, start_bot: StartBot
+) -> None:
+    url = await start_in_webhook_mode(start_bot)
+    villager = sandbox.user(1001, "王秀英")
+    await villager.start()
+    greeting = await villager.wait_for_text("王秀英")
+    assert "连心" in greeting["text"]
+    sent = await villager.send_text("村口的路灯坏了")
+    answer = await villager.wait_for(replying_to(sent["message_id"]))
+    assert "还没有绑定联系卡" in answer["text"]
+
+    hook = sandbox.state.updates.webhook
+    assert hook is not None
+    assert hook.url == url
+    assert hook.secret_token == SECRET
+    assert sandbox.stats.calls["getUpdates"] == 0  # pushed, never polled
+    assert sandbox.webhook_deliveries == 2
+
+
+async def test_an_update_is_stored_before_the_200_and_answered_once_after_a_crash(
+    sandbox: Sandbox, start_bot: StartBot
+) -> None:
+    port = free_port()
+    bot = await start_bot(mode="webhook", extra=webhook_section(port))
+    villager = sandbox.user(1001, "王秀英")
+    await villager.start()
+    await villager.wait_for_text("王秀英")  # the bot is up and answering
+
+    # The answer's first attempt fails, so it cannot leave before the kill below.
+    sandbox.fail_next(1, 500, "sendMessage")
+    delivered = sandbox.webhook_deliveries
+    sent = await villager.send_text("有人吗？")
+
+    def taken() -> bool:
+        return sandbox.webhook_deliveries > delivered
+
+    await sandbox.wait_until(taken)
+    await bot.kill()  # SIGKILL right after the bot answered 200
+
+    rows = await inbox_rows(bot.database, villager.user_id)
+    assert sent["message_id"] in [message_id for message_id, _ in rows]
+    assert sandbox.pending_updates() == 0  # Telegram will not deliver it again
+
+    await bot.start()
+    await villager.wait_for(replying_to(sent["message_id"]))
+    later = await villager.send_text("路灯坏了")
+    await villager.wait_for(replying_to(later["message_id"]))  # the lane is in order
+    assert copies(villager, sent["message_id"]) == 1
+    statuses = dict(await inbox_rows(bot.database, villager.user_id))
+    assert statuses[sent["message_id"]] == "done"
+
+
+async def test_a_wrong_secret_token_is_refused_and_nothing_is_stored(
+    sandbox: Sandbox, start_bot: StartBot, tmp_path: Path
+) -> None:
+    url = await start_in_webhook_mode(start_bot)
+    villager = sandbox.user(1001, "王秀英")
+    await villager.start()
+    await villager.wait_for_text("王秀英")  # the bot is up and answering
+    forged = {
+        "update_id": 987_654_321,
+        "message": {
+            "message_id": 77,
+            "date": sandbox.clock.unix(),
+            "from": villager.info.as_user(),
+            "chat": villager.info.as_chat(),
+            "text": "假的更新",
+        },
+    }
+    database = tmp_path / "lianxin.db"
+    before = await scalar(database, COUNT_INBOX)
+
+    async with aiohttp.ClientSession() as session:
+        for headers in ({"X-Telegram-Bot-Api-Secret-Token": "not-the-secret"}, {}):
+            async with session.post(url, json=forged, headers=headers) as response:
+                assert response.status in (401, 403)
+        assert await scalar(database, COUNT_INBOX) == before
+        assert await scalar(database, SELECT_UPDATE, forged["update_id"]) is None
+
+        # The same request with the right secret is taken: the refusal was the secret's.
+        answers = len(villager.messages())
+        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        async with session.post(url, json=forged, headers=headers) as response:
+            assert response.status == 200
+    assert await scalar(database, SELECT_UPDATE, forged["update_id"]) is not None
+
+    def answered() -> bool:
+        return len(villager.messages()) > answers
+
+    await sandbox.wait_until(answered)  # and handled, like any update
+
+
+async def inbox_rows(database: Path, lane: int) -> list[tuple[int, str]]:
+    """(message_id, status) of each stored update in the villager's chat."""
+    db = await Database.open(database)
+    try:
+        async with db.read() as tx:
+            rows = await tx.fetchall(SELECT_LANE, (lane,))
+    finally:
+        await db.close()
+    return [(int(json.loads(r["payload"])["message"]["message_id"]), r["status"]) for r in rows]
+
+
+async def scalar(database: Path, sql: str, *params: object) -> Any:
+    db = await Database.open(database)
+    try:
+        async with db.read() as tx:
+            return await tx.scalar(sql, params)
+    finally:
+        await db.close()
