@@ -135,6 +135,15 @@ class RequestsConfig(_Section):
     # A villager's messages join their open request while it was active this recently;
     # after that a message starts a new request.
     conversation_idle: Duration = timedelta(hours=12)
+    # How often the bot looks for requests due to close (or, later, to escalate).
+    sweep_every: Duration = timedelta(minutes=1)
+
+    @field_validator("sweep_every")
+    @classmethod
+    def _not_too_often(cls, value: timedelta) -> timedelta:
+        if value < timedelta(seconds=1):
+            raise ValueError("must be at least 1s")
+        return value
 
 
 class CardsConfig(_Section):

@@ -71,13 +71,19 @@ class Transcript:
                 key = (chat_id, message["message_id"], message.get("edit_date"))
                 if key in self._printed:
                     continue
+                edited = any(k[:2] == key[:2] for k in self._printed)
                 self._printed.add(key)
-                print(f"[{BOT_NAME} → {person.name}] {_render(message)}", flush=True)
+                mark = "✎ " if edited else ""  # an earlier message changed (its buttons)
+                print(f"[{BOT_NAME} → {person.name}] {mark}{_render(message)}", flush=True)
             keyboard = person.user.reply_keyboard()
             if keyboard != self._keyboards.get(chat_id):
                 self._keyboards[chat_id] = keyboard
                 labels = " ".join(f"[{label}]" for row in keyboard or [] for label in row)
                 print(f"    ⌨ {labels}", flush=True)
+
+
+def _count_reaches(person: Person, count: int) -> Any:
+    return lambda _message: len(person.user.messages()) >= count
 
 
 def _render(message: dict[str, Any]) -> str:
@@ -88,12 +94,22 @@ def _render(message: dict[str, Any]) -> str:
     return text + ("\n    " + " ".join(buttons) if buttons else "")
 
 
-async def _act(person: Person, transcript: Transcript, text: str, action: Any) -> None:
-    before = len(person.user.messages())
+async def _act(
+    person: Person,
+    transcript: Transcript,
+    text: str,
+    action: Any,
+    *,
+    expect: tuple[tuple[Person, int], ...] = (),
+) -> None:
+    """Say or press, then wait for the bot's answers before printing what arrived: one
+    message to ``person``, or as many as ``expect`` says to each person."""
+    waits = [(p, len(p.user.messages()) + n) for p, n in expect or ((person, 1),)]
     transcript.said(person, text)
     await action
-    with contextlib.suppress(TimeoutError):
-        await person.user.wait_for(lambda _m: len(person.user.messages()) > before, timeout=10)
+    for someone, count in waits:
+        with contextlib.suppress(TimeoutError):
+            await someone.user.wait_for(_count_reaches(someone, count), timeout=10)
     await asyncio.sleep(0)  # let a second message of the same answer land
     transcript.show_new()
 
@@ -134,6 +150,27 @@ async def _scene(people: dict[str, Person], transcript: Transcript, cards: Cards
     scan = f"(扫描干部卡二维码 scans her cadre card: /start {cards.cadre})"
     await _act(cadre, transcript, scan, cadre.user.start(cards.cadre))
     await _act(admin, transcript, "/status", admin.user.command("status"))
+    await _request_story(villager, cadre, transcript)
+
+
+async def _request_story(villager: Person, cadre: Person, transcript: Transcript) -> None:
+    """挂号 to 销号: a voice note, the cadre's acknowledgement, reply and resolution on
+    her buttons, and the villager's confirmation."""
+    voice = "(语音 a voice note: 路灯还是不亮，晚上出门看不见)"
+    both = ((villager, 1), (cadre, 1))
+    # The voice note joins her open request; the cadre gets it with her buttons.
+    await _act(
+        villager, transcript, voice, villager.user.send_voice(), expect=((villager, 1), (cadre, 2))
+    )
+    await _act(cadre, transcript, "[受理]", _press(cadre, "受理"), expect=both)
+    await _act(cadre, transcript, "[回复]", _press(cadre, "回复"))
+    reply = "明天上午我带电工过去看"
+    await _act(cadre, transcript, reply, cadre.user.send_text(reply), expect=both)
+    await _act(cadre, transcript, "[办结]", _press(cadre, "办结"))
+    note = "路灯已经换好了，晚上亮了"
+    await _act(cadre, transcript, note, cadre.user.send_text(note), expect=both)
+    satisfied = _press(villager, "已解决，满意")
+    await _act(villager, transcript, "[已解决，满意]", satisfied, expect=both)
 
 
 def _prepare(directory: Path) -> Path:

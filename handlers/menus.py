@@ -9,8 +9,8 @@ from storage.outbox import Call
 
 from . import outgoing
 
-VILLAGER = ("start", "help", "cadres", "household")
-CADRE = ("start", "help")
+VILLAGER = ("start", "help", "cadres", "household", "my")
+CADRE = ("start", "help", "inbox", "away", "file")
 ADMIN = ("start", "help", "status")
 
 

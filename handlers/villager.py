@@ -1,4 +1,5 @@
-"""A bound villager's chat: their cadres, which household they speak for, their messages."""
+"""A bound villager's chat: their cadres, which household they speak for, their messages
+(each files a request or joins one: ``handlers.villager_requests``), and /my."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from bot.edge.unit import Unit
 from bot.i18n import LANGUAGES, t
 from storage.people import People
 
-from . import cadre, common, outgoing
+from . import cadre, common, my_requests, outgoing, tell_household, villager_requests
 from .context import AnyApp, LianxinContext
 from .people import cadre_lines, household_chooser
 
@@ -67,31 +68,25 @@ async def pick_household(update: Update, context: LianxinContext) -> None:
 
 
 async def message(update: Update, context: LianxinContext) -> None:
-    """What a bound person sends. Requests are not filed yet (issue 4), so say so plainly
-    and give the villager the phones of the people who can help today."""
+    """What a bound person sends: a cadre's goes to the cadre side; a villager's files a
+    request for the household they speak for, or joins the one they are talking about."""
     incoming, user = update.effective_message, update.effective_user
     if incoming is None or user is None:
         return
     unit = context.unit
     people = People(unit.tx)
-    texts = unit.services.texts
     cadre_id = await people.cadre_of_user(user.id)
     if cadre_id is not None:
         await cadre.message(update, context, cadre_id)
         return
-    found = await members.cadres_of_current(people, user.id)
-    if isinstance(found, members.Membership):
-        if not found.bound:
+    member = await members.membership(people, user.id)
+    if member.current is None:
+        if not member.bound:
             await common.not_bound(update, context)
             return
-        _ask_which_or_bind(unit, incoming, found)
+        _ask_which_or_bind(unit, incoming, member)
         return
-    text = texts(
-        "villager.message_pending",
-        head=found.household.head_name,
-        cadres=cadre_lines(texts, found.cadres),
-    )
-    unit.send(outgoing.message(incoming.chat_id, text, reply_to=incoming.message_id))
+    await villager_requests.file_or_join(unit, incoming, user.id, member.current.id)
 
 
 def _ask_which_or_bind(unit: Unit, message: Message, member: members.Membership) -> None:
@@ -121,5 +116,10 @@ def register(app: AnyApp) -> None:
     fresh = private & filters.UpdateType.MESSAGE
     app.add_handler(MessageHandler(fresh & _button("people.button_my_cadres"), my_cadres))
     app.add_handler(MessageHandler(fresh & _button("people.button_switch"), switch_household))
+    app.add_handler(CommandHandler("my", my_requests.show, filters=private))
+    app.add_handler(
+        MessageHandler(fresh & _button("villager_requests.button_my"), my_requests.show)
+    )
     app.add_handler(CallbackQueryHandler(pick_household, pattern=r"^hh:pick:"))
+    app.add_handler(CallbackQueryHandler(villager_requests.press, pattern=tell_household.PATTERN))
     app.add_handler(MessageHandler(fresh & ~filters.COMMAND & common.REQUEST_CONTENT, message))

@@ -26,7 +26,8 @@ SELECT_BY_NUMBER = "SELECT * FROM requests WHERE number = ?"
 UPDATE_REQUEST = """
 UPDATE requests SET status = ?, handler_id = ?, tier = ?, first_response_at = ?,
        resolution = ?, resolved_at = CASE WHEN ? = 'resolved' THEN ? ELSE resolved_at END,
-       outcome = ?, closed_at = CASE WHEN ? = 'closed' THEN ? ELSE closed_at END, reopened = ?
+       outcome = ?, closed_at = CASE WHEN ? = 'closed' THEN ? ELSE closed_at END, reopened = ?,
+       category = ?, urgent = ?, about_cadre = ?, respond_by = ?, resolve_by = ?
 WHERE id = ?
 """
 INSERT_EVENT = """
@@ -67,6 +68,10 @@ ORDER BY up.depth, c.id
 """
 SELECT_PREVIOUS_HANDLERS = """
 SELECT DISTINCT handler_id FROM request_events WHERE request_id = ? AND handler_id IS NOT NULL
+"""
+SELECT_UNCONFIRMED = """
+SELECT id FROM requests WHERE status = 'resolved' AND resolved_at <= ? ORDER BY resolved_at
+LIMIT ?
 """
 SELECT_IS_MEMBER = "SELECT 1 FROM members WHERE user_id = ? AND household_id = ?"
 SELECT_LINKED = "SELECT 1 FROM links WHERE cadre_id = ? AND household_id = ?"
@@ -165,6 +170,11 @@ class Requests:
                 request.status.value,
                 stamp,
                 request.reopened,
+                request.category.value,
+                int(request.urgent),
+                int(request.about_cadre),
+                to_db(request.respond_by),
+                to_db(request.resolve_by),
                 request.id,
             ),
         )
@@ -204,3 +214,9 @@ class Requests:
 
     async def linked(self, cadre_id: str, household_id: str) -> bool:
         return await self._tx.fetchone(SELECT_LINKED, (cadre_id, household_id)) is not None
+
+
+async def resolved_before(tx: Tx, cutoff: datetime, limit: int = 500) -> list[int]:
+    """Requests resolved at or before ``cutoff`` that the villager has not answered."""
+    rows = await tx.fetchall(SELECT_UNCONFIRMED, (to_db(cutoff), limit))
+    return [int(r[0]) for r in rows]

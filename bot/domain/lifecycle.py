@@ -20,6 +20,7 @@ class Event(StrEnum):
     FILED = "filed"
     ROUTED = "routed"  # to whom, and why (tier 1, backup of an away cadre, one tier up …)
     MESSAGE = "message"  # the villager said more
+    MARKED = "marked"  # the villager set the category or the urgent mark
     ACKNOWLEDGED = "acknowledged"
     REPLIED = "replied"
     HANDED_OVER = "handed_over"
@@ -67,6 +68,7 @@ _NOT_CLOSED = (Status.OPEN, Status.ACKNOWLEDGED, Status.RESOLVED)
 
 TRANSITIONS: dict[tuple[Status, Event], Status] = {
     **{(s, Event.MESSAGE): s for s in _NOT_CLOSED},
+    **{(s, Event.MARKED): s for s in _NOT_CLOSED},
     (Status.OPEN, Event.ACKNOWLEDGED): Status.ACKNOWLEDGED,
     **{(s, Event.REPLIED): Status.ACKNOWLEDGED for s in _WORKING},
     **{(s, Event.HANDED_OVER): s for s in _WORKING},

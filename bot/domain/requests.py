@@ -80,6 +80,7 @@ class Tell:
     content: Content | None = None
     cadre_id: str | None = None  # for CADRE; else whose action it was
     route: Route | None = None
+    not_user: int | None = None  # for HOUSEHOLD: the member who acted, answered apart
 
 
 @dataclass(frozen=True)
@@ -194,6 +195,19 @@ async def villager_says(
     return Done(request, [Tell(Audience.HANDLER, Event.MESSAGE, request, content)])
 
 
+async def may_act(store: RequestStore, request_id: int, cadre_id: str, event: Event) -> Request:
+    """The request, if ``cadre_id`` may do ``event`` to it now; raises NotAllowed or
+    InvalidTransition otherwise. Asked before a cadre starts writing a reply, so a stale
+    button is refused at the press, not after the cadre has typed."""
+    request = await _load(store, request_id)
+    if cadre_id != request.handler_id and not (
+        event is Event.REPLIED and cadre_id in await store.previous_handlers(request.id)
+    ):
+        raise NotAllowed("not the handler of this request")
+    next_status(request.status, event)
+    return request
+
+
 async def act(
     store: RequestStore,
     now: datetime,
@@ -204,11 +218,7 @@ async def act(
 ) -> Done:
     """The handler acknowledges, replies, resolves or explains. A previous handler may
     still reply (escalation keeps them in the conversation); nothing else."""
-    request = await _load(store, request_id)
-    if cadre_id != request.handler_id and not (
-        event is Event.REPLIED and cadre_id in await store.previous_handlers(request.id)
-    ):
-        raise NotAllowed("not the handler of this request")
+    request = await may_act(store, request_id, cadre_id, event)
     status = next_status(request.status, event)
     changed = replace(request, status=status)
     if event in RESPONSES and request.first_response_at is None:
@@ -237,10 +247,12 @@ async def confirm(
             reopened=request.reopened + 1,
         )
         await store.record(changed, now, Event.REOPENED, actor, {})
-        return Done(changed, [Tell(Audience.HANDLER, Event.REOPENED, changed)])
+        others = Tell(Audience.HOUSEHOLD, Event.REOPENED, changed, not_user=user_id)
+        return Done(changed, [Tell(Audience.HANDLER, Event.REOPENED, changed), others])
     changed = replace(request, status=next_status(request.status, Event.CONFIRMED), outcome=rating)
     await store.record(changed, now, Event.CONFIRMED, actor, {"rating": rating.value})
-    return Done(changed, [Tell(Audience.HANDLER, Event.CONFIRMED, changed)])
+    others = Tell(Audience.HOUSEHOLD, Event.CONFIRMED, changed, not_user=user_id)
+    return Done(changed, [Tell(Audience.HANDLER, Event.CONFIRMED, changed), others])
 
 
 async def close_by_timeout(store: RequestStore, now: datetime, request_id: int) -> Done:
@@ -309,6 +321,8 @@ async def escalate(
         changed,
         [
             Tell(Audience.HANDLER, Event.ESCALATED, changed, route=chosen),
+            # The previous handler hears where it went, and may still reply.
+            Tell(Audience.CADRE, Event.ESCALATED, changed, cadre_id=request.handler_id),
             Tell(Audience.HOUSEHOLD, Event.ESCALATED, changed, route=chosen),
         ],
     )

@@ -8,7 +8,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -19,6 +19,7 @@ from telegram.request import HTTPXRequest
 import handlers
 from bot.clock import Clock
 from bot.config import Config, ConfigError
+from bot.edge import sweeps
 from bot.edge.dispatcher import Dispatcher
 from bot.edge.ingest import Ingest
 from bot.edge.sender import Sender
@@ -109,6 +110,7 @@ async def start_bot(config: Config, clock: Clock) -> Running:
     sender = Sender(db, app.bot, clock, config.sender)
     dispatcher = Dispatcher(db, app, services, on_outbox=sender.wake)
     await _publish_menus(db, config, clock)
+    _schedule_sweeps(app, db, services, sender.wake)
     running = Running(db, app, dispatcher, sender, [])
     running.tasks = [_task(sender.run(), "sender"), _task(dispatcher.run(), "dispatcher")]
     if config.telegram.mode == "webhook":
@@ -125,6 +127,20 @@ async def start_bot(config: Config, clock: Clock) -> Running:
         running.tasks.append(_task(ingest.run(), "ingest"))
     log.info("@%s is running (%s mode)", app.bot.username, config.telegram.mode)
     return running
+
+
+def _schedule_sweeps(
+    app: AnyApp, db: Database, services: Services, on_outbox: Callable[[], None]
+) -> None:
+    """Due times are rows; PTB's JobQueue only wakes the sweeps that act on them."""
+    if app.job_queue is None:  # pragma: no cover - the job-queue extra is a dependency
+        raise RuntimeError("python-telegram-bot's job-queue extra is not installed")
+
+    async def close_unconfirmed(_context: object) -> None:
+        await sweeps.close_unconfirmed(db, services, on_outbox)
+
+    every = services.config.requests.sweep_every.total_seconds()
+    app.job_queue.run_repeating(close_unconfirmed, interval=every, first=1.0)
 
 
 def _task(coro: Awaitable[None], name: str) -> asyncio.Task[None]:

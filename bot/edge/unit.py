@@ -35,7 +35,7 @@ class Services:
 class Unit:
     tx: Tx
     now: datetime
-    inbox_id: int  # the inbox row being handled
+    inbox_id: int | None  # the inbox row being handled; None for a scheduled sweep
     services: Services
     calls: list[Call] = field(default_factory=list)
     failure: BaseException | None = None

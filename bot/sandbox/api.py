@@ -42,6 +42,8 @@ SYNC_METHODS: dict[str, SyncHandler] = {
     "sendVideo": api_media.send_video,
     "sendAudio": api_media.send_audio,
     "sendLocation": api_media.send_location,
+    "sendContact": api_media.send_contact,
+    "sendVideoNote": api_media.send_video_note,
     "sendChatAction": api_media.send_chat_action,
     "getFile": api_media.get_file,
     "setWebhook": api_updates.set_webhook,

@@ -62,6 +62,10 @@ def send_audio(state: SandboxState, p: Params) -> dict[str, Any]:
     return _send_media(state, p, "sendAudio", "audio")
 
 
+def send_video_note(state: SandboxState, p: Params) -> dict[str, Any]:
+    return _send_media(state, p, "sendVideoNote", "video_note")
+
+
 def _send_media(state: SandboxState, p: Params, method: str, kind: str) -> dict[str, Any]:
     chat = state.chats.reachable(p.chat_id())
     text = caption(p)
@@ -118,6 +122,8 @@ def _describe(state: SandboxState, kind: str, stored: StoredFile, p: Params) -> 
         width = p.opt_int("width") or 640
         height = p.opt_int("height") or 360
         return media_object(stored, duration=duration or 0, width=width, height=height)
+    if kind == "video_note":
+        return media_object(stored, with_name=False, duration=duration or 0, length=240)
     if kind == "audio":
         return media_object(
             stored,
@@ -139,6 +145,18 @@ def send_location(state: SandboxState, p: Params) -> dict[str, Any]:
         if value is not None:
             location[name] = value
     return compose(state, "sendLocation", chat, p, {"location": location})
+
+
+def send_contact(state: SandboxState, p: Params) -> dict[str, Any]:
+    chat = state.chats.reachable(p.chat_id())
+    phone, first_name = p.opt_str("phone_number"), p.opt_str("first_name")
+    if not phone or not first_name:
+        raise bad_request("contact's phone number and first name must be non-empty")
+    contact: dict[str, Any] = {"phone_number": phone, "first_name": first_name}
+    last_name = p.opt_str("last_name")
+    if last_name:
+        contact["last_name"] = last_name
+    return compose(state, "sendContact", chat, p, {"contact": contact})
 
 
 def send_chat_action(state: SandboxState, p: Params) -> bool:

@@ -6,6 +6,7 @@ import string
 
 import pytest
 
+from bot.domain.lifecycle import Event
 from bot.i18n import keys, template
 
 
@@ -22,3 +23,9 @@ def test_every_key_is_in_every_language() -> None:
 @pytest.mark.parametrize("key", sorted(keys("zh")))
 def test_both_languages_fill_the_same_blanks(key: str) -> None:
     assert blanks(template("zh", key)) == blanks(template("en", key)), key
+
+
+@pytest.mark.parametrize("table", ["villager_requests.event", "requests_cadre.event"])
+def test_every_trail_event_has_a_name(table: str) -> None:
+    """A trail shows each event by name; a new event without one would crash /my."""
+    assert {e.value for e in Event} <= {k.removeprefix(f"{table}.") for k in keys("zh")}

@@ -77,7 +77,7 @@ async def test_a_villager_binds_with_the_card_and_sees_their_cadres(
     for cadre in ("郑小红（村干部）电话 13908710007", "李强（乡镇干部）", "赵建国（县级领导）"):
         assert cadre in welcome["text"]
     assert welcome["text"].index("郑小红") < welcome["text"].index("李强")  # tier order
-    assert grandma.reply_keyboard() == [["📇 我的干部"]]
+    assert grandma.reply_keyboard() == [["📇 我的干部"], ["📋 我的诉求"]]
 
     await grandma.send_text("📇 我的干部")
     listed = await grandma.wait_for_text("「王秀英」家的包联干部", after=welcome["message_id"])
@@ -155,7 +155,7 @@ async def test_a_shared_phone_chooses_its_household(sandbox: Sandbox, county: Bo
     first = await helper.wait_for_text("已经绑定到「王秀英」家")
     await helper.start(codes["H0003"])
     await helper.wait_for_text("已经绑定到「张桂兰」家", after=first["message_id"])
-    assert helper.reply_keyboard() == [["📇 我的干部"], ["🏠 换一户"]]
+    assert helper.reply_keyboard() == [["📇 我的干部"], ["📋 我的诉求"], ["🏠 换一户"]]
 
     await helper.send_text("🏠 换一户")
     chooser = await helper.wait_for_text("请选择现在说的是哪一户")
@@ -181,5 +181,8 @@ async def test_a_bound_villager_is_told_plainly_what_happens_to_a_message(
     await villager.start(codes["H0007"])
     await villager.wait_for_text("已经绑定到")
     await villager.send_voice()
-    answer = await villager.wait_for_text("还不会转给干部")
+    # No cadre of 青山村 has bound yet: the request is still filed, to the first contact,
+    # and the villager gets her phone (the administrators are told).
+    answer = await villager.wait_for_text("已登记您的诉求")
     assert "陈静" in answer["text"]  # the tier-1 cadre of 青山村, with her phone
+    assert "13908710010" in answer["text"]

@@ -38,7 +38,13 @@ async def test_help_and_menus_per_role(sandbox: Sandbox, start_bot: StartBot) ->
     assert "/status" in (await admin.wait_for_text("管理员命令"))["text"]
 
     await sandbox.wait_until(lambda: len(admin.commands()) == 3)
-    assert [c["command"] for c in villager.commands()] == ["start", "help", "cadres", "household"]
+    assert [c["command"] for c in villager.commands()] == [
+        "start",
+        "help",
+        "cadres",
+        "household",
+        "my",
+    ]
     assert [c["command"] for c in admin.commands()] == ["start", "help", "status"]
     english = sandbox.user(1003, "Li", language_code="en")
     assert english.commands()[1]["description"] == "How to use Lianxin"

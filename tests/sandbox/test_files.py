@@ -72,3 +72,17 @@ async def test_a_users_photo_and_document(bot: Bot, sandbox: Sandbox) -> None:
     assert document is not None
     assert document.document is not None
     assert document.document.file_name == "证明.pdf"
+
+
+async def test_contacts_and_video_notes_are_relayed(bot: Bot, sandbox: Sandbox) -> None:
+    """The bot relays what villagers send: a shared contact, a round video note."""
+    user = sandbox.user(1001, "王大爷")
+    contact = await bot.send_contact(1001, phone_number="13908710007", first_name="郑小红")
+    assert contact.contact is not None
+    assert contact.contact.phone_number == "13908710007"
+    assert user.last()["contact"]["first_name"] == "郑小红"
+    note = await bot.send_video_note(1001, b"\x00\x00\x00\x18ftypmp42")
+    assert note.video_note is not None
+    again = await bot.send_video_note(1001, note.video_note.file_id)
+    assert again.video_note is not None
+    assert again.video_note.file_id == note.video_note.file_id

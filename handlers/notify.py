@@ -1,0 +1,56 @@
+"""Delivery of what the request services say must be told (``Tell``) to the accounts
+that must hear it: the household's members, the handler or a named cadre, the admins.
+
+A cadre without an account cannot be told; routing marks that case ``Why.UNREACHABLE``
+and the services add an ADMINS tell, so someone always hears of the request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.domain.requests import Audience, Tell
+from bot.edge.unit import Unit
+from storage import cadre_views
+from storage.people import People
+
+from . import outgoing, tell_cadre, tell_household
+
+
+async def deliver(unit: Unit, tells: Sequence[Tell]) -> None:
+    """Queue the messages for every tell, in order, in the update's unit of work."""
+    for tell in tells:
+        match tell.audience:
+            case Audience.HOUSEHOLD:
+                users = await cadre_views.member_users(unit.tx, tell.request.household_id)
+                users = [u for u in users if u != tell.not_user]
+                if users:
+                    await tell_household.render(unit, tell, users)
+            case Audience.HANDLER | Audience.CADRE:
+                cadre_id = (
+                    tell.request.handler_id
+                    if tell.audience is Audience.HANDLER
+                    else tell.cadre_id or tell.request.handler_id
+                )
+                user = await cadre_views.cadre_account(unit.tx, cadre_id)
+                if user is not None:
+                    await tell_cadre.render(unit, tell, [user])
+            case Audience.ADMINS:
+                await _tell_admins(unit, tell)
+
+
+async def _tell_admins(unit: Unit, tell: Tell) -> None:
+    texts = unit.services.texts
+    request = tell.request
+    household = await cadre_views.household_card(unit.tx, request.household_id)
+    handler = await People(unit.tx).cadre(request.handler_id)
+    text = texts(
+        "requests_cadre.admin_unreachable",
+        number=request.number,
+        head=household.head_name,
+        village=household.village,
+        handler=handler.name,
+        phone=handler.phone,
+    )
+    for admin in unit.services.config.general.admins:
+        unit.send(outgoing.message(admin, text))

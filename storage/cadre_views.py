@@ -1,0 +1,201 @@
+"""What the cadre's side reads and writes besides the request store: who to tell, the
+case as a cadre sees it (household, trail), their inbox, their rights, and being away."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.db import Tx
+from storage.timefmt import from_db, to_db
+
+SELECT_CADRE_ACCOUNT = "SELECT user_id FROM cadre_accounts WHERE cadre_id = ?"
+SELECT_MEMBER_USERS = """
+SELECT user_id FROM members WHERE household_id = ? ORDER BY bound_at, user_id
+"""
+# The household with the name of its village: the nearest region at or above its own
+# that is a village (a household directly in a township gets the township's name).
+SELECT_HOUSEHOLD_CARD = """
+WITH RECURSIVE up (id, name, level, parent_id, depth) AS (
+    SELECT r.id, r.name, r.level, r.parent_id, 0
+    FROM households h JOIN regions r ON r.id = h.region_id WHERE h.id = ?
+    UNION ALL
+    SELECT r.id, r.name, r.level, r.parent_id, up.depth + 1
+    FROM up JOIN regions r ON r.id = up.parent_id
+    WHERE up.level NOT IN ('village', 'township', 'county') AND up.depth < 20
+)
+SELECT h.id, h.head_name, h.address, h.phone,
+       (SELECT name FROM up ORDER BY depth DESC LIMIT 1) AS village
+FROM households h WHERE h.id = ?
+"""
+SELECT_TRAIL = """
+SELECT at, kind, actor, handler_id, detail FROM request_events WHERE request_id = ? ORDER BY id
+"""
+# Open, acknowledged or waiting for the villager: oldest due first (the answer while none
+# was given, then the solution).
+SELECT_INBOX = """
+SELECT r.id, r.number, r.household_id, h.head_name, r.category, r.urgent, r.status,
+       CASE WHEN r.first_response_at IS NULL THEN r.respond_by ELSE r.resolve_by END AS due
+FROM requests r JOIN households h ON h.id = r.household_id
+WHERE r.handler_id = ? AND r.status IN ('open', 'acknowledged', 'resolved')
+ORDER BY due, r.id
+LIMIT ?
+"""
+# A cadre may see a request routed to them (now or before), of a household linked to
+# them, or of a household in the region they supervise (and below it).
+SELECT_MAY_SEE = """
+WITH RECURSIVE subtree (id) AS (
+    SELECT supervises FROM cadres WHERE id = :cadre AND supervises IS NOT NULL
+    UNION
+    SELECT regions.id FROM regions JOIN subtree ON regions.parent_id = subtree.id
+)
+SELECT 1 FROM requests r
+WHERE r.id = :request AND (
+    r.handler_id = :cadre
+    OR EXISTS (SELECT 1 FROM request_events e
+               WHERE e.request_id = r.id AND e.handler_id = :cadre)
+    OR EXISTS (SELECT 1 FROM links l
+               WHERE l.household_id = r.household_id AND l.cadre_id = :cadre)
+    OR EXISTS (SELECT 1 FROM households h
+               WHERE h.id = r.household_id AND h.region_id IN (SELECT id FROM subtree))
+)
+"""
+SELECT_REQUEST_ID_BY_NUMBER = "SELECT id FROM requests WHERE number = ?"
+UPSERT_AWAY = """
+INSERT INTO cadre_away (cadre_id, until) VALUES (?, ?)
+ON CONFLICT (cadre_id) DO UPDATE SET until = excluded.until
+"""
+DELETE_AWAY = "DELETE FROM cadre_away WHERE cadre_id = ?"
+SELECT_AWAY = "SELECT until FROM cadre_away WHERE cadre_id = ?"
+UPSERT_FILING = """
+INSERT INTO cadre_filing (user_id, cadre_id, household_id, since) VALUES (?, ?, ?, ?)
+ON CONFLICT (user_id) DO UPDATE SET
+    cadre_id = excluded.cadre_id, household_id = excluded.household_id, since = excluded.since
+"""
+SELECT_FILING = "SELECT household_id FROM cadre_filing WHERE user_id = ? AND cadre_id = ?"
+DELETE_FILING = "DELETE FROM cadre_filing WHERE user_id = ?"
+INBOX_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class HouseholdCard:
+    id: str
+    head_name: str
+    address: str
+    phone: str
+    village: str
+
+
+@dataclass(frozen=True)
+class TrailEvent:
+    at: datetime
+    kind: str
+    actor: str  # 'villager:<user id>', 'cadre:<id>', 'system'
+    handler_id: str | None
+    detail: dict[str, object]
+
+
+@dataclass(frozen=True)
+class InboxLine:
+    request_id: int
+    number: str
+    household_id: str
+    head_name: str
+    category: str
+    urgent: bool
+    status: str
+    due: datetime
+
+
+async def cadre_account(tx: Tx, cadre_id: str) -> int | None:
+    value = await tx.scalar(SELECT_CADRE_ACCOUNT, (cadre_id,))
+    return None if value is None else int(value)
+
+
+async def member_users(tx: Tx, household_id: str) -> list[int]:
+    return [int(r[0]) for r in await tx.fetchall(SELECT_MEMBER_USERS, (household_id,))]
+
+
+async def household_card(tx: Tx, household_id: str) -> HouseholdCard:
+    row = await tx.fetchone(SELECT_HOUSEHOLD_CARD, (household_id, household_id))
+    if row is None:
+        raise LookupError(f"no household {household_id}")
+    return HouseholdCard(
+        id=row["id"],
+        head_name=row["head_name"],
+        address=row["address"],
+        phone=row["phone"],
+        village=row["village"] or "",
+    )
+
+
+async def trail(tx: Tx, request_id: int) -> list[TrailEvent]:
+    rows = await tx.fetchall(SELECT_TRAIL, (request_id,))
+    return [
+        TrailEvent(
+            at=from_db(r["at"]),
+            kind=r["kind"],
+            actor=r["actor"],
+            handler_id=r["handler_id"],
+            detail=json.loads(r["detail"]),
+        )
+        for r in rows
+    ]
+
+
+async def inbox(tx: Tx, cadre_id: str, limit: int = INBOX_LIMIT) -> list[InboxLine]:
+    rows = await tx.fetchall(SELECT_INBOX, (cadre_id, limit))
+    return [
+        InboxLine(
+            request_id=r["id"],
+            number=r["number"],
+            household_id=r["household_id"],
+            head_name=r["head_name"],
+            category=r["category"],
+            urgent=bool(r["urgent"]),
+            status=r["status"],
+            due=from_db(r["due"]),
+        )
+        for r in rows
+    ]
+
+
+async def may_see(tx: Tx, cadre_id: str, request_id: int) -> bool:
+    found = await tx.fetchone(SELECT_MAY_SEE, {"cadre": cadre_id, "request": request_id})
+    return found is not None
+
+
+async def request_id_by_number(tx: Tx, number: str) -> int | None:
+    value = await tx.scalar(SELECT_REQUEST_ID_BY_NUMBER, (number.strip().upper(),))
+    return None if value is None else int(value)
+
+
+async def set_away(tx: Tx, cadre_id: str, until: datetime) -> None:
+    await tx.execute(UPSERT_AWAY, (cadre_id, to_db(until)))
+
+
+async def clear_away(tx: Tx, cadre_id: str) -> bool:
+    """Back at work; False if they were not away."""
+    return await tx.execute(DELETE_AWAY, (cadre_id,)) > 0
+
+
+async def away_until(tx: Tx, cadre_id: str) -> datetime | None:
+    value = await tx.scalar(SELECT_AWAY, (cadre_id,))
+    return None if value is None else from_db(str(value))
+
+
+async def start_filing(
+    tx: Tx, user_id: int, cadre_id: str, household_id: str, now: datetime
+) -> None:
+    """The cadre's next message files a request for ``household_id``."""
+    await tx.execute(UPSERT_FILING, (user_id, cadre_id, household_id, to_db(now)))
+
+
+async def filing_for(tx: Tx, user_id: int, cadre_id: str) -> str | None:
+    value = await tx.scalar(SELECT_FILING, (user_id, cadre_id))
+    return None if value is None else str(value)
+
+
+async def stop_filing(tx: Tx, user_id: int) -> None:
+    await tx.execute(DELETE_FILING, (user_id,))
