@@ -144,21 +144,20 @@ async def _scene(people: dict[str, Person], transcript: Transcript, cards: Cards
     scan = f"(扫描联系卡二维码 scans the card: /start {cards.household})"
     await _act(villager, transcript, scan, villager.user.start(cards.household))
     await _act(villager, transcript, "📇 我的干部", villager.user.send_text("📇 我的干部"))
-    road = "村口的路灯坏了一个星期了"
-    await _act(villager, transcript, road, villager.user.send_text(road))
-    await _act(villager, transcript, "(贴纸 a sticker)", villager.user.send_sticker())
     scan = f"(扫描干部卡二维码 scans her cadre card: /start {cards.cadre})"
     await _act(cadre, transcript, scan, cadre.user.start(cards.cadre))
-    await _act(admin, transcript, "/status", admin.user.command("status"))
     await _request_story(villager, cadre, transcript)
+    await _act(villager, transcript, "(贴纸 a sticker)", villager.user.send_sticker())
+    await _act(admin, transcript, "/status", admin.user.command("status"))
 
 
 async def _request_story(villager: Person, cadre: Person, transcript: Transcript) -> None:
-    """挂号 to 销号: a voice note, the cadre's acknowledgement, reply and resolution on
-    her buttons, and the villager's confirmation."""
-    voice = "(语音 a voice note: 路灯还是不亮，晚上出门看不见)"
+    """挂号 to 销号: a voice note alone, the cadre's acknowledgement, reply and resolution
+    on her buttons, and the villager's confirmation."""
+    voice = "(语音 a voice note: 村口的路灯坏了一个星期了，晚上出门看不见)"
     both = ((villager, 1), (cadre, 1))
-    # The voice note joins her open request; the cadre gets it with her buttons.
+    # The voice note alone is a request: a number for her, the case and the voice for
+    # the cadre.
     await _act(
         villager, transcript, voice, villager.user.send_voice(), expect=((villager, 1), (cadre, 2))
     )
