@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.codes import CadreCard, HouseholdCard, new_code
-from bot.domain.roster import Cadre, Household, LinkedCadre, Rank
-from storage.db import Row, Tx
+from bot.domain.roster import Household, LinkedCadre
+from storage.db import Tx
+from storage.people import cadre_from
 from storage.timefmt import to_db
 
 SELECT_REGION = "SELECT 1 FROM regions WHERE id = ?"
@@ -170,7 +171,9 @@ async def household_cards(
     params = {"region": region_id}
     chains: dict[str, list[LinkedCadre]] = {}
     for row in await tx.fetchall(SELECT_LINKS_UNDER, params):
-        chains.setdefault(row["household_id"], []).append(LinkedCadre(row["tier"], _cadre(row)))
+        chains.setdefault(row["household_id"], []).append(
+            LinkedCadre(row["tier"], cadre_from(row))
+        )
     rows = await tx.fetchall(SELECT_HOUSEHOLDS_UNDER, params)
     missing = [row["id"] for row in rows if row["code"] is None]
     codes = await _issue_missing(tx, now, missing, cadres=False)
@@ -197,7 +200,7 @@ async def cadre_cards(tx: Tx, now: datetime, region_id: str) -> tuple[list[Cadre
     codes = await _issue_missing(tx, now, missing, cadres=True)
     cards = [
         CadreCard(
-            cadre=_cadre(row),
+            cadre=cadre_from(row),
             region_name=row["region_name"],
             households=row["households"],
             code=row["code"] or codes[row["id"]],
@@ -229,16 +232,3 @@ def _holder(household_id: str | None, cadre_id: str | None) -> tuple[str, str]:
     if household_id is not None:
         return SELECT_LIVE_HOUSEHOLD, household_id
     return SELECT_LIVE_CADRE, str(cadre_id)
-
-
-def _cadre(row: Row) -> Cadre:
-    return Cadre(
-        id=row["id"],
-        name=row["name"],
-        rank=Rank(row["rank"]),
-        unit=row["unit"],
-        phone=row["phone"],
-        region_id=row["region_id"],
-        backup_id=row["backup_id"],
-        supervises=row["supervises"],
-    )

@@ -70,7 +70,8 @@ def _household(row: Row) -> Household:
     )
 
 
-def _cadre(row: Row) -> Cadre:
+def cadre_from(row: Row) -> Cadre:
+    """A cadre from a row with the cadres table's columns (shared by the repositories)."""
     return Cadre(
         id=row["id"],
         name=row["name"],
@@ -115,7 +116,7 @@ class People:
 
     async def linked_cadres(self, household_id: str) -> list[LinkedCadre]:
         rows = await self._tx.fetchall(SELECT_LINKED_CADRES, (household_id,))
-        return [LinkedCadre(tier=r["tier"], cadre=_cadre(r)) for r in rows]
+        return [LinkedCadre(tier=r["tier"], cadre=cadre_from(r)) for r in rows]
 
     async def is_member(self, user_id: int, household_id: str) -> bool:
         return await self._tx.fetchone(SELECT_IS_MEMBER, (user_id, household_id)) is not None
@@ -140,7 +141,7 @@ class People:
         row = await self._tx.fetchone(SELECT_CADRE, (cadre_id,))
         if row is None:
             raise LookupError(f"no cadre {cadre_id}")
-        return _cadre(row)
+        return cadre_from(row)
 
     async def cadre_user(self, cadre_id: str) -> int | None:
         value = await self._tx.scalar(SELECT_CADRE_USER, (cadre_id,))
