@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot import cards_cli, roster_cli
+from bot import cards_cli, report_cli, roster_cli
 from bot.clock import SystemClock
 from bot.config import Config, ConfigError, load_config
 
@@ -75,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     sandbox.set_defaults(command=_sandbox)
     roster_cli.add_commands(sub, _config)
     cards_cli.add_commands(sub, _config)
+    report_cli.add_commands(sub, _config)
     return parser
 
 

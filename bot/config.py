@@ -10,7 +10,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import timedelta, tzinfo
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -26,6 +26,10 @@ from pydantic import (
     model_validator,
 )
 
+from bot.domain import schedule
+from bot.domain.lifecycle import Category
+from bot.domain.requests import Deadlines
+from bot.domain.roster import Rank
 from bot.durations import parse_duration
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
@@ -125,18 +129,25 @@ class BindingConfig(_Section):
 
 
 class RequestsConfig(_Section):
-    # Due times until issue 5 sets them per category: the first answer, and the solution.
-    respond_within: Duration = timedelta(hours=24)
-    resolve_within: Duration = timedelta(days=7)
-    urgent_within: Duration = timedelta(hours=2)
     # A resolved request the villager neither confirms nor reopens closes after this,
     # marked "confirmed by timeout" (never counted as satisfied).
     confirm_within: Duration = timedelta(days=7)
     # A villager's messages join their open request while it was active this recently;
     # after that a message starts a new request.
     conversation_idle: Duration = timedelta(hours=12)
-    # How often the bot looks for requests due to close (or, later, to escalate).
+    # How often the bot looks for requests due to close, to remind of or to escalate.
     sweep_every: Duration = timedelta(minutes=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _moved_to_deadlines(cls, data: Any) -> Any:
+        moved = [k for k in _MOVED_DUE_KEYS if isinstance(data, dict) and k in data]
+        if moved:
+            raise ValueError(
+                f"{', '.join(moved)} moved to [deadlines]: acknowledge, urgent, and "
+                "[deadlines.resolve] with one duration per category"
+            )
+        return data
 
     @field_validator("sweep_every")
     @classmethod
@@ -144,6 +155,162 @@ class RequestsConfig(_Section):
         if value < timedelta(seconds=1):
             raise ValueError("must be at least 1s")
         return value
+
+
+_MOVED_DUE_KEYS = ("respond_within", "resolve_within", "urgent_within")
+# In the spirit of the 12345 hotline: water, power and roads a day, general matters a
+# week, complex ones (housing, disputes) fifteen days.
+_RESOLVE_DEFAULTS = {
+    Category.ROAD: timedelta(hours=24),
+    Category.WATER: timedelta(hours=24),
+    Category.POWER: timedelta(hours=24),
+    Category.HEALTH: timedelta(days=7),
+    Category.POLICY: timedelta(days=7),
+    Category.HOUSING: timedelta(days=15),
+    Category.DISPUTE: timedelta(days=15),
+    Category.OTHER: timedelta(days=7),
+}
+
+
+class DeadlinesConfig(_Section):
+    # The first response (受理, a reply or a solution) is due this long after filing.
+    acknowledge: Duration = timedelta(hours=24)
+    # Urgent safety matters: solved within this (and answered too).
+    urgent: Duration = timedelta(hours=2)
+    # Resolution by category; a category left out keeps its default.
+    resolve: dict[str, Duration] = {}
+    # The handler is reminded this long before a due time (at half the time for short ones).
+    remind_before: Duration = timedelta(hours=2)
+
+    @field_validator("resolve")
+    @classmethod
+    def _known_categories(cls, value: dict[str, timedelta]) -> dict[str, timedelta]:
+        known = {c.value for c in Category}
+        unknown = sorted(set(value) - known)
+        if unknown:
+            raise ValueError(
+                f"unknown category {', '.join(repr(u) for u in unknown)}; "
+                f"the categories are {', '.join(sorted(known))}"
+            )
+        return value
+
+    @field_validator("acknowledge", "urgent", "resolve", "remind_before")
+    @classmethod
+    def _positive(cls, value: Any) -> Any:
+        values = value.values() if isinstance(value, dict) else [value]
+        if any(v <= timedelta(0) for v in values):
+            raise ValueError("must be longer than 0s")
+        return value
+
+    def table(self) -> Deadlines:
+        by_category = {**_RESOLVE_DEFAULTS, **{Category(k): v for k, v in self.resolve.items()}}
+        return Deadlines(
+            self.acknowledge, _RESOLVE_DEFAULTS[Category.OTHER], self.urgent, by_category
+        )
+
+
+class ReceptionConfig(_Section):
+    # Each rank's reception day (接访日): "weekly:mon" … "weekly:sun", "monthly:1" …
+    # "monthly:31" (past the month's end: its last day), or "" for none.
+    county_leader: str = "monthly:1"
+    section_chief: str = ""
+    township_secretary: str = "weekly:mon"
+    township_cadre: str = ""
+    village_cadre: str = ""
+    grid_worker: str = ""
+
+    @field_validator("*")
+    @classmethod
+    def _repeat(cls, value: str) -> str:
+        schedule.parse_repeat(value)
+        return value
+
+
+class StayQuotaConfig(_Section):
+    # Village-stay days a month by rank (the 2468 rule); 0: no quota.
+    county_leader: int = Field(default=2, ge=0, le=31)
+    section_chief: int = Field(default=4, ge=0, le=31)
+    township_secretary: int = Field(default=6, ge=0, le=31)
+    township_cadre: int = Field(default=8, ge=0, le=31)
+    village_cadre: int = Field(default=0, ge=0, le=31)
+    grid_worker: int = Field(default=0, ge=0, le=31)
+
+
+class DigestConfig(_Section):
+    # "daily", "weekly" (Mondays), "weekly:fri", "monthly:1" or "off".
+    supervisors: str = "daily"
+    at: str = "08:00"
+
+    @field_validator("supervisors")
+    @classmethod
+    def _repeat(cls, value: str) -> str:
+        schedule.parse_repeat(value, allow_daily=True)
+        return value
+
+    @field_validator("at")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        schedule.parse_clock_time(value)
+        return value
+
+
+class ScheduleConfig(_Section):
+    # Service days (days of the month; past the month's end: its last day).
+    service_days: list[Annotated[int, Field(ge=1, le=31)]] = [15, 16]
+    evening_before: str = "20:00"
+    morning_of: str = "07:30"
+    # Stay-quota reminders from this many days before the month ends (7: its last week),
+    # repeated every ``quota_reminder_every`` (as long as the window or longer: once).
+    quota_reminder_from_day: int = Field(default=7, ge=1, le=28)
+    quota_reminder_every: Duration = timedelta(days=2)
+    # How often the bot looks for reminders due.
+    sweep_every: Duration = timedelta(minutes=1)
+    reception: ReceptionConfig = ReceptionConfig()
+    stay_quota: StayQuotaConfig = StayQuotaConfig()
+    digest: DigestConfig = DigestConfig()
+    # On the 1st of each month at morning_of: last month's ranking of the villages and
+    # cadres of each supervisor's jurisdiction.
+    monthly_ranking: bool = True
+
+    @field_validator("evening_before", "morning_of")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        schedule.parse_clock_time(value)
+        return value
+
+    @field_validator("quota_reminder_every")
+    @classmethod
+    def _whole_days(cls, value: timedelta) -> timedelta:
+        if value < timedelta(days=1) or value % timedelta(days=1):
+            raise ValueError('must be whole days, e.g. "1d" or "2d"')
+        return value
+
+    @field_validator("sweep_every")
+    @classmethod
+    def _not_too_often(cls, value: timedelta) -> timedelta:
+        if value < timedelta(seconds=1):
+            raise ValueError("must be at least 1s")
+        return value
+
+    def rules(self, zone: tzinfo) -> schedule.Rules:
+        """The rules the reminders follow, read afresh by every sweep."""
+        return schedule.Rules(
+            zone=zone,
+            service_days=tuple(self.service_days),
+            evening_before=schedule.parse_clock_time(self.evening_before),
+            morning_of=schedule.parse_clock_time(self.morning_of),
+            reception={
+                Rank(rank): rule
+                for rank, text in self.reception.model_dump().items()
+                if (rule := schedule.parse_repeat(text)) is not None
+            },
+            stay_quota={Rank(rank): n for rank, n in self.stay_quota.model_dump().items() if n},
+            quota_last_days=self.quota_reminder_from_day,
+            quota_every_days=self.quota_reminder_every.days,
+            digest=schedule.parse_repeat(self.digest.supervisors, allow_daily=True),
+            digest_at=schedule.parse_clock_time(self.digest.at),
+            monthly_ranking=self.monthly_ranking,
+        )
 
 
 class CardsConfig(_Section):
@@ -178,6 +345,8 @@ class Config(_Section):
     binding: BindingConfig = BindingConfig()
     cards: CardsConfig = CardsConfig()
     requests: RequestsConfig = RequestsConfig()
+    deadlines: DeadlinesConfig = DeadlinesConfig()
+    schedule: ScheduleConfig = ScheduleConfig()
 
     @model_validator(mode="after")
     def _webhook_needs_address(self) -> Config:

@@ -9,7 +9,7 @@ PTB gives an update to the first matching handler of each group, so order is mea
 
 from __future__ import annotations
 
-from . import admin, binding, cadre, common, villager
+from . import admin, binding, cadre, common, deadlines, schedule, supervisor, villager
 from .context import AnyApp, LianxinContext
 from .errors import on_error
 
@@ -18,6 +18,9 @@ def register(app: AnyApp) -> None:
     common.register_first(app)  # group -1: every update refreshes its account
     binding.register(app)  # /start, with a card's code or without
     common.register(app)  # /help
+    deadlines.register(app)  # /extend: a later resolution date, once, with a reason
+    schedule.register(app)  # /stay, /visit, reminder opt-ins
+    supervisor.register(app)  # /stats and its breakdowns
     cadre.register(app)  # /inbox, /away, the request buttons
     villager.register(app)  # /cadres, /household, the big buttons, a bound villager's messages
     admin.register(app)  # /status

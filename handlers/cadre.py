@@ -181,7 +181,12 @@ async def _escalate(
     request = await requests.may_act(store, request_id, cadre_id, Event.ESCALATED)
     try:
         done = await requests.escalate(
-            store, unit.now, request_id, f"cadre:{cadre_id}", by_cadre=cadre_id
+            store,
+            unit.now,
+            request_id,
+            f"cadre:{cadre_id}",
+            by_cadre=cadre_id,
+            deadlines=requesting.deadlines(unit),  # the new tier gets due times of its own
         )
     except requests.NotAllowed:
         return unit.services.texts("requests_cadre.answer.no_one_above", number=request.number)

@@ -9,8 +9,8 @@ from storage.outbox import Call
 
 from . import outgoing
 
-VILLAGER = ("start", "help", "cadres", "household", "my")
-CADRE = ("start", "help", "inbox", "away", "file")
+VILLAGER = ("start", "help", "cadres", "household", "my", "visits")
+CADRE = ("start", "help", "inbox", "away", "file", "extend", "stay", "visit", "stats")
 ADMIN = ("start", "help", "status")
 
 

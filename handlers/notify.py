@@ -26,7 +26,7 @@ async def deliver(unit: Unit, tells: Sequence[Tell]) -> None:
                 users = [u for u in users if u != tell.not_user]
                 if users:
                     await tell_household.render(unit, tell, users)
-            case Audience.HANDLER | Audience.CADRE:
+            case Audience.HANDLER | Audience.CADRE | Audience.SUPERVISOR:
                 cadre_id = (
                     tell.request.handler_id
                     if tell.audience is Audience.HANDLER

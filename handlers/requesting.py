@@ -40,5 +40,4 @@ def content_of(message: Message) -> Content:
 
 
 def deadlines(unit: Unit) -> Deadlines:
-    config = unit.services.config.requests
-    return Deadlines(config.respond_within, config.resolve_within, config.urgent_within)
+    return unit.services.config.deadlines.table()

@@ -257,6 +257,8 @@ async def render(unit: Unit, tell: Tell, user_ids: Sequence[int]) -> None:
     for user in user_ids:
         relay = media_calls(user, tell.content, caption)
         match tell.what:
+            case Event.ESCALATED | Event.OVERDUE if tell.audience is Audience.SUPERVISOR:
+                unit.send(await _supervisor_notice(unit, tell, user, head))
             case Event.FILED | Event.ROUTED:
                 text = await case_text(unit, request, tell.content, tell.route)
                 unit.send(*relay, outgoing.message(user, text, keyboard=keyboard))
@@ -277,6 +279,8 @@ async def render(unit: Unit, tell: Tell, user_ids: Sequence[int]) -> None:
                     name=await _name(unit, was),
                     route=await route_line(unit, tell.route),
                 )
+                if tell.reason:  # the sweep's: the due time missed comes first
+                    intro = f"{texts(f'deadlines.reason.{tell.reason}')}\n{intro}"
                 text = f"{intro}\n\n{await full_case(unit, request)}"
                 unit.send(*relay, outgoing.message(user, text, keyboard=keyboard))
             case _:
@@ -288,6 +292,25 @@ async def render(unit: Unit, tell: Tell, user_ids: Sequence[int]) -> None:
                     rating=texts(f"requests.outcome.{request.outcome}") if request.outcome else "",
                 )
                 unit.send(outgoing.message(user, text, keyboard=keyboard), *relay)
+
+
+async def _supervisor_notice(unit: Unit, tell: Tell, user: int, head: str) -> Call:
+    """The supervisor of the jurisdiction hears of an escalation past a due time (or of a
+    request past due with no one above), with a button to open the case."""
+    texts = unit.services.texts
+    request = tell.request
+    text = texts(
+        f"deadlines.supervisor.{tell.what}",
+        number=request.number,
+        head=head,
+        name=await _name(unit, request.handler_id),
+        reason=texts(f"deadlines.reason.{tell.reason or 'resolve'}"),
+    )
+    label = texts("deadlines.button.open")
+    keyboard = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=action("open", request.id))]]
+    )
+    return outgoing.message(user, text, keyboard=keyboard)
 
 
 async def _previous_handler(unit: Unit, tell: Tell) -> str | None:

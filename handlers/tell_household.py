@@ -194,6 +194,14 @@ async def render(
             )
         case Event.REOPENED:
             text = texts("villager_requests.reopened_by_member", number=request.number, **who)
+        case Event.EXTENDED:
+            text = texts(
+                "deadlines.villager.extended",
+                number=request.number,
+                due=local_time(unit, request.resolve_by),
+                words=words,
+                **who,
+            )
         case Event.HANDED_OVER | Event.ESCALATED:
             text = texts(
                 f"villager_requests.{tell.what}",

@@ -94,7 +94,9 @@ async def _act(
     match action:
         case tell_household.CATEGORY:
             category = _category(argument)
-            done = await marks.categorise(store, unit.now, request_id, user_id, category)
+            done = await marks.categorise(
+                store, unit.now, request_id, user_id, category, requesting.deadlines(unit)
+            )
             _refresh_receipt(unit, message, done)
             return texts(
                 "villager_requests.category_set", category=texts(f"requests.category.{category}")

@@ -18,8 +18,9 @@ RETURNING last
 """
 INSERT_REQUEST = """
 INSERT INTO requests (number, household_id, category, urgent, about_cadre, status, handler_id,
-                      tier, filed_at, filed_by_user, filed_by_cadre, respond_by, resolve_by)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      tier, filed_at, filed_by_user, filed_by_cadre, respond_by, resolve_by,
+                      due_from)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 SELECT_REQUEST = "SELECT * FROM requests WHERE id = ?"
 SELECT_BY_NUMBER = "SELECT * FROM requests WHERE number = ?"
@@ -27,7 +28,8 @@ UPDATE_REQUEST = """
 UPDATE requests SET status = ?, handler_id = ?, tier = ?, first_response_at = ?,
        resolution = ?, resolved_at = CASE WHEN ? = 'resolved' THEN ? ELSE resolved_at END,
        outcome = ?, closed_at = CASE WHEN ? = 'closed' THEN ? ELSE closed_at END, reopened = ?,
-       category = ?, urgent = ?, about_cadre = ?, respond_by = ?, resolve_by = ?
+       category = ?, urgent = ?, about_cadre = ?, respond_by = ?, resolve_by = ?,
+       due_from = ?, extended_at = ?, stalled_at = ?, reopen_escalated = ?
 WHERE id = ?
 """
 INSERT_EVENT = """
@@ -66,6 +68,20 @@ LEFT JOIN cadre_accounts a ON a.cadre_id = c.id
 LEFT JOIN cadre_away w ON w.cadre_id = c.id
 ORDER BY up.depth, c.id
 """
+SELECT_SUPERVISORS_OVER_CADRE = """
+WITH RECURSIVE up (id, depth) AS (
+    SELECT region_id, 0 FROM cadres WHERE id = ?
+    UNION ALL
+    SELECT r.parent_id, up.depth + 1 FROM up JOIN regions r ON r.id = up.id
+    WHERE r.parent_id IS NOT NULL AND up.depth < 20
+)
+SELECT c.id, a.user_id, w.until
+FROM up
+JOIN cadres c ON c.supervises = up.id
+LEFT JOIN cadre_accounts a ON a.cadre_id = c.id
+LEFT JOIN cadre_away w ON w.cadre_id = c.id
+ORDER BY up.depth, c.id
+"""
 SELECT_PREVIOUS_HANDLERS = """
 SELECT DISTINCT handler_id FROM request_events WHERE request_id = ? AND handler_id IS NOT NULL
 """
@@ -79,6 +95,10 @@ SELECT_LINKED = "SELECT 1 FROM links WHERE cadre_id = ? AND household_id = ?"
 
 def _time(value: str | None) -> datetime | None:
     return None if value is None else from_db(value)
+
+
+def _stamp(value: datetime | None) -> str | None:
+    return None if value is None else to_db(value)
 
 
 def _request(row: Row) -> Request:
@@ -99,6 +119,10 @@ def _request(row: Row) -> Request:
         resolution=Resolution(row["resolution"]) if row["resolution"] else None,
         outcome=Outcome(row["outcome"]) if row["outcome"] else None,
         reopened=row["reopened"],
+        due_from=_time(row["due_from"]),
+        extended_at=_time(row["extended_at"]),
+        stalled_at=_time(row["stalled_at"]),
+        reopen_escalated=row["reopen_escalated"],
     )
 
 
@@ -140,6 +164,7 @@ class Requests:
                 by_cadre,
                 to_db(request.respond_by),
                 to_db(request.resolve_by),
+                to_db(request.due_since),
             ),
         )
 
@@ -175,6 +200,10 @@ class Requests:
                 int(request.about_cadre),
                 to_db(request.respond_by),
                 to_db(request.resolve_by),
+                to_db(request.due_since),
+                _stamp(request.extended_at),
+                _stamp(request.stalled_at),
+                request.reopen_escalated,
                 request.id,
             ),
         )
@@ -203,6 +232,10 @@ class Requests:
 
     async def supervisors_above(self, household_id: str) -> list[Candidate]:
         rows = await self._tx.fetchall(SELECT_SUPERVISORS_ABOVE, (household_id,))
+        return [_candidate(row) for row in rows]
+
+    async def supervisors_over(self, cadre_id: str) -> list[Candidate]:
+        rows = await self._tx.fetchall(SELECT_SUPERVISORS_OVER_CADRE, (cadre_id,))
         return [_candidate(row) for row in rows]
 
     async def previous_handlers(self, request_id: int) -> set[str]:

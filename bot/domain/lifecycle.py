@@ -30,6 +30,8 @@ class Event(StrEnum):
     CONFIRMED = "confirmed"
     REOPENED = "reopened"
     CLOSED_BY_TIMEOUT = "closed_by_timeout"
+    EXTENDED = "extended"  # the handler set a later resolution date (once, with a reason)
+    OVERDUE = "overdue"  # past due with no one above to escalate to: supervisors told
 
 
 class Resolution(StrEnum):
@@ -73,6 +75,8 @@ TRANSITIONS: dict[tuple[Status, Event], Status] = {
     **{(s, Event.REPLIED): Status.ACKNOWLEDGED for s in _WORKING},
     **{(s, Event.HANDED_OVER): s for s in _WORKING},
     **{(s, Event.ESCALATED): s for s in _WORKING},
+    **{(s, Event.EXTENDED): s for s in _WORKING},
+    **{(s, Event.OVERDUE): s for s in _WORKING},
     **{(s, Event.RESOLVED): Status.RESOLVED for s in _WORKING},
     **{(s, Event.EXPLAINED): Status.RESOLVED for s in _WORKING},
     (Status.RESOLVED, Event.CONFIRMED): Status.CLOSED,

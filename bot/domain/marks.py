@@ -31,14 +31,29 @@ async def member_request(store: RequestStore, request_id: int, user_id: int) -> 
 
 
 async def categorise(
-    store: MarkStore, now: datetime, request_id: int, user_id: int, category: Category
+    store: MarkStore,
+    now: datetime,
+    request_id: int,
+    user_id: int,
+    category: Category,
+    deadlines: Deadlines | None = None,
 ) -> Done:
-    """Set the category; the same one again changes nothing (no event, no tell)."""
+    """Set the category; the same one again changes nothing (no event, no tell).
+
+    With ``deadlines`` the resolution due time becomes the new category's, counted from
+    filing, but never before the response due time already promised (a category chosen
+    late does not make a request overdue at once). An urgent, escalated or extended
+    request keeps its due times: the urgent limit, the tier's own time or the promised
+    date stand."""
     request = await member_request(store, request_id, user_id)
     next_status(request.status, Event.MARKED)
     if request.category is category:
         return Done(request)
     changed = replace(request, category=category)
+    own_times = request.urgent or request.extended_at or request.due_since != request.filed_at
+    if deadlines is not None and not own_times:
+        by_category = request.filed_at + deadlines.resolve_within(category, urgent=False)
+        changed = replace(changed, resolve_by=max(by_category, request.respond_by))
     await store.record(
         changed, now, Event.MARKED, f"villager:{user_id}", {"category": category.value}
     )
@@ -54,8 +69,7 @@ async def mark_urgent(
     next_status(request.status, Event.MARKED)
     if request.urgent:
         return Done(request)
-    urgent_by = request.filed_at + deadlines.urgent_within
-    respond_by = request.filed_at + min(deadlines.respond_within, deadlines.urgent_within)
+    respond_by, urgent_by = deadlines.due_times(request.filed_at, request.category, urgent=True)
     changed = replace(
         request,
         urgent=True,

@@ -8,7 +8,7 @@ writing anything, so a refused press changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -56,19 +56,43 @@ class Request:
     resolution: Resolution | None = None
     outcome: Outcome | None = None
     reopened: int = 0
+    due_from: datetime | None = None  # when the current due times were set; None: filing
+    extended_at: datetime | None = None  # the handler's one later resolution date, when
+    stalled_at: datetime | None = None  # past due with no one above: supervisors told then
+    reopen_escalated: int = 0  # how many of the reopens an escalation has answered
+
+    @property
+    def due_since(self) -> datetime:
+        return self.due_from or self.filed_at
 
 
 @dataclass(frozen=True)
 class Deadlines:
-    respond_within: timedelta
-    resolve_within: timedelta
-    urgent_within: timedelta
+    """How long a handler has: to respond (``acknowledge``), and to resolve, by category
+    (``by_category``, else ``resolve``), or ``urgent`` for an urgent matter."""
+
+    acknowledge: timedelta
+    resolve: timedelta
+    urgent: timedelta
+    by_category: Mapping[Category, timedelta] = field(default_factory=dict)
+
+    def resolve_within(self, category: Category, urgent: bool) -> timedelta:
+        return self.urgent if urgent else self.by_category.get(category, self.resolve)
+
+    def due_times(
+        self, start: datetime, category: Category, urgent: bool
+    ) -> tuple[datetime, datetime]:
+        """(respond by, resolve by) for due times starting at ``start``; the response is
+        never due after the resolution."""
+        resolve_in = self.resolve_within(category, urgent)
+        return start + min(self.acknowledge, resolve_in), start + resolve_in
 
 
 class Audience(StrEnum):
     HOUSEHOLD = "household"  # every bound member of the request's household
     HANDLER = "handler"  # the current handler's account
     CADRE = "cadre"  # a named cadre (a previous handler, the one handed over from)
+    SUPERVISOR = "supervisor"  # a named cadre supervising the household's jurisdiction
     ADMINS = "admins"
 
 
@@ -81,6 +105,7 @@ class Tell:
     cadre_id: str | None = None  # for CADRE; else whose action it was
     route: Route | None = None
     not_user: int | None = None  # for HOUSEHOLD: the member who acted, answered apart
+    reason: str | None = None  # why the system acted: the due time missed ("respond", …)
 
 
 @dataclass(frozen=True)
@@ -106,6 +131,9 @@ class RequestStore(Protocol):
 
     async def chain(self, household_id: str) -> list[Candidate]: ...
     async def supervisors_above(self, household_id: str) -> list[Candidate]: ...
+    async def supervisors_over(self, cadre_id: str) -> list[Candidate]:
+        """Supervisors of the cadre's own region and the regions above it, nearest first."""
+
     async def previous_handlers(self, request_id: int) -> set[str]: ...
     async def is_member(self, user_id: int, household_id: str) -> bool: ...
     async def linked(self, cadre_id: str, household_id: str) -> bool: ...
@@ -142,7 +170,7 @@ async def file(
         now,
         about_cadre=about_cadre,
     )
-    resolve_in = deadlines.urgent_within if urgent else deadlines.resolve_within
+    respond_by, resolve_by = deadlines.due_times(now, category, urgent)
     sequence = await store.next_number(now.year)
     request = Request(
         id=0,
@@ -155,8 +183,9 @@ async def file(
         handler_id=chosen.cadre_id,
         tier=chosen.tier,
         filed_at=now,
-        respond_by=now + min(deadlines.respond_within, resolve_in),
-        resolve_by=now + resolve_in,
+        respond_by=respond_by,
+        resolve_by=resolve_by,
+        due_from=now,
     )
     request = replace(request, id=await store.insert(request, by_user, by_cadre))
     actor = f"cadre:{by_cadre}" if by_cadre else f"villager:{by_user}"
@@ -245,6 +274,7 @@ async def confirm(
             status=next_status(request.status, Event.REOPENED),
             resolution=None,
             reopened=request.reopened + 1,
+            stalled_at=None,  # a new round: past due again, the supervisors hear again
         )
         await store.record(changed, now, Event.REOPENED, actor, {})
         others = Tell(Audience.HOUSEHOLD, Event.REOPENED, changed, not_user=user_id)
@@ -299,30 +329,57 @@ async def hand_over(
 
 
 async def escalate(
-    store: RequestStore, now: datetime, request_id: int, actor: str, *, by_cadre: str | None = None
+    store: RequestStore,
+    now: datetime,
+    request_id: int,
+    actor: str,
+    *,
+    by_cadre: str | None = None,
+    deadlines: Deadlines | None = None,
+    reason: str | None = None,
 ) -> Done:
-    """One tier up the household's chain (by the handler, or by the deadline sweep)."""
+    """One tier up the household's chain (by the handler, or by the deadline sweep).
+    With ``deadlines`` the new tier gets its own due times, counted from now; ``reason``
+    (the due time missed) goes into the trail and the tells."""
     request = await _load(store, request_id)
     if by_cadre is not None and by_cadre != request.handler_id:
         raise NotAllowed("not the handler of this request")
     next_status(request.status, Event.ESCALATED)
-    chosen = route(
-        await store.chain(request.household_id),
-        await store.supervisors_above(request.household_id),
-        now,
-        above_tier=request.tier,
-    )
+    # Past the chain, the supervisors over the current handler's own region: a county
+    # leader's request goes to the county office, not back down to a township.
+    supervisors = [
+        c
+        for c in await store.supervisors_over(request.handler_id)
+        if c.cadre_id != request.handler_id
+    ]
+    try:
+        chosen = route(
+            await store.chain(request.household_id), supervisors, now, above_tier=request.tier
+        )
+    except LookupError:
+        raise NotAllowed("there is no one above the current handler") from None
     if chosen.cadre_id == request.handler_id:
         raise NotAllowed("there is no one above the current handler")
-    changed = replace(request, handler_id=chosen.cadre_id, tier=chosen.tier)
-    detail: dict[str, object] = {"from": request.handler_id, "why": chosen.why.value}
-    await store.record(changed, now, Event.ESCALATED, actor, detail)
-    return Done(
-        changed,
-        [
-            Tell(Audience.HANDLER, Event.ESCALATED, changed, route=chosen),
-            # The previous handler hears where it went, and may still reply.
-            Tell(Audience.CADRE, Event.ESCALATED, changed, cadre_id=request.handler_id),
-            Tell(Audience.HOUSEHOLD, Event.ESCALATED, changed, route=chosen),
-        ],
+    # An escalation answers the villager's reopens so far (``bot.domain.deadlines``).
+    changed = replace(
+        request, handler_id=chosen.cadre_id, tier=chosen.tier, reopen_escalated=request.reopened
     )
+    if deadlines is not None:
+        respond_by, resolve_by = deadlines.due_times(now, request.category, request.urgent)
+        changed = replace(
+            changed, respond_by=respond_by, resolve_by=resolve_by, due_from=now, stalled_at=None
+        )
+    detail: dict[str, object] = {"from": request.handler_id, "why": chosen.why.value}
+    if reason:
+        detail["reason"] = reason
+    await store.record(changed, now, Event.ESCALATED, actor, detail)
+    was = request.handler_id
+    tells = [
+        Tell(Audience.HANDLER, Event.ESCALATED, changed, route=chosen, reason=reason),
+        # The previous handler hears where it went, and may still reply.
+        Tell(Audience.CADRE, Event.ESCALATED, changed, cadre_id=was, reason=reason),
+        Tell(Audience.HOUSEHOLD, Event.ESCALATED, changed, route=chosen, reason=reason),
+    ]
+    if chosen.why is Why.UNREACHABLE:  # the new handler is not on Lianxin: a person must act
+        tells.append(Tell(Audience.ADMINS, Event.ESCALATED, changed, route=chosen))
+    return Done(changed, tells)

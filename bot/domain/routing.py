@@ -55,7 +55,9 @@ def route(
     """The handler for a request of a household with this ``chain`` (any order).
 
     ``above_tier`` skips tiers up to it (escalation); ``about_cadre`` skips tier 1.
-    ``supervisors`` are those of the regions above the household, nearest first."""
+    ``supervisors`` are those of the regions above the household, nearest first (for an
+    escalation: above the current handler). Raises LookupError when an escalation has no
+    one above to go to."""
     ordered = sorted(chain, key=lambda c: c.tier)
     lowest = max(above_tier, 1 if about_cadre else 0)
     for candidate in (c for c in ordered if c.tier > lowest):
@@ -68,9 +70,11 @@ def route(
     for supervisor in supervisors:
         if supervisor.reachable(now):
             return Route(supervisor.cadre_id, max(lowest + 1, 1), Why.SUPERVISOR)
-    fallback = next((c for c in ordered if c.tier > lowest), ordered[0] if ordered else None)
-    if fallback is None and supervisors:
-        fallback = supervisors[0]
-    if fallback is None:
-        raise LookupError("the household has no linked cadre and no supervisor above it")
-    return Route(fallback.cadre_id, max(fallback.tier, 1), Why.UNREACHABLE)
+    above = next((c for c in ordered if c.tier > lowest), None)
+    if above is not None:
+        return Route(above.cadre_id, above.tier, Why.UNREACHABLE)
+    if supervisors:
+        return Route(supervisors[0].cadre_id, max(lowest + 1, 1), Why.UNREACHABLE)
+    if ordered and not above_tier:  # filing: someone must hold it, even the first contact
+        return Route(ordered[0].cadre_id, max(ordered[0].tier, 1), Why.UNREACHABLE)
+    raise LookupError("no one above: no cadre higher in the chain and no supervisor")

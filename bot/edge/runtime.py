@@ -19,7 +19,7 @@ from telegram.request import HTTPXRequest
 import handlers
 from bot.clock import Clock
 from bot.config import Config, ConfigError
-from bot.edge import sweeps
+from bot.edge import schedules, sweeps
 from bot.edge.dispatcher import Dispatcher
 from bot.edge.ingest import Ingest
 from bot.edge.sender import Sender
@@ -139,8 +139,19 @@ def _schedule_sweeps(
     async def close_unconfirmed(_context: object) -> None:
         await sweeps.close_unconfirmed(db, services, on_outbox)
 
+    async def watch_deadlines(_context: object) -> None:
+        # Also at start (first=1s): a reminder missed while the bot was down goes out if
+        # its due time is still ahead; past it, the escalation comes instead.
+        await sweeps.watch_deadlines(db, services, on_outbox)
+
     every = services.config.requests.sweep_every.total_seconds()
     app.job_queue.run_repeating(close_unconfirmed, interval=every, first=1.0)
+    app.job_queue.run_repeating(watch_deadlines, interval=every, first=1.0)
+    app.job_queue.run_repeating(  # reminders of bot.edge.schedules, derived on each sweep
+        lambda _: schedules.sweep(db, services, on_outbox),
+        interval=services.config.schedule.sweep_every.total_seconds(),
+        first=1.0,
+    )
 
 
 def _task(coro: Awaitable[None], name: str) -> asyncio.Task[None]:

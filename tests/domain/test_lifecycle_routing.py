@@ -34,6 +34,10 @@ ALLOWED = {
     (Status.RESOLVED, Event.CONFIRMED): Status.CLOSED,
     (Status.RESOLVED, Event.REOPENED): Status.OPEN,
     (Status.RESOLVED, Event.CLOSED_BY_TIMEOUT): Status.CLOSED,
+    (Status.OPEN, Event.EXTENDED): Status.OPEN,
+    (Status.ACKNOWLEDGED, Event.EXTENDED): Status.ACKNOWLEDGED,
+    (Status.OPEN, Event.OVERDUE): Status.OPEN,
+    (Status.ACKNOWLEDGED, Event.OVERDUE): Status.ACKNOWLEDGED,
 }
 EVERY = [(status, event) for status in Status for event in Event]
 

@@ -44,6 +44,7 @@ async def test_help_and_menus_per_role(sandbox: Sandbox, start_bot: StartBot) ->
         "cadres",
         "household",
         "my",
+        "visits",
     ]
     assert [c["command"] for c in admin.commands()] == ["start", "help", "status"]
     english = sandbox.user(1003, "Li", language_code="en")

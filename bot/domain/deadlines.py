@@ -1,0 +1,221 @@
+"""Due times at work: reminders before them, escalation past them, and the handler's one
+later resolution date (限时解决, village, town and county supervising in turn).
+
+A request is due twice: a first response (``respond_by``, while none was given) and a
+solution (``resolve_by``). The sweep (``bot.edge.sweeps``) asks these services about the
+requests the store finds near or past a due time; everything they change goes through
+``RequestStore.record`` like any other change, and reminders are rows too, so a sweep run
+twice, or after a restart, repeats nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from bot.domain import requests
+from bot.domain.lifecycle import Event, Status, next_status
+from bot.domain.requests import (
+    Audience,
+    Content,
+    Deadlines,
+    Done,
+    NotAllowed,
+    Request,
+    RequestStore,
+    Tell,
+)
+
+_WORKING = (Status.OPEN, Status.ACKNOWLEDGED)
+REOPENS_TO_ESCALATE = 2  # a request the villager reopened twice goes one tier up at once
+
+
+class Due(StrEnum):
+    RESPOND = "respond"  # the first response
+    RESOLVE = "resolve"  # the solution
+    REOPENED = "reopened"  # not a due time: reopened twice (a reason to escalate)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    request: Request
+    due: Due
+    due_at: datetime
+
+    @property
+    def key(self) -> str:
+        """The same reminder always has the same key (the outbox refuses a second one)."""
+        return f"due:{self.request.id}:{self.due}:{self.due_at.isoformat()}"
+
+
+class DeadlineStore(RequestStore, Protocol):
+    async def mark_reminded(
+        self, request_id: int, due: Due, due_at: datetime, at: datetime
+    ) -> bool:
+        """Note the reminder; False if it was already sent."""
+
+    async def jurisdiction_supervisors(self, household_id: str) -> list[str]:
+        """The cadres supervising the nearest region above the household that has any."""
+
+    async def all_supervisors_above(self, household_id: str) -> list[str]:
+        """Every cadre supervising a region above the household, nearest first."""
+
+
+# --- pure rules ------------------------------------------------------------------------
+
+
+def remind_at(due_at: datetime, since: datetime, before: timedelta) -> datetime:
+    """When to remind of a due time set at ``since``: ``before`` it, or halfway to it
+    when the whole time is shorter than twice ``before``."""
+    return due_at - min(before, (due_at - since) / 2)
+
+
+def dues(request: Request) -> list[tuple[Due, datetime]]:
+    """The due times still running: the response (while none was given) and the solution,
+    for a request being worked on."""
+    if request.status not in _WORKING:
+        return []
+    running = [(Due.RESOLVE, request.resolve_by)]
+    if request.first_response_at is None:
+        running.insert(0, (Due.RESPOND, request.respond_by))
+    return running
+
+
+def to_remind(request: Request, now: datetime, before: timedelta) -> list[tuple[Due, datetime]]:
+    """The due times to remind of now: reached their reminder moment, not yet passed (a
+    reminder that no longer matters is dropped; the escalation then comes instead)."""
+    return [
+        (due, at)
+        for due, at in dues(request)
+        if remind_at(at, request.due_since, before) <= now < at
+    ]
+
+
+def overdue(request: Request, now: datetime) -> Due | None:
+    """Why the request must go one tier up now, if it must."""
+    if request.status not in _WORKING or request.stalled_at is not None:
+        return None
+    for due, at in dues(request):
+        if at <= now:
+            return due
+    if (
+        request.status is Status.OPEN
+        and request.reopened >= REOPENS_TO_ESCALATE
+        and request.reopen_escalated < request.reopened
+    ):
+        return Due.REOPENED
+    return None
+
+
+class BadDate(ValueError):
+    """Not a date written as YYYY-MM-DD."""
+
+
+def end_of_day(text: str, zone: ZoneInfo) -> datetime:
+    """``2026-12-05`` as the last minute of that day, local time."""
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise BadDate(text) from None
+    return datetime.combine(day, time(23, 59), tzinfo=zone)
+
+
+# --- services --------------------------------------------------------------------------
+
+
+async def remind(
+    store: DeadlineStore, now: datetime, request_id: int, before: timedelta
+) -> list[Reminder]:
+    """The reminders owed for the request now, each noted so it is never sent twice."""
+    request = await store.get(request_id)
+    if request is None:
+        return []
+    owed = []
+    for due, at in to_remind(request, now, before):
+        if await store.mark_reminded(request.id, due, at, now):
+            owed.append(Reminder(request, due, at))
+    return owed
+
+
+async def escalate_overdue(
+    store: DeadlineStore, now: datetime, request_id: int, deadlines: Deadlines
+) -> Done | None:
+    """Past a due time (or reopened twice): one tier up, with due times of its own, and
+    the supervisor of the jurisdiction told. At the top, the supervisors above and the
+    admins are told once and the request is marked stalled. None if nothing is due."""
+    request = await store.get(request_id)
+    if request is None:
+        return None
+    why = overdue(request, now)
+    if why is None:
+        return None
+    try:
+        done = await requests.escalate(
+            store, now, request.id, "system", deadlines=deadlines, reason=why.value
+        )
+    except NotAllowed:
+        return await _stalled(store, now, request, why)
+    changed = done.request
+    told = {changed.handler_id, request.handler_id}
+    supervisors = [
+        Tell(Audience.SUPERVISOR, Event.ESCALATED, changed, cadre_id=s, reason=why.value)
+        for s in await store.jurisdiction_supervisors(changed.household_id)
+        if s not in told
+    ]
+    return Done(changed, [*done.tells, *supervisors])
+
+
+async def _stalled(store: DeadlineStore, now: datetime, request: Request, why: Due) -> Done:
+    next_status(request.status, Event.OVERDUE)
+    changed = replace(request, stalled_at=now, reopen_escalated=request.reopened)
+    await store.record(changed, now, Event.OVERDUE, "system", {"reason": why.value})
+    tells = [Tell(Audience.HANDLER, Event.OVERDUE, changed, reason=why.value)]
+    tells += [
+        Tell(Audience.SUPERVISOR, Event.OVERDUE, changed, cadre_id=s, reason=why.value)
+        for s in await store.all_supervisors_above(changed.household_id)
+        if s != changed.handler_id
+    ]
+    tells.append(Tell(Audience.ADMINS, Event.OVERDUE, changed, reason=why.value))
+    return Done(changed, tells)
+
+
+class ExtendRefused(Exception):
+    """The later date cannot be set; ``why`` names the reason for the answer."""
+
+    def __init__(self, why: str, request: Request | None = None) -> None:
+        super().__init__(why)
+        self.why = why
+        self.request = request
+
+
+async def extend(
+    store: RequestStore,
+    now: datetime,
+    request_id: int,
+    cadre_id: str,
+    until: datetime,
+    reason: str,
+) -> Done:
+    """The handler sets a later resolution date, once, with a reason the villager sees."""
+    request = await store.get(request_id)
+    if request is None:
+        raise ExtendRefused("not_found")
+    if cadre_id != request.handler_id:
+        raise ExtendRefused("not_handler", request)
+    if request.status not in _WORKING:
+        raise ExtendRefused("not_open", request)
+    if request.extended_at is not None:
+        raise ExtendRefused("already", request)
+    if until <= request.resolve_by or until <= now:
+        raise ExtendRefused("not_later", request)
+    if not reason.strip():
+        raise ExtendRefused("no_reason", request)
+    changed = replace(request, resolve_by=until, extended_at=now, stalled_at=None)
+    detail: dict[str, object] = {"from": request.resolve_by.isoformat(), "to": until.isoformat()}
+    detail["note"] = reason.strip()
+    await store.record(changed, now, Event.EXTENDED, f"cadre:{cadre_id}", detail)
+    told = Content(text=reason.strip())
+    return Done(changed, [Tell(Audience.HOUSEHOLD, Event.EXTENDED, changed, told, cadre_id)])

@@ -1,0 +1,258 @@
+"""What the schedule sweep reads and writes: bound cadres, stays and visits, opt-ins,
+rounds already queued, and supervisors' digests.
+
+Reminders are not stored ahead; the sweep derives them from the configuration each time
+(``bot.domain.schedule``) and reads here who they go to and what they say.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from bot.domain.roster import Rank
+from storage.db import Tx
+from storage.timefmt import from_db, to_db
+
+SELECT_BOUND_CADRES = """
+SELECT c.id, c.name, c.rank, c.supervises, a.user_id
+FROM cadre_accounts a JOIN cadres c ON c.id = a.cadre_id
+ORDER BY c.id
+"""
+# Households linked to a bound cadre that have requests not yet closed.
+SELECT_OPEN_BY_CADRE = """
+SELECT l.cadre_id, h.id, h.head_name, count(r.id) AS open
+FROM cadre_accounts a
+JOIN links l ON l.cadre_id = a.cadre_id
+JOIN households h ON h.id = l.household_id
+JOIN requests r ON r.household_id = h.id AND r.status <> 'closed'
+GROUP BY l.cadre_id, h.id, h.head_name
+ORDER BY l.cadre_id, h.id
+"""
+# Each opt-in with the household's first-tier cadre (lowest tier, then id).
+SELECT_OPTINS = """
+SELECT o.user_id, o.household_id, h.head_name, c.name, c.phone
+FROM visit_optins o
+JOIN households h ON h.id = o.household_id
+JOIN links l ON l.household_id = o.household_id
+JOIN cadres c ON c.id = l.cadre_id
+WHERE l.tier = (SELECT min(tier) FROM links WHERE household_id = o.household_id)
+ORDER BY o.user_id, o.household_id, c.id
+"""
+INSERT_OPTIN = """
+INSERT INTO visit_optins (user_id, household_id, since) VALUES (?, ?, ?)
+ON CONFLICT (user_id, household_id) DO NOTHING
+"""
+DELETE_OPTIN = "DELETE FROM visit_optins WHERE user_id = ? AND household_id = ?"
+SELECT_OPTIN = "SELECT 1 FROM visit_optins WHERE user_id = ? AND household_id = ?"
+SELECT_ROUND = "SELECT 1 FROM schedule_rounds WHERE occasion = ?"
+INSERT_ROUND = "INSERT INTO schedule_rounds (occasion, done_at, sent) VALUES (?, ?, ?)"
+INSERT_DAY = """
+INSERT INTO cadre_days (cadre_id, kind, local_date, logged_at, household_id, note)
+VALUES (?, ?, ?, ?, ?, ?)
+"""
+SELECT_UNPLACED = """
+SELECT id FROM cadre_days
+WHERE cadre_id = ? AND logged_at >= ? AND latitude IS NULL
+ORDER BY id DESC LIMIT 1
+"""
+UPDATE_PLACE = "UPDATE cadre_days SET latitude = ?, longitude = ? WHERE id = ?"
+COUNT_STAY_DAYS = """
+SELECT cadre_id, count(DISTINCT local_date) FROM cadre_days
+WHERE kind = 'stay' AND local_date BETWEEN ? AND ?
+GROUP BY cadre_id
+"""
+COUNT_STAY_DAYS_OF = """
+SELECT count(DISTINCT local_date) FROM cadre_days
+WHERE cadre_id = ? AND kind = 'stay' AND local_date BETWEEN ? AND ?
+"""
+SELECT_DIGEST_MARK = "SELECT through FROM digest_marks WHERE cadre_id = ?"
+UPSERT_DIGEST_MARK = """
+INSERT INTO digest_marks (cadre_id, through) VALUES (?, ?)
+ON CONFLICT (cadre_id) DO UPDATE SET through = excluded.through
+"""
+# The jurisdiction of a supervisor is the subtree of the region they supervise.
+SELECT_NEW_IN = """
+WITH RECURSIVE subtree (id) AS (
+    SELECT id FROM regions WHERE id = ?
+    UNION
+    SELECT regions.id FROM regions JOIN subtree ON regions.parent_id = subtree.id
+)
+SELECT r.number, h.head_name FROM requests r JOIN households h ON h.id = r.household_id
+WHERE h.region_id IN (SELECT id FROM subtree) AND r.filed_at > ? AND r.filed_at <= ?
+ORDER BY r.filed_at, r.id
+"""
+SELECT_OVERDUE_IN = """
+WITH RECURSIVE subtree (id) AS (
+    SELECT id FROM regions WHERE id = ?
+    UNION
+    SELECT regions.id FROM regions JOIN subtree ON regions.parent_id = subtree.id
+)
+SELECT r.number, h.head_name FROM requests r JOIN households h ON h.id = r.household_id
+WHERE h.region_id IN (SELECT id FROM subtree) AND r.resolve_by < ?
+  AND r.status NOT IN ('resolved', 'closed')
+ORDER BY r.resolve_by, r.id
+"""
+SELECT_ESCALATED_IN = """
+WITH RECURSIVE subtree (id) AS (
+    SELECT id FROM regions WHERE id = ?
+    UNION
+    SELECT regions.id FROM regions JOIN subtree ON regions.parent_id = subtree.id
+)
+SELECT DISTINCT r.number, h.head_name
+FROM request_events e
+JOIN requests r ON r.id = e.request_id
+JOIN households h ON h.id = r.household_id
+WHERE e.kind = 'escalated' AND e.at > ? AND e.at <= ?
+  AND h.region_id IN (SELECT id FROM subtree)
+ORDER BY r.number
+"""
+
+
+class DayKind(StrEnum):
+    STAY = "stay"
+    VISIT = "visit"
+
+
+@dataclass(frozen=True)
+class BoundCadre:
+    id: str
+    name: str
+    rank: Rank
+    supervises: str | None
+    user_id: int
+
+
+@dataclass(frozen=True)
+class OpenHousehold:
+    id: str
+    head_name: str
+    open: int  # requests not yet closed
+
+
+@dataclass(frozen=True)
+class Optin:
+    user_id: int
+    household_id: str
+    head_name: str
+    cadre_name: str
+    cadre_phone: str
+
+
+@dataclass(frozen=True)
+class Line:
+    number: str
+    head_name: str
+
+
+@dataclass(frozen=True)
+class Digest:
+    new: list[Line]
+    overdue: list[Line]
+    escalated: list[Line]
+
+
+async def bound_cadres(tx: Tx) -> list[BoundCadre]:
+    rows = await tx.fetchall(SELECT_BOUND_CADRES)
+    return [
+        BoundCadre(r["id"], r["name"], Rank(r["rank"]), r["supervises"], int(r["user_id"]))
+        for r in rows
+    ]
+
+
+async def open_households(tx: Tx) -> dict[str, list[OpenHousehold]]:
+    """By bound cadre: their linked households with requests not yet closed."""
+    found: dict[str, list[OpenHousehold]] = {}
+    for r in await tx.fetchall(SELECT_OPEN_BY_CADRE):
+        found.setdefault(r[0], []).append(OpenHousehold(r[1], r[2], int(r[3])))
+    return found
+
+
+async def optins(tx: Tx) -> list[Optin]:
+    rows = await tx.fetchall(SELECT_OPTINS)
+    seen: set[tuple[int, str]] = set()
+    found = []
+    for r in rows:  # one note per household even if two cadres share its first tier
+        if (r[0], r[1]) not in seen:
+            seen.add((r[0], r[1]))
+            found.append(Optin(int(r[0]), r[1], r[2], r[3], r[4]))
+    return found
+
+
+async def set_optin(tx: Tx, user_id: int, household_id: str, on: bool, now: datetime) -> None:
+    if on:
+        await tx.execute(INSERT_OPTIN, (user_id, household_id, to_db(now)))
+    else:
+        await tx.execute(DELETE_OPTIN, (user_id, household_id))
+
+
+async def opted_in(tx: Tx, user_id: int, household_id: str) -> bool:
+    return await tx.fetchone(SELECT_OPTIN, (user_id, household_id)) is not None
+
+
+async def round_done(tx: Tx, occasion: str) -> bool:
+    return await tx.fetchone(SELECT_ROUND, (occasion,)) is not None
+
+
+async def mark_round(tx: Tx, occasion: str, now: datetime, sent: int) -> None:
+    await tx.execute(INSERT_ROUND, (occasion, to_db(now), sent))
+
+
+async def log_day(
+    tx: Tx,
+    cadre_id: str,
+    kind: DayKind,
+    day: date,
+    now: datetime,
+    household_id: str | None,
+    note: str,
+) -> int:
+    return await tx.insert(
+        INSERT_DAY, (cadre_id, str(kind), day.isoformat(), to_db(now), household_id, note)
+    )
+
+
+async def place_last_day(
+    tx: Tx, cadre_id: str, since: datetime, latitude: float, longitude: float
+) -> bool:
+    """Attach a location to the cadre's last stay or visit logged since ``since``."""
+    day_id = await tx.scalar(SELECT_UNPLACED, (cadre_id, to_db(since)))
+    if day_id is None:
+        return False
+    await tx.execute(UPDATE_PLACE, (latitude, longitude, day_id))
+    return True
+
+
+async def stay_days(tx: Tx, first: date, last: date) -> dict[str, int]:
+    """Days stayed between ``first`` and ``last`` (inclusive), by cadre."""
+    rows = await tx.fetchall(COUNT_STAY_DAYS, (first.isoformat(), last.isoformat()))
+    return {r[0]: int(r[1]) for r in rows}
+
+
+async def stay_days_of(tx: Tx, cadre_id: str, first: date, last: date) -> int:
+    value = await tx.scalar(COUNT_STAY_DAYS_OF, (cadre_id, first.isoformat(), last.isoformat()))
+    return int(value or 0)
+
+
+async def digest_mark(tx: Tx, cadre_id: str) -> datetime | None:
+    value = await tx.scalar(SELECT_DIGEST_MARK, (cadre_id,))
+    return None if value is None else from_db(str(value))
+
+
+async def set_digest_mark(tx: Tx, cadre_id: str, through: datetime) -> None:
+    await tx.execute(UPSERT_DIGEST_MARK, (cadre_id, to_db(through)))
+
+
+async def digest(tx: Tx, region_id: str, since: datetime, now: datetime) -> Digest:
+    """Requests of ``region_id``'s subtree: filed and escalated in (since, now], and
+    overdue now (past their resolution time, neither resolved nor closed)."""
+    window = (region_id, to_db(since), to_db(now))
+    new = await tx.fetchall(SELECT_NEW_IN, window)
+    overdue = await tx.fetchall(SELECT_OVERDUE_IN, (region_id, to_db(now)))
+    escalated = await tx.fetchall(SELECT_ESCALATED_IN, window)
+    return Digest(
+        [Line(r[0], r[1]) for r in new],
+        [Line(r[0], r[1]) for r in overdue],
+        [Line(r[0], r[1]) for r in escalated],
+    )

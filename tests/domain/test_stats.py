@@ -1,0 +1,172 @@
+"""The definitions of the supervisors' figures, on rows made by hand: each cohort, the
+rates, timeout never satisfied, overdue, medians and nearest-rank 90th percentiles."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.domain import stats
+from bot.domain.stats import Place, RequestRow
+
+ZONE = ZoneInfo("Asia/Shanghai")
+NOV = stats.days(date(2026, 11, 1), date(2026, 11, 30), ZONE)
+NOW = datetime(2026, 11, 20, tzinfo=UTC)
+H = timedelta(hours=1)
+
+
+def row(n: int, filed: datetime, **changes: object) -> RequestRow:
+    base: dict[str, object] = {
+        "id": n,
+        "number": f"LX-2026-{n:06d}",
+        "household_id": "H0001",
+        "region_id": "G011",
+        "handler_id": "K007",
+        "category": "water",
+        "status": "open",
+        "filed_at": filed,
+        "respond_by": filed + 24 * H,
+        "resolve_by": filed + 7 * 24 * H,
+    }
+    base.update(changes)
+    return RequestRow(**base)  # type: ignore[arg-type]
+
+
+def test_periods_in_the_local_zone() -> None:
+    now = datetime(2026, 11, 18, 20, tzinfo=UTC)  # 19 November 04:00 in Shanghai
+    today = stats.period(["today"], now, ZONE)
+    assert (today.first, today.last) == (date(2026, 11, 19), date(2026, 11, 19))
+    assert today.start == datetime(2026, 11, 18, 16, tzinfo=UTC)
+    week = stats.period(["week"], now, ZONE)
+    assert (week.first, week.last) == (date(2026, 11, 16), date(2026, 11, 19))
+    month = stats.period([], now, ZONE)
+    assert (month.first, month.last) == (date(2026, 11, 1), date(2026, 11, 19))
+    last = stats.period(["上月"], now, ZONE)
+    assert (last.first, last.last) == (date(2026, 10, 1), date(2026, 10, 31))
+    dates = stats.period(["2026-01-01", "2026-01-31"], now, ZONE)
+    assert dates.end == datetime(2026, 1, 31, 16, tzinfo=UTC)
+    assert stats.month_of(date(2026, 2, 10), ZONE).last == date(2026, 2, 28)
+    for bad in (["yesterday"], ["2026-02-01", "2026-01-01"], ["2026-13-01", "2026-12-01"]):
+        with pytest.raises(stats.BadPeriod):
+            stats.period(bad, now, ZONE)
+
+
+def test_every_figure_of_a_known_set_of_rows() -> None:
+    d = datetime(2026, 11, 2, 2, tzinfo=UTC)
+    rows = [
+        # answered in 2 h, resolved after 30 h, confirmed satisfied
+        row(
+            1,
+            d,
+            status="closed",
+            first_response_at=d + 2 * H,
+            resolved_at=d + 30 * H,
+            closed_at=d + 40 * H,
+            outcome="satisfied",
+        ),
+        # answered late (30 h), reopened, resolved again at 200 h (late), partly
+        row(
+            2,
+            d,
+            status="closed",
+            first_response_at=d + 30 * H,
+            resolved_at=d + 200 * H,
+            closed_at=d + 210 * H,
+            outcome="partly",
+            reopened=1,
+            escalations=2,
+        ),
+        # answered in 1 h, explained, closed by timeout: not a rating, never satisfied
+        row(
+            3,
+            d,
+            status="closed",
+            first_response_at=d + H,
+            resolved_at=d + 5 * H,
+            closed_at=d + 100 * H,
+            outcome="timeout",
+            explained=True,
+        ),
+        # never answered, past its resolution due time: overdue
+        row(4, d),
+        # filed in October, due on 3 November, still acknowledged: in the due cohort only
+        row(
+            5,
+            datetime(2026, 10, 27, tzinfo=UTC),
+            status="acknowledged",
+            first_response_at=datetime(2026, 10, 27, 1, tzinfo=UTC),
+        ),
+        # filed 18 November, due after now: not yet in the due cohort
+        row(
+            6,
+            datetime(2026, 11, 18, tzinfo=UTC),
+            status="resolved",
+            first_response_at=datetime(2026, 11, 18, 3, tzinfo=UTC),
+            resolved_at=datetime(2026, 11, 18, 4, tzinfo=UTC),
+        ),
+    ]
+    f = stats.figures(rows, NOV, NOW)
+    assert (f.filed, f.open, f.overdue) == (5, 2, 2)  # 1, 2, 3, 4, 6; open 4, 6; late 2, 4
+    assert (f.escalated, f.explained, f.reopened) == (1, 1, 1)
+    assert (f.responded_in_time, f.response_rate) == (3, 3 / 5)
+    assert (f.due, f.solved_of_due, f.resolution_rate) == (5, 2, 2 / 5)  # 1-5
+    assert (f.satisfied, f.partly, f.by_timeout, f.rated) == (1, 1, 1, 2)
+    assert f.satisfaction_rate == 1 / 2
+    assert sorted(f.first_response) == [3600, 7200, 3 * 3600, 30 * 3600]
+    assert f.first_response_median == 2.5 * 3600
+    assert f.first_response_p90 == 30 * 3600
+    assert sorted(f.resolution) == [30 * 3600, 200 * 3600]
+    assert f.resolution_median == 115 * 3600
+    assert f.resolution_p90 == 200 * 3600
+
+
+def test_no_rows_gives_no_rates() -> None:
+    f = stats.figures([], NOV, NOW)
+    assert f.filed == 0
+    assert f.response_rate is None
+    assert f.satisfaction_rate is None
+    assert f.first_response_median is None
+    assert stats.p90([5.0]) == 5.0
+    assert stats.p90([float(n) for n in range(1, 11)]) == 9.0
+    assert stats.p90([float(n) for n in range(1, 12)]) == 10.0
+
+
+def test_breakdowns_by_place_and_the_chart_series() -> None:
+    places = {
+        "C01": Place("C01", "和平县", "county", None),
+        "T01": Place("T01", "东坪镇", "township", "C01"),
+        "V01": Place("V01", "柳树村", "village", "T01"),
+        "G011": Place("G011", "一组", "group", "V01"),
+    }
+    assert stats.ancestor("G011", "village", places) == "V01"
+    assert stats.ancestor("G011", "township", places) == "T01"
+    assert stats.ancestor("C01", "village", places) == "C01"
+    d = datetime(2026, 11, 2, 2, tzinfo=UTC)
+    rows = [row(1, d, first_response_at=d + H), row(2, d, category="road"), row(3, d + 24 * H)]
+    table = stats.breakdown(rows, NOV, NOW, lambda r: r.category)
+    assert {k: v.filed for k, v in table.items()} == {"road": 1, "water": 2}
+    days = stats.per_day(rows, NOV, ZONE)
+    assert len(days) == 30
+    assert (days[1].filed, days[1].first_response_median) == (2, 3600.0)
+    assert (days[2].filed, days[2].first_response_median) == (1, None)
+    ranked = stats.ranking(stats.breakdown(rows, NOV, NOW, lambda r: r.number))
+    assert ranked[0][0] == "LX-2026-000001"  # the only one answered in time
+
+
+def test_the_chart_is_a_png_of_a_sensible_size() -> None:
+    import struct
+
+    from bot.charts import Labels, requests_chart
+
+    d = datetime(2026, 11, 2, 2, tzinfo=UTC)
+    rows = [row(n, d + n * 7 * H, first_response_at=d + n * 7 * H + n * H) for n in range(40)]
+    labels = Labels(
+        "东坪镇 2026-11-01 至 2026-11-30", "每天登记（件）", "首次答复（小时）", "日期"
+    )
+    png = requests_chart(stats.per_day(rows, NOV, ZONE), labels)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = struct.unpack(">II", png[16:24])
+    assert (width, height) == (960, 540)
+    assert 10_000 < len(png) < 500_000

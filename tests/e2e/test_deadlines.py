@@ -1,0 +1,109 @@
+"""Deadlines with the real bot against the sandbox, with due times of seconds: a request
+nobody takes up is reminded of once, then climbs from the village cadre (K007) to the
+township cadre (K004); the villager and the T01 supervisor (K003) are told, the new
+handler can act, and a restart in the middle neither repeats the reminder nor loses the
+escalation. ``/extend`` sets a later date once, with the reason the villager sees."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.sandbox.server import Sandbox
+from bot.sandbox.users import SandboxUser
+from tests.e2e.conftest import StartBot
+from tests.e2e.harness import ROOT
+from tests.e2e.test_binding import SETTINGS, lianxin, printed_codes
+from tests.e2e.test_requests_cadre import County, new_case, number_in
+
+SHORT = (
+    SETTINGS
+    + """
+[requests]
+sweep_every = "1s"
+
+[deadlines]
+acknowledge = "8s"
+remind_before = "1h"
+"""
+)
+
+
+async def hurried(sandbox: Sandbox, start_bot: StartBot) -> County:
+    bot = await start_bot(extra=SHORT)
+    await lianxin(bot.config, "roster", "import", str(ROOT / "bot" / "samples" / "roster"))
+    return County(bot, sandbox, await printed_codes(bot), await printed_codes(bot, "--cadres"))
+
+
+def reminders(cadre: SandboxUser, number: str) -> list[dict[str, Any]]:
+    return [m for m in cadre.messages() if "提醒" in str(m.get("text")) and number in m["text"]]
+
+
+async def test_an_unanswered_request_escalates_and_a_restart_repeats_nothing(
+    sandbox: Sandbox, start_bot: StartBot
+) -> None:
+    county = await hurried(sandbox, start_bot)
+    grandma = await county.villager(2001, "秀英", "H0001")
+    village = await county.cadre("K007", "郑小红")
+    township = await county.cadre("K004", "李强")
+    supervisor = await county.cadre("K003", "孙丽")
+    await grandma.send_text("村口的路塌了一块")
+    receipt = await grandma.wait_for_text("已登记您的诉求")
+    number = number_in(receipt)
+    await new_case(village, number)
+
+    # Halfway to the 8s response time: one reminder. Then the bot restarts.
+    await village.wait_for(lambda m: "提醒" in m["text"] and number in m["text"], timeout=60)
+    assert await county.bot.stop() == 0
+    await county.bot.start()
+
+    escalated = await township.wait_for(
+        lambda m: "上报到您这里" in m["text"] and number in m["text"], timeout=60
+    )
+    assert "超过受理时限" in escalated["text"]
+    assert "村口的路塌了一块" in escalated["text"]  # the whole case
+    told = await grandma.wait_for_text("已上报", after=receipt["message_id"], timeout=60)
+    assert number in told["text"]
+    assert "李强" in told["text"]
+    notice = await supervisor.wait_for(
+        lambda m: "督办" in m["text"] and number in m["text"], timeout=60
+    )
+    assert "李强" in notice["text"]
+    await village.wait_for(lambda m: "改由" in m["text"] and number in m["text"], timeout=60)
+
+    # The new handler takes it up; the villager hears so.
+    await township.press(escalated, text="受理")
+    await grandma.wait_for_text("已受理您的诉求", timeout=60)
+    # The supervisor may open the case from the notice.
+    await supervisor.press(notice, text="查看诉求")
+    await supervisor.wait_for(lambda m: "村口的路塌了一块" in m["text"], timeout=60)
+
+    assert len(reminders(village, number)) == 1  # not again after the restart
+    escalations = [m for m in township.messages() if "上报到您这里" in str(m.get("text"))]
+    assert len(escalations) == 1
+
+
+async def test_the_handler_extends_once_and_the_villager_sees_why(
+    sandbox: Sandbox, start_bot: StartBot
+) -> None:
+    county = await hurried(sandbox, start_bot)
+    grandma = await county.villager(2001, "秀英", "H0001")
+    village = await county.cadre("K007", "郑小红")
+    await grandma.send_text("家里停电了")
+    receipt = await grandma.wait_for_text("已登记您的诉求")
+    number = number_in(receipt)
+    case = await new_case(village, number)
+    await village.press(case, text="受理")
+    await grandma.wait_for_text("已受理您的诉求")
+
+    await village.command("extend", f"{number} 2099-12-05 要等变压器")
+    await village.wait_for_text("已把")
+    told = await grandma.wait_for_text("延到", after=receipt["message_id"])
+    assert "要等变压器" in told["text"]
+    assert "12月5日" in told["text"]
+
+    await village.command("extend", f"{number} 2099-12-31 还要等")
+    await village.wait_for_text("已经延期过一次")
+    await village.command("extend", f"{number} 明天 还要等")
+    await village.wait_for_text("不是日期")
+    await village.command("extend", "LX-2026-999999 2099-12-31 还要等")
+    await village.wait_for_text("没有找到")
