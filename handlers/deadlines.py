@@ -8,15 +8,11 @@ queued here, so an answer to a person never waits behind a reminder.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
 from bot.domain import deadlines
 from bot.domain.deadlines import Reminder
-from bot.domain.lifecycle import Event
-from bot.domain.requests import Audience, Tell
 from bot.edge.unit import Unit
 from storage import cadre_views
 from storage.people import People
@@ -89,34 +85,6 @@ async def remind(unit: Unit, reminder: Reminder) -> None:
     )
     keyboard = tell_cadre.actions_keyboard(texts, request)
     unit.send(outgoing.message(user, text, keyboard=keyboard, dedup_key=reminder.key))
-
-
-async def deliver(unit: Unit, tells: Sequence[Tell]) -> None:
-    """The sweep's tells: the admins' notice of a stalled request here, the rest as
-    every tell is delivered (``notify``)."""
-    for tell in tells:
-        if tell.audience is Audience.ADMINS and tell.what is Event.OVERDUE:
-            await _tell_admins_stalled(unit, tell)
-        else:
-            await notify.deliver(unit, [tell])
-
-
-async def _tell_admins_stalled(unit: Unit, tell: Tell) -> None:
-    texts = unit.services.texts
-    request = tell.request
-    household = await cadre_views.household_card(unit.tx, request.household_id)
-    handler = await People(unit.tx).cadre(request.handler_id)
-    text = texts(
-        "deadlines.admin_stalled",
-        number=request.number,
-        head=household.head_name,
-        village=household.village,
-        handler=handler.name,
-        phone=handler.phone,
-        reason=texts(f"deadlines.reason.{tell.reason}"),
-    )
-    for admin in unit.services.config.general.admins:
-        unit.send(outgoing.message(admin, text))
 
 
 def register(app: AnyApp) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.domain.lifecycle import Event
 from bot.domain.requests import Audience, Tell
 from bot.edge.unit import Unit
 from storage import cadre_views
@@ -40,17 +41,22 @@ async def deliver(unit: Unit, tells: Sequence[Tell]) -> None:
 
 
 async def _tell_admins(unit: Unit, tell: Tell) -> None:
+    """A request no one reachable holds, or one stalled at the top of its chain."""
     texts = unit.services.texts
     request = tell.request
     household = await cadre_views.household_card(unit.tx, request.household_id)
     handler = await People(unit.tx).cadre(request.handler_id)
-    text = texts(
-        "requests_cadre.admin_unreachable",
-        number=request.number,
-        head=household.head_name,
-        village=household.village,
-        handler=handler.name,
-        phone=handler.phone,
-    )
+    who = {
+        "number": request.number,
+        "head": household.head_name,
+        "village": household.village,
+        "handler": handler.name,
+        "phone": handler.phone,
+    }
+    if tell.what is Event.OVERDUE:
+        reason = texts(f"deadlines.reason.{tell.reason}")
+        text = texts("deadlines.admin_stalled", reason=reason, **who)
+    else:
+        text = texts("requests_cadre.admin_unreachable", **who)
     for admin in unit.services.config.general.admins:
         unit.send(outgoing.message(admin, text))

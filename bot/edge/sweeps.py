@@ -61,7 +61,7 @@ async def watch_deadlines(
             done = await deadlines.escalate_overdue(store, now, request_id, table)
             if done is not None:
                 acted += 1
-                await deadline_views.deliver(unit, done.tells)
+                await notify.deliver(unit, done.tells)
         reminded = 0
         horizon = now + config.remind_before
         for request_id in await stored_deadlines.near_due(tx, now, horizon):
