@@ -37,18 +37,6 @@ INSERT_REMINDER = """
 INSERT INTO sent_reminders (request_id, due, due_at, sent_at) VALUES (?, ?, ?, ?)
 ON CONFLICT DO NOTHING
 """
-# The regions above the household's, nearest first, and the cadres supervising each.
-SELECT_SUPERVISORS_BY_DEPTH = """
-WITH RECURSIVE up (id, depth) AS (
-    SELECT r.parent_id, 1 FROM households h JOIN regions r ON r.id = h.region_id
-    WHERE h.id = ?
-    UNION ALL
-    SELECT r.parent_id, up.depth + 1 FROM up JOIN regions r ON r.id = up.id
-    WHERE r.parent_id IS NOT NULL AND up.depth < 20
-)
-SELECT c.id, up.depth FROM up JOIN cadres c ON c.supervises = up.id
-ORDER BY up.depth, c.id
-"""
 BATCH = 500
 
 
@@ -64,12 +52,12 @@ class DeadlineRequests(Requests):
         return added > 0
 
     async def jurisdiction_supervisors(self, household_id: str) -> list[str]:
-        rows = await self._tx.fetchall(SELECT_SUPERVISORS_BY_DEPTH, (household_id,))
+        rows = await self.supervisor_rows_above(household_id)
         nearest = min((r["depth"] for r in rows), default=None)
         return [r["id"] for r in rows if r["depth"] == nearest]
 
     async def all_supervisors_above(self, household_id: str) -> list[str]:
-        rows = await self._tx.fetchall(SELECT_SUPERVISORS_BY_DEPTH, (household_id,))
+        rows = await self.supervisor_rows_above(household_id)
         return list(dict.fromkeys(r["id"] for r in rows))
 
 

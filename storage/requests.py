@@ -52,36 +52,26 @@ LEFT JOIN cadre_accounts a ON a.cadre_id = c.id
 LEFT JOIN cadre_away w ON w.cadre_id = c.id
 WHERE c.id = ?
 """
-# The regions above the household's, nearest first, and the cadres supervising each.
-SELECT_SUPERVISORS_ABOVE = """
+# The supervisors of a region and of every region above it, nearest first (depth 0 is
+# the region itself); the start is a household's parent region or a cadre's own region.
+SELECT_SUPERVISORS_FROM = """
 WITH RECURSIVE up (id, depth) AS (
-    SELECT r.parent_id, 1 FROM households h JOIN regions r ON r.id = h.region_id
-    WHERE h.id = ?
+    SELECT ?, 0
     UNION ALL
     SELECT r.parent_id, up.depth + 1 FROM up JOIN regions r ON r.id = up.id
     WHERE r.parent_id IS NOT NULL AND up.depth < 20
 )
-SELECT c.id, a.user_id, w.until
+SELECT c.id, up.depth, a.user_id, w.until
 FROM up
 JOIN cadres c ON c.supervises = up.id
 LEFT JOIN cadre_accounts a ON a.cadre_id = c.id
 LEFT JOIN cadre_away w ON w.cadre_id = c.id
 ORDER BY up.depth, c.id
 """
-SELECT_SUPERVISORS_OVER_CADRE = """
-WITH RECURSIVE up (id, depth) AS (
-    SELECT region_id, 0 FROM cadres WHERE id = ?
-    UNION ALL
-    SELECT r.parent_id, up.depth + 1 FROM up JOIN regions r ON r.id = up.id
-    WHERE r.parent_id IS NOT NULL AND up.depth < 20
-)
-SELECT c.id, a.user_id, w.until
-FROM up
-JOIN cadres c ON c.supervises = up.id
-LEFT JOIN cadre_accounts a ON a.cadre_id = c.id
-LEFT JOIN cadre_away w ON w.cadre_id = c.id
-ORDER BY up.depth, c.id
+SELECT_HOUSEHOLD_PARENT_REGION = """
+SELECT r.parent_id FROM households h JOIN regions r ON r.id = h.region_id WHERE h.id = ?
 """
+SELECT_CADRE_REGION = "SELECT region_id FROM cadres WHERE id = ?"
 SELECT_PREVIOUS_HANDLERS = """
 SELECT DISTINCT handler_id FROM request_events WHERE request_id = ? AND handler_id IS NOT NULL
 """
@@ -230,13 +220,22 @@ class Requests:
             chain.append(_candidate(row, row["tier"], backup))
         return chain
 
+    async def supervisor_rows_above(self, household_id: str) -> list[Row]:
+        """Supervisors of the regions above the household's, nearest first, with depth."""
+        start = await self._tx.scalar(SELECT_HOUSEHOLD_PARENT_REGION, (household_id,))
+        return await self._supervisor_rows_from(start)
+
+    async def _supervisor_rows_from(self, region_id: str | None) -> list[Row]:
+        if region_id is None:
+            return []
+        return await self._tx.fetchall(SELECT_SUPERVISORS_FROM, (region_id,))
+
     async def supervisors_above(self, household_id: str) -> list[Candidate]:
-        rows = await self._tx.fetchall(SELECT_SUPERVISORS_ABOVE, (household_id,))
-        return [_candidate(row) for row in rows]
+        return [_candidate(row) for row in await self.supervisor_rows_above(household_id)]
 
     async def supervisors_over(self, cadre_id: str) -> list[Candidate]:
-        rows = await self._tx.fetchall(SELECT_SUPERVISORS_OVER_CADRE, (cadre_id,))
-        return [_candidate(row) for row in rows]
+        start = await self._tx.scalar(SELECT_CADRE_REGION, (cadre_id,))
+        return [_candidate(row) for row in await self._supervisor_rows_from(start)]
 
     async def previous_handlers(self, request_id: int) -> set[str]:
         rows = await self._tx.fetchall(SELECT_PREVIOUS_HANDLERS, (request_id,))
