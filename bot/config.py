@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -33,6 +34,16 @@ from bot.domain.roster import Rank
 from bot.durations import parse_duration
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
+
+
+def _at_least_a_second(value: timedelta) -> timedelta:
+    if value < timedelta(seconds=1):
+        raise ValueError("must be at least 1s")
+    return value
+
+
+# How often a sweep looks at the database: never a busy loop.
+SweepInterval = Annotated[Duration, AfterValidator(_at_least_a_second)]
 TOKEN_ENV = "LIANXIN_TOKEN"  # noqa: S105 - the name of a variable, not a secret
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _LOOPBACK = ("http://127.0.0.1:", "http://localhost:")
@@ -136,7 +147,7 @@ class RequestsConfig(_Section):
     # after that a message starts a new request.
     conversation_idle: Duration = timedelta(hours=12)
     # How often the bot looks for requests due to close, to remind of or to escalate.
-    sweep_every: Duration = timedelta(minutes=1)
+    sweep_every: SweepInterval = timedelta(minutes=1)
 
     @model_validator(mode="before")
     @classmethod
@@ -148,13 +159,6 @@ class RequestsConfig(_Section):
                 "[deadlines.resolve] with one duration per category"
             )
         return data
-
-    @field_validator("sweep_every")
-    @classmethod
-    def _not_too_often(cls, value: timedelta) -> timedelta:
-        if value < timedelta(seconds=1):
-            raise ValueError("must be at least 1s")
-        return value
 
 
 _MOVED_DUE_KEYS = ("respond_within", "resolve_within", "urgent_within")
@@ -264,7 +268,7 @@ class ScheduleConfig(_Section):
     quota_reminder_from_day: int = Field(default=7, ge=1, le=28)
     quota_reminder_every: Duration = timedelta(days=2)
     # How often the bot looks for reminders due.
-    sweep_every: Duration = timedelta(minutes=1)
+    sweep_every: SweepInterval = timedelta(minutes=1)
     reception: ReceptionConfig = ReceptionConfig()
     stay_quota: StayQuotaConfig = StayQuotaConfig()
     digest: DigestConfig = DigestConfig()
@@ -283,13 +287,6 @@ class ScheduleConfig(_Section):
     def _whole_days(cls, value: timedelta) -> timedelta:
         if value < timedelta(days=1) or value % timedelta(days=1):
             raise ValueError('must be whole days, e.g. "1d" or "2d"')
-        return value
-
-    @field_validator("sweep_every")
-    @classmethod
-    def _not_too_often(cls, value: timedelta) -> timedelta:
-        if value < timedelta(seconds=1):
-            raise ValueError("must be at least 1s")
         return value
 
     def rules(self, zone: tzinfo) -> schedule.Rules:
