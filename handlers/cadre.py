@@ -217,7 +217,7 @@ async def show_case(unit: Unit, cadre_id: str, request_id: int | None, user_id: 
     text = await tell_cadre.full_case(unit, request)
     keyboard = tell_cadre.actions_keyboard(texts, request)
     unit.send(outgoing.message(user_id, text, keyboard=keyboard))
-    first = await tell_cadre.first_content(unit, request)
+    first = await Requests(unit.tx).filed_content(request.id)
     unit.send(*tell_cadre.media_calls(user_id, first, request.number))
 
 

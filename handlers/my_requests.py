@@ -11,6 +11,7 @@ from bot.domain.lifecycle import Status
 from bot.edge.unit import Unit
 from storage import villager_views
 from storage.people import People
+from storage.requests import TrailLine
 from storage.villager_views import MyRequest
 
 from . import common, outgoing, tell_household
@@ -123,7 +124,7 @@ async def detail_text(unit: Unit, user_id: int, found: MyRequest) -> str:
 NOTE_LENGTH = 40
 
 
-def _note(unit: Unit, line: villager_views.TrailLine) -> str:
+def _note(unit: Unit, line: TrailLine) -> str:
     """A few words of what the event carried: to whom, what was said, the rating."""
     texts = unit.services.texts
     detail = line.detail

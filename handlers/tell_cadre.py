@@ -18,6 +18,7 @@ from bot.domain.routing import Route, Why
 from bot.edge.unit import Unit
 from bot.i18n import Texts
 from storage import cadre_views
+from storage import requests as stored_requests
 from storage.outbox import Call, Priority
 from storage.people import People
 
@@ -182,17 +183,17 @@ async def trail_text(unit: Unit, request: Request) -> str:
     """Every event of the request so far, one line each, in order."""
     texts = unit.services.texts
     lines = []
-    for event in await cadre_views.trail(unit.tx, request.id):
-        kind, _, who = event.actor.partition(":")
+    for event in await stored_requests.trail(unit.tx, request.id):
+        kind = event.actor.partition(":")[0]
         if kind == "cadre":
-            actor = await _name(unit, who)
+            actor = event.actor_name
         else:
             actor = texts(f"requests_cadre.actor.{'villager' if kind == 'villager' else 'system'}")
         note = str(event.detail.get("text") or event.detail.get("note") or "")
         if not note and event.detail.get("media"):
             note = texts(f"requests_cadre.media.{event.detail['media']}")
         if event.kind == Event.ROUTED or event.kind == Event.ESCALATED:
-            note = await _name(unit, event.handler_id)
+            note = event.handler_name
         if event.kind == Event.CONFIRMED and event.detail.get("rating"):
             note = texts(f"requests.outcome.{event.detail['rating']}")
         lines.append(
@@ -209,38 +210,9 @@ async def trail_text(unit: Unit, request: Request) -> str:
 
 async def full_case(unit: Unit, request: Request) -> str:
     """The case with its trail, for /inbox and for a cadre who takes a request over."""
-    first = await first_content(unit, request)
+    first = await stored_requests.Requests(unit.tx).filed_content(request.id)
     return "\n\n".join(
         (await case_text(unit, request, first, None), await trail_text(unit, request))
-    )
-
-
-async def first_content(unit: Unit, request: Request) -> Content | None:
-    """What the villager said when filing (from the trail's first event)."""
-    for event in await cadre_views.trail(unit.tx, request.id):
-        if event.kind == Event.FILED:
-            return content_of_detail(event.detail)
-    return None
-
-
-def content_of_detail(detail: dict[str, object]) -> Content:
-    """A trail event's content (``bot.domain.requests`` writes its non-empty fields)."""
-
-    def text(key: str) -> str | None:
-        value = detail.get(key)
-        return None if value is None else str(value)
-
-    def number(key: str) -> float | None:
-        value = detail.get(key)
-        return float(value) if isinstance(value, int | float) else None
-
-    return Content(
-        text=text("text") or "",
-        media=text("media"),
-        file_id=text("file_id"),
-        latitude=number("latitude"),
-        longitude=number("longitude"),
-        contact=text("contact"),
     )
 
 
@@ -316,7 +288,7 @@ async def _supervisor_notice(unit: Unit, tell: Tell, user: int, head: str) -> Ca
 async def _previous_handler(unit: Unit, tell: Tell) -> str | None:
     if tell.cadre_id:
         return tell.cadre_id
-    for event in reversed(await cadre_views.trail(unit.tx, tell.request.id)):
+    for event in reversed(await stored_requests.trail(unit.tx, tell.request.id)):
         if event.kind == tell.what:
             found = event.detail.get("from")
             return str(found) if found else None

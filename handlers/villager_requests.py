@@ -16,7 +16,7 @@ from bot.edge.unit import Unit
 from storage import cadre_views, conversations, villager_views
 from storage.conversations import Purpose
 from storage.outbox import Call
-from storage.villager_views import RequestMarks
+from storage.requests import Requests
 
 from . import my_requests, notify, outgoing, requesting, tell_household
 from .context import LianxinContext
@@ -27,7 +27,7 @@ from .tell_household import handler_of, local_time
 
 async def file_or_join(unit: Unit, incoming: Message, user_id: int, household_id: str) -> None:
     """The message joins the request the villager is talking about, or files a new one."""
-    store = RequestMarks(unit.tx)
+    store = Requests(unit.tx)
     content = requesting.content_of(incoming)
     talk = await conversations.get(unit.tx, user_id)
     if talk is not None and talk.purpose in (Purpose.TALKING, Purpose.REOPENING):
@@ -89,7 +89,7 @@ async def _act(
 ) -> str:
     """Do what the button says; return the short answer shown on the button press."""
     texts = unit.services.texts
-    store = RequestMarks(unit.tx)
+    store = Requests(unit.tx)
     message = shown if isinstance(shown, Message) else None
     match action:
         case tell_household.CATEGORY:
@@ -136,7 +136,7 @@ async def _confirm(
     texts = unit.services.texts
     rating = {tell_household.SATISFIED: Outcome.SATISFIED, tell_household.PARTLY: Outcome.PARTLY}
     outcome = rating.get(action)
-    done = await service.confirm(RequestMarks(unit.tx), unit.now, request_id, user_id, outcome)
+    done = await service.confirm(Requests(unit.tx), unit.now, request_id, user_id, outcome)
     await notify.deliver(unit, done.tells)
     if message is not None:
         unit.send(_edit_keyboard(message, None))

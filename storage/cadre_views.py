@@ -3,7 +3,6 @@ case as a cadre sees it (household, trail), their inbox, their rights, and being
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -28,9 +27,6 @@ WITH RECURSIVE up (id, name, level, parent_id, depth) AS (
 SELECT h.id, h.head_name, h.address, h.phone,
        (SELECT name FROM up ORDER BY depth DESC LIMIT 1) AS village
 FROM households h WHERE h.id = ?
-"""
-SELECT_TRAIL = """
-SELECT at, kind, actor, handler_id, detail FROM request_events WHERE request_id = ? ORDER BY id
 """
 # Open, acknowledged or waiting for the villager: oldest due first (the answer while none
 # was given, then the solution).
@@ -88,15 +84,6 @@ class HouseholdCard:
 
 
 @dataclass(frozen=True)
-class TrailEvent:
-    at: datetime
-    kind: str
-    actor: str  # 'villager:<user id>', 'cadre:<id>', 'system'
-    handler_id: str | None
-    detail: dict[str, object]
-
-
-@dataclass(frozen=True)
 class InboxLine:
     request_id: int
     number: str
@@ -128,20 +115,6 @@ async def household_card(tx: Tx, household_id: str) -> HouseholdCard:
         phone=row["phone"],
         village=row["village"] or "",
     )
-
-
-async def trail(tx: Tx, request_id: int) -> list[TrailEvent]:
-    rows = await tx.fetchall(SELECT_TRAIL, (request_id,))
-    return [
-        TrailEvent(
-            at=from_db(r["at"]),
-            kind=r["kind"],
-            actor=r["actor"],
-            handler_id=r["handler_id"],
-            detail=json.loads(r["detail"]),
-        )
-        for r in rows
-    ]
 
 
 async def inbox(tx: Tx, cadre_id: str, limit: int = INBOX_LIMIT) -> list[InboxLine]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.lifecycle import Category, Event, Outcome, Resolution, Status
-from bot.domain.requests import Request
+from bot.domain.requests import Content, Request
 from bot.domain.routing import Candidate
 from storage.db import Row, Tx
 from storage.timefmt import from_db, to_db
@@ -72,6 +73,21 @@ SELECT_HOUSEHOLD_PARENT_REGION = """
 SELECT r.parent_id FROM households h JOIN regions r ON r.id = h.region_id WHERE h.id = ?
 """
 SELECT_CADRE_REGION = "SELECT region_id FROM cadres WHERE id = ?"
+SELECT_FILED_DETAIL = """
+SELECT detail FROM request_events WHERE request_id = ? AND kind = 'filed' ORDER BY id LIMIT 1
+"""
+# The trail with a name for each actor (the cadre's, or the villager's Telegram name) and
+# for the handler after each event.
+SELECT_TRAIL = """
+SELECT e.at, e.kind, e.actor, e.detail, e.handler_id, c.name AS cadre_name,
+       a.first_name AS villager_name, h.name AS handler_name
+FROM request_events e
+LEFT JOIN cadres c ON e.actor = 'cadre:' || c.id
+LEFT JOIN accounts a ON e.actor = 'villager:' || a.user_id
+LEFT JOIN cadres h ON h.id = e.handler_id
+WHERE e.request_id = ?
+ORDER BY e.id
+"""
 SELECT_PREVIOUS_HANDLERS = """
 SELECT DISTINCT handler_id FROM request_events WHERE request_id = ? AND handler_id IS NOT NULL
 """
@@ -81,6 +97,35 @@ LIMIT ?
 """
 SELECT_IS_MEMBER = "SELECT 1 FROM members WHERE user_id = ? AND household_id = ?"
 SELECT_LINKED = "SELECT 1 FROM links WHERE cadre_id = ? AND household_id = ?"
+
+
+@dataclass(frozen=True)
+class TrailLine:
+    """One event of a request's trail, with the names to show for it."""
+
+    at: datetime
+    kind: str
+    actor: str  # 'villager:<user id>', 'cadre:<id>', 'system'
+    actor_name: str  # the cadre's or the villager's name; "" for the system
+    handler_id: str | None  # the handler after this event
+    handler_name: str
+    detail: dict[str, object]
+
+
+async def trail(tx: Tx, request_id: int) -> list[TrailLine]:
+    """The request's events in order (whoever may see them is the caller's question)."""
+    return [
+        TrailLine(
+            at=from_db(r["at"]),
+            kind=r["kind"],
+            actor=r["actor"],
+            actor_name=r["cadre_name"] or r["villager_name"] or "",
+            handler_id=r["handler_id"],
+            handler_name=r["handler_name"] or "",
+            detail=json.loads(r["detail"]),
+        )
+        for r in await tx.fetchall(SELECT_TRAIL, (request_id,))
+    ]
 
 
 def _time(value: str | None) -> datetime | None:
@@ -236,6 +281,14 @@ class Requests:
     async def supervisors_over(self, cadre_id: str) -> list[Candidate]:
         start = await self._tx.scalar(SELECT_CADRE_REGION, (cadre_id,))
         return [_candidate(row) for row in await self._supervisor_rows_from(start)]
+
+    async def filed_content(self, request_id: int) -> Content | None:
+        """What was sent when the request was filed (the FILED event's content)."""
+        detail = await self._tx.scalar(SELECT_FILED_DETAIL, (request_id,))
+        if detail is None:
+            return None
+        fields = Content.__dataclass_fields__
+        return Content(**{k: v for k, v in json.loads(detail).items() if k in fields})
 
     async def previous_handlers(self, request_id: int) -> set[str]:
         rows = await self._tx.fetchall(SELECT_PREVIOUS_HANDLERS, (request_id,))

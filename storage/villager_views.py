@@ -2,24 +2,18 @@
 
 Every read here is scoped by the asking member's account: a query that cannot return
 another household's request is the simplest proof that a villager sees only their own.
-``RequestMarks`` adds the marks a villager may set (``bot.domain.marks``) to the store.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import datetime
 
-from bot.domain.requests import Content, Request
+from bot.domain.requests import Request
 from bot.domain.roster import Rank
 from storage.db import Row, Tx
-from storage.requests import Requests, _request
-from storage.timefmt import from_db
+from storage.requests import TrailLine, _request
+from storage.requests import trail as requests_trail
 
-SELECT_FILED_DETAIL = """
-SELECT detail FROM request_events WHERE request_id = ? AND kind = 'filed' ORDER BY id LIMIT 1
-"""
 SELECT_MEMBER_USERS = """
 SELECT user_id FROM members WHERE household_id = ? ORDER BY bound_at, user_id
 """
@@ -47,17 +41,6 @@ SELECT r.id FROM requests r
 JOIN members m ON m.household_id = r.household_id AND m.user_id = ?
 WHERE r.number = ?
 """
-# The trail with a name for each actor: the cadre's, or the villager's Telegram name.
-SELECT_TRAIL = """
-SELECT e.at, e.kind, e.actor, e.detail, c.name AS cadre_name, a.first_name AS villager_name,
-       h.name AS handler_name
-FROM request_events e
-LEFT JOIN cadres c ON e.actor = 'cadre:' || c.id
-LEFT JOIN accounts a ON e.actor = 'villager:' || a.user_id
-LEFT JOIN cadres h ON h.id = e.handler_id
-WHERE e.request_id = ?
-ORDER BY e.id
-"""
 MINE_LIMIT = 10
 
 
@@ -67,28 +50,6 @@ class MyRequest:
     handler_name: str
     handler_rank: Rank
     head_name: str
-
-
-@dataclass(frozen=True)
-class TrailLine:
-    at: datetime
-    kind: str
-    actor: str  # 'villager:<user id>', 'cadre:<id>', 'system'
-    actor_name: str  # "" for the system
-    handler_name: str  # the handler after this event
-    detail: dict[str, object]
-
-
-class RequestMarks(Requests):
-    """The request store, plus the marks a villager sets after filing."""
-
-    async def filed_content(self, request_id: int) -> Content | None:
-        detail = await self._tx.scalar(SELECT_FILED_DETAIL, (request_id,))
-        if detail is None:
-            return None
-        fields = Content.__dataclass_fields__
-        found = {k: v for k, v in json.loads(detail).items() if k in fields}
-        return Content(**found)
 
 
 def _mine(row: Row) -> MyRequest:
@@ -121,14 +82,4 @@ async def trail(tx: Tx, user_id: int, request_id: int) -> list[TrailLine]:
     """The request's events in order, if it is of one of the member's households."""
     if await one_of_mine(tx, user_id, request_id) is None:
         return []
-    return [
-        TrailLine(
-            at=from_db(r["at"]),
-            kind=r["kind"],
-            actor=r["actor"],
-            actor_name=r["cadre_name"] or r["villager_name"] or "",
-            handler_name=r["handler_name"] or "",
-            detail=json.loads(r["detail"]),
-        )
-        for r in await tx.fetchall(SELECT_TRAIL, (request_id,))
-    ]
+    return await requests_trail(tx, request_id)

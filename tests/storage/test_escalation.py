@@ -24,7 +24,7 @@ from storage.db import Database
 from storage.deadlines import DeadlineRequests
 from storage.outbox import Priority
 from storage.people import People
-from storage.villager_views import RequestMarks
+from storage.requests import Requests
 from tests.sample import card_code, load_sample
 
 POLICY = BindingPolicy(
@@ -88,7 +88,7 @@ async def sweep(db: Database, services: Services) -> tuple[int, int]:
 async def file(db: Database, clock: ManualClock, services: Services) -> Request:
     async with db.transaction() as tx:
         done = await service.file(
-            RequestMarks(tx),
+            Requests(tx),
             clock.now(),
             "H0001",
             Content(text="水管坏了"),
@@ -211,7 +211,7 @@ async def test_an_acknowledged_request_escalates_past_its_resolution_time(
     outbox = Outbox(county)
     request = await file(county, clock, services)
     async with county.transaction() as tx:
-        await service.act(RequestMarks(tx), clock.now(), request.id, "K007", Event.ACKNOWLEDGED)
+        await service.act(Requests(tx), clock.now(), request.id, "K007", Event.ACKNOWLEDGED)
     clock.advance(7 * 24 * H - H)  # within 2h of the resolution due time
     await outbox.new()
     assert await sweep(county, services) == (1, 0)
@@ -229,7 +229,7 @@ async def test_a_request_reopened_twice_escalates_at_once(
 
     async def resolve_and_reopen() -> None:
         async with county.transaction() as tx:
-            store = RequestMarks(tx)
+            store = Requests(tx)
             await service.act(store, clock.now(), request.id, "K007", Event.RESOLVED)
             await service.confirm(store, clock.now(), request.id, GRANDMA, None)
 
@@ -288,7 +288,7 @@ async def test_a_closed_request_is_never_reminded_or_escalated(
 ) -> None:
     request = await file(county, clock, services)
     async with county.transaction() as tx:
-        store = RequestMarks(tx)
+        store = Requests(tx)
         await service.act(store, clock.now(), request.id, "K007", Event.RESOLVED)
         await service.confirm(store, clock.now(), request.id, GRANDMA, Outcome.SATISFIED)
     for _ in range(3):

@@ -18,8 +18,8 @@ from bot.domain.routing import Why
 from storage import villager_views
 from storage.db import Database
 from storage.people import People
+from storage.requests import Requests
 from storage.timefmt import to_db
-from storage.villager_views import RequestMarks
 from tests.sample import card_code, load_sample
 
 POLICY = BindingPolicy(
@@ -60,7 +60,7 @@ async def file(
 ) -> service.Done:
     async with db.transaction() as tx:
         return await service.file(
-            RequestMarks(tx), clock.now(), household, VOICE, DEADLINES, by_user=user
+            Requests(tx), clock.now(), household, VOICE, DEADLINES, by_user=user
         )
 
 
@@ -72,7 +72,7 @@ async def events(db: Database, request: Request) -> list[str]:
 async def resolved(db: Database, clock: ManualClock) -> Request:
     done = await file(db, clock)
     async with db.transaction() as tx:
-        store = RequestMarks(tx)
+        store = Requests(tx)
         await service.act(store, clock.now(), done.request.id, "K007", Event.ACKNOWLEDGED)
         note = Content(text="路灯换好了")
         finished = await service.act(
@@ -120,9 +120,7 @@ async def test_about_my_cadre_goes_one_tier_up_and_tells_both(
 ) -> None:
     filed = await file(county, clock)
     async with county.transaction() as tx:
-        done = await about_cadre.about_my_cadre(
-            RequestMarks(tx), clock.now(), filed.request.id, SON
-        )
+        done = await about_cadre.about_my_cadre(Requests(tx), clock.now(), filed.request.id, SON)
     assert (done.request.handler_id, done.request.tier, done.request.about_cadre) == (
         "K004",
         2,
@@ -138,16 +136,14 @@ async def test_about_my_cadre_goes_one_tier_up_and_tells_both(
     # Only once, and only while nobody has taken it up.
     async with county.transaction() as tx:
         with pytest.raises(InvalidTransition):
-            await about_cadre.about_my_cadre(RequestMarks(tx), clock.now(), filed.request.id, SON)
+            await about_cadre.about_my_cadre(Requests(tx), clock.now(), filed.request.id, SON)
     second = await file(county, clock)
     async with county.transaction() as tx:
-        store = RequestMarks(tx)
+        store = Requests(tx)
         await service.act(store, clock.now(), second.request.id, "K007", Event.ACKNOWLEDGED)
     async with county.transaction() as tx:
         with pytest.raises(InvalidTransition):
-            await about_cadre.about_my_cadre(
-                RequestMarks(tx), clock.now(), second.request.id, GRANDMA
-            )
+            await about_cadre.about_my_cadre(Requests(tx), clock.now(), second.request.id, GRANDMA)
 
 
 async def test_a_household_without_a_bound_cadre_goes_to_its_township_supervisor(
@@ -169,7 +165,7 @@ async def test_marks_change_the_row_and_leave_a_trail(
 ) -> None:
     filed = await file(county, clock)
     async with county.transaction() as tx:
-        store = RequestMarks(tx)
+        store = Requests(tx)
         await marks.categorise(store, clock.now(), filed.request.id, SON, Category.ROAD)
         again = await marks.categorise(store, clock.now(), filed.request.id, SON, Category.ROAD)
         urgent = await marks.mark_urgent(store, clock.now(), filed.request.id, GRANDMA, DEADLINES)
@@ -177,7 +173,7 @@ async def test_marks_change_the_row_and_leave_a_trail(
     assert urgent.request.resolve_by == filed.request.filed_at + timedelta(hours=2)
     async with county.read() as tx:
         row = await tx.fetchone(SELECT_COLUMNS, (filed.request.id,))
-        stored = await RequestMarks(tx).get(filed.request.id)
+        stored = await Requests(tx).get(filed.request.id)
     assert row is not None
     assert (row["category"], row["urgent"]) == ("road", 1)
     assert stored is not None
@@ -188,11 +184,11 @@ async def test_marks_change_the_row_and_leave_a_trail(
 async def test_the_villager_confirms_or_reopens(county: Database, clock: ManualClock) -> None:
     request = await resolved(county, clock)
     async with county.transaction() as tx:
-        reopened = await service.confirm(RequestMarks(tx), clock.now(), request.id, SON, None)
+        reopened = await service.confirm(Requests(tx), clock.now(), request.id, SON, None)
     assert (reopened.request.status, reopened.request.reopened) == (Status.OPEN, 1)
     assert reopened.request.handler_id == "K007"  # back to the same cadre
     async with county.transaction() as tx:
-        store = RequestMarks(tx)
+        store = Requests(tx)
         await service.act(store, clock.now(), request.id, "K007", Event.RESOLVED)
         closed = await service.confirm(store, clock.now(), request.id, GRANDMA, Outcome.PARTLY)
     assert (closed.request.status, closed.request.outcome) == (Status.CLOSED, Outcome.PARTLY)
@@ -207,7 +203,7 @@ async def test_refused_presses_change_nothing(county: Database, clock: ManualClo
     # Another household's member, and a request that does not exist.
     for request_id, user in ((request.id, NEIGHBOUR), (999, GRANDMA)):
         async with county.transaction() as tx:
-            store = RequestMarks(tx)
+            store = Requests(tx)
             with pytest.raises(NotAllowed):
                 await service.confirm(store, clock.now(), request_id, user, Outcome.SATISFIED)
             with pytest.raises(NotAllowed):
@@ -216,16 +212,12 @@ async def test_refused_presses_change_nothing(county: Database, clock: ManualClo
                 await about_cadre.about_my_cadre(store, clock.now(), request_id, user)
     # Pressing "satisfied" twice confirms once.
     async with county.transaction() as tx:
-        await service.confirm(
-            RequestMarks(tx), clock.now(), request.id, GRANDMA, Outcome.SATISFIED
-        )
+        await service.confirm(Requests(tx), clock.now(), request.id, GRANDMA, Outcome.SATISFIED)
     async with county.transaction() as tx:
         with pytest.raises(InvalidTransition):
-            await service.confirm(
-                RequestMarks(tx), clock.now(), request.id, SON, Outcome.SATISFIED
-            )
+            await service.confirm(Requests(tx), clock.now(), request.id, SON, Outcome.SATISFIED)
         with pytest.raises(InvalidTransition):
-            await marks.mark_urgent(RequestMarks(tx), clock.now(), request.id, SON, DEADLINES)
+            await marks.mark_urgent(Requests(tx), clock.now(), request.id, SON, DEADLINES)
     async with county.read() as tx:
         assert await tx.scalar(COUNT_EVENTS, (request.id,)) == before + 1
         row = await tx.fetchone(SELECT_COLUMNS, (request.id,))
