@@ -1,0 +1,91 @@
+"""The layer contracts of ``[tool.importlinter]`` hold, and each one catches a slip.
+
+A rule without a tool does not hold (STYLE.md §1): so for every contract, a copy of
+the tree with one deliberate forbidden import must fail ``lint-imports``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LINT = Path(sys.executable).parent / "lint-imports"
+
+# contract id -> (a module of its source, an import it forbids)
+SLIPS = {
+    "domain-pure": ("bot/domain/lifecycle.py", "import storage.db"),
+    "storage-below": ("storage/inbox.py", "import telegram"),
+    "sql-in-storage": ("handlers/common.py", "import aiosqlite"),
+    "telegram-at-the-edge": ("bot/config.py", "import telegram"),
+    "sandbox-for-tests": ("handlers/common.py", "import bot.sandbox.server"),
+}
+
+
+def lint(tree: Path, *contracts: str) -> subprocess.CompletedProcess[str]:
+    args = [str(LINT), "--no-cache"]
+    for contract in contracts:
+        args += ["--contract", contract]
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    return subprocess.run(args, cwd=tree, env=env, capture_output=True, text=True, check=False)
+
+
+def copy_tree(target: Path) -> Path:
+    for package in ("bot", "handlers", "storage"):
+        shutil.copytree(
+            ROOT / package, target / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    shutil.copy(ROOT / "pyproject.toml", target / "pyproject.toml")
+    return target
+
+
+def test_the_tree_keeps_every_contract() -> None:
+    result = lint(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"{len(SLIPS)} kept, 0 broken" in result.stdout
+
+
+@pytest.mark.parametrize("contract", sorted(SLIPS))
+def test_a_forbidden_import_breaks_its_contract(tmp_path: Path, contract: str) -> None:
+    tree = copy_tree(tmp_path)
+    module, slip = SLIPS[contract]
+    path = tree / module
+    path.write_text(path.read_text(encoding="utf-8") + f"\n{slip}  # the slip\n", "utf-8")
+    result = lint(tree, contract)
+    assert result.returncode != 0, result.stdout
+    assert "1 broken" in result.stdout
+
+
+RUFF = Path(sys.executable).parent / "ruff"
+# folder -> an import (or a wall-clock read) its ruff.toml bans there
+RUFF_SLIPS = {
+    "handlers/common.py": "import aiosqlite",
+    "bot/edge/lanes.py": "import sqlite3",
+    "bot/sandbox/clock.py": "import storage.db",
+    "storage/inbox.py": "import telegram",
+    "bot/domain/away.py": "import storage.db",
+    "bot/config.py": "import telegram",
+    "storage/outbox.py": "import datetime as _d\n_now = _d.datetime.now()",
+}
+
+
+@pytest.mark.parametrize("module", sorted(RUFF_SLIPS))
+def test_ruff_bans_what_each_folder_must_not_touch(tmp_path: Path, module: str) -> None:
+    tree = copy_tree(tmp_path)
+    for config in ROOT.glob("**/ruff.toml"):
+        if ".venv" not in config.parts:
+            target = tree / config.relative_to(ROOT)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(config, target)
+    path = tree / module
+    path.write_text(path.read_text(encoding="utf-8") + f"\n{RUFF_SLIPS[module]}\n", "utf-8")
+    args = [str(RUFF), "check", "--select", "TID251", "--output-format", "concise", "."]
+    result = subprocess.run(args, cwd=tree, capture_output=True, text=True, check=False)
+    assert result.returncode != 0, result.stdout
+    assert f"{module}:" in result.stdout
+    assert "TID251" in result.stdout
