@@ -110,14 +110,13 @@ async def on_button(update: Update, context: LianxinContext) -> None:
         return
     unit = context.unit
     texts = unit.services.texts
-    pressed = callbacks.decode(query.data)
+    pressed = callbacks.request_press(query.data)
     cadre_id = await People(unit.tx).cadre_of_user(user.id)
-    request_text, _, argument = pressed.argument.partition(":") if pressed else ("", "", "")
     handle = ACTIONS.get(pressed.action) if pressed else None
     answer: str | None = texts("requests_cadre.answer.refused")
-    if cadre_id is not None and handle is not None and request_text.isdigit():
+    if cadre_id is not None and handle is not None and pressed is not None:
         with contextlib.suppress(requests.NotAllowed, InvalidTransition):
-            answer = await handle(unit, cadre_id, int(request_text), argument, user.id)
+            answer = await handle(unit, cadre_id, pressed.request_id, pressed.argument, user.id)
     unit.send(outgoing.answer_button(user.id, query.id, answer))
 
 

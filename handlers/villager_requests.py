@@ -70,13 +70,12 @@ async def press(update: Update, context: LianxinContext) -> None:
         return
     unit = context.unit
     texts = unit.services.texts
-    pressed = callbacks.decode(query.data)
-    request_id, _, argument = (pressed.argument if pressed else "").partition(":")
+    pressed = callbacks.request_press(query.data)
     try:
-        if pressed is None or not request_id.isdigit():
+        if pressed is None:
             raise NotAllowed("not a request button")
         answer = await _act(
-            unit, query.message, user.id, pressed.action, int(request_id), argument
+            unit, query.message, user.id, pressed.action, pressed.request_id, pressed.argument
         )
     except (NotAllowed, InvalidTransition):
         unit.send(outgoing.answer_button(user.id, query.id, texts("villager_requests.expired")))
