@@ -2,29 +2,63 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from telegram import BotCommand, InlineKeyboardMarkup, ReplyKeyboardMarkup
 
 from storage.outbox import Call, Priority
 
+from .paging import Page
+
+Keyboard = InlineKeyboardMarkup | ReplyKeyboardMarkup
+
 
 def message(
     chat_id: int,
     text: str,
     *,
-    keyboard: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None,
+    keyboard: Keyboard | None = None,
     reply_to: int | None = None,
     priority: Priority = Priority.INTERACTIVE,
     dedup_key: str | None = None,
+    entities: list[dict[str, Any]] | None = None,
+    if_failed: tuple[Call, ...] = (),
 ) -> Call:
     params: dict[str, Any] = {"chat_id": chat_id, "text": text}
+    if entities:
+        params["entities"] = entities
     if keyboard is not None:
         params["reply_markup"] = keyboard.to_dict()
     if reply_to is not None:
         # If the quoted message is gone, the answer still goes out.
         params["reply_parameters"] = {"message_id": reply_to, "allow_sending_without_reply": True}
-    return Call(chat_id, "sendMessage", params, priority, dedup_key)
+    return Call(chat_id, "sendMessage", params, priority, dedup_key, if_failed)
+
+
+def messages(
+    chat_id: int,
+    pages: Sequence[Page],
+    *,
+    keyboard: Keyboard | None = None,
+    keyboard_first: bool = False,
+    reply_to: int | None = None,
+    if_failed: tuple[Call, ...] = (),
+) -> list[Call]:
+    """One message per page (``handlers.paging``): the quote of ``reply_to`` on the
+    first, the keyboard on the last (or on the first: a case card's buttons)."""
+    last = len(pages) - 1
+    return [
+        message(
+            chat_id,
+            page.text,
+            entities=page.entities,
+            keyboard=keyboard if n == (0 if keyboard_first else last) else None,
+            reply_to=reply_to if n == 0 else None,
+            if_failed=if_failed,
+        )
+        for n, page in enumerate(pages)
+    ]
 
 
 def answer_button(chat_id: int, query_id: str, text: str | None = None) -> Call:
