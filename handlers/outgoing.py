@@ -9,7 +9,8 @@ from telegram import BotCommand, InlineKeyboardMarkup, ReplyKeyboardMarkup
 
 from storage.outbox import Call, Priority
 
-from .paging import Page
+from . import paging
+from .paging import Page, Part
 
 Keyboard = InlineKeyboardMarkup | ReplyKeyboardMarkup
 
@@ -25,6 +26,11 @@ def message(
     entities: list[dict[str, Any]] | None = None,
     if_failed: tuple[Call, ...] = (),
 ) -> Call:
+    if not paging.fits(text, paging.TEXT_LIMIT):
+        # A last resort for the bot's own sentences (a roster field of thousands of
+        # characters in a greeting): cut rather than refused. A person's words never get
+        # here whole: they are sent in pages (``messages``).
+        text, entities = _cut(text, entities or [])
     params: dict[str, Any] = {"chat_id": chat_id, "text": text}
     if entities:
         params["entities"] = entities
@@ -34,6 +40,15 @@ def message(
         # If the quoted message is gone, the answer still goes out.
         params["reply_parameters"] = {"message_id": reply_to, "allow_sending_without_reply": True}
     return Call(chat_id, "sendMessage", params, priority, dedup_key, if_failed)
+
+
+def _cut(text: str, entities: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
+    (page,) = paging.pages([Part(text)], "", paging.TEXT_LIMIT - 1)[:1]
+    end = paging.utf16_len(page.text)
+    kept = [
+        {**e, "length": min(e["length"], end - e["offset"])} for e in entities if e["offset"] < end
+    ]
+    return page.text + "…", kept
 
 
 def messages(

@@ -84,7 +84,9 @@ def _prefix(text: str, room: int) -> str:
     newline = text.rfind("\n", 0, end)
     if newline > end * 3 // 4:
         end = newline
-    return text[:end]
+    # Blanks at a page's end would be trimmed by Telegram: they start the next page.
+    kept = len(text[:end].rstrip())
+    return text[: kept or end]
 
 
 class _Pager:
@@ -105,7 +107,7 @@ class _Pager:
                 piece = _prefix(rest, self.limit - utf16_len(self.text))
                 if not piece:  # pragma: no cover - a continued line longer than a page
                     raise ValueError("the continued line leaves no room on a page")
-            if part.quoted and piece.strip():
+            if part.quoted:
                 offset, length = utf16_len(self.text), utf16_len(piece)
                 self.entities.append({"type": "blockquote", "offset": offset, "length": length})
             self.text += piece
