@@ -4,8 +4,8 @@ Three hundred messages at once used to be three hundred relays in the handler's 
 which Telegram lets through one a second: another household's new request waited five
 minutes behind them. Now each message goes into the request's trail at once and into
 ``storage.joins``; relays leave only while the handler's chat has nothing waiting
-(``BACKLOG``), the texts taken so far joined into one message (in pages if long), a file
-or two at a time. So a new request reaches the handler after at most a call or two,
+(``BACKLOG``), the texts taken so far joined into one message (in pages if long), one
+file at a time. So a new request reaches the handler after at most a call or two,
 and the flood still reaches them whole. The villager hears "已补充" once per
 ``ANSWER_WINDOW``, then once that everything is recorded, then nothing until the window
 ends; no word is ever dropped.
@@ -37,7 +37,7 @@ from .tell_household import handler_of
 
 ANSWER_WINDOW = timedelta(seconds=30)
 BACKLOG = 1  # calls that may wait in the handler's chat before follow-ups wait here
-FILES_PER_RELAY = 2  # files, places and contacts sent with one relay
+FILES_PER_RELAY = 1  # files, places and contacts sent with one relay
 TAKE = 500  # follow-ups read per relay
 
 

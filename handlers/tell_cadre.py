@@ -78,9 +78,9 @@ def can_caption(text: str) -> bool:
 
 def captioned(content: Content | None) -> bool:
     """Whether ``content`` is a file that takes a caption."""
-    return bool(content and content.file_id and content.media in _SEND_MEDIA) and (
-        content is not None and content.media not in _NO_CAPTION
-    )
+    if content is None or not content.file_id:
+        return False
+    return content.media in _SEND_MEDIA and content.media not in _NO_CAPTION
 
 
 def said(content: Content | None) -> str:
