@@ -2,14 +2,19 @@
 
 Telegram returns a button's data verbatim, so anyone can forge it: a decoded callback
 says only what was asked, and the handler still checks it against current state and
-the presser's rights.
+the presser's rights. Ids and dates in it are read here, strictly (ASCII digits, a
+bounded length), so forged data is "no longer valid", never an exception.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date
 
 LIMIT = 64  # bytes Telegram keeps of callback_data
+_ID = re.compile(r"[0-9]{1,12}", re.ASCII)
+_SPAN = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})\.([0-9]{4}-[0-9]{2}-[0-9]{2})", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -25,6 +30,16 @@ class Callback:
         return data
 
 
+@dataclass(frozen=True)
+class RequestPress:
+    """A request button: ``scope:action:<request id>[:<argument>]``."""
+
+    scope: str
+    action: str
+    request_id: int
+    argument: str = ""
+
+
 def decode(data: str | None) -> Callback | None:
     """The callback, or None for data that is not ours (old, foreign or forged)."""
     if not data:
@@ -33,6 +48,35 @@ def decode(data: str | None) -> Callback | None:
     if len(parts) != 3 or not parts[0] or not parts[1]:
         return None
     return Callback(*parts)
+
+
+def identifier(text: str) -> int | None:
+    """A database id written in button data: 1 to 12 ASCII digits, else None (``²``,
+    ``１２`` or 57 digits are forged, and would not fit an SQLite integer anyway)."""
+    return int(text) if _ID.fullmatch(text) else None
+
+
+def request_press(data: str | None) -> RequestPress | None:
+    """A request button's action, request id and argument, or None for anything else."""
+    pressed = decode(data)
+    if pressed is None:
+        return None
+    id_text, _, argument = pressed.argument.partition(":")
+    request_id = identifier(id_text)
+    if request_id is None:
+        return None
+    return RequestPress(pressed.scope, pressed.action, request_id, argument)
+
+
+def days(argument: str) -> tuple[date, date] | None:
+    """``2026-11-01.2026-11-30`` as two dates, or None for anything else."""
+    found = _SPAN.fullmatch(argument)
+    if found is None:
+        return None
+    try:
+        return date.fromisoformat(found.group(1)), date.fromisoformat(found.group(2))
+    except ValueError:
+        return None
 
 
 def pick_household(household_id: str) -> Callback:

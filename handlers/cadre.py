@@ -24,6 +24,7 @@ from storage.requests import Requests
 
 from . import notify, outgoing, requesting, tell_cadre
 from .context import AnyApp, LianxinContext
+from .paging import bounded
 
 _WRITING = {
     Purpose.REPLYING: (Event.REPLIED, "requests_cadre.answer.replied"),
@@ -90,9 +91,9 @@ async def _file_for(
     people = People(unit.tx)
     text = unit.services.texts(
         "requests_cadre.file.filed",
-        head=(await people.household(household_id)).head_name,
+        head=bounded((await people.household(household_id)).head_name),
         number=done.request.number,
-        handler=(await people.cadre(done.request.handler_id)).name,
+        handler=bounded((await people.cadre(done.request.handler_id)).name),
         resolve_by=tell_cadre.local(unit, done.request.resolve_by),
     )
     unit.send(outgoing.message(user_id, text))
@@ -110,14 +111,13 @@ async def on_button(update: Update, context: LianxinContext) -> None:
         return
     unit = context.unit
     texts = unit.services.texts
-    pressed = callbacks.decode(query.data)
+    pressed = callbacks.request_press(query.data)
     cadre_id = await People(unit.tx).cadre_of_user(user.id)
-    request_text, _, argument = pressed.argument.partition(":") if pressed else ("", "", "")
     handle = ACTIONS.get(pressed.action) if pressed else None
     answer: str | None = texts("requests_cadre.answer.refused")
-    if cadre_id is not None and handle is not None and request_text.isdigit():
+    if cadre_id is not None and handle is not None and pressed is not None:
         with contextlib.suppress(requests.NotAllowed, InvalidTransition):
-            answer = await handle(unit, cadre_id, int(request_text), argument, user.id)
+            answer = await handle(unit, cadre_id, pressed.request_id, pressed.argument, user.id)
     unit.send(outgoing.answer_button(user.id, query.id, answer))
 
 
@@ -195,7 +195,7 @@ async def _escalate(
 
 async def _moved(unit: Unit, done: requests.Done, key: str, user_id: int) -> str | None:
     await notify.deliver(unit, done.tells)
-    name = (await People(unit.tx).cadre(done.request.handler_id)).name
+    name = bounded((await People(unit.tx).cadre(done.request.handler_id)).name)
     text = unit.services.texts(key, number=done.request.number, name=name)
     unit.send(outgoing.message(user_id, text))
     return None
@@ -214,9 +214,9 @@ async def show_case(unit: Unit, cadre_id: str, request_id: int | None, user_id: 
     if request is None:
         unit.send(outgoing.message(user_id, texts("requests_cadre.answer.not_found")))
         return
-    text = await tell_cadre.full_case(unit, request)
+    pages = await tell_cadre.full_case(unit, request)
     keyboard = tell_cadre.actions_keyboard(texts, request)
-    unit.send(outgoing.message(user_id, text, keyboard=keyboard))
+    unit.send(*outgoing.messages(user_id, pages, keyboard=keyboard, keyboard_first=True))
     first = await Requests(unit.tx).filed_content(request.id)
     unit.send(*tell_cadre.media_calls(user_id, first, request.number))
 
@@ -269,7 +269,7 @@ async def inbox(update: Update, context: LianxinContext) -> None:
         texts(
             "requests_cadre.inbox.line",
             number=line.number,
-            head=line.head_name,
+            head=bounded(line.head_name),
             category=texts(f"requests.category.{line.category}"),
             urgent=texts("requests_cadre.urgent_mark") if line.urgent else "",
             status=texts(f"requests.status.{line.status}"),
@@ -322,7 +322,7 @@ async def set_away(update: Update, context: LianxinContext) -> None:
     me = await People(unit.tx).cadre(cadre_id)
     when = tell_cadre.local(unit, until)
     if me.backup_id:
-        backup = (await People(unit.tx).cadre(me.backup_id)).name
+        backup = bounded((await People(unit.tx).cadre(me.backup_id)).name)
         text = texts("requests_cadre.away.set", until=when, backup=backup)
     else:
         text = texts("requests_cadre.away.set_no_backup", until=when)
@@ -367,7 +367,7 @@ async def file_for(update: Update, context: LianxinContext) -> None:
         return
     await conversations.clear(unit.tx, user_id)
     await cadre_views.start_filing(unit.tx, user_id, cadre_id, household_id, unit.now)
-    head = (await People(unit.tx).household(household_id)).head_name
+    head = bounded((await People(unit.tx).household(household_id)).head_name)
     unit.send(outgoing.message(user_id, texts("requests_cadre.file.ask", head=head)))
 
 

@@ -76,7 +76,7 @@ async def remind(unit: Unit, reminder: Reminder) -> None:
     if user is None:
         return
     texts = unit.services.texts
-    head = (await cadre_views.household_card(unit.tx, request.household_id)).head_name
+    head = await tell_cadre.head_of(unit, request)
     text = texts(
         f"deadlines.remind.{reminder.due}",
         number=request.number,

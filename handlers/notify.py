@@ -16,6 +16,7 @@ from storage import cadre_views
 from storage.people import People
 
 from . import outgoing, tell_cadre, tell_household
+from .paging import bounded
 
 
 async def deliver(unit: Unit, tells: Sequence[Tell]) -> None:
@@ -48,10 +49,10 @@ async def _tell_admins(unit: Unit, tell: Tell) -> None:
     handler = await People(unit.tx).cadre(request.handler_id)
     who = {
         "number": request.number,
-        "head": household.head_name,
-        "village": household.village,
-        "handler": handler.name,
-        "phone": handler.phone,
+        "head": bounded(household.head_name),
+        "village": bounded(household.village),
+        "handler": bounded(handler.name),
+        "phone": bounded(handler.phone),
     }
     if tell.what is Event.OVERDUE:
         reason = texts(f"deadlines.reason.{tell.reason}")

@@ -8,11 +8,14 @@ from telegram import Message
 from bot.domain.requests import Content, Deadlines
 from bot.edge.unit import Unit
 
+from .paging import clean
+
 
 def content_of(message: Message) -> Content:
     """What the person sent: the words (or caption), the file (the largest photo size),
     the place, or the shared contact."""
-    text = message.text or message.caption or ""
+    # Bidi overrides and control characters would let words pass for the card's fields.
+    text = clean(message.text or message.caption or "")
     media: tuple[str, str] | None = None
     if message.photo:
         media = ("photo", message.photo[-1].file_id)

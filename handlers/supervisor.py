@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import Any, get_args
 
@@ -180,10 +179,14 @@ async def stats_command(update: Update, context: LianxinContext) -> None:
 
 
 def _period_of(argument: str, zone: Any) -> Period | None:
-    first, _, last = argument.partition(".")
+    """The period a button carries; None for forged or impossible ones (9999-12-31 has
+    no next day: OverflowError)."""
+    span = callbacks.days(argument)
+    if span is None:
+        return None
     try:
-        return stats.days(date.fromisoformat(first), date.fromisoformat(last), zone)
-    except ValueError:
+        return stats.days(*span, zone)
+    except (ValueError, OverflowError):
         return None
 
 

@@ -22,9 +22,11 @@ from storage import requests as stored_requests
 from storage.outbox import Call, Priority
 from storage.people import People
 
-from . import outgoing
+from . import outgoing, paging, undelivered
+from .paging import Page, Part, bounded
 
 SCOPE = "rq"
+SLOT = "\x00"  # where a person's words go in a rendered sentence (cleaned words have none)
 _SEND_MEDIA = {
     "photo": "sendPhoto",
     "voice": "sendVoice",
@@ -39,26 +41,51 @@ _NO_CAPTION = frozenset({"video_note"})
 # --- relaying what a person sent ------------------------------------------------------
 
 
-def media_calls(chat_id: int, content: Content | None, caption: str = "") -> list[Call]:
+def media_calls(
+    chat_id: int,
+    content: Content | None,
+    caption: str | Page = "",
+    if_failed: tuple[Call, ...] = (),
+) -> list[Call]:
     """The Bot API calls that pass on ``content``'s file, place or contact (by file id:
-    nothing is downloaded)."""
+    nothing is downloaded). A caption over Telegram's 1,024 is left off: the caller
+    sends such words apart (``handlers.paging``)."""
     if content is None:
         return []
+    page = caption if isinstance(caption, Page) else Page(caption)
     calls: list[Call] = []
     method = _SEND_MEDIA.get(content.media or "")
     if method and content.file_id:
         params: dict[str, Any] = {"chat_id": chat_id, content.media or "": content.file_id}
-        if caption and content.media not in _NO_CAPTION:
-            params["caption"] = caption
-        calls.append(Call(chat_id, method, params, Priority.INTERACTIVE))
+        if page.text and content.media not in _NO_CAPTION and can_caption(page.text):
+            params["caption"] = page.text
+            if page.entities:
+                params["caption_entities"] = page.entities
+        calls.append(Call(chat_id, method, params, Priority.INTERACTIVE, if_failed=if_failed))
     if content.latitude is not None and content.longitude is not None:
         place = {"chat_id": chat_id, "latitude": content.latitude, "longitude": content.longitude}
-        calls.append(Call(chat_id, "sendLocation", place, Priority.INTERACTIVE))
+        calls.append(Call(chat_id, "sendLocation", place, if_failed=if_failed))
     if content.contact:
         name, _, phone = content.contact.rpartition(" ")
         contact = {"chat_id": chat_id, "phone_number": phone, "first_name": name or phone}
-        calls.append(Call(chat_id, "sendContact", contact, Priority.INTERACTIVE))
+        calls.append(Call(chat_id, "sendContact", contact, if_failed=if_failed))
     return calls
+
+
+def can_caption(text: str) -> bool:
+    return paging.fits(text, paging.CAPTION_LIMIT)
+
+
+def captioned(content: Content | None) -> bool:
+    """Whether ``content`` is a file that takes a caption."""
+    if content is None or not content.file_id:
+        return False
+    return content.media in _SEND_MEDIA and content.media not in _NO_CAPTION
+
+
+def said(content: Content | None) -> str:
+    """What the person wrote, cleaned of bidi and control characters ("" for none)."""
+    return paging.clean(content.text) if content is not None and content.text else ""
 
 
 def words(texts: Texts, content: Content | None) -> str:
@@ -66,7 +93,7 @@ def words(texts: Texts, content: Content | None) -> str:
     if content is None:
         return texts("requests_cadre.words_none")
     if content.text:
-        return content.text
+        return said(content)
     if content.media:
         return texts(f"requests_cadre.media.{content.media}")
     if content.latitude is not None:
@@ -109,7 +136,7 @@ def handover_keyboard(
     rows = [
         [
             InlineKeyboardButton(
-                texts("requests_cadre.handto_line", name=c.cadre.name, tier=c.tier),
+                texts("requests_cadre.handto_line", name=bounded(c.cadre.name), tier=c.tier),
                 callback_data=action("handto", request_id, c.cadre.id),
             )
         ]
@@ -122,7 +149,9 @@ def open_keyboard(texts: Texts, lines: Sequence[cadre_views.InboxLine]) -> Inlin
     rows = [
         [
             InlineKeyboardButton(
-                texts("requests_cadre.open_button", number=line.number, head=line.head_name),
+                texts(
+                    "requests_cadre.open_button", number=line.number, head=bounded(line.head_name)
+                ),
                 callback_data=action("open", line.request_id),
             )
         ]
@@ -142,9 +171,30 @@ async def _name(unit: Unit, cadre_id: str | None) -> str:
     if not cadre_id:
         return ""
     try:
-        return (await People(unit.tx).cadre(cadre_id)).name
+        return bounded((await People(unit.tx).cadre(cadre_id)).name)
     except LookupError:
         return cadre_id
+
+
+async def head_of(unit: Unit, request: Request) -> str:
+    """The household head's name as messages show it (bounded: it comes from the roster)."""
+    return bounded((await cadre_views.household_card(unit.tx, request.household_id)).head_name)
+
+
+def continued(texts: Texts, request: Request) -> str:
+    """The line that begins every page after the first of a long message."""
+    return texts("relay.continued", number=request.number)
+
+
+def quoting(text: str, words: str) -> list[Part]:
+    """``text`` rendered with ``SLOT`` where the words go, as parts with the words quoted."""
+    before, _, after = text.partition(SLOT)
+    return [Part(before), Part(words, quoted=True), Part(after)]
+
+
+def relay_pages(texts: Texts, request: Request, text: str, words: str) -> list[Page]:
+    """A message carrying a person's words (``text`` with ``SLOT`` for them), in pages."""
+    return paging.pages(quoting(text, words), continued(texts, request))
 
 
 async def route_line(unit: Unit, route: Route | None) -> str:
@@ -156,84 +206,107 @@ async def route_line(unit: Unit, route: Route | None) -> str:
     return texts(f"requests_cadre.route.{route.why}", tier=route.tier)
 
 
-async def case_text(
-    unit: Unit, request: Request, content: Content | None, route: Route | None
-) -> str:
-    """The request as its handler needs it at first sight."""
+async def case_pages(
+    unit: Unit,
+    request: Request,
+    content: Content | None,
+    route: Route | None,
+    *,
+    intro: str = "",
+    trail: bool = False,
+) -> list[Page]:
+    """The request as its handler needs it at first sight: the card (one message within
+    Telegram's limit, the villager's words quoted, "（续）" where they go on), then the
+    rest of the words and, with ``trail``, every event so far."""
     texts = unit.services.texts
     household = await cadre_views.household_card(unit.tx, request.household_id)
-    return texts(
+    text = texts(
         "requests_cadre.case",
         number=request.number,
         urgent=texts("requests_cadre.urgent_mark") if request.urgent else "",
-        head=household.head_name,
-        village=household.village,
-        address=household.address or household.id,
-        phone=household.phone or "-",
+        head=bounded(household.head_name),
+        village=bounded(household.village),
+        address=bounded(household.address or household.id),
+        phone=bounded(household.phone or "-"),
         category=texts(f"requests.category.{request.category}"),
         status=texts(f"requests.status.{request.status}"),
-        words=words(texts, content),
+        words=SLOT,
         route=await route_line(unit, route),
         respond_by=local(unit, request.respond_by),
         resolve_by=local(unit, request.resolve_by),
     )
+    before, _, after = f"{intro}{text}".partition(SLOT)
+    card, rest = paging.card(
+        [Part(before)], words(texts, content), [Part(after)], texts("relay.continues")
+    )
+    more = await trail_parts(unit, request) if trail else []
+    line = continued(texts, request)
+    if not rest:
+        return paging.pages([*card, *([Part("\n\n"), *more] if more else [])], line)
+    tail = [Part(line), Part(rest, quoted=True), *([Part("\n\n"), *more] if more else [])]
+    return [*paging.pages(card, line), *paging.pages(tail, line)]
 
 
-async def trail_text(unit: Unit, request: Request) -> str:
-    """Every event of the request so far, one line each, in order."""
+async def trail_parts(unit: Unit, request: Request) -> list[Part]:
+    """Every event of the request so far, one line each, in order; what villagers said
+    quoted."""
     texts = unit.services.texts
-    lines = []
+    parts = [Part(texts("requests_cadre.trail", lines="").rstrip("\n"))]
     for event in await stored_requests.trail(unit.tx, request.id):
         kind = event.actor.partition(":")[0]
         if kind == "cadre":
             actor = event.actor_name
         else:
             actor = texts(f"requests_cadre.actor.{'villager' if kind == 'villager' else 'system'}")
-        note = str(event.detail.get("text") or event.detail.get("note") or "")
-        if not note and event.detail.get("media"):
+        written = paging.clean(str(event.detail.get("text") or event.detail.get("note") or ""))
+        note = ""
+        if not written and event.detail.get("media"):
             note = texts(f"requests_cadre.media.{event.detail['media']}")
         if event.kind == Event.ROUTED or event.kind == Event.ESCALATED:
-            note = event.handler_name
+            written, note = "", bounded(event.handler_name)
         if event.kind == Event.CONFIRMED and event.detail.get("rating"):
-            note = texts(f"requests.outcome.{event.detail['rating']}")
-        lines.append(
-            texts(
-                "requests_cadre.trail_line",
-                at=local(unit, event.at),
-                actor=actor,
-                event=texts(f"requests_cadre.event.{event.kind}"),
-                note=texts("requests_cadre.trail_note", note=note) if note else "",
-            )
+            written, note = "", texts(f"requests.outcome.{event.detail['rating']}")
+        line = texts(
+            "requests_cadre.trail_line",
+            at=local(unit, event.at),
+            actor=bounded(actor),
+            event=texts(f"requests_cadre.event.{event.kind}"),
+            note=texts("requests_cadre.trail_note", note=SLOT if written else note)
+            if written or note
+            else "",
         )
-    return texts("requests_cadre.trail", lines="\n".join(lines))
+        parts.extend(quoting(f"\n{line}", written) if written else [Part(f"\n{line}")])
+    return parts
 
 
-async def full_case(unit: Unit, request: Request) -> str:
+async def full_case(unit: Unit, request: Request, intro: str = "") -> list[Page]:
     """The case with its trail, for /inbox and for a cadre who takes a request over."""
     first = await stored_requests.Requests(unit.tx).filed_content(request.id)
-    return "\n\n".join(
-        (await case_text(unit, request, first, None), await trail_text(unit, request))
-    )
+    return await case_pages(unit, request, first, None, intro=intro, trail=True)
 
 
 # --- tells ----------------------------------------------------------------------------
 
 
 async def render(unit: Unit, tell: Tell, user_ids: Sequence[int]) -> None:
-    """A tell for the handler (or a named cadre), as messages to their account(s)."""
+    """A tell for the handler (or a named cadre), as messages to their account(s). What
+    carries the villager's words says so to the household if Telegram refuses it."""
     texts = unit.services.texts
     request = tell.request
-    head = (await cadre_views.household_card(unit.tx, request.household_id)).head_name
+    head = await head_of(unit, request)
     keyboard = actions_keyboard(texts, request)
     caption = texts("requests_cadre.caption", number=request.number, head=head)
     for user in user_ids:
-        relay = media_calls(user, tell.content, caption)
+        owed: tuple[Call, ...] = ()
+        if tell.audience is Audience.HANDLER and tell.what in _VILLAGERS_WORDS:
+            owed = await undelivered.to_household(unit, request, user, undelivered.source(unit))
+        relay = media_calls(user, tell.content, caption, owed)
         match tell.what:
             case Event.ESCALATED | Event.OVERDUE if tell.audience is Audience.SUPERVISOR:
                 unit.send(await _supervisor_notice(unit, tell, user, head))
             case Event.FILED | Event.ROUTED:
-                text = await case_text(unit, request, tell.content, tell.route)
-                unit.send(*relay, outgoing.message(user, text, keyboard=keyboard))
+                pages = await case_pages(unit, request, tell.content, tell.route)
+                unit.send(*relay, *_case_calls(user, pages, keyboard, owed))
             case Event.HANDED_OVER | Event.ESCALATED if tell.audience is Audience.CADRE:
                 text = texts(
                     "requests_cadre.tell.moved_away",
@@ -253,17 +326,32 @@ async def render(unit: Unit, tell: Tell, user_ids: Sequence[int]) -> None:
                 )
                 if tell.reason:  # the sweep's: the due time missed comes first
                     intro = f"{texts(f'deadlines.reason.{tell.reason}')}\n{intro}"
-                text = f"{intro}\n\n{await full_case(unit, request)}"
-                unit.send(*relay, outgoing.message(user, text, keyboard=keyboard))
+                pages = await full_case(unit, request, intro=f"{intro}\n\n")
+                unit.send(*relay, *_case_calls(user, pages, keyboard, owed))
             case _:
                 text = texts(
                     f"requests_cadre.tell.{tell.what}",
                     number=request.number,
                     head=head,
-                    words=words(texts, tell.content),
+                    words=SLOT,
                     rating=texts(f"requests.outcome.{request.outcome}") if request.outcome else "",
                 )
-                unit.send(outgoing.message(user, text, keyboard=keyboard), *relay)
+                pages = relay_pages(texts, request, text, words(texts, tell.content))
+                calls = outgoing.messages(user, pages, keyboard=keyboard, if_failed=owed)
+                unit.send(*calls, *relay)
+
+
+# Tells that carry what the villagers said: if the handler never gets them, they hear it.
+_VILLAGERS_WORDS = frozenset(
+    {Event.FILED, Event.ROUTED, Event.MESSAGE, Event.HANDED_OVER, Event.ESCALATED}
+)
+
+
+def _case_calls(
+    user: int, pages: Sequence[Page], keyboard: InlineKeyboardMarkup | None, owed: tuple[Call, ...]
+) -> list[Call]:
+    """The case card with its buttons, then its continuation pages."""
+    return outgoing.messages(user, pages, keyboard=keyboard, keyboard_first=True, if_failed=owed)
 
 
 async def _supervisor_notice(unit: Unit, tell: Tell, user: int, head: str) -> Call:

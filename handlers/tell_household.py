@@ -21,8 +21,9 @@ from storage.conversations import Purpose
 from storage.outbox import Call
 from storage.people import People
 
-from . import outgoing
-from .tell_cadre import media_calls
+from . import outgoing, paging, undelivered
+from .paging import Page, Part, bounded
+from .tell_cadre import SLOT, can_caption, captioned, continued, media_calls, quoting, said
 
 # The villager's buttons: a scope of their own (``rq:`` is the cadre's, handlers/cadre.py),
 # so each side's handler sees only its own presses.
@@ -38,7 +39,6 @@ CATEGORY, URGENT, ABOUT_CADRE, SATISFIED, PARTLY, NOT_SOLVED, SEE = (
 )
 ACTIONS = (CATEGORY, URGENT, ABOUT_CADRE, SATISFIED, PARTLY, NOT_SOLVED, SEE)
 PATTERN = rf"^{SCOPE}:({'|'.join(ACTIONS)}):"
-_CAPTIONED = frozenset({"photo", "voice", "audio", "video", "document"})
 
 
 def button_data(action: str, request_id: int, argument: str = "") -> str:
@@ -60,7 +60,8 @@ def local_time(unit: Unit, moment: datetime) -> str:
 async def handler_of(unit: Unit, cadre_id: str) -> dict[str, str]:
     """The handler's name and rank as the blanks ``handler`` and ``rank``."""
     cadre = await People(unit.tx).cadre(cadre_id)
-    return {"handler": cadre.name, "rank": unit.services.texts(f"people.rank.{cadre.rank}")}
+    rank = unit.services.texts(f"people.rank.{cadre.rank}")
+    return {"handler": bounded(cadre.name), "rank": rank}
 
 
 async def how(unit: Unit, route: Route | None, request: Request) -> str:
@@ -70,11 +71,11 @@ async def how(unit: Unit, route: Route | None, request: Request) -> str:
         return ""
     people = People(unit.tx)
     if route.why is Why.BACKUP:
-        away = (await people.cadre(route.instead_of)).name if route.instead_of else ""
+        away = bounded((await people.cadre(route.instead_of)).name) if route.instead_of else ""
         return texts("villager_requests.how.backup", away=away)
     if route.why is Why.UNREACHABLE:
         phone = (await people.cadre(request.handler_id)).phone
-        return texts("villager_requests.how.unreachable", phone=phone)
+        return texts("villager_requests.how.unreachable", phone=bounded(phone))
     return texts(f"villager_requests.how.{route.why}")
 
 
@@ -151,15 +152,37 @@ def confirm_keyboard(texts: Texts, request_id: int) -> InlineKeyboardMarkup:
 # --- tells ----------------------------------------------------------------------------
 
 
+# Tells that carry the cadre's words: if a phone never gets them, the cadre hears it.
+_CADRES_WORDS = frozenset({Event.REPLIED, Event.RESOLVED, Event.EXPLAINED, Event.EXTENDED})
+
+
 def _relay(
-    chat_id: int, content: Content | None, text: str, keyboard: InlineKeyboardMarkup | None
+    chat_id: int,
+    content: Content | None,
+    parts: list[Part],
+    short: str,
+    *,
+    line: str,
+    keyboard: InlineKeyboardMarkup | None = None,
+    reply_to: int | None = None,
+    owed: tuple[Call, ...] = (),
 ) -> list[Call]:
     """A cadre's words and media for one member: a file with the words as its caption
-    (or the words, then the place or contact), the buttons on the last message."""
-    if content is not None and content.file_id and content.media in _CAPTIONED and not keyboard:
-        return media_calls(chat_id, content, text)
-    extras = media_calls(chat_id, content) if content is not None else []
-    return [*extras, outgoing.message(chat_id, text, keyboard=keyboard)]
+    when they fit Telegram's 1,024 (else the file with ``short`` as its caption, then
+    the words in pages), or the words, then the place or contact; the buttons on the
+    last message."""
+    pages = paging.pages(parts, line)
+    alone = not keyboard and reply_to is None and len(pages) == 1
+    if captioned(content) and alone and can_caption(pages[0].text):
+        return media_calls(chat_id, content, pages[0], owed)
+    if captioned(content):
+        head = media_calls(chat_id, content, Page(short), owed)
+        return [*head, *outgoing.messages(chat_id, pages, keyboard=keyboard, if_failed=owed)]
+    extras = media_calls(chat_id, content, if_failed=owed) if content is not None else []
+    return [
+        *extras,
+        *outgoing.messages(chat_id, pages, keyboard=keyboard, reply_to=reply_to, if_failed=owed),
+    ]
 
 
 async def render(
@@ -170,7 +193,7 @@ async def render(
     texts = unit.services.texts
     request = tell.request
     who = await handler_of(unit, request.handler_id)
-    words = (tell.content.text if tell.content else "") or texts("villager_requests.words_none")
+    words = said(tell.content) or texts("villager_requests.words_none")
     keyboard: InlineKeyboardMarkup | None = None
     talking = False
     match tell.what:
@@ -178,13 +201,13 @@ async def render(
             text = await receipt_text(unit, request, tell.route)
             keyboard = receipt_keyboard(texts, request)
         case Event.REPLIED:
-            text = texts("villager_requests.replied", number=request.number, words=words, **who)
+            text = texts("villager_requests.replied", number=request.number, words=SLOT, **who)
             if tell.content is not None and not tell.content.text and tell.content.file_id:
                 text = texts("villager_requests.replied_caption", number=request.number, **who)
             talking = True
         case Event.RESOLVED | Event.EXPLAINED:
             key = "resolved" if tell.what is Event.RESOLVED else "explained"
-            text = texts(f"villager_requests.{key}", number=request.number, words=words, **who)
+            text = texts(f"villager_requests.{key}", number=request.number, words=SLOT, **who)
             keyboard = confirm_keyboard(texts, request.id)
             talking = True
         case Event.CONFIRMED:
@@ -199,7 +222,7 @@ async def render(
                 "deadlines.villager.extended",
                 number=request.number,
                 due=local_time(unit, request.resolve_by),
-                words=words,
+                words=SLOT,
                 **who,
             )
         case Event.HANDED_OVER | Event.ESCALATED:
@@ -211,12 +234,26 @@ async def render(
             )
         case _:
             text = texts(f"villager_requests.{tell.what}", number=request.number, **who)
+    parts = quoting(text, words) if SLOT in text else [Part(text)]
+    short = texts("villager_requests.replied_caption", number=request.number, **who)
+    content = tell.content if tell.what is not Event.ROUTED else None
     for user in user_ids:
+        owed: tuple[Call, ...] = ()
+        if tell.what in _CADRES_WORDS:
+            cadre_id = tell.cadre_id or request.handler_id
+            origin = undelivered.source(unit)
+            owed = await undelivered.to_cadre(unit, request, cadre_id, user, origin)
+        quoted = reply_to[1] if reply_to is not None and reply_to[0] == user else None
         calls = _relay(
-            user, tell.content if tell.what is not Event.ROUTED else None, text, keyboard
+            user,
+            content,
+            parts,
+            short,
+            line=continued(texts, request),
+            keyboard=keyboard,
+            reply_to=quoted,
+            owed=owed,
         )
-        if reply_to is not None and reply_to[0] == user:
-            calls[-1] = outgoing.message(user, text, keyboard=keyboard, reply_to=reply_to[1])
         unit.send(*calls)
         if talking:
             await conversations.set_(unit.tx, user, request.id, Purpose.TALKING, unit.now)

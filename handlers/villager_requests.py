@@ -18,7 +18,7 @@ from storage.conversations import Purpose
 from storage.outbox import Call
 from storage.requests import Requests
 
-from . import my_requests, notify, outgoing, requesting, tell_household
+from . import joining, my_requests, notify, outgoing, requesting, tell_household
 from .context import LianxinContext
 from .tell_household import handler_of, local_time
 
@@ -37,14 +37,15 @@ async def file_or_join(unit: Unit, incoming: Message, user_id: int, household_id
             request, talk.since, unit.now, idle, household_id
         ):
             done = await service.villager_says(store, unit.now, request.id, user_id, content)
-            await notify.deliver(unit, done.tells)
-            key = "reason_relayed" if talk.purpose is Purpose.REOPENING else "joined"
-            text = unit.services.texts(
-                f"villager_requests.{key}",
-                number=request.number,
-                **await handler_of(unit, request.handler_id),
+            # The trail has the words now; the handler gets them with the others that
+            # come meanwhile (handlers.joining), the other tells as they are.
+            await notify.deliver(
+                unit, [t for t in done.tells if t.audience is not Audience.HANDLER]
             )
-            unit.send(outgoing.message(incoming.chat_id, text, reply_to=incoming.message_id))
+            key = "reason_relayed" if talk.purpose is Purpose.REOPENING else "joined"
+            await joining.join(
+                unit, done.request, user_id, content, reply_to=incoming.message_id, key=key
+            )
             await conversations.set_(unit.tx, user_id, request.id, Purpose.TALKING, unit.now)
             return
     done = await service.file(
@@ -70,13 +71,12 @@ async def press(update: Update, context: LianxinContext) -> None:
         return
     unit = context.unit
     texts = unit.services.texts
-    pressed = callbacks.decode(query.data)
-    request_id, _, argument = (pressed.argument if pressed else "").partition(":")
+    pressed = callbacks.request_press(query.data)
     try:
-        if pressed is None or not request_id.isdigit():
+        if pressed is None:
             raise NotAllowed("not a request button")
         answer = await _act(
-            unit, query.message, user.id, pressed.action, int(request_id), argument
+            unit, query.message, user.id, pressed.action, pressed.request_id, pressed.argument
         )
     except (NotAllowed, InvalidTransition):
         unit.send(outgoing.answer_button(user.id, query.id, texts("villager_requests.expired")))

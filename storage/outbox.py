@@ -13,8 +13,8 @@ from storage.timefmt import to_db
 
 INSERT_CALL = """
 INSERT INTO outbox (lane, method, payload, priority, created_at, not_before,
-                    source_inbox_id, dedup_key)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    source_inbox_id, dedup_key, if_failed)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT DO NOTHING
 """
 # The head of each lane: its most urgent, oldest pending call. A lane waits while its
@@ -41,6 +41,11 @@ POSTPONE = """
 UPDATE outbox SET not_before = ?, attempts = attempts + 1, last_error = ?
 WHERE id = ? AND status = 'pending'
 """
+GIVE_UP = """
+UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?
+WHERE id = ? AND status = 'pending'
+RETURNING if_failed
+"""
 COUNT_BY_STATUS = "SELECT status, priority, count(*) FROM outbox GROUP BY status, priority"
 
 
@@ -60,6 +65,30 @@ class Call:
     params: dict[str, Any]
     priority: Priority = Priority.INTERACTIVE
     dedup_key: str | None = None
+    # Enqueued if Telegram refuses this call for good (the sender gives up): telling
+    # the person whose words these were, and the administrators, that they did not
+    # arrive. Give them dedup keys: every part of a long relay carries the same ones.
+    if_failed: tuple[Call, ...] = ()
+
+
+def _call_json(call: Call) -> dict[str, Any]:
+    return {
+        "lane": call.lane,
+        "method": call.method,
+        "params": call.params,
+        "priority": int(call.priority),
+        "dedup_key": call.dedup_key,
+    }
+
+
+def _call_of(stored: dict[str, Any]) -> Call:
+    return Call(
+        int(stored["lane"]),
+        str(stored["method"]),
+        dict(stored["params"]),
+        Priority(stored["priority"]),
+        stored.get("dedup_key"),
+    )
 
 
 @dataclass(frozen=True)
@@ -89,6 +118,9 @@ async def enqueue(
                 to_db(now),
                 source_inbox_id,
                 call.dedup_key,
+                json.dumps([_call_json(c) for c in call.if_failed], ensure_ascii=False)
+                if call.if_failed
+                else None,
             ),
         )
     return added
@@ -124,6 +156,17 @@ async def mark_sent(db: Database, call_id: int, message_id: int | None, now: dat
 async def mark_failed(db: Database, call_id: int, error: str) -> None:
     async with db.transaction() as tx:
         await tx.execute(MARK_FAILED, (error, call_id))
+
+
+async def give_up(db: Database, call_id: int, error: str, now: datetime) -> int:
+    """Mark the call failed for good and, in the same transaction, enqueue what it owes
+    on failure (its ``if_failed`` calls). Returns how many of those were enqueued."""
+    async with db.transaction() as tx:
+        row = await tx.fetchone(GIVE_UP, (error, call_id))
+        if row is None or not row["if_failed"]:
+            return 0
+        owed = [_call_of(stored) for stored in json.loads(row["if_failed"])]
+        return await enqueue(tx, owed, now)
 
 
 async def postpone(db: Database, call_id: int, until: datetime, error: str) -> None:

@@ -19,7 +19,7 @@ from telegram.request import HTTPXRequest
 import handlers
 from bot.clock import Clock
 from bot.config import Config, ConfigError
-from bot.edge import schedules, sweeps
+from bot.edge import relays, schedules, sweeps
 from bot.edge.dispatcher import Dispatcher
 from bot.edge.ingest import Ingest
 from bot.edge.sender import Sender
@@ -147,6 +147,9 @@ def _schedule_sweeps(
     every = services.config.requests.sweep_every.total_seconds()
     app.job_queue.run_repeating(close_unconfirmed, interval=every, first=1.0)
     app.job_queue.run_repeating(watch_deadlines, interval=every, first=1.0)
+    app.job_queue.run_repeating(  # a villager's follow-ups, once their handler has room
+        lambda _: relays.relay_waiting(db, services, on_outbox), interval=relays.EVERY, first=1.0
+    )
     app.job_queue.run_repeating(  # reminders of bot.edge.schedules, derived on each sweep
         lambda _: schedules.sweep(db, services, on_outbox),
         interval=services.config.schedule.sweep_every.total_seconds(),

@@ -164,8 +164,12 @@ class Sender:
             self.sent += 1
 
     async def _give_up(self, call: PendingCall, error: TelegramError) -> None:
+        """Refused for good: marked failed, and whatever the call owes on failure (telling
+        the person whose words did not arrive) queued in the same transaction."""
         log.error("outbox call %s (%s to %s) refused: %s", call.id, call.method, call.lane, error)
-        await outbox.mark_failed(self._db, call.id, f"{type(error).__name__}: {error.message}")
+        reason = f"{type(error).__name__}: {error.message}"
+        if await outbox.give_up(self._db, call.id, reason, self._clock.now()):
+            self.wake()
 
     def _backoff(self, call: PendingCall) -> datetime:
         base = min(2.0**call.attempts, self._config.max_backoff.total_seconds())

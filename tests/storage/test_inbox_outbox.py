@@ -101,3 +101,25 @@ async def test_backup_is_a_consistent_copy(
     copy = await Database.open(target)
     assert [c.params["text"] for c in await outbox.ready(copy, clock.now(), 10)] == ["kept"]
     await copy.close()
+
+
+async def test_a_call_refused_for_good_enqueues_what_it_owes_once(
+    db: Database, clock: ManualClock
+) -> None:
+    """Both parts of a long relay fail (the cadre blocked the bot): the villager hears
+    once that their words did not arrive, in the transaction that marks the call failed."""
+    notice = Call(7, "sendMessage", {"chat_id": 7, "text": "没有送达"}, dedup_key="nd:1:9")
+    parts = [
+        Call(9, "sendMessage", {"chat_id": 9, "text": part}, if_failed=(notice,))
+        for part in ("part 1", "part 2")
+    ]
+    await enqueue(db, clock, *parts)
+    async with db.read() as tx:
+        ids = [r[0] for r in await tx.fetchall("SELECT id FROM outbox WHERE lane = 9")]
+    assert await outbox.give_up(db, ids[0], "Forbidden: blocked", clock.now()) == 1
+    assert await outbox.give_up(db, ids[1], "Forbidden: blocked", clock.now()) == 0
+    assert await outbox.give_up(db, ids[1], "again", clock.now()) == 0  # already failed
+    async with db.read() as tx:
+        rows = await tx.fetchall("SELECT lane, status, payload FROM outbox ORDER BY id")
+    assert [(r[0], r[1]) for r in rows] == [(9, "failed"), (9, "failed"), (7, "pending")]
+    assert "没有送达" in rows[2][2]
