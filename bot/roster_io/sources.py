@@ -18,6 +18,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
+from bot.cells import unquote
 from bot.domain.roster_check import Problem
 from bot.roster_io.columns import TABLES, Table
 
@@ -107,7 +108,7 @@ def _read_csv(table: Table, path: Path) -> RawTable:
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        return _table(table, where, ([c.strip() for c in row] for row in rows))
+        return _table(table, where, ([unquote(c.strip()) for c in row] for row in rows))
     except csv.Error as error:
         raise RosterFileError([_unreadable(where, error)]) from None
 

@@ -1,7 +1,8 @@
 """Writing a roster back in the format it is read in, so a county can edit and re-import.
 
 CSV files get a BOM because Excel opens BOM-less UTF-8 as the local code page and shows
-mojibake; workbook cells are written as text so that phones and ids stay as typed.
+mojibake; workbook cells are written as text so that phones and ids stay as typed, and
+so that a name beginning with ``=`` stays a name, never a formula (``bot.cells``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from bot.cells import csv_rows
 from bot.domain.roster import Roster
 from bot.domain.roster_check import Problem
 from bot.roster_io.columns import TABLES
@@ -56,7 +60,7 @@ def _write_folder(folder: Path, tables: dict[str, Iterator[Cells]]) -> None:
         with (folder / f"{table.name}.csv").open("w", encoding="utf-8-sig", newline="") as out:
             writer = csv.writer(out)
             writer.writerow([column.name for column in table.columns])
-            writer.writerows(tables[table.name])
+            writer.writerows(csv_rows(tables[table.name]))
 
 
 def _write_workbook(path: Path, tables: dict[str, Iterator[Cells]]) -> None:
@@ -66,5 +70,15 @@ def _write_workbook(path: Path, tables: dict[str, Iterator[Cells]]) -> None:
         sheet = book.create_sheet(table.name)
         sheet.append([column.name for column in table.columns])
         for row in tables[table.name]:
-            sheet.append(list(row))
+            sheet.append([_cell(sheet, value) for value in row])
     book.save(path)
+
+
+def _cell(sheet: WriteOnlyWorksheet, value: str | int) -> Cell | int:
+    """Text as an inline string, whatever it starts with: openpyxl would otherwise write
+    ``=...`` as a live formula. Characters XML cannot hold are left out."""
+    if isinstance(value, int):
+        return value
+    cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell.data_type = "s"
+    return cell
