@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.cells import csv_rows
@@ -74,11 +74,15 @@ def _write_workbook(path: Path, tables: dict[str, Iterator[Cells]]) -> None:
     book.save(path)
 
 
-def _cell(sheet: WriteOnlyWorksheet, value: str | int) -> Cell | int:
-    """Text as an inline string, whatever it starts with: openpyxl would otherwise write
-    ``=...`` as a live formula. Characters XML cannot hold are left out."""
+def _cell(sheet: WriteOnlyWorksheet, value: str | int) -> Cell | str | int:
+    """Text stays text, whatever it starts with: openpyxl would write ``=...`` as a live
+    formula and ``#N/A`` as an error, so those become explicit inline strings (the rest
+    it writes as text anyway). Characters XML cannot hold are left out."""
     if isinstance(value, int):
         return value
-    cell = WriteOnlyCell(sheet, ILLEGAL_CHARACTERS_RE.sub("", value))
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not value.startswith("=") and value not in ERROR_CODES:
+        return value
+    cell = WriteOnlyCell(sheet, value)
     cell.data_type = "s"
     return cell
