@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot import cards_cli, report_cli, roster_cli
+from bot import cards_cli, private, report_cli, roster_cli
 from bot.clock import SystemClock
 from bot.config import Config, ConfigError, load_config
 
@@ -26,6 +26,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     if command is None:
         parser.print_help()
         sys.exit(2)
+    # Everything lianxin writes (the database and its -wal/-shm, backups, exports, charts
+    # and workbooks in files/) names villagers: readable by its owner only.
+    before = os.umask(private.UMASK)
     try:
         code = command(args)
     except ConfigError as problem:
@@ -34,6 +37,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         code = 2
     except KeyboardInterrupt:
         code = 130
+    finally:
+        os.umask(before)  # called in-process (tests), leave the caller's as it was
     sys.exit(code)
 
 
@@ -161,13 +166,13 @@ def _db_backup(args: argparse.Namespace) -> int:
 
 
 async def _db_backup_async(source: Path, target: Path) -> int:
-    from storage.db import Database
+    from storage.db import BackupError, Database
 
     db = await Database.open(source)
     try:
         await db.backup_to(target)
-    except OSError as problem:
-        print(f"lianxin: {target}: cannot write the backup ({problem})", file=sys.stderr)
+    except BackupError as problem:
+        print(f"lianxin: {target}: no backup made ({problem})", file=sys.stderr)
         return 1
     finally:
         await db.close()

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO
 from zoneinfo import ZoneInfo
 
+from bot import private
 from bot.cells import csv_rows
 from bot.domain.stats import Figures, Period, Place
 from bot.i18n import Texts
@@ -254,8 +255,9 @@ def csv_bytes(data: ReportData, texts: Texts, zone: ZoneInfo) -> bytes:
 
 
 def write(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
+    """The report at ``path``, readable by its owner only (it names villagers)."""
+    private.folder(path.parent)
+    private.write_bytes(path, content)
 
 
 # --- the .xlsx file --------------------------------------------------------------------

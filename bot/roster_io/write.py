@@ -15,6 +15,7 @@ import openpyxl
 from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from bot import private
 from bot.cells import csv_rows
 from bot.domain.roster import Roster
 from bot.domain.roster_check import Problem
@@ -55,23 +56,24 @@ def _tables(roster: Roster) -> dict[str, Iterator[Cells]]:
 
 
 def _write_folder(folder: Path, tables: dict[str, Iterator[Cells]]) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
+    private.folder(folder)
     for table in TABLES:
-        with (folder / f"{table.name}.csv").open("w", encoding="utf-8-sig", newline="") as out:
+        with private.open_text(folder / f"{table.name}.csv", "utf-8-sig") as out:
             writer = csv.writer(out)
             writer.writerow([column.name for column in table.columns])
             writer.writerows(csv_rows(tables[table.name]))
 
 
 def _write_workbook(path: Path, tables: dict[str, Iterator[Cells]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private.folder(path.parent)
     book = openpyxl.Workbook(write_only=True)
     for table in TABLES:
         sheet = book.create_sheet(table.name)
         sheet.append([column.name for column in table.columns])
         for row in tables[table.name]:
             sheet.append([_cell(sheet, value) for value in row])
-    book.save(path)
+    with private.open_binary(path) as out:
+        book.save(out)
 
 
 def _cell(sheet: WriteOnlyWorksheet, value: str | int) -> Cell | str | int:
