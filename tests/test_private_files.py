@@ -1,5 +1,6 @@
 """Personal data at rest: everything lianxin writes is its owner's only (0600 files, 0700
-folders), and a backup is whole and sound or absent."""
+folders), a backup is whole and sound or absent, and ``lianxin purge`` says what it
+deleted."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 import sqlite3
 import stat
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -133,3 +135,63 @@ def test_a_failed_backup_leaves_nothing_at_its_path(
     assert list(backup.parent.iterdir()) == []  # no partial file, under any name
     monkeypatch.undo()
     assert run(config, capsys, "db", "backup", backup)[0] == 0  # and the next one works
+
+
+OLD = "2020-01-01T00:00:00.000000Z"
+
+
+def test_purge_says_what_it_deleted_and_a_dry_run_deletes_nothing(
+    config: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert run(config, capsys, "db", "upgrade")[0] == 0
+    database = tmp_path / "data" / "x.db"
+    with sqlite3.connect(database) as conn:
+        conn.executemany(
+            "INSERT INTO inbox (update_id, lane, payload, received_at, status, handled_at) "
+            "VALUES (?, 1, '{}', ?, ?, ?)",
+            [(1, OLD, "done", OLD), (2, OLD, "failed", OLD), (3, OLD, "pending", None)],
+        )
+        conn.execute(
+            "INSERT INTO accounts (user_id, first_name, first_seen, last_seen) "
+            "VALUES (7, '路人', ?, ?)",
+            (OLD, OLD),
+        )
+    (tmp_path / "data" / "files").mkdir()
+    chart = tmp_path / "data" / "files" / "stats-1.png"
+    chart.write_bytes(b"png")
+    old = (datetime.now(UTC) - timedelta(days=2)).timestamp()
+    os.utime(chart, (old, old))
+
+    code, said = run(config, capsys, "purge", "--dry-run")
+    assert code == 0
+    assert said.splitlines() == [
+        "试运行（--dry-run），什么也没有删除；正式运行将删除：",
+        "已处理的消息原文：1 条（90 天以前处理的）",
+        "已发出的消息：0 条；另有 0 条只清空内容（保留去重记号，提醒不会重发）",
+        "从未绑定、也没有参与任何诉求的账号：1 个（30 天以来没有消息的）",
+        "输错绑定码的旧记录：0 条",
+        "已发出的图表和统计表文件：1 个",
+        "诉求、办理记录和全部统计数字不受影响；尚未处理或尚未发出的消息一律保留。",
+    ]
+    assert chart.exists()
+    code, said = run(config, capsys, "purge")
+    assert code == 0
+    assert said.splitlines()[:2] == [
+        "已按 [retention] 的设置清理：",
+        "已处理的消息原文：1 条（90 天以前处理的）",
+    ]
+    assert not chart.exists()
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT update_id FROM inbox ORDER BY id").fetchall() == [(2,), (3,)]
+        assert conn.execute("SELECT count(*) FROM accounts").fetchone() == (0,)
+    assert "：0 " in run(config, capsys, "purge")[1]
+
+
+def test_purge_without_a_database_says_so(
+    config: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, said = run(config, capsys, "purge")
+    assert code == 1
+    database = tmp_path / "data" / "x.db"
+    assert said.strip() == f"lianxin: {database}: no database there (check database.path)"
+    assert not (tmp_path / "data").exists()
