@@ -28,48 +28,49 @@ from typing import Any
 from storage.db import Database, Tx
 from storage.timefmt import to_db
 
-BATCH = 2000
+BATCH = 500  # rows a transaction: ~20 ms, what a villager's update may wait behind it
+# Old rows are found through the indexes of migration 0013 (the WHERE terms must match
+# theirs), so a purge with nothing to do reads nothing of the history.
 
 # --- the inbox -------------------------------------------------------------------------
 COUNT_OLD_INBOX = "SELECT count(*) FROM inbox WHERE status = 'done' AND handled_at < :cutoff"
+PICK_OLD_INBOX = """
+SELECT id FROM inbox WHERE status = 'done' AND handled_at < :cutoff
+ORDER BY handled_at LIMIT :n
+"""
 # The outbox rows that came of an update keep their own retention; their link goes.
-UNLINK_OLD_INBOX = """
-UPDATE outbox SET source_inbox_id = NULL WHERE source_inbox_id IN (
-    SELECT id FROM inbox WHERE status = 'done' AND handled_at < :cutoff ORDER BY id LIMIT :n
-)
+UNLINK_INBOX = """
+UPDATE outbox SET source_inbox_id = NULL
+WHERE source_inbox_id IN (SELECT value FROM json_each(:ids))
 """
-DELETE_OLD_INBOX = """
-DELETE FROM inbox WHERE id IN (
-    SELECT id FROM inbox WHERE status = 'done' AND handled_at < :cutoff ORDER BY id LIMIT :n
-)
-"""
+DELETE_INBOX = "DELETE FROM inbox WHERE id IN (SELECT value FROM json_each(:ids))"
 # --- the outbox ------------------------------------------------------------------------
 COUNT_OLD_OUTBOX = """
 SELECT count(*) FROM outbox
-WHERE status IN ('sent', 'failed') AND coalesce(sent_at, created_at) < :cutoff
-  AND dedup_key IS NULL
+WHERE status IN ('sent', 'failed') AND payload <> '{}'
+  AND coalesce(sent_at, created_at) < :cutoff AND dedup_key IS NULL
 """
-DELETE_OLD_OUTBOX = """
-DELETE FROM outbox WHERE id IN (
-    SELECT id FROM outbox
-    WHERE status IN ('sent', 'failed') AND coalesce(sent_at, created_at) < :cutoff
-      AND dedup_key IS NULL
-    ORDER BY id LIMIT :n
-)
+PICK_OLD_OUTBOX = """
+SELECT id FROM outbox
+WHERE status IN ('sent', 'failed') AND payload <> '{}'
+  AND coalesce(sent_at, created_at) < :cutoff AND dedup_key IS NULL
+ORDER BY coalesce(sent_at, created_at) LIMIT :n
 """
-BLANK = "{}"
+DELETE_OUTBOX = "DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(:ids))"
 COUNT_OLD_PAYLOADS = """
 SELECT count(*) FROM outbox
-WHERE status IN ('sent', 'failed') AND coalesce(sent_at, created_at) < :cutoff
-  AND dedup_key IS NOT NULL AND payload <> '{}'
+WHERE status IN ('sent', 'failed') AND payload <> '{}'
+  AND coalesce(sent_at, created_at) < :cutoff AND dedup_key IS NOT NULL
 """
-BLANK_OLD_PAYLOADS = """
-UPDATE outbox SET payload = '{}', last_error = NULL WHERE id IN (
-    SELECT id FROM outbox
-    WHERE status IN ('sent', 'failed') AND coalesce(sent_at, created_at) < :cutoff
-      AND dedup_key IS NOT NULL AND payload <> '{}'
-    ORDER BY id LIMIT :n
-)
+PICK_OLD_PAYLOADS = """
+SELECT id FROM outbox
+WHERE status IN ('sent', 'failed') AND payload <> '{}'
+  AND coalesce(sent_at, created_at) < :cutoff AND dedup_key IS NOT NULL
+ORDER BY coalesce(sent_at, created_at) LIMIT :n
+"""
+BLANK_PAYLOADS = """
+UPDATE outbox SET payload = '{}', last_error = NULL
+WHERE id IN (SELECT value FROM json_each(:ids))
 """
 # --- strangers -------------------------------------------------------------------------
 # A villager who filed or answered a request is named in its trail ('filed' included),
@@ -84,25 +85,23 @@ WHERE a.last_seen < :cutoff
       WHERE e.actor LIKE 'villager:%' AND e.actor = 'villager:' || a.user_id
   )
 """
-DELETE_STRANGERS = """
-DELETE FROM accounts WHERE user_id IN (
-    SELECT a.user_id FROM accounts a
-    WHERE a.last_seen < :cutoff
-      AND NOT EXISTS (SELECT 1 FROM members m WHERE m.user_id = a.user_id)
-      AND NOT EXISTS (SELECT 1 FROM cadre_accounts c WHERE c.user_id = a.user_id)
-      AND NOT EXISTS (
-          SELECT 1 FROM request_events e
-          WHERE e.actor LIKE 'villager:%' AND e.actor = 'villager:' || a.user_id
-      )
-    ORDER BY a.user_id LIMIT :n
-)
+PICK_STRANGERS = """
+SELECT a.user_id FROM accounts a
+WHERE a.last_seen < :cutoff AND a.user_id > :after
+  AND NOT EXISTS (SELECT 1 FROM members m WHERE m.user_id = a.user_id)
+  AND NOT EXISTS (SELECT 1 FROM cadre_accounts c WHERE c.user_id = a.user_id)
+  AND NOT EXISTS (
+      SELECT 1 FROM request_events e
+      WHERE e.actor LIKE 'villager:%' AND e.actor = 'villager:' || a.user_id
+  )
+ORDER BY a.user_id LIMIT :n
 """
+DELETE_ACCOUNTS = "DELETE FROM accounts WHERE user_id IN (SELECT value FROM json_each(:ids))"
 COUNT_OLD_BIND_FAILURES = "SELECT count(*) FROM bind_failures WHERE at < :cutoff"
-DELETE_OLD_BIND_FAILURES = """
-DELETE FROM bind_failures WHERE id IN (
-    SELECT id FROM bind_failures WHERE at < :cutoff ORDER BY id LIMIT :n
-)
+PICK_OLD_BIND_FAILURES = """
+SELECT id FROM bind_failures WHERE at < :cutoff AND id > :after ORDER BY id LIMIT :n
 """
+DELETE_BIND_FAILURES = "DELETE FROM bind_failures WHERE id IN (SELECT value FROM json_each(:ids))"
 # --- files -----------------------------------------------------------------------------
 SELECT_PENDING_FILES = """
 SELECT payload FROM outbox WHERE status = 'pending' AND payload LIKE '%"$file"%'
@@ -147,30 +146,40 @@ async def purge(db: Database, cutoffs: Cutoffs, *, dry_run: bool = False) -> Pur
                 strangers=await _count(tx, COUNT_STRANGERS, strangers),
                 bind_failures=await _count(tx, COUNT_OLD_BIND_FAILURES, failures),
             )
-    # The outbox first: fewer rows then point at the inbox rows about to go.
-    outbox = await _batches(db, [DELETE_OLD_OUTBOX], messages)
-    blanked = await _batches(db, [BLANK_OLD_PAYLOADS], messages)
-    inbox = await _batches(db, [UNLINK_OLD_INBOX, DELETE_OLD_INBOX], messages)
-    strangers_gone = await _batches(db, [DELETE_STRANGERS], strangers)
-    failures_gone = await _batches(db, [DELETE_OLD_BIND_FAILURES], failures)
-    return Purged(inbox, outbox, blanked, strangers_gone, failures_gone)
+    # The outbox first: fewer rows then point at the inbox rows about to go; reminders
+    # blanked first, so that they leave the index the deletion reads.
+    blanked = await _batches(db, PICK_OLD_PAYLOADS, [BLANK_PAYLOADS], messages)
+    return Purged(
+        blanked=blanked,
+        outbox=await _batches(db, PICK_OLD_OUTBOX, [DELETE_OUTBOX], messages),
+        inbox=await _batches(db, PICK_OLD_INBOX, [UNLINK_INBOX, DELETE_INBOX], messages),
+        strangers=await _batches(db, PICK_STRANGERS, [DELETE_ACCOUNTS], strangers),
+        bind_failures=await _batches(db, PICK_OLD_BIND_FAILURES, [DELETE_BIND_FAILURES], failures),
+    )
 
 
 async def _count(tx: Tx, sql: str, params: dict[str, Any]) -> int:
     return int(await tx.scalar(sql, params) or 0)
 
 
-async def _batches(db: Database, statements: list[str], params: dict[str, Any]) -> int:
-    """Run ``statements`` (the last one deletes) in transactions of BATCH rows until
-    nothing is left; return how many rows the last one changed in all."""
-    done = 0
+async def _batches(db: Database, pick: str, statements: list[str], params: dict[str, Any]) -> int:
+    """Rows chosen by ``pick``, BATCH at a time, each batch ``statements`` in one short
+    transaction; how many rows were chosen in all. A pick that reads rows it keeps (the
+    strangers' check) goes on from the last one chosen (``:after``)."""
+    done, after = 0, 0
     while True:
         async with db.transaction() as tx:
-            for sql in statements:
-                changed = await tx.execute(sql, {**params, "n": BATCH})
-        done += changed
-        if changed < BATCH:
+            chosen = [
+                row[0] for row in await tx.fetchall(pick, {**params, "after": after, "n": BATCH})
+            ]
+            if chosen:
+                ids = json.dumps(chosen)
+                for sql in statements:
+                    await tx.execute(sql, {"ids": ids})
+        done += len(chosen)
+        if len(chosen) < BATCH:
             return done
+        after = chosen[-1]
         await asyncio.sleep(0)  # let the bot's own transactions in between batches
 
 
