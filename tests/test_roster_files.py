@@ -219,3 +219,33 @@ def test_the_check_reads_a_sample_of_a_long_file() -> None:
     text = "张伟,柳树村" * 100_000
     assert not guards.looks_misread(text)
     assert guards.looks_misread(io.BytesIO("臺北".encode("big5") * 50).read().decode("gb18030"))
+
+
+def test_an_entity_expansion_bomb_is_one_clear_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Ten levels of entities each ten times the last ("billion laughs"): the XML parser's
+    own limit stops it, and that is one line."""
+    entities = '<!ENTITY e0 "lollollollollollollollollollol">' + "".join(
+        f'<!ENTITY e{n} "{f"&e{n - 1};" * 10}">' for n in range(1, 10)
+    )
+    bomb = (
+        f'<?xml version="1.0"?><!DOCTYPE sst [{entities}]><sst xmlns='
+        '"http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&e9;</t></si></sst>'
+    )
+    source = sample_workbook(tmp_path / "a.xlsx")
+    book = tmp_path / "名册.xlsx"
+    shared = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+    relation = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(book, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            data = old.read(info)
+            if info.filename == "[Content_Types].xml":
+                override = f'<Override PartName="/xl/sharedStrings.xml" ContentType="{shared}"/>'
+                data = data.replace(b"</Types>", f"{override}</Types>".encode())
+            if info.filename == "xl/_rels/workbook.xml.rels":
+                link = f'<Relationship Id="rId99" Type="{relation}" Target="sharedStrings.xml"/>'
+                data = data.replace(b"</Relationships>", f"{link}</Relationships>".encode())
+            new.writestr(info, data)
+        new.writestr("xl/sharedStrings.xml", bomb)
+    assert "damaged" in refused(tmp_path, capsys, book)
