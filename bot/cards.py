@@ -37,6 +37,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from bot.cells import csv_rows
 from bot.domain.codes import CadreCard, HouseholdCard, deep_link
 from bot.domain.roster import LinkedCadre
 from bot.i18n import Language, keys, t, template
@@ -173,7 +174,7 @@ def _csv(header: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows(csv_rows(rows))  # a name starting with = is quoted, never a formula
     return out.getvalue().encode("utf-8-sig")
 
 

@@ -16,6 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from bot import private
 from bot.clock import SystemClock
 from bot.config import Config
 from bot.domain.codes import CadreCard, HouseholdCard, deep_link, is_username
@@ -177,7 +178,7 @@ def _render(
 
 def _write(out: Path, data: bytes, language: Language) -> None:
     try:
-        out.write_bytes(data)
+        private.write_bytes(out, data)  # names, phones and the codes that bind: owner only
     except OSError as problem:
         raise Refusal(t(language, "cards.cli.cannot_write", path=out, problem=problem)) from None
 

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot import cards_cli, report_cli, roster_cli
+from bot import cards_cli, private, report_cli, roster_cli
 from bot.clock import SystemClock
 from bot.config import Config, ConfigError, load_config
 
@@ -26,6 +26,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     if command is None:
         parser.print_help()
         sys.exit(2)
+    # Everything lianxin writes (the database and its -wal/-shm, backups, exports, charts
+    # and workbooks in files/) names villagers: readable by its owner only.
+    before = os.umask(private.UMASK)
     try:
         code = command(args)
     except ConfigError as problem:
@@ -34,6 +37,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         code = 2
     except KeyboardInterrupt:
         code = 130
+    finally:
+        os.umask(before)  # called in-process (tests), leave the caller's as it was
     sys.exit(code)
 
 
@@ -63,6 +68,12 @@ def _parser() -> argparse.ArgumentParser:
     backup = db.add_parser("backup", help="an online, consistent copy (safe while running)")
     backup.add_argument("path", type=Path)
     backup.set_defaults(command=_db_backup)
+
+    purge = sub.add_parser(
+        "purge", help="delete what [retention] says is no longer needed, and say what"
+    )
+    purge.add_argument("--dry-run", action="store_true", help="only count; delete nothing")
+    purge.set_defaults(command=_purge)
 
     box = sub.add_parser("inbox", help="updates that could not be handled").add_subparsers(
         metavar="ACTION"
@@ -161,17 +172,50 @@ def _db_backup(args: argparse.Namespace) -> int:
 
 
 async def _db_backup_async(source: Path, target: Path) -> int:
-    from storage.db import Database
+    from storage.db import BackupError, Database
 
     db = await Database.open(source)
     try:
         await db.backup_to(target)
-    except OSError as problem:
-        print(f"lianxin: {target}: cannot write the backup ({problem})", file=sys.stderr)
+    except BackupError as problem:
+        print(f"lianxin: {target}: no backup made ({problem})", file=sys.stderr)
         return 1
     finally:
         await db.close()
     print(f"backed up {source} to {target}")
+    return 0
+
+
+def _purge(args: argparse.Namespace) -> int:
+    return asyncio.run(_purge_async(args))
+
+
+async def _purge_async(args: argparse.Namespace) -> int:
+    from bot import retention
+    from bot.i18n import t
+    from storage import migrate
+    from storage.db import Database
+
+    config = _config(args)
+    language = config.general.language
+    if not config.database.path.exists():
+        print(f"lianxin: {config.database.path}: no database there (check database.path)",
+              file=sys.stderr)  # fmt: skip
+        return 1
+    db = await Database.open(config.database.path)
+    try:
+        await migrate.upgrade(db, SystemClock().now())  # the indexes the purge relies on
+        report = await retention.purge(db, config, SystemClock().now(), dry_run=args.dry_run)
+    finally:
+        await db.close()
+    rows, keep = report.rows, config.retention
+    print(t(language, "purge.dry_run" if args.dry_run else "purge.done"))
+    print(t(language, "purge.inbox", count=rows.inbox, days=keep.messages.days))
+    print(t(language, "purge.outbox", count=rows.outbox, blanked=rows.blanked))
+    print(t(language, "purge.strangers", count=rows.strangers, days=keep.strangers.days))
+    print(t(language, "purge.bind_failures", count=rows.bind_failures))
+    print(t(language, "purge.files", count=report.files))
+    print(t(language, "purge.kept"))
     return 0
 
 

@@ -333,6 +333,38 @@ class CardsConfig(_Section):
         return Path(value).expanduser() if isinstance(value, str) else value
 
 
+def _at_least(minimum: timedelta, why: str) -> AfterValidator:
+    def check(value: timedelta) -> timedelta:
+        if value < minimum:
+            raise ValueError(why)
+        return value
+
+    return AfterValidator(check)
+
+
+_REDELIVERY = 'must be at least "2d" (Telegram may deliver an update again within a day)'
+
+
+class RetentionConfig(_Section):
+    # Handled updates (the inbox) and sent messages (the outbox) are deleted after this;
+    # requests, their trail and every figure of the statistics stay. At least 2 days:
+    # Telegram may deliver an update again within a day, and the kept row says "seen".
+    messages: Annotated[Duration, _at_least(timedelta(days=2), _REDELIVERY)] = timedelta(days=90)
+    # Charts and workbooks sent to supervisors (files/ beside the database) are deleted
+    # this long after they were made, once uploaded.
+    files: Annotated[Duration, _at_least(timedelta(minutes=1), 'must be at least "1m"')] = (
+        timedelta(days=1)
+    )
+    # Accounts that wrote to the bot but are bound to no household or cadre and never
+    # took part in a request, silent this long, are deleted (with old wrong-code tries).
+    strangers: Annotated[Duration, _at_least(timedelta(days=1), 'must be at least "1d"')] = (
+        timedelta(days=30)
+    )
+    # How often the running bot purges (first a minute after start); `lianxin purge` does
+    # the same at once.
+    sweep_every: SweepInterval = timedelta(days=1)
+
+
 class Config(_Section):
     telegram: TelegramConfig = TelegramConfig()
     webhook: WebhookConfig = WebhookConfig()
@@ -344,6 +376,7 @@ class Config(_Section):
     requests: RequestsConfig = RequestsConfig()
     deadlines: DeadlinesConfig = DeadlinesConfig()
     schedule: ScheduleConfig = ScheduleConfig()
+    retention: RetentionConfig = RetentionConfig()
 
     @model_validator(mode="after")
     def _webhook_needs_address(self) -> Config:

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import IO
 from zoneinfo import ZoneInfo
 
+from bot import private
+from bot.cells import csv_rows
 from bot.domain.stats import Figures, Period, Place
 from bot.i18n import Texts
 from storage import stats as store
@@ -243,17 +245,19 @@ _QUOTA_COLUMNS = ("cadre", "cadre_id", "rank", "quota", "stay_days", "met")
 
 
 def csv_bytes(data: ReportData, texts: Texts, zone: ZoneInfo) -> bytes:
-    """The request rows, UTF-8 with a BOM so Excel opens the Chinese correctly."""
+    """The request rows, UTF-8 with a BOM so Excel opens the Chinese correctly; a name
+    that starts like a formula is quoted (``bot.cells``)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(request_header(texts))
-    writer.writerows(request_lines(data, texts, zone))
+    writer.writerows(csv_rows(request_lines(data, texts, zone)))
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def write(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
+    """The report at ``path``, readable by its owner only (it names villagers)."""
+    private.folder(path.parent)
+    private.write_bytes(path, content)
 
 
 # --- the .xlsx file --------------------------------------------------------------------

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -27,6 +29,15 @@ _PRAGMAS = (
     "PRAGMA synchronous = FULL",
     "PRAGMA busy_timeout = 10000",
 )
+# The database holds names, phones and villagers' words: its owner only. SQLite gives the
+# -wal and -shm files the database file's mode, so creating that one 0600 is enough.
+_FILE_MODE = 0o600
+_FOLDER_MODE = 0o700
+_SIDE_FILES = ("", "-wal", "-shm", "-journal")
+
+
+class BackupError(Exception):
+    """No backup was made, and nothing was left at its path; the message says why."""
 
 
 class Tx:
@@ -78,7 +89,8 @@ class Database:
 
     @classmethod
     async def open(cls, path: Path) -> Database:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _private_folder(path.parent)
+        _private_file(path)
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so nothing is
         # committed behind our back.
         conn = await aiosqlite.connect(path, isolation_level=None)
@@ -134,7 +146,81 @@ class Database:
             await self._conn.executescript(script)
 
     async def backup_to(self, target: Path) -> None:
-        """An online, consistent copy (SQLite's backup API) while the bot keeps running."""
-        target.parent.mkdir(parents=True, exist_ok=True)
-        async with self._lock, aiosqlite.connect(target) as dest:
-            await self._conn.backup(dest)
+        """An online, consistent copy (SQLite's backup API) while the bot keeps running.
+
+        Written under a temporary name beside ``target``, checked (``integrity_check``),
+        flushed to disk and only then renamed, so ``target`` is either the whole, sound
+        copy or absent: a full disk or a crash never leaves half a backup that looks like
+        one. Raises BackupError."""
+        partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
+        try:
+            _private_folder(target.parent)
+            _private_file(partial)
+            async with self._lock, aiosqlite.connect(partial) as dest:
+                await self._conn.backup(dest)
+            verdict = await _integrity(partial)
+            if verdict != "ok":
+                raise BackupError(f"the copy failed its integrity check: {verdict}")
+            _publish(partial, target)
+        except FileExistsError:
+            raise BackupError(f"{target}: already exists") from None
+        except (OSError, sqlite3.Error) as problem:
+            raise BackupError(str(problem)) from problem
+        finally:
+            _remove(partial)
+
+
+async def _integrity(path: Path) -> str:
+    """``PRAGMA integrity_check`` of the database at ``path``: "ok", or what is wrong."""
+    async with aiosqlite.connect(path) as conn, conn.execute("PRAGMA integrity_check") as cur:
+        rows = list(await cur.fetchall())
+    return "; ".join(str(row[0]) for row in rows[:5])
+
+
+def _private_folder(path: Path) -> None:
+    missing = []
+    while not path.exists():
+        missing.append(path)
+        path = path.parent
+    for folder in reversed(missing):  # mkdir -p would create the parents 0755
+        folder.mkdir(mode=_FOLDER_MODE, exist_ok=True)
+
+
+def _private_file(path: Path) -> None:
+    """Create ``path`` 0600 if missing; tighten it and its side files if they are
+    readable by others (a database made before the bot cared)."""
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, _FILE_MODE))
+    for side in _SIDE_FILES:
+        existing = Path(f"{path}{side}")
+        with contextlib.suppress(FileNotFoundError, PermissionError):
+            if existing.stat().st_mode & 0o077:
+                existing.chmod(_FILE_MODE)
+
+
+def _publish(partial: Path, target: Path) -> None:
+    """Flush the checked copy to the disk and give it its name, never over a file that
+    appeared there meanwhile (a hard link fails if the name is taken)."""
+    _fsync(partial)
+    try:
+        os.link(partial, target)
+    except FileExistsError:
+        raise
+    except OSError:  # a file system without hard links
+        if target.exists():
+            raise FileExistsError(target) from None
+        partial.rename(target)
+    _fsync(target.parent)
+
+
+def _remove(partial: Path) -> None:
+    for side in _SIDE_FILES:
+        Path(f"{partial}{side}").unlink(missing_ok=True)
+
+
+def _fsync(path: Path) -> None:
+    """Flush ``path`` (a file or a folder: the rename in it) to the disk."""
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)

@@ -1,30 +1,37 @@
 """Contact-card codes: what a card carries, and the deep link that binds a phone with it.
 
 A code is the only secret on a card: whoever holds it can bind a phone to the household
-(or to the cadre). So it is random, 96 bits, never derived from an id, and a lost card
+(or to the cadre). So it is random, about 96 bits, never derived from an id, and a lost card
 is handled by revoking its code and printing a new one, never by guessing it back.
 
 Telegram passes ``/start <payload>`` from ``https://t.me/<bot>?start=<payload>``; the
 payload may hold only ``A-Z a-z 0-9 _ -`` and at most 64 characters, which is exactly
-the alphabet of :func:`secrets.token_urlsafe`.
+the alphabet of :func:`secrets.token_urlsafe`. A new code starts with a letter or a digit:
+a code starting with ``-`` (one in 64 before) is a formula to a spreadsheet that opens a
+mail-merge file. Codes printed before still work: any 16 characters of the alphabet do.
 """
 
 from __future__ import annotations
 
 import re
 import secrets
+import string
 from dataclasses import dataclass
 
 from bot.domain.roster import Cadre, Household, LinkedCadre
 
-CODE_LENGTH = 16  # token_urlsafe(12): 12 random bytes, 96 bits, in base64url
+CODE_LENGTH = 16  # 62 x 64**15 codes: 95.9 random bits
+_ALPHANUMERIC = string.ascii_letters + string.digits
+_ALPHABET = _ALPHANUMERIC + "_-"  # base64url, what a deep link may carry
 _CODE = re.compile(r"[A-Za-z0-9_-]{16}")
 _USERNAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,31}")
 
 
 def new_code() -> str:
-    """A fresh card code: 16 characters of ``[A-Za-z0-9_-]``, unguessable."""
-    return secrets.token_urlsafe(12)
+    """A fresh card code: a letter or digit, then 15 characters of ``[A-Za-z0-9_-]``;
+    unguessable, and never the start of a spreadsheet formula."""
+    rest = "".join(secrets.choice(_ALPHABET) for _ in range(CODE_LENGTH - 1))
+    return secrets.choice(_ALPHANUMERIC) + rest
 
 
 def is_code_shaped(text: str) -> bool:

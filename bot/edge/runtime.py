@@ -17,6 +17,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes
 from telegram.request import HTTPXRequest
 
 import handlers
+from bot import retention
 from bot.clock import Clock
 from bot.config import Config, ConfigError
 from bot.edge import relays, schedules, sweeps
@@ -154,6 +155,20 @@ def _schedule_sweeps(
         lambda _: schedules.sweep(db, services, on_outbox),
         interval=services.config.schedule.sweep_every.total_seconds(),
         first=1.0,
+    )
+    _schedule_retention(app, db, services)
+
+
+def _schedule_retention(app: AnyApp, db: Database, services: Services) -> None:
+    """Old handled updates, sent messages, strangers and uploaded files go (bot.retention),
+    a minute after start (out of the way of a backlog) and then every sweep_every."""
+    if app.job_queue is None:  # pragma: no cover - the job-queue extra is a dependency
+        raise RuntimeError("python-telegram-bot's job-queue extra is not installed")
+    every = services.config.retention.sweep_every.total_seconds()
+    app.job_queue.run_repeating(
+        lambda _: retention.sweep(db, services.config, services.clock.now()),
+        interval=every,
+        first=min(60.0, every),
     )
 
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
 
+from bot.cells import unquote
 from bot.domain.roster_check import Problem
+from bot.roster_io import guards
 from bot.roster_io.columns import TABLES, Table
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -78,8 +78,9 @@ def _read_folder(folder: Path) -> list[RawTable]:
     return tables
 
 
-def _decode(data: bytes) -> str | None:
-    """UTF-8 (with or without BOM), UTF-16 with a BOM ("Unicode text"), else GB18030."""
+def _decode(data: bytes, where: str) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with a BOM ("Unicode text"), else GB18030; a
+    GB18030 reading full of rare characters was another encoding (Big5, Shift-JIS)."""
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8) :]
         encodings: tuple[str, ...] = ("utf-8",)
@@ -89,25 +90,30 @@ def _decode(data: bytes) -> str | None:
         encodings = ("utf-8", "gb18030")
     for encoding in encodings:
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    return None
+        if encoding != "gb18030" or not guards.looks_misread(text):
+            return text
+        break
+    legacy = guards.legacy_encoding(data)
+    if legacy is None:
+        raise RosterFileError([Problem(where, None, None, "encoding")])
+    raise RosterFileError([Problem(where, None, None, "legacy_encoding", {"encoding": legacy})])
 
 
 def _read_csv(table: Table, path: Path) -> RawTable:
     where = path.name
     try:
-        text = _decode(path.read_bytes())
+        data = path.read_bytes()
     except OSError as error:
         raise RosterFileError([_unreadable(where, error)]) from None
-    if text is None:
-        raise RosterFileError([Problem(where, None, None, "encoding")])
+    text = _decode(data, where)
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        return _table(table, where, ([c.strip() for c in row] for row in rows))
+        return _table(table, where, ([unquote(c.strip()) for c in row] for row in rows))
     except csv.Error as error:
         raise RosterFileError([_unreadable(where, error)]) from None
 
@@ -132,10 +138,20 @@ def _table(table: Table, where: str, rows: Iterable[list[str]]) -> RawTable:
 
 
 def _read_workbook(path: Path) -> list[RawTable]:
+    refused = guards.check_workbook(path)
+    if refused is not None:
+        raise RosterFileError([refused])
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as error:
-        raise RosterFileError([_unreadable(str(path), error)]) from None
+        return _sheets(path)
+    except RosterFileError:
+        raise
+    except Exception as error:  # whatever openpyxl's parsers meet in a damaged file
+        problem = Problem(str(path), None, None, "damaged", {"error": _first_line(error)})
+        raise RosterFileError([problem]) from None
+
+
+def _sheets(path: Path) -> list[RawTable]:
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         tables, problems = [], []
         for table in TABLES:
@@ -153,6 +169,11 @@ def _read_workbook(path: Path) -> list[RawTable]:
     if problems:
         raise RosterFileError(problems)
     return tables
+
+
+def _first_line(error: Exception) -> str:
+    text = str(error).strip().splitlines()
+    return (text[0] if text else type(error).__name__)[:200]
 
 
 def _cells(rows: Iterator[tuple[object, ...]]) -> Iterator[list[str]]:

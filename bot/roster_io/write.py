@@ -1,7 +1,8 @@
 """Writing a roster back in the format it is read in, so a county can edit and re-import.
 
 CSV files get a BOM because Excel opens BOM-less UTF-8 as the local code page and shows
-mojibake; workbook cells are written as text so that phones and ids stay as typed.
+mojibake; workbook cells are written as text so that phones and ids stay as typed, and
+so that a name beginning with ``=`` stays a name, never a formula (``bot.cells``).
 """
 
 from __future__ import annotations
@@ -11,7 +12,11 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import openpyxl
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell, WriteOnlyCell
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from bot import private
+from bot.cells import csv_rows
 from bot.domain.roster import Roster
 from bot.domain.roster_check import Problem
 from bot.roster_io.columns import TABLES
@@ -51,20 +56,35 @@ def _tables(roster: Roster) -> dict[str, Iterator[Cells]]:
 
 
 def _write_folder(folder: Path, tables: dict[str, Iterator[Cells]]) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
+    private.folder(folder)
     for table in TABLES:
-        with (folder / f"{table.name}.csv").open("w", encoding="utf-8-sig", newline="") as out:
+        with private.open_text(folder / f"{table.name}.csv", "utf-8-sig") as out:
             writer = csv.writer(out)
             writer.writerow([column.name for column in table.columns])
-            writer.writerows(tables[table.name])
+            writer.writerows(csv_rows(tables[table.name]))
 
 
 def _write_workbook(path: Path, tables: dict[str, Iterator[Cells]]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private.folder(path.parent)
     book = openpyxl.Workbook(write_only=True)
     for table in TABLES:
         sheet = book.create_sheet(table.name)
         sheet.append([column.name for column in table.columns])
         for row in tables[table.name]:
-            sheet.append(list(row))
-    book.save(path)
+            sheet.append([_cell(sheet, value) for value in row])
+    with private.open_binary(path) as out:
+        book.save(out)
+
+
+def _cell(sheet: WriteOnlyWorksheet, value: str | int) -> Cell | str | int:
+    """Text stays text, whatever it starts with: openpyxl would write ``=...`` as a live
+    formula and ``#N/A`` as an error, so those become explicit inline strings (the rest
+    it writes as text anyway). Characters XML cannot hold are left out."""
+    if isinstance(value, int):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not value.startswith("=") and value not in ERROR_CODES:
+        return value
+    cell = WriteOnlyCell(sheet, value)
+    cell.data_type = "s"
+    return cell
