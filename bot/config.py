@@ -47,6 +47,8 @@ SweepInterval = Annotated[Duration, AfterValidator(_at_least_a_second)]
 TOKEN_ENV = "LIANXIN_TOKEN"  # noqa: S105 - the name of a variable, not a secret
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _LOOPBACK = ("http://127.0.0.1:", "http://localhost:")
+# Telegram takes 1-256 of these; fewer than 16 would be guessable.
+_SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 
 
 class ConfigError(Exception):
@@ -90,7 +92,20 @@ class WebhookConfig(_Section):
     port: int = Field(default=8080, ge=1, le=65535)
     path: str = "/telegram"
     public_url: str = ""
+    # Telegram sends it back in every call; None (or ""): a random one made at each start.
     secret_token: SecretStr | None = None
+
+    @field_validator("secret_token", mode="before")
+    @classmethod
+    def _secret_shape(cls, value: object) -> object:
+        if value == "":  # secret_token = "" in the file: none configured
+            return None
+        if isinstance(value, str) and not _SECRET_TOKEN.match(value):
+            raise ValueError(
+                "must be 16 to 256 characters of A-Z, a-z, 0-9, _ and - (as Telegram "
+                "allows), or left out for a random one at each start"
+            )
+        return value
 
     @field_validator("path")
     @classmethod

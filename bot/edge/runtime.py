@@ -24,7 +24,7 @@ from bot.edge.dispatcher import Dispatcher
 from bot.edge.ingest import Ingest
 from bot.edge.sender import Sender
 from bot.edge.unit import Services
-from bot.edge.webhook import set_webhook_params, webhook_app
+from bot.edge.webhook import set_webhook_params, webhook_app, with_secret
 from bot.i18n import Texts
 from handlers import menus
 from handlers.context import AnyApp, LianxinContext
@@ -114,8 +114,9 @@ async def start_bot(config: Config, clock: Clock) -> Running:
     running = Running(db, app, dispatcher, sender, [])
     running.tasks = [_task(sender.run(), "sender"), _task(dispatcher.run(), "dispatcher")]
     if config.telegram.mode == "webhook":
-        await app.bot.set_webhook(**set_webhook_params(config.webhook))
-        site_app = webhook_app(db, clock, config.webhook, dispatcher.wake)
+        hook = with_secret(config.webhook)  # never without a secret token: forged updates
+        await app.bot.set_webhook(**set_webhook_params(hook))
+        site_app = webhook_app(db, clock, hook, dispatcher.wake)
         running.runner = web.AppRunner(site_app, access_log=None)
         await running.runner.setup()
         await web.TCPSite(running.runner, config.webhook.listen, config.webhook.port).start()
