@@ -200,6 +200,10 @@ class DeadlinesConfig(_Section):
     resolve: dict[str, Duration] = {}
     # The handler is reminded this long before a due time (at half the time for short ones).
     remind_before: Duration = timedelta(hours=2)
+    # /extend sets the solution date at most this long after the current one (urgent
+    # requests: max_extend_urgent), so no date switches escalation off.
+    max_extend: Duration = timedelta(days=30)
+    max_extend_urgent: Duration = timedelta(days=1)
 
     @field_validator("resolve")
     @classmethod
@@ -213,7 +217,9 @@ class DeadlinesConfig(_Section):
             )
         return value
 
-    @field_validator("acknowledge", "urgent", "resolve", "remind_before")
+    @field_validator(
+        "acknowledge", "urgent", "resolve", "remind_before", "max_extend", "max_extend_urgent"
+    )
     @classmethod
     def _positive(cls, value: Any) -> Any:
         values = value.values() if isinstance(value, dict) else [value]
@@ -226,6 +232,18 @@ class DeadlinesConfig(_Section):
         return Deadlines(
             self.acknowledge, _RESOLVE_DEFAULTS[Category.OTHER], self.urgent, by_category
         )
+
+
+class AwayConfig(_Section):
+    # /away registers at most this far ahead (new requests go to the backup meanwhile).
+    max: Duration = timedelta(days=90)
+
+    @field_validator("max")
+    @classmethod
+    def _at_least_a_day(cls, value: timedelta) -> timedelta:
+        if value < timedelta(days=1):
+            raise ValueError('must be at least 1d, e.g. "90d"')
+        return value
 
 
 class ReceptionConfig(_Section):
@@ -358,6 +376,7 @@ class Config(_Section):
     cards: CardsConfig = CardsConfig()
     requests: RequestsConfig = RequestsConfig()
     deadlines: DeadlinesConfig = DeadlinesConfig()
+    away: AwayConfig = AwayConfig()
     schedule: ScheduleConfig = ScheduleConfig()
 
     @model_validator(mode="after")

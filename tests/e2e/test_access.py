@@ -1,11 +1,16 @@
-"""Who may see and log what, through the real bot against the sandbox (issue 9, item 10):
+"""Who may see, log and put off what, through the real bot against the sandbox (issue 9):
 a cadre walking ``/visit H0001…H9999`` learns no stranger household's head, and logs no
-stay or visit there; a missing household and someone else's read exactly the same."""
+stay or visit there (a missing household and someone else's read exactly the same);
+``/extend`` and ``/away`` cannot switch escalation off with a date years ahead, and the
+supervisor hears of both."""
 
 from __future__ import annotations
 
+import re
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -20,10 +25,23 @@ DAYS = "SELECT kind, household_id FROM cadre_days ORDER BY id"
 
 
 class County:
-    def __init__(self, bot: BotProcess, sandbox: Sandbox, cadre_codes: dict[str, str]) -> None:
+    def __init__(
+        self,
+        bot: BotProcess,
+        sandbox: Sandbox,
+        households: dict[str, str],
+        cadre_codes: dict[str, str],
+    ) -> None:
         self.bot = bot
         self.sandbox = sandbox
+        self.households = households
         self.cadre_codes = cadre_codes
+
+    async def villager(self, user_id: int, name: str, household: str) -> SandboxUser:
+        person = self.sandbox.user(user_id, name)
+        await person.start(self.households[household])
+        await person.wait_for_text("已经绑定到")
+        return person
 
     async def cadre(self, cadre_id: str, name: str) -> SandboxUser:
         person = self.sandbox.user(3000 + int(cadre_id[1:]), name)
@@ -36,7 +54,7 @@ class County:
 async def county(sandbox: Sandbox, start_bot: StartBot) -> County:
     bot = await start_bot(extra=SETTINGS)
     await lianxin(bot.config, "roster", "import", str(ROOT / "bot" / "samples" / "roster"))
-    return County(bot, sandbox, await printed_codes(bot, "--cadres"))
+    return County(bot, sandbox, await printed_codes(bot), await printed_codes(bot, "--cadres"))
 
 
 async def answer_to(person: SandboxUser, command: str, args: str) -> dict[str, Any]:
@@ -83,3 +101,39 @@ async def test_a_cadre_cannot_learn_or_log_a_stranger_household_by_visit_or_stay
         ("visit", "H0005"),
         ("visit", None),
     ]
+
+
+def days_ahead(days: int) -> str:
+    return (datetime.now(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=days)).isoformat()
+
+
+async def test_extend_and_away_years_ahead_are_refused_and_the_supervisor_is_told(
+    county: County,
+) -> None:
+    grandma = await county.villager(2001, "秀英", "H0001")
+    cadre = await county.cadre("K007", "郑小红")
+    supervisor = await county.cadre("K003", "孙丽")  # supervises 东坪镇, above 柳树村
+    await grandma.send_text("水管坏了")
+    number = re.findall(r"LX-\d{4}-\d{6}", (await grandma.wait_for_text("已登记"))["text"])[0]
+    await cadre.wait_for_text(f"诉求 {number}")
+
+    sent = await cadre.command("extend", f"{number} 9999-12-31 等配件")
+    refused = await cadre.wait_for_text("最多只能延到", after=sent["message_id"])
+    assert "没有改动" in refused["text"]
+    sent = await cadre.command("away", "9999-12-31")
+    refused = await cadre.wait_for_text("最长只能登记外出", after=sent["message_id"])
+    assert "9999" not in refused["text"]
+
+    later = days_ahead(10)
+    sent = await cadre.command("extend", f"{number} {later} 等配件")
+    await cadre.wait_for_text("已把", after=sent["message_id"])
+    told = await supervisor.wait_for_text(f"督办：郑小红把诉求 {number}")
+    assert later in told["text"]
+    assert "等配件" in told["text"]
+    await grandma.wait_for_text("办结时间延到")
+
+    sent = await cadre.command("away", days_ahead(5))
+    await cadre.wait_for_text("已登记您外出到", after=sent["message_id"])
+    away = await supervisor.wait_for_text("登记外出到")
+    assert "郑小红" in away["text"]
+    assert "王磊" in away["text"]  # her B post
