@@ -192,7 +192,7 @@ async def trail_text(unit: Unit, request: Request) -> str:
         note = str(event.detail.get("text") or event.detail.get("note") or "")
         if not note and event.detail.get("media"):
             note = texts(f"requests_cadre.media.{event.detail['media']}")
-        if event.kind == Event.ROUTED or event.kind == Event.ESCALATED:
+        if event.kind in (Event.ROUTED, Event.ESCALATED, Event.REASSIGNED):
             note = event.handler_name
         if event.kind == Event.CONFIRMED and event.detail.get("rating"):
             note = texts(f"requests.outcome.{event.detail['rating']}")
@@ -234,7 +234,9 @@ async def render(unit: Unit, tell: Tell, user_ids: Sequence[int]) -> None:
             case Event.FILED | Event.ROUTED:
                 text = await case_text(unit, request, tell.content, tell.route)
                 unit.send(*relay, outgoing.message(user, text, keyboard=keyboard))
-            case Event.HANDED_OVER | Event.ESCALATED if tell.audience is Audience.CADRE:
+            case Event.HANDED_OVER | Event.ESCALATED | Event.REASSIGNED if (
+                tell.audience is Audience.CADRE
+            ):
                 text = texts(
                     "requests_cadre.tell.moved_away",
                     number=request.number,
@@ -242,7 +244,7 @@ async def render(unit: Unit, tell: Tell, user_ids: Sequence[int]) -> None:
                     name=await _name(unit, request.handler_id),
                 )
                 unit.send(outgoing.message(user, text))
-            case Event.HANDED_OVER | Event.ESCALATED:
+            case Event.HANDED_OVER | Event.ESCALATED | Event.REASSIGNED:
                 was = await _previous_handler(unit, tell)
                 key = "rerouted" if tell.what is Event.HANDED_OVER and tell.route else tell.what
                 intro = texts(

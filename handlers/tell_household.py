@@ -206,7 +206,7 @@ async def render(
                 words=words,
                 **who,
             )
-        case Event.HANDED_OVER | Event.ESCALATED:
+        case Event.HANDED_OVER | Event.ESCALATED | Event.REASSIGNED:
             text = texts(
                 f"villager_requests.{tell.what}",
                 number=request.number,

@@ -38,8 +38,9 @@ WHERE r.handler_id = ? AND r.status IN ('open', 'acknowledged', 'resolved')
 ORDER BY due, r.id
 LIMIT ?
 """
-# A cadre may see a request routed to them (now or before), of a household linked to
-# them, or of a household in the region they supervise (and below it).
+# A cadre may see a request they handle now, of a household linked to them, or of a
+# household in the region they supervise (and below it). A former handler sees it only
+# while one of these holds: a cadre moved to another village keeps no old cases.
 SELECT_MAY_SEE = """
 WITH RECURSIVE subtree (id) AS (
     SELECT supervises FROM cadres WHERE id = :cadre AND supervises IS NOT NULL
@@ -49,8 +50,6 @@ WITH RECURSIVE subtree (id) AS (
 SELECT 1 FROM requests r
 WHERE r.id = :request AND (
     r.handler_id = :cadre
-    OR EXISTS (SELECT 1 FROM request_events e
-               WHERE e.request_id = r.id AND e.handler_id = :cadre)
     OR EXISTS (SELECT 1 FROM links l
                WHERE l.household_id = r.household_id AND l.cadre_id = :cadre)
     OR EXISTS (SELECT 1 FROM households h

@@ -68,7 +68,7 @@ WITH RECURSIVE subtree (id) AS (
 )
 SELECT h.id, h.head_name, h.region_id, h.address, h.phone
 FROM households h
-WHERE h.id = :household AND (
+WHERE h.id = :household AND h.removed_at IS NULL AND (
     EXISTS (SELECT 1 FROM links l WHERE l.household_id = h.id AND l.cadre_id = :cadre)
     OR h.region_id IN (SELECT id FROM subtree)
 )

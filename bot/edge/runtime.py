@@ -19,7 +19,7 @@ from telegram.request import HTTPXRequest
 import handlers
 from bot.clock import Clock
 from bot.config import Config, ConfigError
-from bot.edge import schedules, sweeps
+from bot.edge import leavers, schedules, sweeps
 from bot.edge.dispatcher import Dispatcher
 from bot.edge.ingest import Ingest
 from bot.edge.sender import Sender
@@ -145,8 +145,13 @@ def _schedule_sweeps(
         # its due time is still ahead; past it, the escalation comes instead.
         await sweeps.watch_deadlines(db, services, on_outbox)
 
+    async def tell_reroutes(_context: object) -> None:
+        # What `roster import` or `cards revoke --unbind` re-routed while a cadre left.
+        await leavers.tell_reroutes(db, services, on_outbox)
+
     every = services.config.requests.sweep_every.total_seconds()
     app.job_queue.run_repeating(close_unconfirmed, interval=every, first=1.0)
+    app.job_queue.run_repeating(tell_reroutes, interval=every, first=1.0)
     app.job_queue.run_repeating(watch_deadlines, interval=every, first=1.0)
     app.job_queue.run_repeating(  # reminders of bot.edge.schedules, derived on each sweep
         lambda _: schedules.sweep(db, services, on_outbox),
