@@ -2,11 +2,14 @@
 a cadre walking ``/visit H0001…H9999`` learns no stranger household's head, and logs no
 stay or visit there (a missing household and someone else's read exactly the same);
 ``/extend`` and ``/away`` cannot switch escalation off with a date years ahead, and the
-supervisor hears of both."""
+supervisor hears of both; a cadre pruned from the roster keeps no case, and their open
+request goes to the next cadre, who hears the villager's next words."""
 
 from __future__ import annotations
 
+import csv
 import re
+import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -137,3 +140,73 @@ async def test_extend_and_away_years_ahead_are_refused_and_the_supervisor_is_tol
     away = await supervisor.wait_for_text("登记外出到")
     assert "郑小红" in away["text"]
     assert "王磊" in away["text"]  # her B post
+
+
+def roster_without_k007(folder: Path) -> Path:
+    """The sample roster with 郑小红 (K007) gone: 王磊 (K008) takes her households."""
+    shutil.copytree(ROOT / "bot" / "samples" / "roster", folder)
+    for name, edit in (("cadres.csv", _drop_k007), ("links.csv", _k007_to_k008)):
+        path = folder / name
+        with path.open(encoding="utf-8-sig", newline="") as file:
+            rows = list(csv.DictReader(file))
+        fields = list(rows[0])
+        with path.open("w", encoding="utf-8-sig", newline="") as file:
+            writer = csv.DictWriter(file, fields)
+            writer.writeheader()
+            writer.writerows(edit(rows))
+    return folder
+
+
+def _drop_k007(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    kept = [row for row in rows if row["id"] != "K007"]
+    for row in kept:
+        if row["backup_id"] == "K007":
+            row["backup_id"] = ""
+    return kept
+
+
+def _k007_to_k008(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    return [{**row, "cadre_id": "K008"} if row["cadre_id"] == "K007" else row for row in rows]
+
+
+ADMIN = 9001
+
+
+async def test_a_pruned_cadre_keeps_no_case_and_the_next_cadre_takes_the_request(
+    sandbox: Sandbox, start_bot: StartBot, tmp_path: Path
+) -> None:
+    quick = '\n[requests]\nsweep_every = "1s"  # reroutes are told by this sweep\n'
+    bot = await start_bot(admins=(ADMIN,), extra=SETTINGS + quick)
+    await lianxin(bot.config, "roster", "import", str(ROOT / "bot" / "samples" / "roster"))
+    county = County(bot, sandbox, await printed_codes(bot), await printed_codes(bot, "--cadres"))
+    admin = sandbox.user(ADMIN, "管理员")
+    await admin.start()
+    await admin.wait_for_text("管理员")
+    grandma = await county.villager(2001, "秀英", "H0001")
+    old = await county.cadre("K007", "郑小红")
+    new = await county.cadre("K008", "王磊")
+    await grandma.send_text("水管坏了")
+    receipt = await grandma.wait_for_text("已登记")
+    number = re.findall(r"LX-\d{4}-\d{6}", receipt["text"])[0]
+    await old.wait_for_text(f"诉求 {number}")
+
+    out = await lianxin(
+        bot.config, "roster", "import", str(roster_without_k007(tmp_path / "r")), "--prune"
+    )  # a FOREIGN KEY traceback, importing nothing, before
+    assert "有办理记录，已停用" in out
+    assert "改派" in out
+
+    case = await new.wait_for_text("郑小红已不再负责这户")
+    assert number in case["text"]
+    assert "水管坏了" in case["text"]  # the whole case
+    await grandma.wait_for_text("现在由 王磊", after=receipt["message_id"])
+    summary = await admin.wait_for_text("改派")
+    assert f"{number}（柳树村王秀英家）：郑小红 → 王磊" in summary["text"]
+
+    sent = await old.command("inbox", number)
+    refused = await old.wait_for(lambda m: True, after=sent["message_id"])
+    assert number not in refused["text"]
+    assert "只有绑定了的干部" in refused["text"]
+
+    await grandma.send_text("还是没水")
+    await new.wait_for_text("还是没水")
