@@ -3,13 +3,15 @@ a cadre walking ``/visit H0001…H9999`` learns no stranger household's head, an
 stay or visit there (a missing household and someone else's read exactly the same);
 ``/extend`` and ``/away`` cannot switch escalation off with a date years ahead, and the
 supervisor hears of both; a cadre pruned from the roster keeps no case, and their open
-request goes to the next cadre, who hears the villager's next words."""
+request goes to the next cadre, who hears the villager's next words; a new phone on a
+household is announced to its members, who can report it, and an admin can unbind it."""
 
 from __future__ import annotations
 
 import csv
 import re
 import shutil
+from collections.abc import Awaitable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -210,3 +212,55 @@ async def test_a_pruned_cadre_keeps_no_case_and_the_next_cadre_takes_the_request
 
     await grandma.send_text("还是没水")
     await new.wait_for_text("还是没水")
+
+
+async def test_a_new_phone_is_announced_reported_and_unbound(
+    sandbox: Sandbox, start_bot: StartBot
+) -> None:
+    bot = await start_bot(admins=(ADMIN,), extra=SETTINGS)
+    await lianxin(bot.config, "roster", "import", str(ROOT / "bot" / "samples" / "roster"))
+    county = County(bot, sandbox, await printed_codes(bot), await printed_codes(bot, "--cadres"))
+    admin = sandbox.user(ADMIN, "管理员")
+    await admin.start()
+    await admin.wait_for_text("管理员")
+    cadre = await county.cadre("K007", "郑小红")  # H0001's first contact
+    grandma = await county.villager(2001, "秀英", "H0001")
+    stranger = await county.villager(2666, "陌生人", "H0001")  # found the card
+
+    notice = await grandma.wait_for_text("一部新手机")
+    assert "陌生人" in notice["text"]
+    report_data = notice_data(notice)
+    welcome = await stranger.wait_for_text("已经绑定到")  # the stranger may not report it
+    assert "失效" in await answered(
+        sandbox, stranger, stranger.press_raw(welcome["message_id"], report_data)
+    )
+    assert "已报告" in await answered(
+        sandbox, grandma, grandma.press(notice, text="不是我家人，报告")
+    )
+    report = await admin.wait_for_text("不是他家的人")
+    assert "陌生人" in report["text"]
+    assert "王秀英" in report["text"]
+    await cadre.wait_for_text("不是他家的人")
+
+    unbind = "解除这部手机的绑定"
+    assert "失效" in await answered(
+        sandbox, grandma, grandma.press_raw(notice["message_id"], notice_data(report))
+    )  # only admins unbind
+    assert "已解除" in await answered(sandbox, admin, admin.press(report, text=unbind))
+    await stranger.wait_for_text("管理员已解除")
+    sent = await stranger.send_text("我要看看")
+    answer = await stranger.wait_for(lambda m: True, after=sent["message_id"])
+    assert "还没有绑定" in answer["text"]
+    assert "已经不再绑定" in await answered(sandbox, admin, admin.press(report, text=unbind))
+
+
+async def answered(sandbox: Sandbox, person: SandboxUser, press: Awaitable[str]) -> str:
+    """The answer shown on the button ``press`` pressed."""
+    before = len(person.callback_answers())
+    await press
+    await sandbox.wait_until(lambda: len(person.callback_answers()) > before)
+    return person.callback_answers()[-1]
+
+
+def notice_data(message: dict[str, Any]) -> str:
+    return str(message["reply_markup"]["inline_keyboard"][0][0]["callback_data"])
