@@ -17,6 +17,7 @@ from bot.config import Config
 from bot.domain import binding
 from bot.domain import requests as service
 from bot.domain.binding import BindingPolicy
+from bot.domain.leavers import Reason
 from bot.domain.lifecycle import Event
 from bot.domain.requests import Content, Request
 from bot.domain.roster import Cadre, Link, Roster
@@ -25,7 +26,7 @@ from bot.edge.unit import Services, Unit
 from bot.i18n import Texts
 from bot.roster_io import load
 from handlers import notify
-from storage import cadre_views
+from storage import cadre_views, codes
 from storage.db import Database, Tx
 from storage.people import People
 from storage.requests import Requests, trail
@@ -183,6 +184,29 @@ async def test_a_cadre_moved_off_a_household_no_longer_sees_or_answers_its_cases
     await leaver_sweep.tell_reroutes(county, services, lambda: None)
     told = await sent(county)
     assert any(request.number in t and "王磊" in t for t in told[K007])  # where it went
+
+
+async def test_an_unbound_cadre_s_request_goes_one_tier_up_the_chain(
+    county: Database, clock: ManualClock, services: Services
+) -> None:
+    """``cards revoke --cadre K007 --unbind``: with K008 not in H0001's chain, the request
+    goes to the next bound cadre of the chain, 李强 (K004, tier 2)."""
+    request = await file(county, clock, services)
+    code = await card_code(county, clock.now(), cadre="K004")
+    async with county.transaction() as tx:
+        await binding.bind(People(tx), 3004, code, clock.now(), POLICY)
+    async with county.transaction() as tx:
+        live = await codes.live_code(tx, cadre_id="K007")
+        assert live is not None
+        await codes.unbind(tx, live)
+        assert await leaving.reroute_from(tx, clock.now(), "K007", Reason.UNBOUND) == 1
+        now = await Requests(tx).get(request.id)
+        assert now is not None
+        assert (now.handler_id, now.tier) == ("K004", 2)
+    await leaver_sweep.tell_reroutes(county, services, lambda: None)
+    told = await sent(county)
+    assert any("解除绑定" in t and request.number in t for t in told[3004])
+    assert "郑小红 → 李强（已解除绑定）" in told[ADMIN][0]
 
 
 async def test_a_follow_up_to_a_handler_without_an_account_reaches_the_admins(
