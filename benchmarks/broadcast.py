@@ -91,7 +91,7 @@ async def _prepare(path: Path, cadres: int, now: datetime) -> None:
                 for n in range(cadres)
             ),
         )
-        await import_roster(db, roster, prune=False, dry_run=False)
+        await import_roster(db, roster, prune=False, dry_run=False, now=now)
         async with db.transaction() as tx:
             people = People(tx)
             for n in range(cadres):

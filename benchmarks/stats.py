@@ -34,9 +34,14 @@ ZONE = ZoneInfo("Asia/Shanghai")
 YEAR_START = datetime(2026, 1, 1, tzinfo=UTC)
 NOW = datetime(2026, 11, 30, 12, tzinfo=UTC)
 
-INSERT_REGION = "INSERT INTO regions VALUES (?, ?, ?, ?)"
-INSERT_CADRE = "INSERT INTO cadres VALUES (?, ?, ?, '', '13900000000', ?, NULL, ?)"
-INSERT_HOUSEHOLD = "INSERT INTO households VALUES (?, ?, ?, '', '')"
+INSERT_REGION = "INSERT INTO regions (id, name, level, parent_id) VALUES (?, ?, ?, ?)"
+INSERT_CADRE = """
+INSERT INTO cadres (id, name, rank, unit, phone, region_id, backup_id, supervises)
+VALUES (?, ?, ?, '', '13900000000', ?, NULL, ?)
+"""
+INSERT_HOUSEHOLD = """
+INSERT INTO households (id, head_name, region_id, address, phone) VALUES (?, ?, ?, '', '')
+"""
 INSERT_REQUEST = """
 INSERT INTO requests (id, number, household_id, category, status, handler_id, tier, filed_at,
     first_response_at, respond_by, resolve_by, resolved_at, resolution, closed_at, outcome,

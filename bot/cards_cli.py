@@ -16,12 +16,13 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from bot import private
+from bot import leaving, private
 from bot.clock import SystemClock
 from bot.config import Config
 from bot.domain.codes import CadreCard, HouseholdCard, deep_link, is_username
+from bot.domain.leavers import Reason
 from bot.i18n import Language, t
-from storage import codes, migrate
+from storage import cadre_views, codes, migrate
 from storage.db import Database, Tx
 
 if TYPE_CHECKING:
@@ -211,6 +212,11 @@ async def _revoke_async(args: argparse.Namespace, config: Config, username: str)
             said.append(t(language, "cards.cli.no_live_code", holder=holder))
         if code is not None and args.unbind:
             said.append(t(language, "cards.cli.unbound", count=await codes.unbind(tx, code)))
+            # Their requests must not wait on no one (unless another card binds them still).
+            if cadre_id is not None and await cadre_views.cadre_account(tx, cadre_id) is None:
+                moved = await leaving.reroute_from(tx, now, cadre_id, Reason.UNBOUND)
+                if moved:
+                    said.append(t(language, "roster.rerouted", count=moved))
         elif code is not None and (bound := await codes.bound(tx, code)):
             said.append(t(language, "cards.cli.kept_bound", count=bound))
         if args.reissue:

@@ -47,6 +47,8 @@ SweepInterval = Annotated[Duration, AfterValidator(_at_least_a_second)]
 TOKEN_ENV = "LIANXIN_TOKEN"  # noqa: S105 - the name of a variable, not a secret
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _LOOPBACK = ("http://127.0.0.1:", "http://localhost:")
+# Telegram takes 1-256 of these; fewer than 16 would be guessable.
+_SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 
 
 class ConfigError(Exception):
@@ -90,7 +92,20 @@ class WebhookConfig(_Section):
     port: int = Field(default=8080, ge=1, le=65535)
     path: str = "/telegram"
     public_url: str = ""
+    # Telegram sends it back in every call; None (or ""): a random one made at each start.
     secret_token: SecretStr | None = None
+
+    @field_validator("secret_token", mode="before")
+    @classmethod
+    def _secret_shape(cls, value: object) -> object:
+        if value == "":  # secret_token = "" in the file: none configured
+            return None
+        if isinstance(value, str) and not _SECRET_TOKEN.match(value):
+            raise ValueError(
+                "must be 16 to 256 characters of A-Z, a-z, 0-9, _ and - (as Telegram "
+                "allows), or left out for a random one at each start"
+            )
+        return value
 
     @field_validator("path")
     @classmethod
@@ -185,6 +200,10 @@ class DeadlinesConfig(_Section):
     resolve: dict[str, Duration] = {}
     # The handler is reminded this long before a due time (at half the time for short ones).
     remind_before: Duration = timedelta(hours=2)
+    # /extend sets the solution date at most this long after the current one (urgent
+    # requests: max_extend_urgent), so no date switches escalation off.
+    max_extend: Duration = timedelta(days=30)
+    max_extend_urgent: Duration = timedelta(days=1)
 
     @field_validator("resolve")
     @classmethod
@@ -198,7 +217,9 @@ class DeadlinesConfig(_Section):
             )
         return value
 
-    @field_validator("acknowledge", "urgent", "resolve", "remind_before")
+    @field_validator(
+        "acknowledge", "urgent", "resolve", "remind_before", "max_extend", "max_extend_urgent"
+    )
     @classmethod
     def _positive(cls, value: Any) -> Any:
         values = value.values() if isinstance(value, dict) else [value]
@@ -211,6 +232,18 @@ class DeadlinesConfig(_Section):
         return Deadlines(
             self.acknowledge, _RESOLVE_DEFAULTS[Category.OTHER], self.urgent, by_category
         )
+
+
+class AwayConfig(_Section):
+    # /away registers at most this far ahead (new requests go to the backup meanwhile).
+    max: Duration = timedelta(days=90)
+
+    @field_validator("max")
+    @classmethod
+    def _at_least_a_day(cls, value: timedelta) -> timedelta:
+        if value < timedelta(days=1):
+            raise ValueError('must be at least 1d, e.g. "90d"')
+        return value
 
 
 class ReceptionConfig(_Section):
@@ -375,6 +408,7 @@ class Config(_Section):
     cards: CardsConfig = CardsConfig()
     requests: RequestsConfig = RequestsConfig()
     deadlines: DeadlinesConfig = DeadlinesConfig()
+    away: AwayConfig = AwayConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     retention: RetentionConfig = RetentionConfig()
 

@@ -12,15 +12,16 @@ import asyncio
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
-from bot import roster_io
+from bot import leaving, roster_io
 from bot.clock import SystemClock
 from bot.config import Config
 from bot.domain.roster_check import Problem
 from bot.i18n import Language, t
 from storage import migrate, roster_import
-from storage.db import Database
+from storage.db import Database, Tx
 from storage.roster_import import TABLE_NAMES, ImportReport
 
 Load = Callable[[argparse.Namespace], Config]
@@ -52,15 +53,26 @@ class ImportOutcome:
     report: ImportReport | None = None
 
 
-async def import_path(db: Database, path: Path, *, prune: bool, dry_run: bool) -> ImportOutcome:
-    """Read, check and import the roster at ``path`` into a migrated database."""
+async def import_path(
+    db: Database, path: Path, *, prune: bool, dry_run: bool, now: datetime | None = None
+) -> ImportOutcome:
+    """Read, check and import the roster at ``path`` into a migrated database; the
+    requests of cadres who leave (pruned, or no longer linked to a household) go to the
+    next cadre in the same transaction (``bot.leaving``)."""
     try:
         placed, problems = await asyncio.to_thread(roster_io.load, path)
     except roster_io.RosterFileError as error:
         return ImportOutcome(problems=error.problems)
     if problems:
         return ImportOutcome(problems=problems)
-    report = await roster_import.import_roster(db, placed.roster, prune=prune, dry_run=dry_run)
+    when = now or SystemClock().now()
+
+    async def then(tx: Tx, report: ImportReport) -> None:
+        await leaving.after_import(tx, report, when)
+
+    report = await roster_import.import_roster(
+        db, placed.roster, prune=prune, dry_run=dry_run, now=when, then=then
+    )
     return ImportOutcome(report=report)
 
 
@@ -168,6 +180,10 @@ def summary(language: Language, report: ImportReport, *, prune: bool) -> list[st
             lines.append(t(language, "roster.replaced", table=table, count=change.replaced))
         if change.absent and not prune:
             lines.append(t(language, "roster.kept", table=table, absent=change.absent))
+        if change.kept:
+            lines.append(t(language, "roster.kept_history", table=table, count=change.kept))
     if prune and report.bound_removed:
         lines.append(t(language, "roster.bound_removed", count=report.bound_removed))
+    if report.to_reroute:
+        lines.append(t(language, "roster.to_reroute", count=report.to_reroute))
     return lines

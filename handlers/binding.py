@@ -1,16 +1,25 @@
-"""``/start``: with a contact card's code it binds; without one it greets by role."""
+"""``/start``: with a contact card's code it binds; without one it greets by role.
+
+A new phone bound to a household that already has phones is announced to them, with a
+button to report a stranger (the administrators may then unbind it with a button)."""
 
 from __future__ import annotations
 
-from telegram import Update, User
-from telegram.ext import CommandHandler, filters
+import re
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot import callbacks
 from bot.domain import binding
 from bot.domain.binding import BindingPolicy, BindOutcome, BoundCadre, BoundHousehold, Refusal
+from bot.domain.roster import Household
 from bot.edge.unit import Unit
+from bot.i18n import Texts
+from storage import accounts, cadre_views, codes
 from storage.people import People
 
-from . import common, menus, outgoing
+from . import common, menus, outgoing, tell_household
 from .context import AnyApp, LianxinContext
 from .people import cadre_lines, duties_text, villager_keyboard
 
@@ -46,6 +55,8 @@ async def start(update: Update, context: LianxinContext) -> None:
 async def _answer(unit: Unit, user: User, outcome: BindOutcome, people: People) -> None:
     texts = unit.services.texts
     if isinstance(outcome, BoundHousehold):
+        if not outcome.again:
+            await _announce_new_phone(unit, user, outcome.household)
         key = "binding.household_again" if outcome.again else "binding.household_welcome"
         text = texts(
             key,
@@ -99,5 +110,101 @@ async def _refusal(unit: Unit, refused: binding.Refused, people: People, user_id
             return texts(f"binding.{refused.reason}")
 
 
+# --- a new phone on a household: its members hear, and may report it -------------------
+
+SCOPE = "nb"  # new binding
+REPORT, UNBIND = "rep", "unb"
+_ARGUMENT = re.compile(r"^(?P<household>[A-Za-z0-9_-]{1,30}):(?P<user>[0-9]{1,15})$")
+
+
+def _button(
+    texts: Texts, label: str, action: str, household_id: str, user_id: int
+) -> InlineKeyboardMarkup:
+    data = callbacks.Callback(SCOPE, action, f"{household_id}:{user_id}").encode()
+    return InlineKeyboardMarkup([[InlineKeyboardButton(texts(label), callback_data=data)]])
+
+
+async def _announce_new_phone(unit: Unit, user: User, household: Household) -> None:
+    """The phones already bound to the household hear who bound a new one, and when, with
+    a button to report it: a stranger holding the card would read every answer."""
+    texts = unit.services.texts
+    others = [u for u in await cadre_views.member_users(unit.tx, household.id) if u != user.id]
+    if not others:
+        return
+    text = texts(
+        "binding_notice.new_phone",
+        head=household.head_name,
+        who=_who(user),
+        at=tell_household.local_time(unit, unit.now),
+    )
+    keyboard = _button(texts, "binding_notice.report_button", REPORT, household.id, user.id)
+    for other in others:
+        unit.send(outgoing.message(other, text, keyboard=keyboard))
+
+
+def _who(user: User) -> str:
+    name = user.full_name or str(user.id)
+    return f"{name} (@{user.username})" if user.username else name
+
+
+async def pressed(update: Update, context: LianxinContext) -> None:
+    """``nb:rep:<household>:<user>`` by a member, ``nb:unb:<household>:<user>`` by an
+    administrator; anything else (forged, stale, another's) changes nothing."""
+    query, presser = update.callback_query, update.effective_user
+    if query is None or presser is None:
+        return
+    unit = context.unit
+    texts = unit.services.texts
+    chosen = callbacks.decode(query.data)
+    found = _ARGUMENT.match(chosen.argument) if chosen else None
+    answer = texts("binding_notice.stale")
+    if chosen is not None and found is not None:
+        household_id, user_id = found["household"], int(found["user"])
+        if chosen.action == REPORT:
+            answer = await _report(unit, presser.id, household_id, user_id)
+        elif chosen.action == UNBIND and unit.services.is_admin(presser.id):
+            answer = await _unbind(unit, household_id, user_id)
+    unit.send(outgoing.answer_button(presser.id, query.id, answer))
+
+
+async def _report(unit: Unit, reporter: int, household_id: str, user_id: int) -> str:
+    """The administrators (with a button to unbind it) and the household's first cadre
+    hear that a member does not know the new phone."""
+    texts = unit.services.texts
+    people = People(unit.tx)
+    since = await codes.member_since(unit.tx, user_id, household_id)
+    if reporter == user_id or since is None or not await people.is_member(reporter, household_id):
+        return texts("binding_notice.stale")
+    household = await people.household(household_id)
+    text = texts(
+        "binding_notice.reported",
+        reporter=await accounts.display_name(unit.tx, reporter),
+        head=household.head_name,
+        household=household.id,
+        who=await accounts.display_name(unit.tx, user_id),
+        user_id=user_id,
+    )
+    keyboard = _button(texts, "binding_notice.unbind_button", UNBIND, household_id, user_id)
+    for admin in unit.services.config.general.admins:
+        key = f"nb:{household_id}:{user_id}:{since}:{admin}"  # told once per binding
+        unit.send(outgoing.message(admin, text, keyboard=keyboard, dedup_key=key))
+    first = next(iter(await people.linked_cadres(household_id)), None)
+    cadre_user = await cadre_views.cadre_account(unit.tx, first.cadre.id) if first else None
+    if cadre_user is not None:
+        key = f"nb:{household_id}:{user_id}:{since}:cadre"
+        unit.send(outgoing.message(cadre_user, text, dedup_key=key))
+    return texts("binding_notice.report_sent")
+
+
+async def _unbind(unit: Unit, household_id: str, user_id: int) -> str:
+    texts = unit.services.texts
+    if not await codes.unbind_member(unit.tx, user_id, household_id):
+        return texts("binding_notice.not_bound")
+    head = (await People(unit.tx).household(household_id)).head_name
+    unit.send(outgoing.message(user_id, texts("binding_notice.you_were_unbound", head=head)))
+    return texts("binding_notice.unbound", head=head)
+
+
 def register(app: AnyApp) -> None:
     app.add_handler(CommandHandler("start", start, filters=filters.ChatType.PRIVATE))
+    app.add_handler(CallbackQueryHandler(pressed, pattern=rf"^{SCOPE}:"))

@@ -19,6 +19,7 @@ from bot.domain.lifecycle import Event, InvalidTransition
 from bot.edge.unit import Unit
 from storage import cadre_views, conversations
 from storage.conversations import Purpose
+from storage.outbox import Priority
 from storage.people import People
 from storage.requests import Requests
 
@@ -309,8 +310,15 @@ async def set_away(update: Update, context: LianxinContext) -> None:
             text = texts("requests_cadre.away.status", until=tell_cadre.local(unit, current))
             unit.send(outgoing.message(user_id, text, keyboard=back_button))
         return
+    longest = unit.services.config.away.max
     try:
-        until = away.until(argument, unit.now, unit.services.config.general.zone)
+        until = away.until(argument, unit.now, unit.services.config.general.zone, longest)
+    except away.TooFar as far:
+        text = texts(
+            "requests_cadre.away.too_far", latest=far.latest.isoformat(), days=longest.days
+        )
+        unit.send(outgoing.message(user_id, text))
+        return
     except away.PastDate as past:
         text = texts("requests_cadre.away.past_date", date=past.day.isoformat())
         unit.send(outgoing.message(user_id, text))
@@ -321,12 +329,22 @@ async def set_away(update: Update, context: LianxinContext) -> None:
     await cadre_views.set_away(unit.tx, cadre_id, until)
     me = await People(unit.tx).cadre(cadre_id)
     when = tell_cadre.local(unit, until)
-    if me.backup_id:
-        backup = bounded((await People(unit.tx).cadre(me.backup_id)).name)
+    backup = bounded((await People(unit.tx).cadre(me.backup_id)).name) if me.backup_id else ""
+    if backup:
         text = texts("requests_cadre.away.set", until=when, backup=backup)
     else:
         text = texts("requests_cadre.away.set_no_backup", until=when)
     unit.send(outgoing.message(user_id, text, keyboard=back_button))
+    # The supervisor hears of it: away for long hands a cadre's households on.
+    notice = texts(
+        "requests_cadre.away.supervisor",
+        name=me.name,
+        rank=texts(f"people.rank.{me.rank}"),
+        until=when,
+        backup=backup or texts("requests_cadre.away.supervisor_no_backup"),
+    )
+    for supervisor in await cadre_views.nearest_supervisor_users(unit.tx, cadre_id):
+        unit.send(outgoing.message(supervisor, notice, priority=Priority.BULK))
 
 
 async def back_pressed(update: Update, context: LianxinContext) -> None:

@@ -8,15 +8,17 @@ queued here, so an answer to a person never waits behind a reminder.
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler, filters
 
 from bot.domain import deadlines
-from bot.domain.deadlines import Reminder
+from bot.domain.deadlines import ExtendLimits, Reminder
+from bot.domain.requests import Audience, Tell
 from bot.edge.unit import Unit
 from storage import cadre_views
+from storage.deadlines import DeadlineRequests
+from storage.outbox import Priority
 from storage.people import People
-from storage.requests import Requests
 
 from . import notify, outgoing, tell_cadre
 from .context import AnyApp, LianxinContext
@@ -42,10 +44,12 @@ async def extend(update: Update, context: LianxinContext) -> None:
     if request_id is None or not await cadre_views.may_see(unit.tx, cadre_id, request_id):
         unit.send(outgoing.message(user.id, texts("deadlines.extend.not_found", number=number)))
         return
+    config = unit.services.config.deadlines
+    limits = ExtendLimits(normal=config.max_extend, urgent=config.max_extend_urgent)
     try:
         until = deadlines.end_of_day(day, unit.services.config.general.zone)
         done = await deadlines.extend(
-            Requests(unit.tx), unit.now, request_id, cadre_id, until, reason
+            DeadlineRequests(unit.tx), unit.now, request_id, cadre_id, until, reason, limits
         )
     except deadlines.BadDate:
         unit.send(outgoing.message(user.id, texts("deadlines.extend.bad_date", text=day)))
@@ -56,10 +60,14 @@ async def extend(update: Update, context: LianxinContext) -> None:
             f"deadlines.extend.{refused.why}",
             number=request.number if request else number,
             due=tell_cadre.local(unit, request.resolve_by) if request else "",
+            latest=tell_cadre.local(unit, refused.latest) if refused.latest else "",
         )
         unit.send(outgoing.message(user.id, text))
         return
-    await notify.deliver(unit, done.tells)
+    await notify.deliver(unit, [t for t in done.tells if t.audience is not Audience.SUPERVISOR])
+    for tell in done.tells:
+        if tell.audience is Audience.SUPERVISOR:
+            await _tell_supervisor_extended(unit, tell, cadre_id)
     text = texts(
         "deadlines.extend.done",
         number=done.request.number,
@@ -67,6 +75,30 @@ async def extend(update: Update, context: LianxinContext) -> None:
         reason=reason.strip(),
     )
     unit.send(outgoing.message(user.id, text))
+
+
+async def _tell_supervisor_extended(unit: Unit, tell: Tell, handler_id: str) -> None:
+    """督办: the supervisor hears of every later date (bulk, behind answers to people),
+    with a button to open the case."""
+    user = await cadre_views.cadre_account(unit.tx, tell.cadre_id or "")
+    if user is None:
+        return
+    texts = unit.services.texts
+    request = tell.request
+    text = texts(
+        "deadlines.supervisor.extended",
+        number=request.number,
+        head=(await cadre_views.household_card(unit.tx, request.household_id)).head_name,
+        urgent=texts("requests_cadre.urgent_mark") if request.urgent else "",
+        handler=(await People(unit.tx).cadre(handler_id)).name,
+        due=tell_cadre.local(unit, request.resolve_by),
+        reason=tell.content.text if tell.content else "",
+    )
+    label = texts("deadlines.button.open")
+    keyboard = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=tell_cadre.action("open", request.id))]]
+    )
+    unit.send(outgoing.message(user, text, keyboard=keyboard, priority=Priority.BULK))
 
 
 async def remind(unit: Unit, reminder: Reminder) -> None:

@@ -15,8 +15,11 @@ from bot.edge.unit import Unit
 from storage import cadre_views
 from storage.people import People
 
-from . import outgoing, tell_cadre, tell_household
+from . import leavers, outgoing, tell_cadre, tell_household
 from .paging import bounded
+
+# A villager's words for the handler: if the handler has no account, the admins hear.
+_VILLAGER_WORDS = frozenset({Event.MESSAGE, Event.REOPENED})
 
 
 async def deliver(unit: Unit, tells: Sequence[Tell]) -> None:
@@ -37,6 +40,8 @@ async def deliver(unit: Unit, tells: Sequence[Tell]) -> None:
                 user = await cadre_views.cadre_account(unit.tx, cadre_id)
                 if user is not None:
                     await tell_cadre.render(unit, tell, [user])
+                elif tell.audience is Audience.HANDLER and tell.what in _VILLAGER_WORDS:
+                    await leavers.follow_up_lost(unit, tell.request)  # never swallowed
             case Audience.ADMINS:
                 await _tell_admins(unit, tell)
 

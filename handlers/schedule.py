@@ -49,7 +49,7 @@ async def _log(update: Update, context: LianxinContext, kind: stored.DayKind) ->
         unit.send(outgoing.message(user.id, texts("schedule.cadres_only")))
         return
     args = list(context.args or [])
-    household, unknown = await _household(people, args[0] if args else "")
+    household, unknown = await _household(unit, cadre_id, args[0] if args else "")
     if household is not None or unknown:
         args = args[1:]
     rules = unit.services.config.schedule.rules(unit.services.config.general.zone)
@@ -77,16 +77,16 @@ async def _log(update: Update, context: LianxinContext, kind: stored.DayKind) ->
     unit.send(outgoing.message(user.id, "\n".join(lines)))
 
 
-async def _household(people: People, word: str) -> tuple[Household | None, str]:
-    """The household a first argument names, or (None, the word) if it looks like an id
-    but names none, or (None, "") if it is not an id (then it is part of the note)."""
+async def _household(unit: Unit, cadre_id: str, word: str) -> tuple[Household | None, str]:
+    """The household a first argument names, if the cadre is linked to it or supervises
+    it; (None, the word) if it looks like an id but names none of theirs (a stranger's
+    household reads exactly as a missing one); (None, "") if it is not an id (then it is
+    part of the note)."""
     candidate = word.strip().upper()
     if not candidate.startswith("H") or not candidate[1:].isdigit():
         return None, ""
-    try:
-        return await people.household(candidate), ""
-    except LookupError:
-        return None, candidate
+    found = await stored.visitable(unit.tx, cadre_id, candidate)
+    return (found, "") if found is not None else (None, candidate)
 
 
 async def _logged(

@@ -262,7 +262,7 @@ async def trail_parts(unit: Unit, request: Request) -> list[Part]:
         note = ""
         if not written and event.detail.get("media"):
             note = texts(f"requests_cadre.media.{event.detail['media']}")
-        if event.kind == Event.ROUTED or event.kind == Event.ESCALATED:
+        if event.kind in (Event.ROUTED, Event.ESCALATED, Event.REASSIGNED):
             written, note = "", bounded(event.handler_name)
         if event.kind == Event.CONFIRMED and event.detail.get("rating"):
             written, note = "", texts(f"requests.outcome.{event.detail['rating']}")
@@ -307,7 +307,9 @@ async def render(unit: Unit, tell: Tell, user_ids: Sequence[int]) -> None:
             case Event.FILED | Event.ROUTED:
                 pages = await case_pages(unit, request, tell.content, tell.route)
                 unit.send(*relay, *_case_calls(user, pages, keyboard, owed))
-            case Event.HANDED_OVER | Event.ESCALATED if tell.audience is Audience.CADRE:
+            case Event.HANDED_OVER | Event.ESCALATED | Event.REASSIGNED if (
+                tell.audience is Audience.CADRE
+            ):
                 text = texts(
                     "requests_cadre.tell.moved_away",
                     number=request.number,
@@ -315,7 +317,7 @@ async def render(unit: Unit, tell: Tell, user_ids: Sequence[int]) -> None:
                     name=await _name(unit, request.handler_id),
                 )
                 unit.send(outgoing.message(user, text))
-            case Event.HANDED_OVER | Event.ESCALATED:
+            case Event.HANDED_OVER | Event.ESCALATED | Event.REASSIGNED:
                 was = await _previous_handler(unit, tell)
                 key = "rerouted" if tell.what is Event.HANDED_OVER and tell.route else tell.what
                 intro = texts(

@@ -50,10 +50,14 @@ def button_data(action: str, request_id: int, argument: str = "") -> str:
 
 
 def local_time(unit: Unit, moment: datetime) -> str:
-    """11月22日 18:00 in the configured time zone."""
-    at = moment.astimezone(unit.services.config.general.zone)
+    """11月22日 18:00 in the configured time zone; 2027年1月5日 18:00 in another year."""
+    zone = unit.services.config.general.zone
+    at = moment.astimezone(zone)
+    key = "villager_requests.time"
+    if at.year != unit.now.astimezone(zone).year:
+        key = "villager_requests.time_year"
     return unit.services.texts(
-        "villager_requests.time", month=at.month, day=at.day, hm=at.strftime("%H:%M")
+        key, year=at.year, month=at.month, day=at.day, hm=at.strftime("%H:%M")
     )
 
 
@@ -225,7 +229,7 @@ async def render(
                 words=SLOT,
                 **who,
             )
-        case Event.HANDED_OVER | Event.ESCALATED:
+        case Event.HANDED_OVER | Event.ESCALATED | Event.REASSIGNED:
             text = texts(
                 f"villager_requests.{tell.what}",
                 number=request.number,

@@ -22,6 +22,7 @@ ON CONFLICT (user_id) DO UPDATE SET
     updates_seen = accounts.updates_seen + 1
 """
 SELECT_SEEN = "SELECT updates_seen FROM accounts WHERE user_id = ?"
+SELECT_NAME = "SELECT first_name, last_name, username FROM accounts WHERE user_id = ?"
 
 
 @dataclass(frozen=True)
@@ -56,3 +57,13 @@ async def record_seen(tx: Tx, account: Account, now: datetime) -> bool:
 
 async def updates_seen(tx: Tx, user_id: int) -> int:
     return int(await tx.scalar(SELECT_SEEN, (user_id,)) or 0)
+
+
+async def display_name(tx: Tx, user_id: int) -> str:
+    """The account's Telegram name (and @username) as people would recognise it; the id
+    if it never wrote to the bot."""
+    row = await tx.fetchone(SELECT_NAME, (user_id,))
+    if row is None:
+        return str(user_id)
+    name = " ".join(part for part in (row["first_name"], row["last_name"]) if part)
+    return f"{name} (@{row['username']})" if row["username"] else name or str(user_id)

@@ -38,8 +38,9 @@ WHERE r.handler_id = ? AND r.status IN ('open', 'acknowledged', 'resolved')
 ORDER BY due, r.id
 LIMIT ?
 """
-# A cadre may see a request routed to them (now or before), of a household linked to
-# them, or of a household in the region they supervise (and below it).
+# A cadre may see a request they handle now, of a household linked to them, or of a
+# household in the region they supervise (and below it). A former handler sees it only
+# while one of these holds: a cadre moved to another village keeps no old cases.
 SELECT_MAY_SEE = """
 WITH RECURSIVE subtree (id) AS (
     SELECT supervises FROM cadres WHERE id = :cadre AND supervises IS NOT NULL
@@ -49,8 +50,6 @@ WITH RECURSIVE subtree (id) AS (
 SELECT 1 FROM requests r
 WHERE r.id = :request AND (
     r.handler_id = :cadre
-    OR EXISTS (SELECT 1 FROM request_events e
-               WHERE e.request_id = r.id AND e.handler_id = :cadre)
     OR EXISTS (SELECT 1 FROM links l
                WHERE l.household_id = r.household_id AND l.cadre_id = :cadre)
     OR EXISTS (SELECT 1 FROM households h
@@ -58,6 +57,22 @@ WHERE r.id = :request AND (
 )
 """
 SELECT_REQUEST_ID_BY_NUMBER = "SELECT id FROM requests WHERE number = ?"
+# The bound supervisors of the nearest region at or above the cadre's own that has any
+# (other than the cadre): who hears that a cadre is away.
+SELECT_NEAREST_SUPERVISOR_USERS = """
+WITH RECURSIVE up (id, depth) AS (
+    SELECT region_id, 0 FROM cadres WHERE id = :cadre
+    UNION ALL
+    SELECT r.parent_id, up.depth + 1 FROM up JOIN regions r ON r.id = up.id
+    WHERE r.parent_id IS NOT NULL AND up.depth < 20
+),
+found (user_id, depth) AS (
+    SELECT a.user_id, up.depth FROM up
+    JOIN cadres c ON c.supervises = up.id AND c.id <> :cadre
+    JOIN cadre_accounts a ON a.cadre_id = c.id
+)
+SELECT user_id FROM found WHERE depth = (SELECT min(depth) FROM found) ORDER BY user_id
+"""
 UPSERT_AWAY = """
 INSERT INTO cadre_away (cadre_id, until) VALUES (?, ?)
 ON CONFLICT (cadre_id) DO UPDATE SET until = excluded.until
@@ -156,6 +171,12 @@ async def clear_away(tx: Tx, cadre_id: str) -> bool:
 async def away_until(tx: Tx, cadre_id: str) -> datetime | None:
     value = await tx.scalar(SELECT_AWAY, (cadre_id,))
     return None if value is None else from_db(str(value))
+
+
+async def nearest_supervisor_users(tx: Tx, cadre_id: str) -> list[int]:
+    """Accounts of the supervisors nearest above the cadre's own region (not the cadre)."""
+    rows = await tx.fetchall(SELECT_NEAREST_SUPERVISOR_USERS, {"cadre": cadre_id})
+    return [int(r[0]) for r in rows]
 
 
 async def start_filing(

@@ -17,9 +17,9 @@ from storage.db import Tx
 from storage.people import cadre_from
 from storage.timefmt import to_db
 
-SELECT_REGION = "SELECT 1 FROM regions WHERE id = ?"
-SELECT_HOUSEHOLD_NAME = "SELECT head_name FROM households WHERE id = ?"
-SELECT_CADRE_NAME = "SELECT name FROM cadres WHERE id = ?"
+SELECT_REGION = "SELECT 1 FROM regions WHERE id = ? AND removed_at IS NULL"
+SELECT_HOUSEHOLD_NAME = "SELECT head_name FROM households WHERE id = ? AND removed_at IS NULL"
+SELECT_CADRE_NAME = "SELECT name FROM cadres WHERE id = ? AND removed_at IS NULL"
 SELECT_CODE = "SELECT code, household_id, cadre_id, revoked_at FROM codes WHERE code = ?"
 SELECT_LIVE_HOUSEHOLD = "SELECT code FROM codes WHERE household_id = ? AND revoked_at IS NULL"
 SELECT_LIVE_CADRE = "SELECT code FROM codes WHERE cadre_id = ? AND revoked_at IS NULL"
@@ -31,6 +31,15 @@ DELETE FROM member_focus
 WHERE (user_id, household_id) IN (SELECT user_id, household_id FROM members WHERE code = ?)
 """
 DELETE_MEMBERS_BY_CODE = "DELETE FROM members WHERE code = ?"
+# One phone off one household (an administrator's button): it no longer speaks for it.
+DELETE_MEMBER = (
+    "DELETE FROM member_focus WHERE user_id = :user AND household_id = :household",
+    "DELETE FROM visit_optins WHERE user_id = :user AND household_id = :household",
+    """DELETE FROM conversations WHERE user_id = :user AND request_id IN
+       (SELECT id FROM requests WHERE household_id = :household)""",
+    "DELETE FROM members WHERE user_id = :user AND household_id = :household",
+)
+SELECT_MEMBER_SINCE = "SELECT bound_at FROM members WHERE user_id = ? AND household_id = ?"
 DELETE_CADRE_ACCOUNTS_BY_CODE = "DELETE FROM cadre_accounts WHERE code = ?"
 COUNT_BOUND_BY_CODE = """
 SELECT (SELECT count(*) FROM members WHERE code = :code)
@@ -47,6 +56,7 @@ FROM households h
 JOIN subtree s ON s.id = h.region_id
 JOIN regions r ON r.id = h.region_id
 LEFT JOIN codes c ON c.household_id = h.id AND c.revoked_at IS NULL
+WHERE h.removed_at IS NULL
 ORDER BY h.id
 """
 SELECT_LINKS_UNDER = """
@@ -76,6 +86,7 @@ FROM cadres c
 JOIN subtree s ON s.id = c.region_id
 JOIN regions r ON r.id = c.region_id
 LEFT JOIN codes k ON k.cadre_id = c.id AND k.revoked_at IS NULL
+WHERE c.removed_at IS NULL
 ORDER BY c.id
 """
 
@@ -155,6 +166,21 @@ async def unbind(tx: Tx, code: str) -> int:
     members = await tx.execute(DELETE_MEMBERS_BY_CODE, (code,))
     cadres = await tx.execute(DELETE_CADRE_ACCOUNTS_BY_CODE, (code,))
     return members + cadres
+
+
+async def unbind_member(tx: Tx, user_id: int, household_id: str) -> bool:
+    """Unbind one phone from one household; False if it was not bound to it."""
+    params = {"user": user_id, "household": household_id}
+    removed = 0
+    for sql in DELETE_MEMBER:
+        removed = await tx.execute(sql, params)
+    return removed > 0
+
+
+async def member_since(tx: Tx, user_id: int, household_id: str) -> str | None:
+    """When the phone bound to the household (as stored), or None if it is not bound."""
+    value = await tx.scalar(SELECT_MEMBER_SINCE, (user_id, household_id))
+    return None if value is None else str(value)
 
 
 async def bound(tx: Tx, code: str) -> int:

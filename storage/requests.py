@@ -88,8 +88,23 @@ LEFT JOIN cadres h ON h.id = e.handler_id
 WHERE e.request_id = ?
 ORDER BY e.id
 """
+# Former handlers who may still reply: only while linked to the household or supervising
+# its region (a cadre moved elsewhere, or removed, keeps no say in old cases).
 SELECT_PREVIOUS_HANDLERS = """
-SELECT DISTINCT handler_id FROM request_events WHERE request_id = ? AND handler_id IS NOT NULL
+WITH RECURSIVE up (id, depth) AS (
+    SELECT h.region_id, 0 FROM requests r JOIN households h ON h.id = r.household_id
+    WHERE r.id = :request
+    UNION ALL
+    SELECT g.parent_id, up.depth + 1 FROM up JOIN regions g ON g.id = up.id
+    WHERE g.parent_id IS NOT NULL AND up.depth < 20
+)
+SELECT DISTINCT e.handler_id FROM request_events e JOIN requests r ON r.id = e.request_id
+WHERE e.request_id = :request AND e.handler_id IS NOT NULL AND (
+    EXISTS (SELECT 1 FROM links l
+            WHERE l.household_id = r.household_id AND l.cadre_id = e.handler_id)
+    OR EXISTS (SELECT 1 FROM cadres c JOIN up ON c.supervises = up.id
+               WHERE c.id = e.handler_id)
+)
 """
 SELECT_UNCONFIRMED = """
 SELECT id FROM requests WHERE status = 'resolved' AND resolved_at <= ? ORDER BY resolved_at
@@ -291,7 +306,7 @@ class Requests:
         return Content(**{k: v for k, v in json.loads(detail).items() if k in fields})
 
     async def previous_handlers(self, request_id: int) -> set[str]:
-        rows = await self._tx.fetchall(SELECT_PREVIOUS_HANDLERS, (request_id,))
+        rows = await self._tx.fetchall(SELECT_PREVIOUS_HANDLERS, {"request": request_id})
         return {r[0] for r in rows}
 
     async def is_member(self, user_id: int, household_id: str) -> bool:

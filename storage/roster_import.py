@@ -4,7 +4,10 @@ A re-import updates rows by id in place (INSERT … ON CONFLICT DO UPDATE), neve
 deletes and re-inserts them: codes, members and cadre accounts hang on those rows with
 ON DELETE CASCADE, and a villager must not lose their binding because a phone number
 was corrected. Only rows that changed are written, so re-importing the same file of a
-whole county is cheap. Rows absent from the file are deleted only when asked (prune).
+whole county is cheap. Rows absent from the file are deleted only when asked (prune),
+and then only if no history refers to them: a cadre who handled or filed a request (or
+logged a stay), a household that filed one, and the regions they name are kept, marked
+removed (unbound, out of the roster), so the trail keeps its names (``storage.leavers``).
 
 A household's chain of cadres is one fact, though: for every household in the file, its
 links become exactly the file's, with or without prune (a tier-1 cadre replaced in the
@@ -14,24 +17,30 @@ entities: regions, cadres and households absent from the file, and those househo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from bot.domain.roster import Cadre, Household, Level, Link, Rank, Region, Roster
+from storage import leavers
 from storage.db import Database, Tx
 
 TABLE_NAMES = ("regions", "cadres", "households", "links")
 
 SELECT_REGIONS = """
-SELECT id, name, level, parent_id FROM regions
+SELECT id, name, level, parent_id FROM regions WHERE removed_at IS NULL
 ORDER BY CASE level WHEN 'county' THEN 0 WHEN 'township' THEN 1 WHEN 'village' THEN 2
          ELSE 3 END, id
 """
 SELECT_CADRES = """
-SELECT id, name, rank, unit, phone, region_id, backup_id, supervises FROM cadres ORDER BY id
+SELECT id, name, rank, unit, phone, region_id, backup_id, supervises FROM cadres
+WHERE removed_at IS NULL ORDER BY id
 """
-SELECT_HOUSEHOLDS = "SELECT id, head_name, region_id, address, phone FROM households ORDER BY id"
+SELECT_HOUSEHOLDS = """
+SELECT id, head_name, region_id, address, phone FROM households WHERE removed_at IS NULL
+ORDER BY id
+"""
 SELECT_LINKS = (
     "SELECT household_id, cadre_id, tier FROM links ORDER BY household_id, tier, cadre_id"
 )
@@ -39,7 +48,8 @@ SELECT_LINKS = (
 UPSERT_REGION = """
 INSERT INTO regions (id, name, level, parent_id) VALUES (?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET
-    name = excluded.name, level = excluded.level, parent_id = excluded.parent_id
+    name = excluded.name, level = excluded.level, parent_id = excluded.parent_id,
+    removed_at = NULL
 """
 UPSERT_CADRE = """
 INSERT INTO cadres (id, name, rank, unit, phone, region_id, backup_id, supervises)
@@ -47,13 +57,13 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET
     name = excluded.name, rank = excluded.rank, unit = excluded.unit, phone = excluded.phone,
     region_id = excluded.region_id, backup_id = excluded.backup_id,
-    supervises = excluded.supervises
+    supervises = excluded.supervises, removed_at = NULL
 """
 UPSERT_HOUSEHOLD = """
 INSERT INTO households (id, head_name, region_id, address, phone) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET
     head_name = excluded.head_name, region_id = excluded.region_id,
-    address = excluded.address, phone = excluded.phone
+    address = excluded.address, phone = excluded.phone, removed_at = NULL
 """
 UPSERT_LINK = """
 INSERT INTO links (household_id, cadre_id, tier) VALUES (?, ?, ?)
@@ -107,12 +117,20 @@ class TableChange:
     absent: int = 0
     removed: int = 0
     replaced: int = 0
+    kept: int = 0  # of ``removed``: kept for history, marked removed (prune only)
 
 
 @dataclass
 class ImportReport:
     tables: dict[str, TableChange] = field(default_factory=dict)
     bound_removed: int = 0  # Telegram accounts unbound because their row was pruned
+    removed_cadres: list[str] = field(default_factory=list)  # pruned: their requests move
+    unlinked: list[tuple[str, str]] = field(default_factory=list)  # (household, cadre) links
+    to_reroute: int = 0  # requests not closed whose handler leaves or leaves the household
+    rerouted: int = 0  # of those, given to someone (written, not a dry run)
+
+
+AfterImport = Callable[[Tx, ImportReport], Awaitable[None]]
 
 
 def _key(table: str, row: Sequence[Any]) -> Key:
@@ -140,17 +158,31 @@ async def _db_rows(tx: Tx, table: str) -> Rows:
 
 
 async def import_roster(
-    db: Database, roster: Roster, *, prune: bool, dry_run: bool
+    db: Database,
+    roster: Roster,
+    *,
+    prune: bool,
+    dry_run: bool,
+    now: datetime,
+    then: AfterImport | None = None,
 ) -> ImportReport:
-    """Bring the database to ``roster`` in one transaction; with dry_run, only count."""
+    """Bring the database to ``roster`` in one transaction; with dry_run, only count.
+
+    ``then`` runs in the same transaction after the roster is written (the leavers'
+    requests are re-routed there); ``now`` stamps what is marked removed."""
     if dry_run:
         async with db.read() as tx:
-            return await _apply(tx, roster, prune=prune, write=False)
+            return await _apply(tx, roster, prune=prune, write=False, now=now)
     async with db.transaction() as tx:
-        return await _apply(tx, roster, prune=prune, write=True)
+        report = await _apply(tx, roster, prune=prune, write=True, now=now)
+        if then is not None:
+            await then(tx, report)
+        return report
 
 
-async def _apply(tx: Tx, roster: Roster, *, prune: bool, write: bool) -> ImportReport:
+async def _apply(
+    tx: Tx, roster: Roster, *, prune: bool, write: bool, now: datetime
+) -> ImportReport:
     report = ImportReport()
     wanted = _file_rows(roster)
     in_file = wanted["households"].keys()
@@ -176,12 +208,47 @@ async def _apply(tx: Tx, roster: Roster, *, prune: bool, write: bool) -> ImportR
             await tx.executemany(UPSERTS[table], changed)
         if write and replaced:
             await tx.executemany(DELETE[table], (_params(key) for key in replaced))
+    report.unlinked = [k for k in replaced if isinstance(k, tuple)]
     if prune:
         report.bound_removed = await _bound(tx, set(gone["households"]), set(gone["cadres"]))
-        if write:
-            for table in reversed(TABLE_NAMES):  # links first, regions last
-                await tx.executemany(DELETE[table], (_params(key) for key in gone[table]))
+        report.removed_cadres = [str(key) for key in gone["cadres"]]
+        report.unlinked += [k for k in gone["links"] if isinstance(k, tuple)]
+    report.to_reroute = await _held(tx, report)
+    if prune and write:
+        await _remove(tx, gone, report, now)
     return report
+
+
+async def _held(tx: Tx, report: ImportReport) -> int:
+    """Requests not closed whose handler leaves the roster or leaves their household."""
+    removed = set(report.removed_cadres)
+    held = sum([await leavers.count_held(tx, cadre) for cadre in removed])
+    for household, cadre in report.unlinked:
+        if cadre not in removed:
+            held += await leavers.count_held(tx, cadre, household)
+    return held
+
+
+async def _remove(tx: Tx, gone: dict[str, list[Key]], report: ImportReport, now: datetime) -> None:
+    """Prune: links first, regions last; what history refers to is kept, marked removed."""
+    await tx.executemany(DELETE["links"], (_params(key) for key in gone["links"]))
+    checks = {"households": leavers.household_has_history, "cadres": leavers.cadre_has_history}
+    retire = {"households": leavers.retire_household, "cadres": leavers.retire_cadre}
+    for table in ("households", "cadres"):
+        for key in gone[table]:
+            if await checks[table](tx, str(key)):
+                await retire[table](tx, str(key), now)
+                report.tables[table].kept += 1
+            else:
+                await tx.execute(DELETE[table], (key,))
+    regions = {str(key) for key in gone["regions"]}
+    keep = await leavers.regions_to_keep(tx, regions)
+    for region in sorted(regions):
+        if region in keep:
+            await leavers.retire_region(tx, region, now)
+            report.tables["regions"].kept += 1
+        else:
+            await tx.execute(DELETE["regions"], (region,))
 
 
 def _params(key: Key) -> tuple[str, ...]:

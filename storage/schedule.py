@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from bot.domain.roster import Rank
+from bot.domain.roster import Household, Rank
 from storage.db import Tx
 from storage.timefmt import from_db, to_db
 
@@ -58,6 +58,21 @@ WHERE cadre_id = ? AND logged_at >= ? AND latitude IS NULL
 ORDER BY id DESC LIMIT 1
 """
 UPDATE_PLACE = "UPDATE cadre_days SET latitude = ?, longitude = ? WHERE id = ?"
+# A household a cadre may log a stay or visit at (and so read its head's name): linked
+# to them, or in the region they supervise or below it.
+SELECT_VISITABLE = """
+WITH RECURSIVE subtree (id) AS (
+    SELECT supervises FROM cadres WHERE id = :cadre AND supervises IS NOT NULL
+    UNION
+    SELECT regions.id FROM regions JOIN subtree ON regions.parent_id = subtree.id
+)
+SELECT h.id, h.head_name, h.region_id, h.address, h.phone
+FROM households h
+WHERE h.id = :household AND h.removed_at IS NULL AND (
+    EXISTS (SELECT 1 FROM links l WHERE l.household_id = h.id AND l.cadre_id = :cadre)
+    OR h.region_id IN (SELECT id FROM subtree)
+)
+"""
 COUNT_STAY_DAYS = """
 SELECT cadre_id, count(DISTINCT local_date) FROM cadre_days
 WHERE kind = 'stay' AND local_date BETWEEN ? AND ?
@@ -197,6 +212,15 @@ async def round_done(tx: Tx, occasion: str) -> bool:
 
 async def mark_round(tx: Tx, occasion: str, now: datetime, sent: int) -> None:
     await tx.execute(INSERT_ROUND, (occasion, to_db(now), sent))
+
+
+async def visitable(tx: Tx, cadre_id: str, household_id: str) -> Household | None:
+    """The household, if the cadre is linked to it or supervises it; else None, the same
+    whether it does not exist or is someone else's (an id says nothing of strangers)."""
+    row = await tx.fetchone(SELECT_VISITABLE, {"cadre": cadre_id, "household": household_id})
+    if row is None:
+        return None
+    return Household(row["id"], row["head_name"], row["region_id"], row["address"], row["phone"])
 
 
 async def log_day(

@@ -22,10 +22,12 @@ TABLES = {
 }
 # Fixed SQL per table (no SQL built from strings at run time).
 INSERTS = {
-    "regions": "INSERT INTO regions VALUES (?, ?, ?, ?)",
-    "cadres": "INSERT INTO cadres VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-    "households": "INSERT INTO households VALUES (?, ?, ?, ?, ?)",
-    "links": "INSERT INTO links VALUES (?, ?, ?)",
+    "regions": "INSERT INTO regions (id, name, level, parent_id) VALUES (?, ?, ?, ?)",
+    "cadres": """INSERT INTO cadres (id, name, rank, unit, phone, region_id, backup_id,
+                 supervises) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+    "households": """INSERT INTO households (id, head_name, region_id, address, phone)
+                     VALUES (?, ?, ?, ?, ?)""",
+    "links": "INSERT INTO links (household_id, cadre_id, tier) VALUES (?, ?, ?)",
 }
 
 

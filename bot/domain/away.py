@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -21,8 +21,17 @@ class PastDate(ValueError):
         self.day = day
 
 
-def until(text: str, now: datetime, zone: ZoneInfo) -> datetime:
-    """The instant the cadre is back: local midnight at the start of the given day."""
+class TooFar(ValueError):
+    """Further ahead than ``away.max``: away for years would hand everything on for good."""
+
+    def __init__(self, latest: date) -> None:
+        super().__init__(f"later than {latest}")
+        self.latest = latest
+
+
+def until(text: str, now: datetime, zone: ZoneInfo, longest: timedelta) -> datetime:
+    """The instant the cadre is back: local midnight at the start of the given day, at
+    most ``longest`` from now (else TooFar, naming the last day allowed)."""
     try:
         day = date.fromisoformat(text.strip())
     except ValueError:
@@ -30,4 +39,6 @@ def until(text: str, now: datetime, zone: ZoneInfo) -> datetime:
     back = datetime.combine(day, time(0), tzinfo=zone)
     if back <= now:
         raise PastDate(day)
+    if back > now + longest:
+        raise TooFar((now + longest).astimezone(zone).date())
     return back

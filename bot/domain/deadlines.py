@@ -183,23 +183,41 @@ async def _stalled(store: DeadlineStore, now: datetime, request: Request, why: D
 
 
 class ExtendRefused(Exception):
-    """The later date cannot be set; ``why`` names the reason for the answer."""
+    """The later date cannot be set; ``why`` names the reason for the answer, ``latest``
+    the latest date allowed (for ``too_far``)."""
 
-    def __init__(self, why: str, request: Request | None = None) -> None:
+    def __init__(
+        self, why: str, request: Request | None = None, latest: datetime | None = None
+    ) -> None:
         super().__init__(why)
         self.why = why
         self.request = request
+        self.latest = latest
+
+
+@dataclass(frozen=True)
+class ExtendLimits:
+    """How far past the current solution time one extension may go: a date years ahead
+    would switch escalation off, and an urgent matter must stay urgent."""
+
+    normal: timedelta
+    urgent: timedelta
+
+    def latest(self, request: Request) -> datetime:
+        return request.resolve_by + (self.urgent if request.urgent else self.normal)
 
 
 async def extend(
-    store: RequestStore,
+    store: DeadlineStore,
     now: datetime,
     request_id: int,
     cadre_id: str,
     until: datetime,
     reason: str,
+    limits: ExtendLimits,
 ) -> Done:
-    """The handler sets a later resolution date, once, with a reason the villager sees."""
+    """The handler sets a later resolution date, once, within ``limits``, with a reason
+    the villager sees; the supervisor of the jurisdiction is told."""
     request = await store.get(request_id)
     if request is None:
         raise ExtendRefused("not_found")
@@ -211,6 +229,9 @@ async def extend(
         raise ExtendRefused("already", request)
     if until <= request.resolve_by or until <= now:
         raise ExtendRefused("not_later", request)
+    latest = limits.latest(request)
+    if until > latest:
+        raise ExtendRefused("too_far_urgent" if request.urgent else "too_far", request, latest)
     if not reason.strip():
         raise ExtendRefused("no_reason", request)
     changed = replace(request, resolve_by=until, extended_at=now, stalled_at=None)
@@ -218,4 +239,12 @@ async def extend(
     detail["note"] = reason.strip()
     await store.record(changed, now, Event.EXTENDED, f"cadre:{cadre_id}", detail)
     told = Content(text=reason.strip())
-    return Done(changed, [Tell(Audience.HOUSEHOLD, Event.EXTENDED, changed, told, cadre_id)])
+    supervisors = [
+        Tell(Audience.SUPERVISOR, Event.EXTENDED, changed, told, cadre_id=s)
+        for s in await store.jurisdiction_supervisors(changed.household_id)
+        if s != cadre_id
+    ]
+    return Done(
+        changed,
+        [Tell(Audience.HOUSEHOLD, Event.EXTENDED, changed, told, cadre_id), *supervisors],
+    )

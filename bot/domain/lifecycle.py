@@ -32,6 +32,7 @@ class Event(StrEnum):
     CLOSED_BY_TIMEOUT = "closed_by_timeout"
     EXTENDED = "extended"  # the handler set a later resolution date (once, with a reason)
     OVERDUE = "overdue"  # past due with no one above to escalate to: supervisors told
+    REASSIGNED = "reassigned"  # its handler left (pruned, unbound, moved): to the next one
 
 
 class Resolution(StrEnum):
@@ -77,6 +78,7 @@ TRANSITIONS: dict[tuple[Status, Event], Status] = {
     **{(s, Event.ESCALATED): s for s in _WORKING},
     **{(s, Event.EXTENDED): s for s in _WORKING},
     **{(s, Event.OVERDUE): s for s in _WORKING},
+    **{(s, Event.REASSIGNED): s for s in _NOT_CLOSED},
     **{(s, Event.RESOLVED): Status.RESOLVED for s in _WORKING},
     **{(s, Event.EXPLAINED): Status.RESOLVED for s in _WORKING},
     (Status.RESOLVED, Event.CONFIRMED): Status.CLOSED,

@@ -20,12 +20,12 @@ import handlers
 from bot import retention
 from bot.clock import Clock
 from bot.config import Config, ConfigError
-from bot.edge import relays, schedules, sweeps
+from bot.edge import leavers, relays, schedules, sweeps
 from bot.edge.dispatcher import Dispatcher
 from bot.edge.ingest import Ingest
 from bot.edge.sender import Sender
 from bot.edge.unit import Services
-from bot.edge.webhook import set_webhook_params, webhook_app
+from bot.edge.webhook import set_webhook_params, webhook_app, with_secret
 from bot.i18n import Texts
 from handlers import menus
 from handlers.context import AnyApp, LianxinContext
@@ -115,8 +115,9 @@ async def start_bot(config: Config, clock: Clock) -> Running:
     running = Running(db, app, dispatcher, sender, [])
     running.tasks = [_task(sender.run(), "sender"), _task(dispatcher.run(), "dispatcher")]
     if config.telegram.mode == "webhook":
-        await app.bot.set_webhook(**set_webhook_params(config.webhook))
-        site_app = webhook_app(db, clock, config.webhook, dispatcher.wake)
+        hook = with_secret(config.webhook)  # never without a secret token: forged updates
+        await app.bot.set_webhook(**set_webhook_params(hook))
+        site_app = webhook_app(db, clock, hook, dispatcher.wake)
         running.runner = web.AppRunner(site_app, access_log=None)
         await running.runner.setup()
         await web.TCPSite(running.runner, config.webhook.listen, config.webhook.port).start()
@@ -145,8 +146,13 @@ def _schedule_sweeps(
         # its due time is still ahead; past it, the escalation comes instead.
         await sweeps.watch_deadlines(db, services, on_outbox)
 
+    async def tell_reroutes(_context: object) -> None:
+        # What `roster import` or `cards revoke --unbind` re-routed while a cadre left.
+        await leavers.tell_reroutes(db, services, on_outbox)
+
     every = services.config.requests.sweep_every.total_seconds()
     app.job_queue.run_repeating(close_unconfirmed, interval=every, first=1.0)
+    app.job_queue.run_repeating(tell_reroutes, interval=every, first=1.0)
     app.job_queue.run_repeating(watch_deadlines, interval=every, first=1.0)
     app.job_queue.run_repeating(  # a villager's follow-ups, once their handler has room
         lambda _: relays.relay_waiting(db, services, on_outbox), interval=relays.EVERY, first=1.0

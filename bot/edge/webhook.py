@@ -2,6 +2,12 @@
 
 If storing fails we answer 500 and Telegram delivers the update again later, so the
 guarantee is the same as polling's.
+
+Every call must carry the secret token: anyone who reaches the port could otherwise post
+updates that act as any villager or cadre. Without ``webhook.secret_token`` in the
+configuration a random one is made at each start and registered with setWebhook, which
+Telegram then sends back (an update in flight during a restart is refused once with the
+old token and delivered again with the new one).
 """
 
 from __future__ import annotations
@@ -9,10 +15,12 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import secrets
 from collections.abc import Callable
 from typing import Any
 
 from aiohttp import web
+from pydantic import SecretStr
 
 from bot.clock import Clock
 from bot.config import WebhookConfig
@@ -23,14 +31,23 @@ log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
 
 
+def with_secret(config: WebhookConfig) -> WebhookConfig:
+    """``config`` with its secret token, or with a new random one if none is configured."""
+    if config.secret_token is not None:
+        return config
+    return config.model_copy(update={"secret_token": SecretStr(secrets.token_urlsafe(32))})
+
+
 def webhook_app(
     db: Database, clock: Clock, config: WebhookConfig, on_stored: Callable[[], None]
 ) -> web.Application:
-    secret = config.secret_token.get_secret_value() if config.secret_token else None
+    if config.secret_token is None:  # never listen without one: see with_secret
+        raise ValueError("the webhook needs a secret token")
+    secret = config.secret_token.get_secret_value().encode()
 
     async def receive(request: web.Request) -> web.Response:
-        given = request.headers.get(SECRET_HEADER, "")
-        if secret is not None and not hmac.compare_digest(given, secret):
+        given = request.headers.get(SECRET_HEADER, "").encode()
+        if not hmac.compare_digest(given, secret):
             return web.Response(status=403, text="wrong secret token")
         try:
             update: Any = json.loads(await request.text())
@@ -52,7 +69,10 @@ def webhook_app(
 
 
 def set_webhook_params(config: WebhookConfig) -> dict[str, Any]:
-    params: dict[str, Any] = {"url": config.public_url, "allowed_updates": ALLOWED_UPDATES}
-    if config.secret_token is not None:
-        params["secret_token"] = config.secret_token.get_secret_value()
-    return params
+    if config.secret_token is None:
+        raise ValueError("the webhook needs a secret token")
+    return {
+        "url": config.public_url,
+        "allowed_updates": ALLOWED_UPDATES,
+        "secret_token": config.secret_token.get_secret_value(),
+    }

@@ -90,6 +90,18 @@ def test_webhook_mode_needs_a_public_https_address(tmp_path: Path) -> None:
     assert "webhook.public_url" in caught.value.problems[0]
 
 
+def test_a_guessable_webhook_secret_is_refused_in_one_line(tmp_path: Path) -> None:
+    for secret in ("abc", "has spaces in it, sixteen+", "x" * 257):
+        text = f'[webhook]\nsecret_token = "{secret}"\n'
+        with pytest.raises(ConfigError) as caught:
+            load_config(write(tmp_path, text), environ={})
+        assert len(caught.value.problems) == 1
+        assert "webhook.secret_token: must be 16 to 256 characters" in caught.value.problems[0]
+        assert secret not in caught.value.problems[0]
+    empty = load_config(write(tmp_path, '[webhook]\nsecret_token = ""\n'), environ={})
+    assert empty.webhook.secret_token is None  # none configured: a random one at start
+
+
 def test_database_path_is_relative_to_the_config_file(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, '[database]\npath = "data/x.db"\n'), environ={})
     assert config.database.path == (tmp_path / "data" / "x.db").resolve()

@@ -38,6 +38,9 @@ ALLOWED = {
     (Status.ACKNOWLEDGED, Event.EXTENDED): Status.ACKNOWLEDGED,
     (Status.OPEN, Event.OVERDUE): Status.OPEN,
     (Status.ACKNOWLEDGED, Event.OVERDUE): Status.ACKNOWLEDGED,
+    (Status.OPEN, Event.REASSIGNED): Status.OPEN,  # its handler left: to the next one
+    (Status.ACKNOWLEDGED, Event.REASSIGNED): Status.ACKNOWLEDGED,
+    (Status.RESOLVED, Event.REASSIGNED): Status.RESOLVED,
 }
 EVERY = [(status, event) for status in Status for event in Event]
 

@@ -6,7 +6,9 @@ escalation. ``/extend`` sets a later date once, with the reason the villager see
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.sandbox.server import Sandbox
 from bot.sandbox.users import SandboxUser
@@ -95,11 +97,14 @@ async def test_the_handler_extends_once_and_the_villager_sees_why(
     await village.press(case, text="受理")
     await grandma.wait_for_text("已受理您的诉求")
 
-    await village.command("extend", f"{number} 2099-12-05 要等变压器")
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    later = today + timedelta(days=10)  # within deadlines.max_extend (30d) of the due time
+    await village.command("extend", f"{number} {later.isoformat()} 要等变压器")
     await village.wait_for_text("已把")
     told = await grandma.wait_for_text("延到", after=receipt["message_id"])
     assert "要等变压器" in told["text"]
-    assert "12月5日" in told["text"]
+    year = f"{later.year}年" if later.year != today.year else ""
+    assert f"延到 {year}{later.month}月{later.day}日" in told["text"]
 
     await village.command("extend", f"{number} 2099-12-31 还要等")
     await village.wait_for_text("已经延期过一次")

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -144,8 +146,9 @@ async def test_an_away_cadre_s_request_is_served_by_the_backup(
     await cadre.wait_for_text("已经过去了")
     await cadre.command("away", "next week")
     await cadre.wait_for_text("日期看不懂")
-    await cadre.command("away", "2099-12-01")
-    away = await cadre.wait_for_text("已登记您外出到 2099-12-01")
+    back_on = datetime.now(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=20)
+    await cadre.command("away", back_on.isoformat())  # within away.max (90d)
+    away = await cadre.wait_for_text(f"已登记您外出到 {back_on.isoformat()}")
     assert "王磊" in away["text"]
 
     await grandma.send_text("家里停水了")

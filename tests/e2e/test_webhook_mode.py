@@ -32,21 +32,22 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def webhook_section(port: int) -> str:
+def webhook_section(port: int, secret: str | None = SECRET) -> str:
+    line = f'secret_token = "{secret}"' if secret is not None else ""
     return f"""
 [webhook]
 listen = "127.0.0.1"
 port = {port}
 path = "{HOOK_PATH}"
 public_url = "http://127.0.0.1:{port}{HOOK_PATH}"
-secret_token = "{SECRET}"
+{line}
 """
 
 
-async def start_in_webhook_mode(start_bot: StartBot) -> str:
+async def start_in_webhook_mode(start_bot: StartBot, secret: str | None = SECRET) -> str:
     """Start the bot in webhook mode; returns the URL it listens on."""
     port = free_port()
-    await start_bot(mode="webhook", extra=webhook_section(port))
+    await start_bot(mode="webhook", extra=webhook_section(port, secret))
     return f"http://127.0.0.1:{port}{HOOK_PATH}"
 
 
@@ -141,6 +142,46 @@ async def test_a_wrong_secret_token_is_refused_and_nothing_is_stored(
         return len(villager.messages()) > answers
 
     await sandbox.wait_until(answered)  # and handled, like any update
+
+
+async def test_without_a_configured_secret_a_random_one_refuses_forged_updates(
+    sandbox: Sandbox, start_bot: StartBot, tmp_path: Path
+) -> None:
+    """No ``secret_token`` in the file: the bot makes one, registers it with setWebhook,
+    and a post without it (or with a guess) acts as nobody."""
+    url = await start_in_webhook_mode(start_bot, secret=None)
+    villager = sandbox.user(1001, "王秀英")
+    await villager.start()
+    await villager.wait_for_text("王秀英")  # Telegram's own calls carry the secret
+    hook = sandbox.state.updates.webhook
+    assert hook is not None
+    assert hook.secret_token is not None
+    assert len(hook.secret_token) >= 32
+    forged = {
+        "update_id": 987_654_322,
+        "message": {
+            "message_id": 78,
+            "date": sandbox.clock.unix(),
+            "from": villager.info.as_user(),
+            "chat": villager.info.as_chat(),
+            "text": "/start",
+        },
+    }
+    database = tmp_path / "lianxin.db"
+    before = await scalar(database, COUNT_INBOX)
+    answers = len(villager.messages())
+    async with aiohttp.ClientSession() as session:
+        for headers in ({}, {SECRET_KEY: ""}, {SECRET_KEY: SECRET}):
+            async with session.post(url, json=forged, headers=headers) as response:
+                assert response.status == 403
+    assert await scalar(database, COUNT_INBOX) == before
+    assert await scalar(database, SELECT_UPDATE, forged["update_id"]) is None
+    later = await villager.send_text("还在吗")  # the real updates still come through
+    await villager.wait_for(replying_to(later["message_id"]))
+    assert len(villager.messages()) == answers + 1  # the forged /start got no answer
+
+
+SECRET_KEY = "X-Telegram-Bot-Api-Secret-Token"
 
 
 async def inbox_rows(database: Path, lane: int) -> list[tuple[int, str]]:

@@ -52,7 +52,9 @@ T1_HOUSEHOLDS = {"H1", "H2", "H3", "H5"}
 
 async def seed(tx: Tx) -> None:
     """A small roster, written straight into the tables (not through the importer)."""
-    await tx.executemany("INSERT INTO regions VALUES (?, ?, ?, ?)", REGIONS)
+    await tx.executemany(
+        "INSERT INTO regions (id, name, level, parent_id) VALUES (?, ?, ?, ?)", REGIONS
+    )
     await tx.executemany(
         "INSERT INTO cadres (id, name, rank, unit, phone, region_id) VALUES (?, ?, ?, ?, ?, ?)",
         CADRES,

@@ -5,6 +5,7 @@ handler's one extension."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import timedelta
 
@@ -38,6 +39,7 @@ CADRES = {"K007": 3007, "K004": 3004, "K001": 3001, "K003": 3003}  # user id of 
 SELECT_SENT = "SELECT id, lane, payload, priority FROM outbox WHERE method = 'sendMessage'"
 SELECT_EVENTS = "SELECT kind FROM request_events WHERE request_id = ? ORDER BY id"
 H = timedelta(hours=1)
+LIMITS = deadlines.ExtendLimits(normal=timedelta(days=30), urgent=timedelta(days=1))
 
 
 @pytest.fixture
@@ -259,19 +261,28 @@ async def test_the_handler_extends_once_with_a_reason(
             ("K007", later, " ", "no_reason"),
         ):
             with pytest.raises(deadlines.ExtendRefused) as refused:
-                await deadlines.extend(store, clock.now(), request.id, who, until, reason)
+                await deadlines.extend(store, clock.now(), request.id, who, until, reason, LIMITS)
             assert refused.value.why == why
     assert (await current(county, request.id)).resolve_by == request.resolve_by
     await outbox.new()
 
     async with county.transaction() as tx:
         done = await deadlines.extend(
-            DeadlineRequests(tx), clock.now(), request.id, "K007", later, "等配件"
+            DeadlineRequests(tx), clock.now(), request.id, "K007", later, "等配件", LIMITS
         )
-        assert [t.audience for t in done.tells] == [service.Audience.HOUSEHOLD]
+        assert [(t.audience, t.cadre_id) for t in done.tells] == [
+            (service.Audience.HOUSEHOLD, "K007"),
+            (service.Audience.SUPERVISOR, "K003"),  # 孙丽 supervises 东坪镇
+        ]
         with pytest.raises(deadlines.ExtendRefused) as again:
             await deadlines.extend(
-                DeadlineRequests(tx), clock.now(), request.id, "K007", later + H * 48, "再等"
+                DeadlineRequests(tx),
+                clock.now(),
+                request.id,
+                "K007",
+                later + H * 48,
+                "再等",
+                LIMITS,
             )
         assert again.value.why == "already"
     assert (await current(county, request.id)).resolve_by == later
@@ -281,6 +292,59 @@ async def test_the_handler_extends_once_with_a_reason(
     clock.set(later)
     assert await sweep(county, services) == (0, 1)
     assert (await current(county, request.id)).handler_id == "K004"
+
+
+async def test_an_extension_years_ahead_is_refused_and_an_urgent_one_stays_short(
+    county: Database, clock: ManualClock, services: Services
+) -> None:
+    """/extend 9999-12-31 switched escalation off for good, urgent requests too."""
+    zone = services.config.general.zone
+    request = await file(county, clock, services)  # "other": due 2026-11-22 08:30
+    async with county.transaction() as tx:
+        store = DeadlineRequests(tx)
+        for day in ("9999-12-31", "2026-12-23"):  # 30 days past the due time: 12-22 08:30
+            with pytest.raises(deadlines.ExtendRefused) as refused:
+                await deadlines.extend(
+                    store,
+                    clock.now(),
+                    request.id,
+                    "K007",
+                    deadlines.end_of_day(day, zone),
+                    "等",
+                    LIMITS,
+                )
+            assert refused.value.why == "too_far"
+            assert refused.value.latest == request.resolve_by + timedelta(days=30)
+        await store.record(  # the villager marks it urgent: due 2h after filing
+            dataclasses.replace(request, urgent=True, resolve_by=request.filed_at + 2 * H),
+            clock.now(),
+            Event.MARKED,
+            f"villager:{GRANDMA}",
+            {},
+        )
+        with pytest.raises(deadlines.ExtendRefused) as refused:
+            await deadlines.extend(
+                store,
+                clock.now(),
+                request.id,
+                "K007",
+                deadlines.end_of_day("2026-11-16", zone),
+                "等",
+                LIMITS,
+            )
+        assert refused.value.why == "too_far_urgent"
+        done = await deadlines.extend(
+            store,
+            clock.now(),
+            request.id,
+            "K007",
+            deadlines.end_of_day("2026-11-15", zone),
+            "等配件",
+            LIMITS,
+        )
+    assert done.request.urgent
+    assert done.request.resolve_by == deadlines.end_of_day("2026-11-15", zone)
+    assert service.Audience.SUPERVISOR in [t.audience for t in done.tells]
 
 
 async def test_a_closed_request_is_never_reminded_or_escalated(

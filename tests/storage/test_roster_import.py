@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.domain.roster import Household, Link, Roster
 from bot.roster_io import load
 from storage.db import Database
 from storage.roster_import import import_roster, read_roster, region_subtree
+
+NOW = datetime(2031, 3, 4, 2, 0, tzinfo=UTC)  # stamps what a prune marks removed
 
 SAMPLE = Path(__file__).parents[2] / "bot" / "samples" / "roster"
 INSERT_CODE = "INSERT INTO codes (code, household_id, issued_at) VALUES (?, ?, '2026-11-01')"
@@ -46,7 +49,7 @@ def edited(roster: Roster) -> Roster:
 
 
 async def test_the_sample_imports_and_reads_back_the_same(db: Database) -> None:
-    report = await import_roster(db, sample(), prune=False, dry_run=False)
+    report = await import_roster(db, sample(), prune=False, dry_run=False, now=NOW)
     assert {name: change.added for name, change in report.tables.items()} == {
         "regions": 9,
         "cadres": 12,
@@ -61,16 +64,16 @@ async def test_the_sample_imports_and_reads_back_the_same(db: Database) -> None:
 
 
 async def test_importing_twice_changes_nothing(db: Database) -> None:
-    await import_roster(db, sample(), prune=False, dry_run=False)
-    report = await import_roster(db, sample(), prune=False, dry_run=False)
+    await import_roster(db, sample(), prune=False, dry_run=False, now=NOW)
+    report = await import_roster(db, sample(), prune=False, dry_run=False, now=NOW)
     assert all(c.added == c.updated == 0 for c in report.tables.values())
     assert report.tables["links"].unchanged == 36
 
 
 async def test_an_edited_roster_updates_by_id_and_keeps_what_it_lacks(db: Database) -> None:
-    await import_roster(db, sample(), prune=False, dry_run=False)
+    await import_roster(db, sample(), prune=False, dry_run=False, now=NOW)
     await bind(db, "H0002")
-    report = await import_roster(db, edited(sample()), prune=False, dry_run=False)
+    report = await import_roster(db, edited(sample()), prune=False, dry_run=False, now=NOW)
     households = report.tables["households"]
     assert (households.added, households.updated, households.absent, households.removed) == (
         1,
@@ -97,9 +100,9 @@ async def chain(db: Database, household_id: str) -> list[tuple[str, int]]:
 
 
 async def test_a_changed_chain_replaces_the_old_link_without_prune(db: Database) -> None:
-    await import_roster(db, sample(), prune=False, dry_run=False)
+    await import_roster(db, sample(), prune=False, dry_run=False, now=NOW)
     await bind(db, "H0001")
-    report = await import_roster(db, rechained(sample()), prune=False, dry_run=False)
+    report = await import_roster(db, rechained(sample()), prune=False, dry_run=False, now=NOW)
     links = report.tables["links"]
     assert (links.added, links.updated, links.removed, links.replaced, links.absent) == (
         1,
@@ -115,7 +118,7 @@ async def test_a_changed_chain_replaces_the_old_link_without_prune(db: Database)
 
 
 async def test_a_chain_is_the_files_tiers_and_all(db: Database) -> None:
-    await import_roster(db, sample(), prune=False, dry_run=False)
+    await import_roster(db, sample(), prune=False, dry_run=False, now=NOW)
     roster = sample()
     swapped = {("H0001", "K004"): 3, ("H0001", "K001"): 2}  # tiers 2 and 3 swapped
     links = [
@@ -125,7 +128,7 @@ async def test_a_chain_is_the_files_tiers_and_all(db: Database) -> None:
     ]
     links.append(Link("H0002", "K002", 3))
     report = await import_roster(
-        db, dataclasses.replace(roster, links=tuple(links)), prune=False, dry_run=False
+        db, dataclasses.replace(roster, links=tuple(links)), prune=False, dry_run=False, now=NOW
     )
     change = report.tables["links"]
     assert (change.added, change.updated, change.removed) == (1, 2, 1)
@@ -134,8 +137,8 @@ async def test_a_chain_is_the_files_tiers_and_all(db: Database) -> None:
 
 
 async def test_a_dry_run_reports_a_changed_chain_and_writes_nothing(db: Database) -> None:
-    await import_roster(db, sample(), prune=False, dry_run=False)
-    report = await import_roster(db, rechained(sample()), prune=False, dry_run=True)
+    await import_roster(db, sample(), prune=False, dry_run=False, now=NOW)
+    report = await import_roster(db, rechained(sample()), prune=False, dry_run=True, now=NOW)
     links = report.tables["links"]
     assert (links.added, links.removed, links.replaced) == (1, 1, 1)
     assert await chain(db, "H0001") == [("K007", 1), ("K004", 2), ("K001", 3)]
@@ -144,14 +147,14 @@ async def test_a_dry_run_reports_a_changed_chain_and_writes_nothing(db: Database
 async def test_a_household_absent_from_the_file_keeps_its_links_unless_pruned(
     db: Database,
 ) -> None:
-    await import_roster(db, sample(), prune=False, dry_run=False)
+    await import_roster(db, sample(), prune=False, dry_run=False, now=NOW)
     roster = rechained(edited(sample()))
-    report = await import_roster(db, roster, prune=False, dry_run=False)
+    report = await import_roster(db, roster, prune=False, dry_run=False, now=NOW)
     links = report.tables["links"]
     assert (links.added, links.removed, links.replaced, links.absent) == (1, 1, 1, 3)
     assert await chain(db, "H0012") == [("K011", 1), ("K012", 2), ("K002", 3)]
     assert await chain(db, "H0001") == [("K008", 1), ("K004", 2), ("K001", 3)]
-    report = await import_roster(db, roster, prune=True, dry_run=False)
+    report = await import_roster(db, roster, prune=True, dry_run=False, now=NOW)
     links = report.tables["links"]
     assert (links.added, links.removed, links.replaced, links.absent) == (0, 3, 0, 3)
     assert report.tables["households"].removed == 1
@@ -161,10 +164,10 @@ async def test_a_household_absent_from_the_file_keeps_its_links_unless_pruned(
 
 
 async def test_prune_removes_what_the_file_lacks_and_counts_bindings(db: Database) -> None:
-    await import_roster(db, sample(), prune=False, dry_run=False)
+    await import_roster(db, sample(), prune=False, dry_run=False, now=NOW)
     await bind(db, "H0012")
     await bind(db, "H0001", user_id=7)
-    report = await import_roster(db, edited(sample()), prune=True, dry_run=False)
+    report = await import_roster(db, edited(sample()), prune=True, dry_run=False, now=NOW)
     assert report.tables["households"].removed == 1
     assert report.tables["links"].removed == 3
     assert report.bound_removed == 1
@@ -175,14 +178,14 @@ async def test_prune_removes_what_the_file_lacks_and_counts_bindings(db: Databas
 
 
 async def test_a_dry_run_counts_but_writes_nothing(db: Database) -> None:
-    report = await import_roster(db, sample(), prune=True, dry_run=True)
+    report = await import_roster(db, sample(), prune=True, dry_run=True, now=NOW)
     assert report.tables["households"].added == 12
     async with db.read() as tx:
         assert await tx.scalar("SELECT count(*) FROM households") == 0
 
 
 async def test_a_region_subtree_is_the_region_and_everything_below(db: Database) -> None:
-    await import_roster(db, sample(), prune=False, dry_run=False)
+    await import_roster(db, sample(), prune=False, dry_run=False, now=NOW)
     async with db.read() as tx:
         assert sorted(await region_subtree(tx, "T01")) == ["G011", "G012", "T01", "V01", "V02"]
         assert await region_subtree(tx, "G011") == ["G011"]

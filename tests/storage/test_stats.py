@@ -251,7 +251,9 @@ VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 INSERT_EVENT = """
 INSERT INTO request_events (request_id, at, kind, actor, handler_id) VALUES (?, ?, ?, 'x', ?)
 """
-INSERT_HOUSEHOLD = "INSERT INTO households VALUES (?, '户主', ?, '', '')"
+INSERT_HOUSEHOLD = """
+INSERT INTO households (id, head_name, region_id, address, phone) VALUES (?, '户主', ?, '', '')
+"""
 SELECT_IDS = "SELECT id FROM households UNION ALL SELECT '' UNION ALL SELECT id FROM cadres"
 REGIONS = ("C01", "T01", "T02", "V01", "V03", "G011")
 BYS: tuple[stats.By, ...] = ("township", "village", "cadre", "category")
