@@ -26,6 +26,7 @@ from bot.domain import stats
 from bot.i18n import LANGUAGES, Texts
 from storage.db import Database
 
+NICE = 10
 ROOT = str(Path(__file__).resolve().parents[1])  # where ``bot`` is, installed or not
 
 
@@ -90,6 +91,8 @@ async def _write(order: WorkbookOrder) -> str | None:
 
 
 def main() -> None:
+    with contextlib.suppress(OSError):
+        os.nice(NICE)  # the bot's answers to people come first
     order = WorkbookOrder(**json.load(sys.stdin))
     region = asyncio.run(_write(order))
     json.dump({"region": region}, sys.stdout)

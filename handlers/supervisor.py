@@ -214,7 +214,7 @@ async def _chart(
         response=texts("stats.chart.response"),
         day=texts("stats.chart.day"),
     )
-    png = await asyncio.to_thread(charts.requests_chart, days, labels)
+    png = await work.in_process(charts.requests_chart, days, labels)
     path = work.file_path(f"stats-{user_id}", "png")
     await asyncio.to_thread(path.write_bytes, png)
     caption = texts("stats.chart_caption", region=title, first=period.first, last=period.last)

@@ -5,9 +5,11 @@ stalls every villager and the sender. A handler that owes slow work answers at o
 records the work with ``unit.after_commit(job)``; once the update's transaction has
 committed (the inbox row is done), the dispatcher hands the jobs here. Each runs outside
 any transaction, a few at a time: it reads through ``Database.read()`` (a read connection
-that takes no writer lock), does its CPU-heavy part in a thread or a worker process, and
-returns the calls it owes, which are queued in their own short transaction. A crash in
-between loses the job (the person asks again), never the update.
+that takes no writer lock), does its CPU-heavy part in a worker process (``in_process``:
+pure Python in a thread would share the interpreter lock with the event loop and slow
+every answer; the workers run at a lower priority than the bot), and returns the calls it
+owes, which are queued in their own short transaction. A crash in between loses the job
+(the person asks again), never the update.
 
 The runner also remembers, per job key (e.g. one person's statistics), whether a job is
 in the making and when the last ones started, so a handler can refuse more.
@@ -16,14 +18,18 @@ in the making and when the last ones started, so a handler can refuse more.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import multiprocessing
 import os
 from collections import deque
 from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
 from bot.edge.unit import Services
 from storage import outbox
@@ -36,18 +42,56 @@ log = logging.getLogger(__name__)
 # test can act while a workbook is "being built" without depending on machine speed).
 HOLD_ENV = "LIANXIN_HOLD_LONG_WORK"
 KEEP_STARTS = 100  # start times remembered per key, for per-minute limits
+NICE = 10  # worker processes yield the CPU to the bot's event loop
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def lower_priority() -> None:
+    """In a worker process: let the bot (answers to people) have the CPU first."""
+    with contextlib.suppress(OSError):
+        os.nice(NICE)
+
+
+class Workers:
+    """Worker processes for CPU-heavy parts, started on first use (spawned: a fork of a
+    process with threads may inherit a held lock) and kept, so a chart does not pay for
+    importing matplotlib each time."""
+
+    def __init__(self, count: int) -> None:
+        self._count = count
+        self._pool: ProcessPoolExecutor | None = None
+
+    async def run(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                self._count, multiprocessing.get_context("spawn"), initializer=lower_priority
+            )
+        future = self._pool.submit(fn, *args, **kwargs)
+        return await asyncio.wrap_future(future)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            pool, self._pool = self._pool, None
+            await asyncio.to_thread(pool.shutdown, wait=True, cancel_futures=True)
 
 
 @dataclass(frozen=True)
 class Work:
-    """What a job may use: reads (never the writer), the services, the update's moment."""
+    """What a job may use: reads (never the writer), worker processes, the services, the
+    update's moment."""
 
     db: Database
     services: Services
     now: datetime
+    workers: Workers
 
     def read(self) -> AbstractAsyncContextManager[Tx]:
         return self.db.read()
+
+    async def in_process(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """``fn(*args)`` in a worker process (``fn`` and its arguments are pickled)."""
+        return await self.workers.run(fn, *args, **kwargs)
 
     def file_path(self, stem: str, suffix: str) -> Path:
         """A new file beside the database, for the sender to upload (kept: the outbox row
@@ -82,6 +126,7 @@ class LongWork:
         self._tasks: set[asyncio.Task[None]] = set()
         self._busy: set[str] = set()
         self._starts: dict[str, deque[datetime]] = {}
+        self._workers = Workers(workers)
 
     def busy(self, key: str) -> bool:
         """A job with this key is waiting or running."""
@@ -118,12 +163,13 @@ class LongWork:
         for task in list(self._tasks):
             task.cancel()
         await self.drain()
+        await self._workers.close()
 
     async def _run(self, job: Job, now: datetime) -> None:
         try:
             async with self._slots:
                 await _held()
-                calls = await job.run(Work(self._db, self._services, now))
+                calls = await job.run(Work(self._db, self._services, now, self._workers))
         except Exception:
             log.exception("long work %s failed", job.name)
             calls = [] if job.chat is None else [self._apology(job.chat)]
