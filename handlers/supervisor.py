@@ -41,6 +41,7 @@ from .context import AnyApp, LianxinContext
 
 SCOPE = "st"
 TABLES: dict[str, By] = {by: by for by in get_args(By)}  # the breakdown buttons
+EXTRA = ("overdue", "workbook")  # the other buttons
 OVERDUE_LIMIT = 20
 WINDOW = timedelta(minutes=1)  # [stats] per_minute counts over this
 
@@ -257,9 +258,6 @@ async def on_button(update: Update, context: LianxinContext) -> None:
         unit.send(outgoing.message(user.id, texts("stats.workbook_making")))
         run = _workbook(user.id, region, period)
     unit.after_commit(_job(f"stats {pressed.action}", user.id, run))
-
-
-EXTRA = ("overdue", "workbook")
 
 
 def _table(user_id: int, region: str, period: Period, what: By) -> Run:
