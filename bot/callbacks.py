@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
 
 LIMIT = 64  # bytes Telegram keeps of callback_data
 _ID = re.compile(r"[0-9]{1,12}", re.ASCII)
-_SPAN = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})\.([0-9]{4}-[0-9]{2}-[0-9]{2})", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -66,17 +64,6 @@ def request_press(data: str | None) -> RequestPress | None:
     if request_id is None:
         return None
     return RequestPress(pressed.scope, pressed.action, request_id, argument)
-
-
-def days(argument: str) -> tuple[date, date] | None:
-    """``2026-11-01.2026-11-30`` as two dates, or None for anything else."""
-    found = _SPAN.fullmatch(argument)
-    if found is None:
-        return None
-    try:
-        return date.fromisoformat(found.group(1)), date.fromisoformat(found.group(2))
-    except ValueError:
-        return None
 
 
 def pick_household(household_id: str) -> Callback:

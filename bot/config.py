@@ -10,7 +10,7 @@ import os
 import re
 import tomllib
 from collections.abc import Mapping
-from datetime import timedelta, tzinfo
+from datetime import date, timedelta, tzinfo
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.domain import schedule
+from bot.domain import schedule, stats
 from bot.domain.lifecycle import Category
 from bot.domain.requests import Deadlines
 from bot.domain.roster import Rank
@@ -398,6 +398,27 @@ class RetentionConfig(_Section):
     sweep_every: SweepInterval = timedelta(days=1)
 
 
+class StatsConfig(_Section):
+    # The longest period /stats (and its buttons) may cover, in whole days.
+    max_period: Duration = timedelta(days=366)
+    # No period may start before this day (nothing was filed before Lianxin existed).
+    earliest: date = date(2000, 1, 1)
+    # /stats and its buttons per person and minute; each person has one at a time.
+    per_minute: int = Field(default=6, ge=1, le=600)
+    # Long work (statistics, charts, workbooks) run at once, outside any transaction.
+    workers: int = Field(default=2, ge=1, le=8)
+
+    @field_validator("max_period")
+    @classmethod
+    def _whole_days(cls, value: timedelta) -> timedelta:
+        if value < timedelta(days=1) or value % timedelta(days=1) or value.days > 3660:
+            raise ValueError('must be whole days from "1d" to "3660d", e.g. "366d"')
+        return value
+
+    def bounds(self) -> stats.Bounds:
+        return stats.Bounds(earliest=self.earliest, max_days=self.max_period.days)
+
+
 class Config(_Section):
     telegram: TelegramConfig = TelegramConfig()
     webhook: WebhookConfig = WebhookConfig()
@@ -411,6 +432,7 @@ class Config(_Section):
     away: AwayConfig = AwayConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     retention: RetentionConfig = RetentionConfig()
+    stats: StatsConfig = StatsConfig()
 
     @model_validator(mode="after")
     def _webhook_needs_address(self) -> Config:

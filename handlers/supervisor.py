@@ -6,34 +6,44 @@ opens with /inbox's rights) and the workbook. Buttons carry only the period: the
 is always the presser's own ``supervises``, so a forged button cannot reach another
 jurisdiction. Files (chart, workbook) are written beside the database and queued as
 ``{"$file": path}`` for the sender to upload.
+
+Nothing here reads the statistics inside the update's transaction, which holds the only
+writer lock: the handler checks who asks and for what period (held to ``[stats]``'s
+bounds), refuses a person who has one in the making or asked too often, and records the
+work with ``unit.after_commit``. After the commit it runs on a read connection, the chart
+in a thread and the workbook in a worker process, and its answer is queued then.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, get_args
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot import callbacks, charts, report
+from bot import callbacks, charts, workbook_process
 from bot.domain import stats
 from bot.domain.roster import Cadre
 from bot.domain.stats import By, Figures, Period
+from bot.edge.longwork import Job, Run, Work
 from bot.edge.unit import Unit
 from bot.i18n import Texts
 from storage import stats as store
 from storage.outbox import Call, Priority
 from storage.people import People
 
-from . import outgoing, tell_cadre
+from . import outgoing
 from .context import AnyApp, LianxinContext
 
 SCOPE = "st"
 TABLES: dict[str, By] = {by: by for by in get_args(By)}  # the breakdown buttons
+EXTRA = ("overdue", "workbook")  # the other buttons
 OVERDUE_LIMIT = 20
+WINDOW = timedelta(minutes=1)  # [stats] per_minute counts over this
 
 
 def percent(texts: Texts, value: float | None) -> str:
@@ -96,14 +106,6 @@ def keyboard(texts: Texts, period: Period) -> InlineKeyboardMarkup:
     )
 
 
-def _file_path(unit: Unit, user_id: int, suffix: str) -> Path:
-    """A new file beside the database, for the sender to upload (kept: the outbox row
-    may be retried after a restart)."""
-    folder = unit.services.config.database.path.parent / "files"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"stats-{user_id}-{unit.now.strftime('%Y%m%d%H%M%S%f')}.{suffix}"
-
-
 def _file_call(user_id: int, method: str, field: str, path: Path, caption: str) -> Call:
     params: dict[str, Any] = {
         "chat_id": user_id,
@@ -113,21 +115,30 @@ def _file_call(user_id: int, method: str, field: str, path: Path, caption: str) 
     return Call(user_id, method, params, Priority.INTERACTIVE)
 
 
-async def _chart(
-    unit: Unit, user_id: int, days: list[stats.Day], period: Period, title: str
-) -> Call:
-    texts = unit.services.texts
-    labels = charts.Labels(
-        title=texts("stats.chart.title", region=title, first=period.first, last=period.last),
-        filed=texts("stats.chart.filed"),
-        response=texts("stats.chart.response"),
-        day=texts("stats.chart.day"),
-    )
-    png = await asyncio.to_thread(charts.requests_chart, days, labels)
-    path = _file_path(unit, user_id, "png")
-    path.write_bytes(png)
-    caption = texts("stats.chart_caption", region=title, first=period.first, last=period.last)
-    return _file_call(user_id, "sendPhoto", "photo", path, caption)
+def _period_problem(texts: Texts, bad: stats.BadPeriod, text: str) -> str:
+    """What was wrong with the period, and what is allowed."""
+    if isinstance(bad, stats.PeriodTooLong):
+        return texts("stats.period_too_long", days=bad.days, max_days=bad.max_days)
+    if isinstance(bad, stats.PeriodOutOfRange):
+        return texts("stats.period_out_of_range", earliest=bad.earliest, latest=bad.latest)
+    return texts("stats.bad_period", text=text)
+
+
+def _key(user_id: int) -> str:
+    return f"stats:{user_id}"
+
+
+def _refusal(unit: Unit, user_id: int) -> str | None:
+    """Why this person may not ask now (one at a time, ``per_minute`` a minute), or None."""
+    texts, work = unit.services.texts, unit.work
+    if work is None:
+        raise RuntimeError("/stats needs the dispatcher's long work")
+    if work.busy(_key(user_id)):
+        return texts("stats.busy")
+    limit = unit.services.config.stats.per_minute
+    if work.started_since(_key(user_id), unit.now - WINDOW) >= limit:
+        return texts("stats.too_many", limit=limit)
+    return None
 
 
 async def _who(update: Update, context: LianxinContext) -> tuple[Unit, int, Cadre] | None:
@@ -144,50 +155,74 @@ async def _who(update: Update, context: LianxinContext) -> tuple[Unit, int, Cadr
 
 
 async def stats_command(update: Update, context: LianxinContext) -> None:
-    """``/stats [today|week|month|lastmonth|YYYY-MM-DD YYYY-MM-DD]``."""
+    """``/stats [today|week|month|lastmonth|YYYY-MM-DD YYYY-MM-DD]``: checked here, counted
+    after the commit (``_summary``)."""
     found = await _who(update, context)
     if found is None:
         return
     unit, user_id, cadre = found
-    texts = unit.services.texts
+    config = unit.services.config
     words = list(context.args or [])
     try:
-        period = stats.period(words, unit.now, unit.services.config.general.zone)
-    except stats.BadPeriod:
-        unit.send(outgoing.message(user_id, texts("stats.bad_period", text=" ".join(words))))
+        period = stats.period(words, unit.now, config.general.zone, config.stats.bounds())
+    except stats.BadPeriod as bad:
+        problem = _period_problem(unit.services.texts, bad, " ".join(words))
+        unit.send(outgoing.message(user_id, problem))
         return
-    zone = unit.services.config.general.zone
-    if cadre.supervises:
-        region = await People(unit.tx).region_name(cadre.supervises)
-        figures = await store.region_figures(unit.tx, cadre.supervises, period, unit.now)
-        days = await store.region_days(unit.tx, cadre.supervises, period, zone)
-        head = texts("stats.head_region", region=region, first=period.first, last=period.last)
-        markup: InlineKeyboardMarkup | None = keyboard(texts, period)
-        title = region
-    else:
-        figures = await store.cadre_figures(unit.tx, cadre.id, period, unit.now)
-        days = await store.cadre_days(unit.tx, cadre.id, period, zone)
-        head = texts("stats.head_cadre", name=cadre.name, first=period.first, last=period.last)
-        markup = None
-        title = cadre.name
-    text = f"{head}\n{summary(texts, figures)}"
-    unit.send(outgoing.message(user_id, text, keyboard=markup))
-    unit.send(await _chart(unit, user_id, days, period, title))
+    refused = _refusal(unit, user_id)
+    if refused is not None:
+        unit.send(outgoing.message(user_id, refused))
+        return
+    unit.after_commit(_job("stats summary", user_id, _summary(user_id, cadre, period)))
+
+
+def _job(name: str, user_id: int, run: Run) -> Job:
+    return Job(name, run, key=_key(user_id), chat=user_id)
+
+
+def _summary(user_id: int, cadre: Cadre, period: Period) -> Run:
+    async def run(work: Work) -> list[Call]:
+        texts, zone = work.services.texts, work.services.config.general.zone
+        async with work.read() as tx:
+            if cadre.supervises:
+                title = await People(tx).region_name(cadre.supervises)
+                figures = await store.region_figures(tx, cadre.supervises, period, work.now)
+                days = await store.region_days(tx, cadre.supervises, period, zone)
+            else:
+                title = cadre.name
+                figures = await store.cadre_figures(tx, cadre.id, period, work.now)
+                days = await store.cadre_days(tx, cadre.id, period, zone)
+        if cadre.supervises:
+            head = texts("stats.head_region", region=title, first=period.first, last=period.last)
+            markup: InlineKeyboardMarkup | None = keyboard(texts, period)
+        else:
+            head = texts("stats.head_cadre", name=title, first=period.first, last=period.last)
+            markup = None
+        text = f"{head}\n{summary(texts, figures)}"
+        chart = await _chart(work, user_id, days, period, title)
+        return [outgoing.message(user_id, text, keyboard=markup), chart]
+
+    return run
+
+
+async def _chart(
+    work: Work, user_id: int, days: list[stats.Day], period: Period, title: str
+) -> Call:
+    texts = work.services.texts
+    labels = charts.Labels(
+        title=texts("stats.chart.title", region=title, first=period.first, last=period.last),
+        filed=texts("stats.chart.filed"),
+        response=texts("stats.chart.response"),
+        day=texts("stats.chart.day"),
+    )
+    png = await work.in_process(charts.requests_chart, days, labels)
+    path = work.file_path(f"stats-{user_id}", "png")
+    await asyncio.to_thread(path.write_bytes, png)
+    caption = texts("stats.chart_caption", region=title, first=period.first, last=period.last)
+    return _file_call(user_id, "sendPhoto", "photo", path, caption)
 
 
 # --- buttons --------------------------------------------------------------------------
-
-
-def _period_of(argument: str, zone: Any) -> Period | None:
-    """The period a button carries; None for forged or impossible ones (9999-12-31 has
-    no next day: OverflowError)."""
-    span = callbacks.days(argument)
-    if span is None:
-        return None
-    try:
-        return stats.days(*span, zone)
-    except (ValueError, OverflowError):
-        return None
 
 
 async def on_button(update: Update, context: LianxinContext) -> None:
@@ -196,107 +231,136 @@ async def on_button(update: Update, context: LianxinContext) -> None:
     if query is None or user is None:
         return
     unit = context.unit
-    texts = unit.services.texts
+    texts, config = unit.services.texts, unit.services.config
     pressed = callbacks.decode(query.data)
     people = People(unit.tx)
     cadre_id = await people.cadre_of_user(user.id)
     region = (await people.cadre(cadre_id)).supervises if cadre_id else None
-    zone = unit.services.config.general.zone
-    period = _period_of(pressed.argument, zone) if pressed else None
-    if pressed is None or region is None or period is None:
+    if pressed is None or region is None or pressed.action not in (*TABLES, *EXTRA):
         unit.send(outgoing.answer_button(user.id, query.id, texts("stats.refused")))
+        return
+    try:
+        period = stats.span(pressed.argument, unit.now, config.general.zone, config.stats.bounds())
+    except stats.BadPeriod as bad:
+        problem = _period_problem(texts, bad, pressed.argument)
+        unit.send(outgoing.answer_button(user.id, query.id, problem))
+        return
+    refused = _refusal(unit, user.id)
+    if refused is not None:
+        unit.send(outgoing.answer_button(user.id, query.id, refused))
         return
     unit.send(outgoing.answer_button(user.id, query.id))
     if pressed.action in TABLES:
-        await _table(unit, user.id, region, period, TABLES[pressed.action])
+        run = _table(user.id, region, period, TABLES[pressed.action])
     elif pressed.action == "overdue":
-        await _overdue(unit, user.id, region)
-    elif pressed.action == "workbook":
-        await _workbook(unit, user.id, region, period)
-
-
-async def _table(unit: Unit, user_id: int, region: str, period: Period, what: By) -> None:
-    texts = unit.services.texts
-    table = await store.region_breakdown(unit.tx, region, period, unit.now, what)
-    name: Callable[[str], str]
-    if what in ("township", "village"):
-        places = await store.places(unit.tx, region)
-
-        def name(k: str) -> str:
-            return places[k].name if k in places else k
-
-    elif what == "cadre":
-        names = await store.cadre_names(unit.tx, sorted(table))
-
-        def name(k: str) -> str:
-            return names.get(k, k)
-
+        run = _overdue(user.id, region)
     else:
-
-        def name(k: str) -> str:
-            return texts(f"requests.category.{k}")
-
-    lines = [
-        texts(
-            "stats.table_line",
-            name=name(k),
-            filed=f.filed,
-            overdue=f.overdue,
-            response_rate=percent(texts, f.response_rate),
-            resolution_rate=percent(texts, f.resolution_rate),
-            satisfaction_rate=percent(texts, f.satisfaction_rate),
-        )
-        for k, f in stats.ranking(table)
-    ]
-    what_text = texts(f"stats.table.{what}")
-    head = texts("stats.table_head", what=what_text, first=period.first, last=period.last)
-    body = "\n".join(lines) if lines else texts("stats.table_empty")
-    unit.send(outgoing.message(user_id, f"{head}\n{body}"))
+        unit.send(outgoing.message(user.id, texts("stats.workbook_making")))
+        run = _workbook(user.id, region, period)
+    unit.after_commit(_job(f"stats {pressed.action}", user.id, run))
 
 
-async def _overdue(unit: Unit, user_id: int, region: str) -> None:
-    texts = unit.services.texts
-    lines = await store.overdue(unit.tx, region, unit.now, OVERDUE_LIMIT)
-    if not lines:
-        unit.send(outgoing.message(user_id, texts("stats.overdue_none")))
-        return
-    body = "\n".join(
-        texts(
-            "stats.overdue_line",
-            number=line.number,
-            head=line.head_name,
-            handler=line.handler,
-            due=tell_cadre.local(unit, line.resolve_by),
-        )
-        for line in lines
-    )
-    buttons = [
-        [
-            InlineKeyboardButton(
-                texts("requests_cadre.open_button", number=line.number, head=line.head_name),
-                callback_data=callbacks.Callback("rq", "open", str(line.request_id)).encode(),
+def _table(user_id: int, region: str, period: Period, what: By) -> Run:
+    async def run(work: Work) -> list[Call]:
+        async with work.read() as tx:
+            table = await store.region_breakdown(tx, region, period, work.now, what)
+            places = await store.places(tx, region) if what in ("township", "village") else {}
+            names = await store.cadre_names(tx, sorted(table)) if what == "cadre" else {}
+        texts = work.services.texts
+        name: Callable[[str], str]
+        if what in ("township", "village"):
+
+            def name(k: str) -> str:
+                return places[k].name if k in places else k
+
+        elif what == "cadre":
+
+            def name(k: str) -> str:
+                return names.get(k, k)
+
+        else:
+
+            def name(k: str) -> str:
+                return texts(f"requests.category.{k}")
+
+        lines = [
+            texts(
+                "stats.table_line",
+                name=name(k),
+                filed=f.filed,
+                overdue=f.overdue,
+                response_rate=percent(texts, f.response_rate),
+                resolution_rate=percent(texts, f.resolution_rate),
+                satisfaction_rate=percent(texts, f.satisfaction_rate),
             )
+            for k, f in stats.ranking(table)
         ]
-        for line in lines
-    ]
-    text = f"{texts('stats.overdue_head', limit=OVERDUE_LIMIT)}\n{body}"
-    unit.send(outgoing.message(user_id, text, keyboard=InlineKeyboardMarkup(buttons)))
+        what_text = texts(f"stats.table.{what}")
+        head = texts("stats.table_head", what=what_text, first=period.first, last=period.last)
+        body = "\n".join(lines) if lines else texts("stats.table_empty")
+        return [outgoing.message(user_id, f"{head}\n{body}")]
+
+    return run
 
 
-async def _workbook(unit: Unit, user_id: int, region: str, period: Period) -> None:
-    texts = unit.services.texts
-    config = unit.services.config
-    data = await report.gather(unit.tx, region, period, unit.now)
-    if data is None:
-        return
-    quota = config.schedule.stay_quota.model_dump()
-    content = await asyncio.to_thread(report.xlsx, data, texts, config.general.zone, quota)
-    path = _file_path(unit, user_id, "xlsx")
-    path.write_bytes(content)
-    caption = texts(
-        "stats.workbook_caption", region=data.region.name, first=period.first, last=period.last
-    )
-    unit.send(_file_call(user_id, "sendDocument", "document", path, caption))
+def _overdue(user_id: int, region: str) -> Run:
+    async def run(work: Work) -> list[Call]:
+        texts, zone = work.services.texts, work.services.config.general.zone
+        async with work.read() as tx:
+            lines = await store.overdue(tx, region, work.now, OVERDUE_LIMIT)
+        if not lines:
+            return [outgoing.message(user_id, texts("stats.overdue_none"))]
+        body = "\n".join(
+            texts(
+                "stats.overdue_line",
+                number=line.number,
+                head=line.head_name,
+                handler=line.handler,
+                due=line.resolve_by.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            )
+            for line in lines
+        )
+        buttons = [
+            [
+                InlineKeyboardButton(
+                    texts("requests_cadre.open_button", number=line.number, head=line.head_name),
+                    callback_data=callbacks.Callback("rq", "open", str(line.request_id)).encode(),
+                )
+            ]
+            for line in lines
+        ]
+        text = f"{texts('stats.overdue_head', limit=OVERDUE_LIMIT)}\n{body}"
+        return [outgoing.message(user_id, text, keyboard=InlineKeyboardMarkup(buttons))]
+
+    return run
+
+
+def _workbook(user_id: int, region: str, period: Period) -> Run:
+    """The workbook is seconds of pure Python for a county: a worker process builds it."""
+
+    async def run(work: Work) -> list[Call]:
+        texts, config = work.services.texts, work.services.config
+        path = work.file_path(f"stats-{user_id}", "xlsx")
+        order = workbook_process.WorkbookOrder(
+            database=str(work.db.path),
+            region=region,
+            first=period.first.isoformat(),
+            last=period.last.isoformat(),
+            now=work.now.isoformat(),
+            language=texts.language,
+            timezone=config.general.timezone,
+            quota=config.schedule.stay_quota.model_dump(),
+            out=str(path),
+        )
+        name = await workbook_process.build(order)
+        if name is None:
+            return []
+        caption = texts(
+            "stats.workbook_caption", region=name, first=period.first, last=period.last
+        )
+        return [_file_call(user_id, "sendDocument", "document", path, caption)]
+
+    return run
 
 
 def register(app: AnyApp) -> None:

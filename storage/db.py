@@ -1,8 +1,13 @@
-"""The one door to the database: a connection with WAL and foreign keys, and transactions.
+"""The one door to the database: a writer connection with WAL and foreign keys, a few
+reader connections, and transactions.
 
 SQLite allows one writer at a time, so every write goes through ``transaction()``,
-which serialises them with a lock and makes each one all-or-nothing. Repositories
-take the ``Tx`` it yields; nothing outside ``storage/`` sees a cursor.
+which serialises them with a lock and makes each one all-or-nothing. Reads go through
+``read()``, on a pool of read-only connections beside the writer: in WAL mode a reader
+sees the last commit made before its first statement and neither waits for the writer
+nor holds it up, so a long read (a county's statistics, a workbook) never stalls the
+villagers' updates. Repositories take the ``Tx`` either yields; nothing outside
+``storage/`` sees a cursor.
 """
 
 from __future__ import annotations
@@ -79,35 +84,68 @@ class Tx:
         return None if row is None else row[0]
 
 
+READERS = 4  # read connections at most; each is a thread of aiosqlite's
+
+
+async def _connect(path: Path, pragmas: Sequence[str]) -> aiosqlite.Connection:
+    # isolation_level=None: we issue BEGIN/COMMIT ourselves, so nothing is
+    # committed behind our back.
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    conn.row_factory = aiosqlite.Row
+    for pragma in pragmas:
+        await conn.execute(pragma)
+    return conn
+
+
+async def _begin(conn: aiosqlite.Connection, statement: str) -> None:
+    """BEGIN, so that a task cancelled meanwhile does not leave a transaction open.
+
+    aiosqlite runs the statement in its own thread whatever happens to the awaiting
+    task; cancelled there, the BEGIN still happens and nothing would end it, and every
+    later transaction would fail (seen when the bot stops). So wait it out and undo it.
+    """
+    begin = asyncio.ensure_future(conn.execute(statement))
+    try:
+        await asyncio.shield(begin)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await begin
+            await conn.execute("ROLLBACK")
+        raise
+
+
 class Database:
     """A SQLite database file opened for the bot (or a command) for its lifetime."""
 
-    def __init__(self, path: Path, conn: aiosqlite.Connection) -> None:
+    def __init__(self, path: Path, conn: aiosqlite.Connection, readers: int = READERS) -> None:
         self.path = path
         self._conn = conn
         self._lock = asyncio.Lock()
+        self._idle: list[aiosqlite.Connection] = []  # read connections not in use
+        self._readers: list[aiosqlite.Connection] = []  # every read connection opened
+        self._free = asyncio.Semaphore(readers)
+        self._closed = False
 
     @classmethod
-    async def open(cls, path: Path) -> Database:
+    async def open(cls, path: Path, readers: int = READERS) -> Database:
         _private_folder(path.parent)
         _private_file(path)
-        # isolation_level=None: we issue BEGIN/COMMIT ourselves, so nothing is
-        # committed behind our back.
-        conn = await aiosqlite.connect(path, isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        for pragma in _PRAGMAS:
-            await conn.execute(pragma)
-        return cls(path, conn)
+        return cls(path, await _connect(path, _PRAGMAS), readers)
 
     async def close(self) -> None:
+        self._closed = True
         async with self._lock:
             await self._conn.close()
+        for reader in self._readers:
+            await reader.close()
+        self._readers.clear()
+        self._idle.clear()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
         """One write transaction: committed if the block ends, rolled back if it raises."""
         async with self._lock:
-            await self._begin("BEGIN IMMEDIATE")
+            await _begin(self._conn, "BEGIN IMMEDIATE")
             try:
                 yield Tx(self._conn)
             except BaseException:
@@ -115,31 +153,51 @@ class Database:
                 raise
             await asyncio.shield(self._conn.execute("COMMIT"))
 
-    async def _begin(self, statement: str) -> None:
-        """BEGIN, so that a task cancelled meanwhile does not leave a transaction open.
-
-        aiosqlite runs the statement in its own thread whatever happens to the awaiting
-        task; cancelled there, the BEGIN still happens and nothing would end it, and every
-        later transaction would fail (seen when the bot stops). So wait it out and undo it.
-        """
-        begin = asyncio.ensure_future(self._conn.execute(statement))
-        try:
-            await asyncio.shield(begin)
-        except asyncio.CancelledError:
-            with contextlib.suppress(Exception):
-                await begin
-                await self._conn.execute("ROLLBACK")
-            raise
-
     @asynccontextmanager
     async def read(self) -> AsyncIterator[Tx]:
-        """A consistent read (a deferred transaction that writes nothing)."""
-        async with self._lock:
-            await self._begin("BEGIN")
+        """A consistent read on a read connection: a snapshot of the last commit, taken
+        without the writer's lock (so it waits for no transaction and holds none up).
+        A read begun after a transaction committed sees what it wrote."""
+        async with self._free:
+            conn = await self._reader()
             try:
-                yield Tx(self._conn)
-            finally:
-                await asyncio.shield(self._conn.execute("ROLLBACK"))
+                await _begin(conn, "BEGIN")
+                try:
+                    yield Tx(conn)
+                finally:
+                    await asyncio.shield(conn.execute("ROLLBACK"))
+            except BaseException:
+                # A connection in an unknown state (a cancelled BEGIN, a failed ROLLBACK)
+                # is not reused.
+                if not conn.in_transaction:
+                    self._idle.append(conn)
+                raise
+            self._idle.append(conn)
+
+    async def _reader(self) -> aiosqlite.Connection:
+        if self._closed:
+            raise RuntimeError("the database is closed")
+        if self._idle:
+            return self._idle.pop()
+        # Opened whatever happens to the asking task (a connection dropped half-open would
+        # never be closed); if that task is cancelled meanwhile, it joins the idle ones.
+        opening = asyncio.ensure_future(self._open_reader())
+        try:
+            return await asyncio.shield(opening)
+        except asyncio.CancelledError:
+            opening.add_done_callback(self._idle_when_open)
+            raise
+
+    async def _open_reader(self) -> aiosqlite.Connection:
+        # query_only: a read connection refuses writes, so a repository cannot write
+        # outside the writer's transaction by mistake.
+        conn = await _connect(self.path, (*_PRAGMAS[1:], "PRAGMA query_only = ON"))
+        self._readers.append(conn)
+        return conn
+
+    def _idle_when_open(self, opening: asyncio.Future[aiosqlite.Connection]) -> None:
+        if not opening.cancelled() and opening.exception() is None:
+            self._idle.append(opening.result())
 
     async def executescript(self, script: str) -> None:
         async with self._lock:

@@ -87,6 +87,38 @@ class BadPeriod(ValueError):
     dates ``YYYY-MM-DD``, the first not after the second)."""
 
 
+@dataclass(frozen=True)
+class Bounds:
+    """The periods anyone may ask for: at most ``max_days`` local days, none before
+    ``earliest`` and none ending more than ``max_days`` after today. An unbounded period
+    reads the whole history (``/stats 0100-01-01 2100-12-31`` held the database for
+    minutes) and tells nobody anything."""
+
+    earliest: date = date(2000, 1, 1)
+    max_days: int = 366
+
+    def latest(self, today: date) -> date:
+        return today + timedelta(days=self.max_days)
+
+
+class PeriodTooLong(BadPeriod):
+    """More days than ``Bounds.max_days``."""
+
+    def __init__(self, first: date, last: date, bounds: Bounds) -> None:
+        super().__init__(f"{first} to {last} is more than {bounds.max_days} days")
+        self.days = (last - first).days + 1
+        self.max_days = bounds.max_days
+
+
+class PeriodOutOfRange(BadPeriod):
+    """A day before ``Bounds.earliest`` or after ``Bounds.latest(today)``."""
+
+    def __init__(self, earliest: date, latest: date) -> None:
+        super().__init__(f"dates must fall from {earliest} to {latest}")
+        self.earliest = earliest
+        self.latest = latest
+
+
 _WORDS = {
     "today": "today",
     "今天": "today",
@@ -107,27 +139,61 @@ def days(first: date, last: date, zone: ZoneInfo) -> Period:
     return Period(first, last, start, end)
 
 
-def period(words: Sequence[str], now: datetime, zone: ZoneInfo) -> Period:
-    """The period named by ``/stats`` arguments; no words is this month."""
+def bounded(first: date, last: date, today: date, bounds: Bounds, zone: ZoneInfo) -> Period:
+    """The period ``first``..``last`` if ``bounds`` allow it; checked before any instant is
+    made of the dates (year 1 in a zone east of UTC is not a datetime)."""
+    if last < first:
+        raise BadPeriod(f"{first} is after {last}")
+    latest = bounds.latest(today)
+    if first < bounds.earliest or last > latest:
+        raise PeriodOutOfRange(bounds.earliest, latest)
+    if (last - first).days + 1 > bounds.max_days:
+        raise PeriodTooLong(first, last, bounds)
+    return days(first, last, zone)
+
+
+def span(text: str, now: datetime, zone: ZoneInfo, bounds: Bounds) -> Period:
+    """The period a button carries, ``YYYY-MM-DD.YYYY-MM-DD``: a forged one is held to the
+    same bounds as typed dates."""
+    first, dot, last = text.partition(".")
+    try:
+        if not dot:
+            raise ValueError(text)
+        dates = date.fromisoformat(first), date.fromisoformat(last)
+    except ValueError as bad:
+        raise BadPeriod(text) from bad
+    return bounded(*dates, now.astimezone(zone).date(), bounds, zone)
+
+
+def period(
+    words: Sequence[str], now: datetime, zone: ZoneInfo, bounds: Bounds | None = None
+) -> Period:
+    """The period named by ``/stats`` arguments; no words is this month. Every period,
+    named or typed, is held to ``bounds``."""
     today = now.astimezone(zone).date()
+    first, last = _dates(words, today)
+    return bounded(first, last, today, bounds or Bounds(), zone)
+
+
+def _dates(words: Sequence[str], today: date) -> tuple[date, date]:
     if len(words) == 2:
         try:
-            return days(date.fromisoformat(words[0]), date.fromisoformat(words[1]), zone)
+            return date.fromisoformat(words[0]), date.fromisoformat(words[1])
         except ValueError as bad:
             raise BadPeriod(" ".join(words)) from bad
     if len(words) > 2:
         raise BadPeriod(" ".join(words))
     word = _WORDS.get(words[0].lower() if words else "month")
-    if word == "today":
-        return days(today, today, zone)
-    if word == "week":  # Monday to today
-        return days(today - timedelta(days=today.weekday()), today, zone)
     month = today.replace(day=1)
+    if word == "today":
+        return today, today
+    if word == "week":  # Monday to today
+        return today - timedelta(days=today.weekday()), today
     if word == "month":
-        return days(month, today, zone)
+        return month, today
     if word == "lastmonth":
         last = month - timedelta(days=1)
-        return days(last.replace(day=1), last, zone)
+        return last.replace(day=1), last
     raise BadPeriod(" ".join(words))
 
 

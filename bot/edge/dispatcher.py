@@ -18,6 +18,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
+from bot.edge.longwork import LongWork
 from bot.edge.unit import Services, Unit, current_unit
 from storage import inbox, outbox
 from storage.db import Database
@@ -51,6 +52,8 @@ class Dispatcher:
         self._lanes: dict[int, deque[int]] = {}
         self._workers: dict[int, asyncio.Task[None]] = {}
         self.handled = 0
+        # Long work the handlers record runs after their update's commit (longwork.py).
+        self.work = LongWork(db, services, on_outbox, services.config.stats.workers)
 
     def wake(self) -> None:
         """New rows are in the inbox."""
@@ -101,7 +104,7 @@ class Dispatcher:
                 payload = await inbox.payload_if_pending(tx, inbox_id)
                 if payload is None:
                     return
-                unit = Unit(tx=tx, now=now, inbox_id=inbox_id, services=self._services)
+                unit = Unit(tx, now, inbox_id, self._services, work=self.work)
                 update = Update.de_json(json.loads(payload), self._app.bot)
                 token = current_unit.set(unit)
                 try:
@@ -112,6 +115,7 @@ class Dispatcher:
                     raise _HandlerFailed(unit.failure)
                 await outbox.enqueue(tx, unit.calls, now, inbox_id)
                 await inbox.mark_done(tx, inbox_id, now)
+            self.work.submit(unit.jobs, now)  # committed: the long work may start
         except _HandlerFailed as failed:
             await self._record_failure(inbox_id, failed.error)
         except Exception as error:  # a bad payload or a storage error: keep the row, say so

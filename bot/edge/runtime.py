@@ -194,6 +194,7 @@ async def stop_bot(running: Running) -> None:
     for task in running.tasks:
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
+    await running.dispatcher.work.close()  # long work in the making is dropped
     try:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(10):

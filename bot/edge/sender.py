@@ -60,6 +60,9 @@ class Sender:
         self._next_slot = 0.0
         self._per_chat = config.per_chat_interval.total_seconds()
         self.sent = 0
+        # Lanes whose call finished since the current pick began: a read runs beside the
+        # writer (WAL), so it may still show that call pending. They wait for the next pick.
+        self._finished: set[int] = set()
 
     def wake(self) -> None:
         """New calls are in the outbox."""
@@ -81,8 +84,11 @@ class Sender:
 
     async def _pick_and_launch(self, loop: asyncio.AbstractEventLoop) -> int:
         launched = 0
+        self._finished.clear()
         for call in await outbox.ready(self._db, self._clock.now(), _BATCH):
-            if call.lane in self._in_flight or self._lane_free_at.get(call.lane, 0) > loop.time():
+            if call.lane in self._in_flight or call.lane in self._finished:
+                continue
+            if self._lane_free_at.get(call.lane, 0) > loop.time():
                 continue
             if is_paced(call.method):
                 delay = self._next_slot - loop.time()
@@ -129,6 +135,7 @@ class Sender:
             await outbox.postpone(self._db, call.id, self._backoff(call), "unexpected error")
         finally:
             self._in_flight.pop(call.lane, None)
+            self._finished.add(call.lane)
             self._slots.release()
             self.wake()
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from bot import callbacks
@@ -31,15 +29,3 @@ def test_a_request_button_reads_its_id_and_argument() -> None:
     pressed = callbacks.request_press("rq:handto:42:K007")
     assert pressed == callbacks.RequestPress("rq", "handto", 42, "K007")
     assert callbacks.request_press("rv:ok:" + "9" * 12) is not None
-
-
-@pytest.mark.parametrize(
-    "argument",
-    ["²０２６-01-01.2026-01-31", "2026-13-01.2026-12-31", "2026-01-01", "2026-01-01.x", ""],
-)
-def test_a_forged_period_is_not_a_period(argument: str) -> None:
-    assert callbacks.days(argument) is None
-
-
-def test_a_period_reads_two_dates() -> None:
-    assert callbacks.days("2026-11-01.2026-11-30") == (date(2026, 11, 1), date(2026, 11, 30))

@@ -131,3 +131,15 @@ def test_durations_without_units_are_refused(text: object) -> None:
 def test_format_duration_round_trips() -> None:
     for text in ("90s", "30m", "2h", "7d"):
         assert format_duration(parse_duration(text)) == text
+
+
+def test_stats_bounds_are_whole_days_and_limits_sane(tmp_path: Path) -> None:
+    config = load_config(None, environ={})
+    assert config.stats.bounds().max_days == 366
+    assert str(config.stats.earliest) == "2000-01-01"
+    text = '[stats]\nmax_period = "12h"\nearliest = "long ago"\nper_minute = 0\nworkers = 99\n'
+    with pytest.raises(ConfigError) as caught:
+        load_config(write(tmp_path, text), environ={})
+    keys = [line.split(": ")[1] for line in caught.value.problems]
+    assert keys == ["stats.max_period", "stats.earliest", "stats.per_minute", "stats.workers"]
+    assert 'whole days from "1d"' in caught.value.problems[0]

@@ -170,3 +170,61 @@ def test_the_chart_is_a_png_of_a_sensible_size() -> None:
     width, height = struct.unpack(">II", png[16:24])
     assert (width, height) == (960, 540)
     assert 10_000 < len(png) < 500_000
+
+
+BOUNDS = stats.Bounds(earliest=date(2000, 1, 1), max_days=366)
+
+
+@pytest.mark.parametrize(
+    ("words", "days"),
+    [
+        (["2000-01-01", "2026-11-19"], 9_820),
+        (["2025-01-01", "2026-11-19"], 688),
+        (["2025-11-18", "2026-11-19"], 367),
+    ],
+)
+def test_a_period_longer_than_allowed_is_refused(words: list[str], days: int) -> None:
+    now = datetime(2026, 11, 19, 4, tzinfo=UTC)
+    with pytest.raises(stats.PeriodTooLong) as refused:
+        stats.period(words, now, ZONE, BOUNDS)
+    assert (refused.value.days, refused.value.max_days) == (days, 366)
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        ["1900-01-01", "2100-12-31"],  # froze every villager for 48 s
+        ["0100-01-01", "0100-01-02"],  # held the database for 504 s
+        ["0001-01-01", "0001-01-01"],  # not even an instant east of UTC
+        ["1999-12-31", "2000-01-01"],
+        ["9999-12-30", "9999-12-31"],
+        ["2027-11-20", "2027-11-21"],  # more than 366 days ahead
+    ],
+)
+def test_dates_before_2000_or_far_ahead_are_refused(words: list[str]) -> None:
+    now = datetime(2026, 11, 19, 4, tzinfo=UTC)
+    with pytest.raises(stats.PeriodOutOfRange) as refused:
+        stats.period(words, now, ZONE, BOUNDS)
+    assert refused.value.earliest == date(2000, 1, 1)
+    assert refused.value.latest == date(2027, 11, 20)
+
+
+def test_the_widest_allowed_period_and_named_ones_pass() -> None:
+    now = datetime(2026, 11, 19, 4, tzinfo=UTC)
+    year = stats.period(["2025-11-19", "2026-11-19"], now, ZONE, BOUNDS)
+    assert len(year.days()) == 366
+    assert stats.period(["2000-01-01", "2000-01-01"], now, ZONE, BOUNDS).first.year == 2000
+    assert stats.period(["lastmonth"], now, ZONE, BOUNDS).last == date(2026, 10, 31)
+    with pytest.raises(stats.PeriodTooLong):  # a named period is held to the bounds too
+        stats.period(["month"], now, ZONE, stats.Bounds(max_days=7))
+
+
+@pytest.mark.parametrize(
+    "argument",
+    ["1900-01-01.2100-12-31", "0100-01-01.0100-01-02", "2026-11-01", "²", "2026-11-30.2026-11-01"],
+)
+def test_a_forged_button_period_is_held_to_the_same_bounds(argument: str) -> None:
+    now = datetime(2026, 11, 19, 4, tzinfo=UTC)
+    with pytest.raises(stats.BadPeriod):
+        stats.span(argument, now, ZONE, BOUNDS)
+    assert stats.span("2026-11-01.2026-11-19", now, ZONE, BOUNDS).last == date(2026, 11, 19)
