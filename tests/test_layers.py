@@ -89,3 +89,25 @@ def test_ruff_bans_what_each_folder_must_not_touch(tmp_path: Path, module: str) 
     assert result.returncode != 0, result.stdout
     assert f"{module}:" in result.stdout
     assert "TID251" in result.stdout
+
+
+# Modules of bot/ that put the application together and may import anything.
+ASSEMBLERS = {"bot.cli", "bot.demo", "bot.sandbox"}
+DATA = {"bot.locales"}  # message catalogues: TOML files, no code
+
+
+def test_every_module_of_bot_is_under_the_contracts() -> None:
+    """A new module of bot/ must be named in the contracts, or it escapes them unseen."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = {c["id"]: c for c in config["tool"]["importlinter"]["contracts"]}
+    modules = {
+        f"bot.{path.stem}"
+        for path in (ROOT / "bot").iterdir()
+        if (path.suffix == ".py" and not path.stem.startswith("__"))
+        or (path / "__init__.py").exists()
+    }
+    for contract in ("sql-in-storage", "sandbox-for-tests"):
+        named = set(contracts[contract]["source_modules"]) | ASSEMBLERS | DATA
+        assert modules - named == set(), f"{contract} does not name {sorted(modules - named)}"
