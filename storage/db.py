@@ -16,6 +16,8 @@ from typing import Any
 
 import aiosqlite
 
+from storage.faults import check_file
+
 Row = aiosqlite.Row
 Params = Sequence[Any] | dict[str, Any]
 
@@ -79,12 +81,17 @@ class Database:
     @classmethod
     async def open(cls, path: Path) -> Database:
         path.parent.mkdir(parents=True, exist_ok=True)
+        check_file(path)
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so nothing is
         # committed behind our back.
         conn = await aiosqlite.connect(path, isolation_level=None)
         conn.row_factory = aiosqlite.Row
-        for pragma in _PRAGMAS:
-            await conn.execute(pragma)
+        try:
+            for pragma in _PRAGMAS:
+                await conn.execute(pragma)
+        except BaseException:
+            await conn.close()  # its thread would keep the process alive after the error
+            raise
         return cls(path, conn)
 
     async def close(self) -> None:
