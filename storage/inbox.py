@@ -24,8 +24,8 @@ WHERE NOT EXISTS (
 # Fair across chats: at most `per_lane` rows of each chat, first rows of every chat
 # before second rows, so one chat's backlog does not hide a newcomer's message. The
 # partial index holds only pending rows, in (lane, id) order, the window's own order: the
-# scan costs what is pending, not the whole history (without INDEXED BY the planner
-# walked the table by id to save the sort).
+# scan costs what is pending, not the whole history (INDEXED BY pins it: the former
+# `ORDER BY id` form made the planner walk the whole table by id).
 SELECT_PENDING = """
 SELECT id, lane FROM (
     SELECT id, lane, row_number() OVER (PARTITION BY lane ORDER BY id) AS place
