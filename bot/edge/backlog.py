@@ -88,7 +88,9 @@ class Backlog:
         if call.id in self._ids:
             return
         self._ids.add(call.id)
-        lane = self._lanes.setdefault(call.lane, _Lane())
+        lane = self._lanes.get(call.lane)
+        if lane is None:
+            lane = self._lanes[call.lane] = _Lane()
         before = lane.head()
         queue = lane.calls[call.priority]
         if queue and queue[-1].id > call.id:  # only after a full reload: keep id order
@@ -154,14 +156,22 @@ class Backlog:
         if head is None:
             if lane.free_at <= now:
                 del self._lanes[lane_id]
-            else:  # remembered until its interval ends, then forgotten
-                heapq.heappush(self._timers, (lane.free_at, lane_id, lane.ticket))
-            return
+            return  # else remembered for its interval, then forgotten by prune()
         at = max(head.due, lane.free_at if head.paced else 0.0)
         if at <= now:
             self._rings[(head.priority, head.paced)].append((lane_id, lane.ticket))
         else:
             heapq.heappush(self._timers, (at, lane_id, lane.ticket))
+
+    def prune(self, now: float) -> None:
+        """Forget idle chats whose interval has ended (memory only; call now and then)."""
+        idle = [
+            lane_id
+            for lane_id, lane in self._lanes.items()
+            if lane.flying is None and lane.head() is None and lane.free_at <= now
+        ]
+        for lane_id in idle:
+            del self._lanes[lane_id]
 
     def _release_timers(self, now: float) -> None:
         while self._timers and self._timers[0][0] <= now:

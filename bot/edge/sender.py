@@ -51,7 +51,9 @@ warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUser
 
 _FILE_MARK = "$file"
 _LOAD_BATCH = 2000  # outbox rows read per look for new calls
-_RELOAD_EVERY = 60.0  # seconds between full reads of what is pending (a safety net)
+# A safety net, when idle: read everything pending again (rows this process did not
+# write and missed, e.g. ids used again after the newest rows were purged).
+_RELOAD_EVERY = 60.0
 _IDLE_WAIT = 5.0  # seconds between looks for new calls when nobody says there are any
 _MARK_PATIENCE = 7.0  # seconds of an unwritable database before the bot stops
 
@@ -76,6 +78,7 @@ class Sender:
         self.sent = 0
         self.picks = 0  # calls launched, and the time spent finding them (benchmarks)
         self.pick_seconds = 0.0
+        self.reload_seconds = 0.0  # of which reading everything pending (start, safety net)
 
     def wake(self) -> None:
         """New calls are in the outbox."""
@@ -97,7 +100,8 @@ class Sender:
                 await self._mark_owed(loop)
                 continue
             started = time.perf_counter()
-            await self._load(loop)
+            if await self._load(loop):
+                self.reload_seconds += time.perf_counter() - started
             self._launch(loop)
             self.pick_seconds += time.perf_counter() - started
             await self._sleep_until_something_changes(loop)
@@ -115,14 +119,19 @@ class Sender:
 
     # --- finding the next calls ----------------------------------------------------
 
-    async def _load(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Read calls written since the last look (all pending ones now and then)."""
+    async def _load(self, loop: asyncio.AbstractEventLoop) -> bool:
+        """Read calls written since the last look (all pending ones now and then: True)."""
         now = loop.time()
         rows: list[PendingRow] = []
+        reloaded = False
         try:
-            if self._reloaded_at is None or now - self._reloaded_at >= _RELOAD_EVERY:
+            if self._reloaded_at is None or (
+                not self._backlog and now - self._reloaded_at >= _RELOAD_EVERY
+            ):
                 rows, self._last_id = await outbox.all_pending(self._db)
                 self._reloaded_at = now
+                self._backlog.prune(now)
+                reloaded = True
                 self._new_calls = True  # rows written meanwhile: look after the top too
             if self._new_calls:
                 self._new_calls = False  # before reading: a wake meanwhile counts
@@ -133,10 +142,11 @@ class Sender:
                     self._new_calls = True
         except Exception as error:
             raise (fault_of(error) or error) from None
-        clock_now = to_db(self._clock.now())
+        clock_now = to_db(self._clock.now()) if rows else ""
         for row in rows:
             if row.id not in self._backlog and row.id not in self._unmarked:
                 self._backlog.add(self._queued(row, clock_now, now), now)
+        return reloaded
 
     def _queued(self, row: PendingRow, clock_now: str, now: float) -> Queued:
         due = 0.0
@@ -164,15 +174,18 @@ class Sender:
         """Sleep until woken, a chat's interval or a postponed call ends, or a slot opens."""
         now = loop.time()
         waits = [_IDLE_WAIT]
-        at = self._backlog.next_timer()
-        if at is not None:
-            waits.append(at - now)
-        if len(self._flying) < self._config.concurrency and self._backlog.waiting_for_slot():
-            waits.append(self._next_slot - now)
+        if len(self._flying) < self._config.concurrency:  # else a call coming back wakes us
+            at = self._backlog.next_timer()
+            if at is not None:
+                waits.append(at - now)
+            if self._backlog.waiting_for_slot():
+                waits.append(self._next_slot - now)
         timeout = min(waits)
-        if timeout > 0:
-            await self._woken_within(timeout)
-        if timeout >= _IDLE_WAIT and not self._wake.is_set():
+        if timeout <= 0:
+            await asyncio.sleep(0)  # something is ready already: let the calls in flight run
+            return
+        woken = await self._woken_within(timeout)
+        if not woken and timeout >= _IDLE_WAIT:
             self._new_calls = True  # a safety net: calls written by another process
 
     async def _woken_within(self, seconds: float) -> bool:
