@@ -104,8 +104,12 @@ def _run(args: argparse.Namespace) -> int:
 
 
 async def _run_async(args: argparse.Namespace) -> int:
+    """Run the bot; a database it cannot use ends it with one line and exit code 1
+    (systemd restarts it), never with a traceback or a hang."""
     from bot.edge.runtime import run_until_stopped
     from bot.logs import setup_logging
+    from storage.faults import fault_of
+    from storage.instance import AlreadyRunning
 
     config = _config(args)
     config.token()  # fail now, plainly, if there is none
@@ -117,7 +121,17 @@ async def _run_async(args: argparse.Namespace) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await run_until_stopped(config, SystemClock(), stop)
+    try:
+        await run_until_stopped(config, SystemClock(), stop)
+    except AlreadyRunning as problem:
+        print(f"lianxin: {config.database.path}: {problem}", file=sys.stderr)
+        return 1
+    except Exception as error:
+        fault = fault_of(error)
+        if fault is None:
+            raise
+        print(f"lianxin: {config.database.path}: {fault}; stopped", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -6,19 +6,19 @@ import logging
 import sys
 from collections.abc import Iterable
 
+from bot import redaction
+
 
 class RedactingFormatter(logging.Formatter):
-    """Formats as usual, then blanks every secret (the token sits in Bot API URLs)."""
+    """Formats as usual, then blanks every secret (the token sits in Bot API URLs),
+    whatever its case."""
 
     def __init__(self, fmt: str, secrets: Iterable[str]) -> None:
         super().__init__(fmt)
-        self._secrets = [s for s in secrets if s]
+        redaction.register(secrets)
 
     def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
-        return text
+        return redaction.redact(super().format(record))
 
 
 def setup_logging(secrets: Iterable[str] = (), level: int = logging.INFO) -> None:

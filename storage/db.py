@@ -23,6 +23,8 @@ from typing import Any
 
 import aiosqlite
 
+from storage.faults import check_file
+
 Row = aiosqlite.Row
 Params = Sequence[Any] | dict[str, Any]
 
@@ -92,8 +94,12 @@ async def _connect(path: Path, pragmas: Sequence[str]) -> aiosqlite.Connection:
     # committed behind our back.
     conn = await aiosqlite.connect(path, isolation_level=None)
     conn.row_factory = aiosqlite.Row
-    for pragma in pragmas:
-        await conn.execute(pragma)
+    try:
+        for pragma in pragmas:
+            await conn.execute(pragma)
+    except BaseException:
+        await conn.close()  # its thread would keep the process alive after the error
+        raise
     return conn
 
 
@@ -130,6 +136,7 @@ class Database:
     async def open(cls, path: Path, readers: int = READERS) -> Database:
         _private_folder(path.parent)
         _private_file(path)
+        check_file(path)
         return cls(path, await _connect(path, _PRAGMAS), readers)
 
     async def close(self) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.redaction import redact
 from storage.db import Database, Tx
 from storage.timefmt import to_db
 
@@ -20,10 +21,20 @@ WHERE NOT EXISTS (
     SELECT 1 FROM inbox WHERE update_id = :update_id AND payload = :payload
 )
 """
+# Fair across chats: at most `per_lane` rows of each chat, first rows of every chat
+# before second rows, so one chat's backlog does not hide a newcomer's message. The
+# partial index holds only pending rows, in (lane, id) order, the window's own order: the
+# scan costs what is pending, not the whole history (INDEXED BY pins it: the former
+# `ORDER BY id` form made the planner walk the whole table by id).
 SELECT_PENDING = """
-SELECT id, lane FROM inbox
-WHERE status = 'pending'
-ORDER BY id LIMIT ?
+SELECT id, lane FROM (
+    SELECT id, lane, row_number() OVER (PARTITION BY lane ORDER BY id) AS place
+    FROM inbox INDEXED BY inbox_pending
+    WHERE status = 'pending'
+)
+WHERE place <= ?
+ORDER BY place, id
+LIMIT ?
 """
 MARK_DONE = "UPDATE inbox SET status = 'done', handled_at = ? WHERE id = ?"
 MARK_FAILED = "UPDATE inbox SET status = 'failed', handled_at = ?, error = ? WHERE id = ?"
@@ -69,10 +80,11 @@ async def store(db: Database, updates: list[StoredUpdate], now: datetime) -> Non
         )
 
 
-async def pending(db: Database, limit: int = 1000) -> list[PendingUpdate]:
-    """The oldest rows still to handle (ids and lanes only; payloads are read one by one)."""
+async def pending(db: Database, limit: int = 1000, per_lane: int = 8) -> list[PendingUpdate]:
+    """Rows still to handle, the oldest ``per_lane`` of each chat (ids and lanes only;
+    payloads are read one by one), each chat's first before anyone's second."""
     async with db.read() as tx:
-        rows = await tx.fetchall(SELECT_PENDING, (limit,))
+        rows = await tx.fetchall(SELECT_PENDING, (per_lane, limit))
     return [PendingUpdate(r["id"], r["lane"]) for r in rows]
 
 
@@ -90,7 +102,7 @@ async def mark_done(tx: Tx, inbox_id: int, now: datetime) -> None:
 
 
 async def mark_failed(tx: Tx, inbox_id: int, error: str, now: datetime) -> None:
-    await tx.execute(MARK_FAILED, (to_db(now), error, inbox_id))
+    await tx.execute(MARK_FAILED, (to_db(now), redact(error), inbox_id))
 
 
 async def counts(tx: Tx) -> dict[str, int]:

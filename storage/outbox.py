@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
+from bot.redaction import redact
 from storage.db import Database, Tx
 from storage.timefmt import to_db
 
@@ -28,7 +29,28 @@ WHERE place = 1 AND not_before <= ?
 ORDER BY priority, id
 LIMIT ?
 """
-NEXT_DUE = "SELECT min(not_before) FROM outbox WHERE status = 'pending'"
+# The sender keeps pending calls in memory (bot/edge/backlog.py) and reads the outbox
+# twice: everything pending, at start and now and then as a safety net (the partial
+# index: as many rows as are pending, whatever the history), and then only rows it has
+# not seen (the primary key from the last id seen: as many rows as are new).
+SELECT_ALL_PENDING = """
+SELECT id, lane, method, priority, attempts, not_before, status
+FROM outbox INDEXED BY outbox_pending
+WHERE status = 'pending'
+ORDER BY lane, priority, id
+"""
+SELECT_AFTER = """
+SELECT id, lane, method, priority, attempts, not_before, status
+FROM outbox NOT INDEXED
+WHERE id > ?
+ORDER BY id
+LIMIT ?
+"""
+SELECT_MAX_ID = "SELECT coalesce(max(id), 0) FROM outbox"
+SELECT_PENDING_CALL = """
+SELECT id, lane, method, payload, priority, attempts FROM outbox
+WHERE id = ? AND status = 'pending'
+"""
 MARK_SENT = """
 UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, result_message_id = ?
 WHERE id = ? AND status = 'pending'
@@ -92,6 +114,18 @@ def _call_of(stored: dict[str, Any]) -> Call:
 
 
 @dataclass(frozen=True)
+class PendingRow:
+    """A pending call as the sender queues it: everything but its payload."""
+
+    id: int
+    lane: int
+    method: str
+    priority: Priority
+    attempts: int
+    not_before: str
+
+
+@dataclass(frozen=True)
 class PendingCall:
     id: int
     lane: int
@@ -127,25 +161,55 @@ async def enqueue(
 
 
 async def ready(db: Database, now: datetime, limit: int) -> list[PendingCall]:
+    """The heads of the lanes, due now, most urgent first, as a query (tests and tools;
+    the sender keeps the same order in memory, bot/edge/backlog.py)."""
     async with db.read() as tx:
         rows = await tx.fetchall(SELECT_READY, (to_db(now), limit))
-    return [
-        PendingCall(
-            r["id"],
-            r["lane"],
-            r["method"],
-            json.loads(r["payload"]),
-            Priority(r["priority"]),
-            r["attempts"],
-        )
-        for r in rows
-    ]
+    return [_pending_call(r) for r in rows]
 
 
-async def next_due(db: Database) -> str | None:
+def _pending_call(r: Any) -> PendingCall:
+    return PendingCall(
+        r["id"],
+        r["lane"],
+        r["method"],
+        json.loads(r["payload"]),
+        Priority(r["priority"]),
+        r["attempts"],
+    )
+
+
+async def all_pending(db: Database) -> tuple[list[PendingRow], int]:
+    """Every pending call, and the highest id in the outbox at that moment."""
     async with db.read() as tx:
-        value = await tx.scalar(NEXT_DUE)
-    return None if value is None else str(value)
+        rows = await tx.fetchall(SELECT_ALL_PENDING)
+        top = int(await tx.scalar(SELECT_MAX_ID))
+    return [_pending_row(r) for r in rows], top
+
+
+async def pending_after(db: Database, after_id: int, limit: int) -> tuple[list[PendingRow], int]:
+    """Pending calls with an id above ``after_id`` (up to ``limit`` rows looked at), and
+    the id to read after next time."""
+    async with db.read() as tx:
+        rows = await tx.fetchall(SELECT_AFTER, (after_id, limit))
+        top = int(await tx.scalar(SELECT_MAX_ID))
+    last = rows[-1]["id"] if rows else after_id
+    if top < last:  # the newest rows were deleted (purged): ids below `last` come again
+        last = top
+    return [_pending_row(r) for r in rows if r["status"] == "pending"], last
+
+
+def _pending_row(r: Any) -> PendingRow:
+    return PendingRow(
+        r["id"], r["lane"], r["method"], Priority(r["priority"]), r["attempts"], r["not_before"]
+    )
+
+
+async def call_if_pending(db: Database, call_id: int) -> PendingCall | None:
+    """One call with its parameters, or None if it is no longer pending."""
+    async with db.read() as tx:
+        row = await tx.fetchone(SELECT_PENDING_CALL, (call_id,))
+    return None if row is None else _pending_call(row)
 
 
 async def mark_sent(db: Database, call_id: int, message_id: int | None, now: datetime) -> None:
@@ -155,14 +219,14 @@ async def mark_sent(db: Database, call_id: int, message_id: int | None, now: dat
 
 async def mark_failed(db: Database, call_id: int, error: str) -> None:
     async with db.transaction() as tx:
-        await tx.execute(MARK_FAILED, (error, call_id))
+        await tx.execute(MARK_FAILED, (redact(error), call_id))
 
 
 async def give_up(db: Database, call_id: int, error: str, now: datetime) -> int:
     """Mark the call failed for good and, in the same transaction, enqueue what it owes
     on failure (its ``if_failed`` calls). Returns how many of those were enqueued."""
     async with db.transaction() as tx:
-        row = await tx.fetchone(GIVE_UP, (error, call_id))
+        row = await tx.fetchone(GIVE_UP, (redact(error), call_id))
         if row is None or not row["if_failed"]:
             return 0
         owed = [_call_of(stored) for stored in json.loads(row["if_failed"])]
@@ -171,7 +235,7 @@ async def give_up(db: Database, call_id: int, error: str, now: datetime) -> int:
 
 async def postpone(db: Database, call_id: int, until: datetime, error: str) -> None:
     async with db.transaction() as tx:
-        await tx.execute(POSTPONE, (to_db(until), error, call_id))
+        await tx.execute(POSTPONE, (to_db(until), redact(error), call_id))
 
 
 async def counts(tx: Tx) -> dict[tuple[str, Priority], int]:

@@ -1,5 +1,10 @@
 """Feeds stored updates to the PTB Application: in order within a chat, chats side by side.
 
+Fair across chats: each scan takes at most ``_PER_LANE`` pending rows of a chat (a chat
+asks for more when it has handled those), and chats take turns for the handler slots;
+so a newcomer's message waits for one round of the chats at work, not for their
+backlogs.
+
 Each update is handled inside one transaction that also writes the calls it owes to
 the outbox and marks the inbox row done, so a crash leaves it either wholly handled
 or still pending; never half.
@@ -22,8 +27,11 @@ from bot.edge.longwork import LongWork
 from bot.edge.unit import Services, Unit, current_unit
 from storage import inbox, outbox
 from storage.db import Database
+from storage.faults import DatabaseFault, fault_of
 
 log = logging.getLogger(__name__)
+_PER_LANE = 4  # pending rows of one chat taken per scan
+_SCAN_LIMIT = 1000
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
@@ -51,6 +59,7 @@ class Dispatcher:
         self._queued: set[int] = set()
         self._lanes: dict[int, deque[int]] = {}
         self._workers: dict[int, asyncio.Task[None]] = {}
+        self._fault: DatabaseFault | None = None
         self.handled = 0
         # Long work the handlers record runs after their update's commit (longwork.py).
         self.work = LongWork(db, services, on_outbox, services.config.stats.workers)
@@ -62,6 +71,8 @@ class Dispatcher:
     async def run(self) -> None:
         while True:
             self._wake.clear()
+            if self._fault is not None:
+                raise self._fault
             await self._scan()
             # The timeout is only a safety net (rows re-queued by an administrator).
             with contextlib.suppress(TimeoutError):
@@ -69,13 +80,22 @@ class Dispatcher:
                     await self._wake.wait()
 
     async def drain(self) -> None:
-        """Handle what is pending now, then return (for shutdown and tests)."""
-        await self._scan()
-        while self._workers:
-            await asyncio.gather(*list(self._workers.values()), return_exceptions=True)
+        """Handle what is pending, then return (for tests and tools)."""
+        while True:
+            if self._fault is not None:
+                raise self._fault
+            await self._scan()
+            if not self._workers:
+                return
+            while self._workers:
+                await asyncio.gather(*list(self._workers.values()), return_exceptions=True)
 
     async def _scan(self) -> None:
-        for row in await inbox.pending(self._db, limit=1000):
+        try:
+            rows = await inbox.pending(self._db, limit=_SCAN_LIMIT, per_lane=_PER_LANE)
+        except Exception as error:
+            raise (fault_of(error) or error) from None
+        for row in rows:
             if row.id in self._queued:
                 continue
             self._queued.add(row.id)
@@ -86,7 +106,7 @@ class Dispatcher:
     async def _work(self, lane: int) -> None:
         queue = self._lanes[lane]
         try:
-            while queue:
+            while queue and self._fault is None:
                 inbox_id = queue[0]
                 async with self._slots:
                     await self._handle(inbox_id)
@@ -96,6 +116,7 @@ class Dispatcher:
             del self._workers[lane]
             if not queue:
                 del self._lanes[lane]
+                self.wake()  # the chat may have more rows than one scan takes
 
     async def _handle(self, inbox_id: int) -> None:
         now = self._services.clock.now()
@@ -117,21 +138,39 @@ class Dispatcher:
                 await inbox.mark_done(tx, inbox_id, now)
             self.work.submit(unit.jobs, now)  # committed: the long work may start
         except _HandlerFailed as failed:
+            if self._stopping_for(failed.error):
+                return
             await self._record_failure(inbox_id, failed.error)
         except Exception as error:  # a bad payload or a storage error: keep the row, say so
+            if self._stopping_for(error):
+                return
             log.exception("update %s could not be handled", inbox_id)
             await self._record_failure(inbox_id, error)
         self.handled += 1
         self._on_outbox()
 
+    def _stopping_for(self, error: BaseException) -> bool:
+        """An unusable database stops the bot (the row stays pending for the next start)."""
+        fault = fault_of(error)
+        if fault is None:
+            return False
+        if self._fault is None:
+            self._fault = fault
+        self.wake()
+        return True
+
     async def _record_failure(self, inbox_id: int, error: BaseException) -> None:
         """Nothing the handler wrote is kept; the row is marked failed and the sender is told."""
         log.error("update %s failed: %r", inbox_id, error, exc_info=error)
         now = self._services.clock.now()
-        async with self._db.transaction() as tx:
-            lane = await inbox.lane_of(tx, inbox_id)
-            await inbox.mark_failed(tx, inbox_id, repr(error)[:2000], now)
-            if lane:
-                text = self._services.texts("reply.internal_error")
-                apology = outbox.Call(lane, "sendMessage", {"chat_id": lane, "text": text})
-                await outbox.enqueue(tx, [apology], now, inbox_id)
+        try:
+            async with self._db.transaction() as tx:
+                lane = await inbox.lane_of(tx, inbox_id)
+                await inbox.mark_failed(tx, inbox_id, repr(error)[:2000], now)
+                if lane:
+                    text = self._services.texts("reply.internal_error")
+                    apology = outbox.Call(lane, "sendMessage", {"chat_id": lane, "text": text})
+                    await outbox.enqueue(tx, [apology], now, inbox_id)
+        except Exception as trouble:
+            if not self._stopping_for(trouble):
+                raise

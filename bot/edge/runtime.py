@@ -17,7 +17,7 @@ from telegram.ext import ApplicationBuilder, ContextTypes
 from telegram.request import HTTPXRequest
 
 import handlers
-from bot import retention
+from bot import redaction, retention
 from bot.clock import Clock
 from bot.config import Config, ConfigError
 from bot.edge import leavers, relays, schedules, sweeps
@@ -31,6 +31,7 @@ from handlers import menus
 from handlers.context import AnyApp, LianxinContext
 from storage import meta, migrate, outbox
 from storage.db import Database
+from storage.instance import InstanceLock
 
 log = logging.getLogger(__name__)
 MENU_KEY = "command_menu"
@@ -46,6 +47,7 @@ class Running:
     sender: Sender
     tasks: list[asyncio.Task[None]]
     runner: web.AppRunner | None = None
+    lock: InstanceLock | None = None
 
 
 def build_application(config: Config) -> AnyApp:
@@ -95,24 +97,44 @@ async def _publish_menus(db: Database, config: Config, clock: Clock) -> None:
 
 
 async def start_bot(config: Config, clock: Clock) -> Running:
+    """Start everything; raises AlreadyRunning if another bot holds the database."""
     # PTB 22 reads durations (429 retry_after) as timedelta only when asked to; else it warns.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    db = await Database.open(config.database.path)
+    secret = config.webhook.secret_token
+    redaction.register([config.token(), secret.get_secret_value() if secret else ""])
+    lock = InstanceLock(config.database.path)
+    lock.acquire()
+    db: Database | None = None
+    app: AnyApp | None = None
     try:
+        db = await Database.open(config.database.path)
         await migrate.upgrade(db, clock.now())
         app = build_application(config)
         handlers.register(app)
         await _initialize(app)
-    except BaseException:
-        await db.close()
+        return await _start_loops(config, clock, db, app, lock)
+    except BaseException:  # SIGTERM while starting included: leave nothing running
+        if app is not None:
+            with contextlib.suppress(Exception):
+                if app.running:
+                    await app.stop()
+                await app.shutdown()
+        if db is not None:
+            await db.close()  # its thread would keep the process alive
+        lock.release()
         raise
+
+
+async def _start_loops(
+    config: Config, clock: Clock, db: Database, app: AnyApp, lock: InstanceLock
+) -> Running:
     await app.start()
     services = Services(config, clock, Texts(config.general.language), app.bot.username)
     sender = Sender(db, app.bot, clock, config.sender)
     dispatcher = Dispatcher(db, app, services, on_outbox=sender.wake)
     await _publish_menus(db, config, clock)
     _schedule_sweeps(app, db, services, sender.wake)
-    running = Running(db, app, dispatcher, sender, [])
+    running = Running(db, app, dispatcher, sender, [], lock=lock)
     running.tasks = [_task(sender.run(), "sender"), _task(dispatcher.run(), "dispatcher")]
     if config.telegram.mode == "webhook":
         hook = with_secret(config.webhook)  # never without a secret token: forged updates
@@ -203,12 +225,30 @@ async def stop_bot(running: Running) -> None:
         await running.app.shutdown()
     finally:
         await running.db.close()  # an open connection would keep the process alive
+        if running.lock is not None:
+            running.lock.release()
 
 
 async def run_until_stopped(config: Config, clock: Clock, stop: asyncio.Event) -> None:
-    """Run until ``stop`` is set or a loop dies (which is then raised)."""
-    running = await start_bot(config, clock)
+    """Run until ``stop`` is set or a loop dies (which is then raised).
+
+    ``stop`` counts while starting too: a bot waiting for an unreachable Bot API stops
+    at once on SIGTERM rather than after its next retry (which may never succeed).
+    """
+    starting = asyncio.create_task(start_bot(config, clock), name="start")
     stopper = asyncio.create_task(stop.wait())
+    await asyncio.wait([starting, stopper], return_when=asyncio.FIRST_COMPLETED)
+    if not starting.done():
+        starting.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await starting
+        log.info("stopped while starting")
+        return
+    try:
+        running = starting.result()
+    except BaseException:
+        stopper.cancel()
+        raise
     try:
         done, _ = await asyncio.wait(
             [stopper, *running.tasks], return_when=asyncio.FIRST_COMPLETED

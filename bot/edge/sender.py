@@ -1,15 +1,23 @@
-"""Delivers the outbox within Telegram's limits, most urgent first, never losing a call.
+"""Delivers the outbox within Telegram's limits, chats in turn, never losing a call.
 
 - Pacing: message calls (send*, edit*, copy*, forward*) leave at most
-  ``messages_per_second`` in all and one per ``per_chat_interval`` per chat; other
-  calls (answering a button, setting the menu) are not paced.
-- Order: each chat (lane) has one call in flight at a time, its head: the most urgent,
-  oldest pending call. Interactive calls go before bulk ones across all chats.
+  ``messages_per_second`` in all and one per ``per_chat_interval`` per chat; other calls
+  (answering a button, setting the menu) are not paced. A send that leaves a little
+  late does not lower the rate: the schedule keeps up to one interval of lateness.
+- Order and fairness (bot/edge/backlog.py): each chat (lane) has one call in flight at a
+  time, its head. Chats of the same priority are served in turn, one call each per
+  round, so a chat with a backlog never holds back a newcomer for more than a round;
+  interactive calls go before bulk ones.
+- Cost: pending calls are kept in memory, loaded by id as they are written (a pick
+  does not look at the rest of the backlog); a payload is read when its call is sent.
 - Failures: 429 makes that chat wait ``retry_after``;
   network errors and 5xx retry with exponential backoff for as long as it takes; a
   call Telegram refuses for good (400, 403) is marked failed with the reason.
-- A call is marked sent as soon as Telegram accepts it; only a crash between
-  Telegram's answer and that commit can send it twice.
+- Sent is final: a call Telegram accepted is never sent again by this process. If
+  marking it sent fails (disk full), the sender keeps its id, sends nothing more until
+  the mark succeeds, and stops the bot (``DatabaseFault``) when the database cannot
+  be written. Only a crash or such a stop between Telegram's answer and that commit
+  can send a call twice.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import time
 import warnings
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -28,23 +37,25 @@ from telegram.warnings import PTBUserWarning
 
 from bot.clock import Clock
 from bot.config import SenderConfig
+from bot.edge.backlog import Backlog, Queued
 from storage import outbox
 from storage.db import Database
-from storage.outbox import PendingCall
-from storage.timefmt import from_db
+from storage.faults import DatabaseFault, fault_of
+from storage.outbox import PendingCall, PendingRow
+from storage.timefmt import from_db, to_db
 
 log = logging.getLogger(__name__)
 
 # We call Bot API methods by their own names with stored parameters on purpose.
 warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
 
-_PACED_PREFIXES = ("send", "edit", "copy", "forward")
 _FILE_MARK = "$file"
-_BATCH = 64
-
-
-def is_paced(method: str) -> bool:
-    return method.startswith(_PACED_PREFIXES) and method != "sendChatAction"
+_LOAD_BATCH = 2000  # outbox rows read per look for new calls
+# A safety net, when idle: read everything pending again (rows this process did not
+# write and missed, e.g. ids used again after the newest rows were purged).
+_RELOAD_EVERY = 60.0
+_IDLE_WAIT = 5.0  # seconds between looks for new calls when nobody says there are any
+_MARK_PATIENCE = 7.0  # seconds of an unwritable database before the bot stops
 
 
 class Sender:
@@ -54,54 +65,128 @@ class Sender:
         self._clock = clock
         self._config = config
         self._wake = asyncio.Event()
-        self._slots = asyncio.Semaphore(config.concurrency)
-        self._in_flight: dict[int, asyncio.Task[None]] = {}
-        self._lane_free_at: dict[int, float] = {}
-        self._next_slot = 0.0
+        self._backlog = Backlog()
+        self._flying: dict[int, asyncio.Task[None]] = {}
+        self._interval = 1 / config.messages_per_second
         self._per_chat = config.per_chat_interval.total_seconds()
+        self._next_slot = 0.0
+        self._last_id = 0
+        self._new_calls = True
+        self._reloaded_at: float | None = None
+        self._unmarked: dict[int, tuple[int | None, datetime]] = {}
+        self._fault: DatabaseFault | None = None
         self.sent = 0
-        # Lanes whose call finished since the current pick began: a read runs beside the
-        # writer (WAL), so it may still show that call pending. They wait for the next pick.
-        self._finished: set[int] = set()
+        self.picks = 0  # calls launched, and the time spent finding them (benchmarks)
+        self.pick_seconds = 0.0
+        self.reload_seconds = 0.0  # of which reading everything pending (start, safety net)
 
     def wake(self) -> None:
         """New calls are in the outbox."""
+        self._new_calls = True
         self._wake.set()
+
+    @property
+    def backlog(self) -> int:
+        """Pending calls this sender knows of (in flight included)."""
+        return len(self._backlog)
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
             self._wake.clear()
-            picked = await self._pick_and_launch(loop)
-            if picked:
+            if self._fault is not None:
+                raise self._fault
+            if self._unmarked:
+                await self._mark_owed(loop)
                 continue
+            started = time.perf_counter()
+            if await self._load(loop):
+                self.reload_seconds += time.perf_counter() - started
+            self._launch(loop)
+            self.pick_seconds += time.perf_counter() - started
             await self._sleep_until_something_changes(loop)
 
     async def drain(self) -> None:
         """Wait for the calls in flight to finish (for shutdown)."""
-        if self._in_flight:
-            await asyncio.gather(*list(self._in_flight.values()), return_exceptions=True)
+        if self._flying:
+            await asyncio.gather(*list(self._flying.values()), return_exceptions=True)
+        for call_id, (message_id, at) in list(self._unmarked.items()):
+            try:
+                await outbox.mark_sent(self._db, call_id, message_id, at)
+            except Exception:  # stopping anyway; the log already says why
+                return
+            del self._unmarked[call_id]
 
-    async def _pick_and_launch(self, loop: asyncio.AbstractEventLoop) -> int:
-        launched = 0
-        self._finished.clear()
-        for call in await outbox.ready(self._db, self._clock.now(), _BATCH):
-            if call.lane in self._in_flight or call.lane in self._finished:
-                continue
-            if self._lane_free_at.get(call.lane, 0) > loop.time():
-                continue
-            if is_paced(call.method):
-                delay = self._next_slot - loop.time()
-                # Waiting for the global slot: a more urgent call may arrive meanwhile.
-                if delay > 0 and (launched or await self._woken_within(delay)):
-                    return launched or 1
-                now = loop.time()
-                self._next_slot = max(self._next_slot, now) + 1 / self._config.messages_per_second
-                self._lane_free_at[call.lane] = now + self._per_chat
-            await self._slots.acquire()
-            self._in_flight[call.lane] = asyncio.create_task(self._deliver(call))
-            launched += 1
-        return launched
+    # --- finding the next calls ----------------------------------------------------
+
+    async def _load(self, loop: asyncio.AbstractEventLoop) -> bool:
+        """Read calls written since the last look (all pending ones now and then: True)."""
+        now = loop.time()
+        rows: list[PendingRow] = []
+        reloaded = False
+        try:
+            if self._reloaded_at is None or (
+                not self._backlog and now - self._reloaded_at >= _RELOAD_EVERY
+            ):
+                rows, self._last_id = await outbox.all_pending(self._db)
+                self._reloaded_at = now
+                self._backlog.prune(now)
+                reloaded = True
+                self._new_calls = True  # rows written meanwhile: look after the top too
+            if self._new_calls:
+                self._new_calls = False  # before reading: a wake meanwhile counts
+                before = self._last_id
+                found, self._last_id = await outbox.pending_after(self._db, before, _LOAD_BATCH)
+                rows.extend(found)
+                if self._last_id != before:  # more may wait beyond this batch
+                    self._new_calls = True
+        except Exception as error:
+            raise (fault_of(error) or error) from None
+        clock_now = to_db(self._clock.now()) if rows else ""
+        for row in rows:
+            if row.id not in self._backlog and row.id not in self._unmarked:
+                self._backlog.add(self._queued(row, clock_now, now), now)
+        return reloaded
+
+    def _queued(self, row: PendingRow, clock_now: str, now: float) -> Queued:
+        due = 0.0
+        if row.not_before > clock_now:  # postponed (same sortable format as to_db)
+            due = now + (from_db(row.not_before) - self._clock.now()).total_seconds()
+        return Queued(row.id, row.lane, row.method, row.priority, row.attempts, due)
+
+    def _launch(self, loop: asyncio.AbstractEventLoop) -> None:
+        while len(self._flying) < self._config.concurrency:
+            now = loop.time()
+            call = self._backlog.take(now, slot_free=now >= self._next_slot)
+            if call is None:
+                return
+            free_at = 0.0
+            if call.paced:
+                # Keep the schedule, not the moment: up to one interval of lateness is
+                # made up, so the rate stays the configured one without bursts.
+                start = max(self._next_slot, now - self._interval)
+                self._next_slot = start + self._interval
+                free_at = now + self._per_chat
+            self._flying[call.id] = asyncio.create_task(self._deliver(call, free_at))
+            self.picks += 1
+
+    async def _sleep_until_something_changes(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Sleep until woken, a chat's interval or a postponed call ends, or a slot opens."""
+        now = loop.time()
+        waits = [_IDLE_WAIT]
+        if len(self._flying) < self._config.concurrency:  # else a call coming back wakes us
+            at = self._backlog.next_timer()
+            if at is not None:
+                waits.append(at - now)
+            if self._backlog.waiting_for_slot():
+                waits.append(self._next_slot - now)
+        timeout = min(waits)
+        if timeout <= 0:
+            await asyncio.sleep(0)  # something is ready already: let the calls in flight run
+            return
+        woken = await self._woken_within(timeout)
+        if not woken and timeout >= _IDLE_WAIT:
+            self._new_calls = True  # a safety net: calls written by another process
 
     async def _woken_within(self, seconds: float) -> bool:
         try:
@@ -111,36 +196,28 @@ class Sender:
             return False
         return True
 
-    async def _sleep_until_something_changes(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Sleep until woken, a chat's interval ends, or a postponed call is due."""
-        waits = [t - loop.time() for t in self._lane_free_at.values() if t > loop.time()]
-        due = await outbox.next_due(self._db)
-        if due is not None:
-            waits.append((from_db(due) - self._clock.now()).total_seconds())
-        positive = [w for w in waits if w > 0]
-        timeout = min([*positive, 5.0])
-        self._forget_free_lanes(loop)
-        await self._woken_within(max(timeout, 0.01))
+    # --- sending one call --------------------------------------------------------------
 
-    def _forget_free_lanes(self, loop: asyncio.AbstractEventLoop) -> None:
-        now = loop.time()
-        for lane in [lane for lane, t in self._lane_free_at.items() if t <= now]:
-            del self._lane_free_at[lane]
-
-    async def _deliver(self, call: PendingCall) -> None:
+    async def _deliver(self, queued: Queued, free_at: float) -> None:
+        done = False
         try:
-            await self._attempt(call)
-        except Exception:  # never let one call kill the sender; it stays pending
-            log.exception("outbox call %s: unexpected error", call.id)
-            await outbox.postpone(self._db, call.id, self._backoff(call), "unexpected error")
+            call = await outbox.call_if_pending(self._db, queued.id)
+            done = call is None or await self._attempt(queued, call)
+        except Exception as error:  # never let one call kill the sender; it stays pending
+            fault = fault_of(error)
+            if fault is not None:
+                self._stop(fault)
+            else:
+                log.exception("outbox call %s: unexpected error", queued.id)
+                await self._postpone(queued, self._backoff(queued), "unexpected error")
         finally:
-            self._in_flight.pop(call.lane, None)
-            self._finished.add(call.lane)
-            self._slots.release()
-            self.wake()
+            del self._flying[queued.id]
+            loop = asyncio.get_running_loop()
+            self._backlog.finished(queued, loop.time(), done=done, free_at=free_at)
+            self._wake.set()
 
-    async def _attempt(self, call: PendingCall) -> None:
-        loop = asyncio.get_running_loop()
+    async def _attempt(self, queued: Queued, call: PendingCall) -> bool:
+        """Make the call once; True if it is settled (sent or refused for good)."""
         try:
             result = await self._bot.do_api_request(
                 call.method, api_kwargs=_materialise(call.params)
@@ -150,25 +227,77 @@ class Sender:
             log.warning("429 on %s to %s: waiting %.1fs", call.method, call.lane, wait)
             # Only this chat waits: under a global flood every chat gets its own 429 and
             # waits too, while one chat's flood must not hold back everyone else's answers.
-            self._lane_free_at[call.lane] = loop.time() + wait
             until = self._clock.now() + timedelta(seconds=wait)
-            await outbox.postpone(self._db, call.id, until, f"429 retry after {wait:g}s")
+            await self._postpone(queued, until, f"429 retry after {wait:g}s")
+            return False
         except BadRequest as refused:
             if "message is not modified" in refused.message:
-                await outbox.mark_sent(self._db, call.id, None, self._clock.now())
-                return
+                await self._record_sent(call, None)
+                return True
             await self._give_up(call, refused)
         except Forbidden as refused:
             await self._give_up(call, refused)
         except NetworkError as trouble:  # includes timeouts and 5xx
             log.warning("outbox call %s: %s; will retry", call.id, trouble)
-            await outbox.postpone(self._db, call.id, self._backoff(call), str(trouble))
+            await self._postpone(queued, self._backoff(queued), str(trouble))
+            return False
         except TelegramError as refused:
             await self._give_up(call, refused)
         else:
             message_id = result.get("message_id") if isinstance(result, dict) else None
-            await outbox.mark_sent(self._db, call.id, message_id, self._clock.now())
-            self.sent += 1
+            await self._record_sent(call, message_id)
+        return True
+
+    async def _record_sent(self, call: PendingCall, message_id: int | None) -> None:
+        """Mark it sent; if that fails, remember it so that it is never sent again."""
+        self.sent += 1
+        now = self._clock.now()
+        try:
+            await outbox.mark_sent(self._db, call.id, message_id, now)
+        except Exception as error:
+            log.error(
+                "outbox call %s was delivered but cannot be marked sent (%s): "
+                "it will not be sent again; sending waits until the mark is written",
+                call.id,
+                error,
+            )
+            self._unmarked[call.id] = (message_id, now)
+
+    async def _postpone(self, queued: Queued, until: datetime, error: str) -> None:
+        loop = asyncio.get_running_loop()
+        queued.due = loop.time() + max(0.0, (until - self._clock.now()).total_seconds())
+        queued.attempts += 1
+        try:
+            await outbox.postpone(self._db, queued.id, until, error)
+        except Exception as trouble:  # it stays pending in the table; only the time is lost
+            fault = fault_of(trouble)
+            if fault is not None:
+                self._stop(fault)
+            else:
+                log.warning("outbox call %s: cannot store its retry time (%s)", queued.id, trouble)
+
+    async def _mark_owed(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Write the marks of delivered calls, retrying; stop if the database stays unwritable."""
+        failing_since = loop.time()
+        delay = 0.25
+        while self._unmarked:
+            try:
+                for call_id, (message_id, at) in list(self._unmarked.items()):
+                    await outbox.mark_sent(self._db, call_id, message_id, at)
+                    del self._unmarked[call_id]
+            except Exception as error:
+                fault = fault_of(error)
+                if fault is not None and loop.time() - failing_since >= _MARK_PATIENCE:
+                    raise fault from None
+                log.warning("still cannot mark %d sent call(s): %s", len(self._unmarked), error)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+        log.info("the delivered calls are marked sent; sending again")
+
+    def _stop(self, fault: DatabaseFault) -> None:
+        if self._fault is None:
+            self._fault = fault
+        self._wake.set()
 
     async def _give_up(self, call: PendingCall, error: TelegramError) -> None:
         """Refused for good: marked failed, and whatever the call owes on failure (telling
@@ -178,8 +307,8 @@ class Sender:
         if await outbox.give_up(self._db, call.id, reason, self._clock.now()):
             self.wake()
 
-    def _backoff(self, call: PendingCall) -> datetime:
-        base = min(2.0**call.attempts, self._config.max_backoff.total_seconds())
+    def _backoff(self, queued: Queued) -> datetime:
+        base = min(2.0**queued.attempts, self._config.max_backoff.total_seconds())
         jitter = random.uniform(0, base / 4)  # noqa: S311 - spreading retries, not a secret
         return self._clock.now() + timedelta(seconds=base + jitter)
 

@@ -1,0 +1,73 @@
+"""Database faults the bot cannot work around: it stops with one clear line instead.
+
+A full disk, a read-only file or a damaged database does not get better by retrying
+every second, and a bot that keeps running on it either resends what it cannot mark
+sent or hangs. Storage errors are classified here, the only place that knows SQLite's
+messages, so the edge can tell "stop now" from "try again".
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+_HEADER = b"SQLite format 3\x00"
+_HEADER_SIZE = 100
+
+# SQLite's messages for a database it cannot write at all (not "busy": that passes).
+_UNWRITABLE = (
+    "database or disk is full",
+    "attempt to write a readonly database",
+    "disk i/o error",
+    "unable to open database file",
+)
+_DAMAGED = ("file is not a database", "database disk image is malformed")
+
+
+class DatabaseFault(Exception):
+    """The database cannot be used: one line for the operator says why and what to do."""
+
+
+def fault_of(error: BaseException) -> DatabaseFault | None:
+    """The fault behind ``error`` if it means the database is unusable, else None."""
+    if isinstance(error, DatabaseFault):
+        return error
+    if not isinstance(error, sqlite3.DatabaseError):
+        return None
+    message = str(error).lower()
+    if any(m in message for m in _DAMAGED):
+        return DatabaseFault(f"the database is damaged ({error}); restore it from a backup")
+    if any(m in message for m in _UNWRITABLE):
+        return DatabaseFault(
+            f"the database cannot be written ({error}); free disk space or fix its permissions"
+        )
+    return None
+
+
+def check_file(path: Path) -> None:
+    """Refuse a file that is not a whole SQLite database (random bytes, cut short).
+
+    Cheap (the 100-byte header and the file's size), so it runs at every start; SQLite
+    itself would only notice a cut-off file when a query reaches the missing pages.
+    """
+    try:
+        size = path.stat().st_size
+        if size == 0:
+            return  # a new database
+        with path.open("rb") as file:
+            header = file.read(_HEADER_SIZE)
+    except FileNotFoundError:
+        return
+    except OSError as problem:
+        raise DatabaseFault(f"cannot be read ({problem})") from None
+    if len(header) < _HEADER_SIZE or not header.startswith(_HEADER):
+        raise DatabaseFault("not a SQLite database; restore it from a backup")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    counter_valid = header[24:28] == header[92:96]
+    if counter_valid and pages and size < pages * page_size:
+        raise DatabaseFault(
+            f"the database file is cut short ({size} bytes of {pages * page_size}); "
+            "restore it from a backup"
+        )
