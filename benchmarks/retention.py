@@ -3,7 +3,7 @@
 A county at ~2,000 requests a day leaves ~2.5 KB of inbox and outbox rows per request.
 The history here is ``--rows`` handled updates and as many sent messages (a fifth of them
 reminders with a dedup key), ~1 KB each, three quarters older than the retention. Printed:
-creating migration 0013's indexes on that history, the first purge (everything old at
+creating migration 0010's indexes on that history, the first purge (everything old at
 once), the longest wait of a tiny transaction run every 20 ms meanwhile (what a villager's
 update waits behind the purge), and a second purge (nothing left to do: the daily case).
 Run: ``.venv/bin/python -m benchmarks.retention [--rows N]`` (default 300,000).
@@ -85,7 +85,7 @@ async def measure(db: Database, folder: Path, rows: int) -> None:
     await db.executescript(DROP_INDEXES)
     began = time.perf_counter()
     await db.executescript(next(m.sql for m in migrate.available() if m.version == 13))
-    print(f"migration 0013's indexes on that history: {time.perf_counter() - began:.1f} s")
+    print(f"migration 0010's indexes on that history: {time.perf_counter() - began:.1f} s")
 
     config = Config.model_validate({"database": {"path": str(folder / "x.db")}})
     stop, waits = asyncio.Event(), list[float]()

@@ -1,6 +1,6 @@
 """Leavers in SQLite: the requests a cadre who left still holds, the reroutes waiting to
 be told, and taking a pruned cadre or household out of the roster while keeping the
-rows history refers to (``removed_at``, migration 0012)."""
+rows history refers to (``removed_at``, migration 0011)."""
 
 from __future__ import annotations
 

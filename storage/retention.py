@@ -29,7 +29,7 @@ from storage.db import Database, Tx
 from storage.timefmt import to_db
 
 BATCH = 500  # rows a transaction: ~20 ms, what a villager's update may wait behind it
-# Old rows are found through the indexes of migration 0013 (the WHERE terms must match
+# Old rows are found through the indexes of migration 0010 (the WHERE terms must match
 # theirs), so a purge with nothing to do reads nothing of the history.
 
 # --- the inbox -------------------------------------------------------------------------
@@ -74,7 +74,7 @@ WHERE id IN (SELECT value FROM json_each(:ids))
 """
 # --- strangers -------------------------------------------------------------------------
 # A villager who filed or answered a request is named in its trail ('filed' included),
-# found through the partial index of migration 0013 (the LIKE term must match it).
+# found through the partial index of migration 0010 (the LIKE term must match it).
 COUNT_STRANGERS = """
 SELECT count(*) FROM accounts a
 WHERE a.last_seen < :cutoff
