@@ -1,8 +1,9 @@
 """Service days, reception days and stay quotas through the real bot, in-process, against
 the sandbox: a ManualClock walks the sample county from the 13th to the 17th of March
-2037 (its weekdays those of March 2026, when the test was written) and on to the quota
-days, and Telegram's clock follows; after each step the test runs the schedule sweep (the JobQueue
-runs it too, but hourly here) and waits until the sandbox has every queued message.
+2037 (the weekdays of March 2026, when the test was written) and on to the quota days,
+and Telegram's clock follows; after each step the test runs the schedule sweep (the
+JobQueue runs it too, but hourly here) and waits until the sandbox has every queued
+message.
 
 Every reminder arrives once, at its hour; a villager who pressed the opt-in button hears
 of the visit; a stay logged with /stay (and its location) counts against the quota; and
