@@ -161,6 +161,9 @@ async def test_a_month_of_reminders_arrives_once_each_across_restarts(county: Co
     offer = await grandma.wait_for_text("Press a household")
     await grandma.press(offer, text="🔕 王秀英: off")
     await grandma.wait_for(lambda message: "🔔 王秀英: on" in str(message["reply_markup"]))
+    # Answered before Telegram's clock moves on with the bot's: a press over 15 minutes old
+    # can no longer be answered.
+    await county.sandbox.wait_until(lambda: bool(grandma.callback_answers()), timeout=60)
     await strong.command("stay", "H0001 夜访")
     await strong.wait_for_text("Stay logged for 3/13 at 王秀英's household (H0001)")
     await strong.send_location(25.03, 102.71)
