@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import os
 import signal
 import sys
@@ -12,10 +13,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot import cards_cli, private, report_cli, roster_cli
-from bot.clock import SystemClock
+from bot.clock import Clock, OffsetClock, SystemClock
 from bot.config import Config, ConfigError, load_config
 
 CONFIG_ENV = "LIANXIN_CONFIG"
+CLOCK_OFFSET_ENV = "LIANXIN_CLOCK_OFFSET"  # tests, the demo and benchmarks only
 Command = Callable[[argparse.Namespace], int]
 
 
@@ -103,6 +105,18 @@ def _run(args: argparse.Namespace) -> int:
     return asyncio.run(_run_async(args))
 
 
+def _clock() -> Clock:
+    """The wall clock, or for tests only the wall clock shifted by $LIANXIN_CLOCK_OFFSET
+    seconds, so that a test decides the bot's date and hour instead of the hour it runs."""
+    text = os.environ.get(CLOCK_OFFSET_ENV)
+    if not text:
+        return SystemClock()
+    try:
+        return OffsetClock.parse(text)
+    except ValueError as problem:
+        raise ConfigError([f"{CLOCK_OFFSET_ENV}={text!r}: {problem}"]) from None
+
+
 async def _run_async(args: argparse.Namespace) -> int:
     """Run the bot; a database it cannot use ends it with one line and exit code 1
     (systemd restarts it), never with a traceback or a hang."""
@@ -113,16 +127,21 @@ async def _run_async(args: argparse.Namespace) -> int:
 
     config = _config(args)
     config.token()  # fail now, plainly, if there is none
+    clock = _clock()
     secrets = [config.token()]
     if config.webhook.secret_token:
         secrets.append(config.webhook.secret_token.get_secret_value())
     setup_logging(secrets)
+    if isinstance(clock, OffsetClock):
+        logging.getLogger(__name__).warning(
+            "the clock is shifted by %s (%s, for tests only)", clock.offset, CLOCK_OFFSET_ENV
+        )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        await run_until_stopped(config, SystemClock(), stop)
+        await run_until_stopped(config, clock, stop)
     except AlreadyRunning as problem:
         print(f"lianxin: {config.database.path}: {problem}", file=sys.stderr)
         return 1

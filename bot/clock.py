@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -15,6 +16,38 @@ class Clock(Protocol):
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+
+class OffsetClock:
+    """The wall clock shifted by a fixed amount, for tests, the demo and benchmarks only.
+
+    It keeps ticking in real time, so the bot's timers behave as usual, and processes given
+    the same offset agree on the time, also across a restart: an end-to-end test can run
+    the bot on an ordinary Tuesday morning whatever hour it is where the test runs.
+    """
+
+    LIMIT = timedelta(days=100 * 366)  # far enough for any test, well inside datetime's range
+
+    def __init__(self, offset: timedelta) -> None:
+        if abs(offset) > self.LIMIT:
+            raise ValueError(f"not within {self.LIMIT.days} days either way")
+        self.offset = offset
+
+    @classmethod
+    def parse(cls, seconds: str) -> OffsetClock:
+        """An offset written as seconds (a float, e.g. ``86400`` for a day ahead)."""
+        try:
+            value = float(seconds)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value):
+            raise ValueError("not a number of seconds (e.g. 86400 for one day ahead)")
+        if abs(value) > cls.LIMIT.total_seconds():
+            raise ValueError(f"not within {cls.LIMIT.days} days either way")
+        return cls(timedelta(seconds=value))
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + self.offset
 
 
 class ManualClock:

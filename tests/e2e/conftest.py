@@ -1,20 +1,34 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from bot.sandbox.server import Sandbox
-from tests.e2e.harness import BotProcess, write_config
+from tests.e2e.harness import BotProcess, agreeing, pin, pinned_instant, write_config
 
 StartBot = Callable[..., Awaitable[BotProcess]]
 
 
 @pytest.fixture
-async def sandbox() -> AsyncIterator[Sandbox]:
+def pinned_at() -> datetime:
+    """The instant this test's Telegram and bot start at, whatever the hour CI runs at:
+    ``harness.PINNED`` or $LIANXIN_E2E_AT. A test that needs another moment says so with
+    ``@pytest.mark.parametrize("pinned_at", [datetime(...)])`` (in the future: Telegram's
+    clock only moves forward), or later on with ``start_bot(at=...)``."""
+    try:
+        return pinned_instant()
+    except ValueError as problem:
+        raise pytest.UsageError(str(problem)) from None
+
+
+@pytest.fixture
+async def sandbox(pinned_at: datetime) -> AsyncIterator[Sandbox]:
     server = Sandbox()
     await server.start()
+    pin(server, pinned_at)
     yield server
     await server.stop()
 
@@ -23,12 +37,17 @@ async def sandbox() -> AsyncIterator[Sandbox]:
 async def start_bot(
     sandbox: Sandbox, tmp_path: Path, request: pytest.FixtureRequest
 ) -> AsyncIterator[StartBot]:
-    """Start ``lianxin run`` as a child process against the sandbox; stopped after the test."""
+    """Start ``lianxin run`` as a child process against the sandbox; stopped after the test.
+
+    The bot's clock reads what Telegram's reads (``pinned_at`` unless the test moved it),
+    and keeps that time across ``bot.stop()``/``bot.start()``; ``at=`` moves both on first.
+    """
     started: list[BotProcess] = []
 
-    async def start(**config: object) -> BotProcess:
+    async def start(*, at: datetime | None = None, **config: object) -> BotProcess:
+        clock = agreeing(sandbox) if at is None else pin(sandbox, at)
         path = write_config(tmp_path, sandbox, **config)  # type: ignore[arg-type]
-        bot = BotProcess(path, tmp_path / "bot.log")
+        bot = BotProcess(path, tmp_path / "bot.log", clock)
         await bot.start()
         started.append(bot)
         return bot

@@ -1,4 +1,9 @@
-"""Runs the real bot as its own process against the in-test Bot API sandbox."""
+"""Runs the real bot as its own process against the in-test Bot API sandbox.
+
+Time is pinned: whatever hour CI runs at, each test's Telegram (the sandbox's clock) and
+bot (``LIANXIN_CLOCK_OFFSET``) start at the same chosen instant and tick on from there, so
+digests, service days, reception days and month boundaries fall where the test says.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +11,58 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from bot.cli import CLOCK_OFFSET_ENV
+from bot.clock import OffsetClock, SystemClock
 from bot.sandbox.server import Sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
+ZONE = ZoneInfo("Asia/Shanghai")  # [general] timezone, left at its default by write_config
+# An ordinary Tuesday morning, in the future so that Telegram's clock (forward only) can
+# be moved to it: not a service day (15, 16) or the eve of one, not the 1st (monthly
+# reception, ranking), not in a month's last week (stay quotas), no weekly reception
+# (Mondays), and before the daily digest (08:00): nothing scheduled falls due while a
+# test runs unless the test moves the clock to it.
+PINNED = datetime(2031, 3, 4, 7, 0, tzinfo=ZONE)
+AT_ENV = "LIANXIN_E2E_AT"  # "HH:MM" on PINNED's date, or a local "YYYY-MM-DDTHH:MM"
+
+
+def pinned_instant(environ: Mapping[str, str] = os.environ) -> datetime:
+    """Where a test starts unless it chooses: PINNED, or the moment $LIANXIN_E2E_AT names
+    (to prove the tests pass at any hour: ``LIANXIN_E2E_AT=23:00 pytest tests/e2e/...``)."""
+    text = environ.get(AT_ENV, "").strip()
+    if not text:
+        return PINNED
+    try:
+        if "-" not in text:
+            return datetime.combine(PINNED.date(), time.fromisoformat(text), ZONE)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"{AT_ENV}={text!r}: not a local time (e.g. 23:00 or 2031-03-04T23:00)"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZONE)
+
+
+def pin(sandbox: Sandbox, at: datetime) -> OffsetClock:
+    """Move Telegram's clock on to ``at``; returns a clock that agrees with it from now on,
+    for a bot that should start at the same instant."""
+    step = at.timestamp() - sandbox.clock.time()
+    if step < 0:
+        raise ValueError(f"Telegram's clock is past {at} already; it only moves forward")
+    sandbox.clock.advance(step)
+    return agreeing(sandbox)
+
+
+def agreeing(sandbox: Sandbox) -> OffsetClock:
+    """A clock that reads what Telegram's clock reads (both tick with the wall clock)."""
+    wall = SystemClock().now()
+    return OffsetClock(datetime.fromtimestamp(sandbox.clock.time(), UTC) - wall)
 
 
 def write_config(
@@ -53,6 +103,7 @@ class BotProcess:
 
     config: Path
     log: Path
+    clock: OffsetClock | None = None  # the bot's time, kept across restarts; None: the wall's
     process: asyncio.subprocess.Process | None = None
     starts: int = 0
     env: dict[str, str] = field(default_factory=dict)
@@ -65,8 +116,11 @@ class BotProcess:
         self.starts += 1
         with self.log.open("a") as log:
             log.write(f"\n===== start {self.starts} =====\n")
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", **self.env}
-        env.pop("LIANXIN_TOKEN", None)
+        env = {k: v for k, v in os.environ.items() if k not in ("LIANXIN_TOKEN", CLOCK_OFFSET_ENV)}
+        env["PYTHONUNBUFFERED"] = "1"
+        if self.clock is not None:
+            env[CLOCK_OFFSET_ENV] = repr(self.clock.offset.total_seconds())
+        env.update(self.env)
         log_file = self.log.open("ab")
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -99,6 +153,10 @@ class BotProcess:
             except TimeoutError:
                 await self.kill()
         return int(self.process.returncode or 0)
+
+    def now(self) -> datetime:
+        """What the bot reads on its clock now, in the county's time zone."""
+        return (self.clock or SystemClock()).now().astimezone(ZONE)
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace") if self.log.exists() else ""

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.cli import CLOCK_OFFSET_ENV
 from bot.sandbox.chat_view import MessagePredicate
 from bot.sandbox.users import SandboxUser
 from tests.e2e.harness import ROOT
@@ -37,7 +38,8 @@ async def lianxin(*args: str, token: str | None = None, cwd: Path = ROOT) -> Out
 
     Generous deadline (the demo starts a whole bot); a command that hangs fails the test.
     """
-    env = {k: v for k, v in os.environ.items() if k not in ("LIANXIN_TOKEN", "LIANXIN_CONFIG")}
+    mine = ("LIANXIN_TOKEN", "LIANXIN_CONFIG", CLOCK_OFFSET_ENV)
+    env = {k: v for k, v in os.environ.items() if k not in mine}
     env["PYTHONPATH"] = str(ROOT)
     if token is not None:
         env["LIANXIN_TOKEN"] = token

@@ -12,10 +12,9 @@ import csv
 import re
 import shutil
 from collections.abc import Awaitable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -108,8 +107,9 @@ async def test_a_cadre_cannot_learn_or_log_a_stranger_household_by_visit_or_stay
     ]
 
 
-def days_ahead(days: int) -> str:
-    return (datetime.now(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=days)).isoformat()
+def days_ahead(county: County, days: int) -> str:
+    """A date ``days`` after the bot's own today (the e2e bot runs on a pinned clock)."""
+    return (county.bot.now().date() + timedelta(days=days)).isoformat()
 
 
 async def test_extend_and_away_years_ahead_are_refused_and_the_supervisor_is_told(
@@ -129,7 +129,7 @@ async def test_extend_and_away_years_ahead_are_refused_and_the_supervisor_is_tol
     refused = await cadre.wait_for_text("最长只能登记外出", after=sent["message_id"])
     assert "9999" not in refused["text"]
 
-    later = days_ahead(10)
+    later = days_ahead(county, 10)
     sent = await cadre.command("extend", f"{number} {later} 等配件")
     await cadre.wait_for_text("已把", after=sent["message_id"])
     told = await supervisor.wait_for_text(f"督办：郑小红把诉求 {number}")
@@ -137,7 +137,7 @@ async def test_extend_and_away_years_ahead_are_refused_and_the_supervisor_is_tol
     assert "等配件" in told["text"]
     await grandma.wait_for_text("办结时间延到")
 
-    sent = await cadre.command("away", days_ahead(5))
+    sent = await cadre.command("away", days_ahead(county, 5))
     await cadre.wait_for_text("已登记您外出到", after=sent["message_id"])
     away = await supervisor.wait_for_text("登记外出到")
     assert "郑小红" in away["text"]

@@ -20,7 +20,7 @@ from pathlib import Path
 from bot.sandbox.server import Sandbox
 from storage import inbox, outbox
 from storage.db import Database
-from tests.e2e.harness import BotProcess, grows, write_config
+from tests.e2e.harness import BotProcess, agreeing, grows, write_config
 
 USERS = 100
 PER_USER = 20  # 2,000 messages in all
@@ -32,7 +32,7 @@ async def test_sigkill_storm_loses_nothing_and_handles_each_update_once(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:
     rng = random.Random(SEED)
-    bot = BotProcess(write_config(tmp_path, sandbox), tmp_path / "bot.log")
+    bot = BotProcess(write_config(tmp_path, sandbox), tmp_path / "bot.log", agreeing(sandbox))
     people = [sandbox.user(100_000 + i, f"村民{i}") for i in range(USERS)]
     sent_ids: list[tuple[int, int]] = []
     streaming = True

@@ -6,14 +6,15 @@ escalation. ``/extend`` sets a later date once, with the reason the villager see
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
+
+import pytest
 
 from bot.sandbox.server import Sandbox
 from bot.sandbox.users import SandboxUser
 from tests.e2e.conftest import StartBot
-from tests.e2e.harness import ROOT
+from tests.e2e.harness import ROOT, pin
 from tests.e2e.test_binding import SETTINGS, lianxin, printed_codes
 from tests.e2e.test_requests_cadre import County, new_case, number_in
 
@@ -28,6 +29,7 @@ acknowledge = "8s"
 remind_before = "1h"
 """
 )
+DIGEST_AT = time(8, 0)  # [schedule.digest] at, left at its default
 
 
 async def hurried(sandbox: Sandbox, start_bot: StartBot) -> County:
@@ -40,8 +42,15 @@ def reminders(cadre: SandboxUser, number: str) -> list[dict[str, Any]]:
     return [m for m in cadre.messages() if "提醒" in str(m.get("text")) and number in m["text"]]
 
 
+def next_digest(now: datetime) -> datetime:
+    """The next time the supervisors' daily digest falls due (the default, 08:00)."""
+    today = datetime.combine(now.date(), DIGEST_AT, now.tzinfo)
+    return today if today > now else today + timedelta(days=1)
+
+
+@pytest.mark.parametrize("down_over_the_digest", [False, True])
 async def test_an_unanswered_request_escalates_and_a_restart_repeats_nothing(
-    sandbox: Sandbox, start_bot: StartBot
+    sandbox: Sandbox, start_bot: StartBot, down_over_the_digest: bool
 ) -> None:
     county = await hurried(sandbox, start_bot)
     grandma = await county.villager(2001, "秀英", "H0001")
@@ -56,6 +65,10 @@ async def test_an_unanswered_request_escalates_and_a_restart_repeats_nothing(
     # Halfway to the 8s response time: one reminder. Then the bot restarts.
     await village.wait_for(lambda m: "提醒" in m["text"] and number in m["text"], timeout=60)
     assert await county.bot.stop() == 0
+    if down_over_the_digest:
+        # It comes back after 08:00: the supervisor's daily digest, which says 督办 and
+        # lists this request, goes out at start beside the escalation notice.
+        county.bot.clock = pin(sandbox, next_digest(county.bot.now()))
     await county.bot.start()
 
     escalated = await township.wait_for(
@@ -66,9 +79,12 @@ async def test_an_unanswered_request_escalates_and_a_restart_repeats_nothing(
     told = await grandma.wait_for_text("已上报", after=receipt["message_id"], timeout=60)
     assert number in told["text"]
     assert "李强" in told["text"]
+    # The notice of this escalation, told by its own words, not by 督办 (the digest).
     notice = await supervisor.wait_for(
-        lambda m: "督办" in m["text"] and number in m["text"], timeout=60
+        lambda m: "已自动上报" in m["text"] and number in m["text"], timeout=60
     )
+    if down_over_the_digest:
+        await supervisor.wait_for(lambda m: "督办摘要" in m["text"] and number in m["text"])
     assert "李强" in notice["text"]
     await village.wait_for(lambda m: "改由" in m["text"] and number in m["text"], timeout=60)
 
@@ -97,8 +113,8 @@ async def test_the_handler_extends_once_and_the_villager_sees_why(
     await village.press(case, text="受理")
     await grandma.wait_for_text("已受理您的诉求")
 
-    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
-    later = today + timedelta(days=10)  # within deadlines.max_extend (30d) of the due time
+    today = county.bot.now().date()
+    later = today + timedelta(days=10)  # ahead for the bot, within deadlines.max_extend (30d)
     await village.command("extend", f"{number} {later.isoformat()} 要等变压器")
     await village.wait_for_text("已把")
     told = await grandma.wait_for_text("延到", after=receipt["message_id"])
@@ -106,9 +122,10 @@ async def test_the_handler_extends_once_and_the_villager_sees_why(
     year = f"{later.year}年" if later.year != today.year else ""
     assert f"延到 {year}{later.month}月{later.day}日" in told["text"]
 
-    await village.command("extend", f"{number} 2099-12-31 还要等")
+    again = later + timedelta(days=1)
+    await village.command("extend", f"{number} {again.isoformat()} 还要等")
     await village.wait_for_text("已经延期过一次")
     await village.command("extend", f"{number} 明天 还要等")
     await village.wait_for_text("不是日期")
-    await village.command("extend", "LX-2026-999999 2099-12-31 还要等")
+    await village.command("extend", f"LX-{later.year}-999999 {again.isoformat()} 还要等")
     await village.wait_for_text("没有找到")

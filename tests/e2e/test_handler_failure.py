@@ -19,14 +19,13 @@ import pytest
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
-from bot.clock import SystemClock
 from bot.config import load_config
 from bot.edge.runtime import Running, start_bot, stop_bot
 from bot.i18n import Texts
 from bot.sandbox.server import Sandbox
 from handlers.context import LianxinContext
 from storage.db import Database
-from tests.e2e.harness import write_config
+from tests.e2e.harness import agreeing, write_config
 from tests.e2e.support import copies, lianxin, replying_to
 
 TRIGGER = "会出错"
@@ -52,7 +51,7 @@ async def bot_in_process(
 ) -> AsyncIterator[tuple[Running, Trap, Path]]:
     monkeypatch.setenv("PTB_TIMEDELTA", "true")  # start_bot sets it; keep it to this test
     config_path = write_config(tmp_path, sandbox)
-    running = await start_bot(load_config(config_path, environ={}), SystemClock())
+    running = await start_bot(load_config(config_path, environ={}), agreeing(sandbox))
     trap = Trap()
     running.app.add_handler(MessageHandler(filters.Regex(TRIGGER), trap.handle), group=1)
     yield running, trap, config_path

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -142,13 +141,14 @@ async def test_an_away_cadre_s_request_is_served_by_the_backup(
     grandma = await county.villager(2001, "秀英", "H0001")
     cadre = await county.cadre("K007", "郑小红")
     backup = await county.cadre("K008", "王磊")
-    await cadre.command("away", "2020-01-01")
+    today = county.bot.now().date()  # the bot's date, not the machine's
+    await cadre.command("away", (today - timedelta(days=1)).isoformat())
     await cadre.wait_for_text("已经过去了")
     await cadre.command("away", "next week")
     await cadre.wait_for_text("日期看不懂")
-    back_on = datetime.now(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=20)
-    await cadre.command("away", back_on.isoformat())  # within away.max (90d)
-    away = await cadre.wait_for_text(f"已登记您外出到 {back_on.isoformat()}")
+    back = today + timedelta(days=10)  # within away.max (90d)
+    await cadre.command("away", back.isoformat())
+    away = await cadre.wait_for_text(f"已登记您外出到 {back.isoformat()}")
     assert "王磊" in away["text"]
 
     await grandma.send_text("家里停水了")

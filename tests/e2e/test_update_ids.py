@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.sandbox.server import Sandbox
 from tests.e2e.conftest import StartBot
-from tests.e2e.harness import BotProcess, write_config
+from tests.e2e.harness import BotProcess, pin, write_config
 
 
 async def test_messages_with_reused_update_ids_are_answered(
@@ -29,7 +29,7 @@ async def test_messages_with_reused_update_ids_are_answered(
     await later.start()
     try:
         config = write_config(tmp_path, later)  # the same database file
-        again = BotProcess(config, tmp_path / "bot-later.log")
+        again = BotProcess(config, tmp_path / "bot-later.log", pin(later, bot.now()))
         await again.start()
         try:
             second = later.user(1002, "李大山")
