@@ -24,13 +24,14 @@ import asyncio
 import tempfile
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
+from benchmarks.sandboxed import bot_config, clock_at
 from bot.clock import SystemClock
-from bot.config import SenderConfig, load_config
+from bot.config import SenderConfig
 from bot.domain.roster import Cadre, Level, Rank, Region, Roster
 from bot.edge import schedules
 from bot.edge.runtime import start_bot, stop_bot
@@ -47,32 +48,8 @@ from storage.roster_import import import_roster
 ZONE = ZoneInfo("Asia/Shanghai")
 CADRE_IDS = 5_000_000
 GLOBAL_RATE = 30  # the sandbox's (and Telegram's) messages a second per bot
-
-
-class ShiftedClock:
-    """The wall clock moved to a chosen local moment, then running at its real pace
-    (the sender's retry times must pass); ``jump`` moves it again."""
-
-    def __init__(self, moment: datetime) -> None:
-        self._offset = moment - datetime.now(UTC)
-
-    def now(self) -> datetime:
-        return datetime.now(UTC) + self._offset
-
-    def jump(self, by: timedelta) -> None:
-        self._offset += by
-
-
-def _config(sandbox: Sandbox, directory: Path) -> str:
-    return f"""
-[telegram]
-token = "{sandbox.token}"
-base_url = "{sandbox.base_url}"
-base_file_url = "{sandbox.base_file_url}"
-poll_timeout = "5s"
-
-[database]
-path = "{directory / "broadcast.db"}"
+# The bot's settings for this benchmark, beside the sandbox's own.
+EXTRA = """
 
 [schedule]
 service_days = [15]
@@ -112,18 +89,16 @@ async def _prepare(path: Path, cadres: int, now: datetime) -> None:
 async def run(cadres: int) -> None:
     sandbox = Sandbox()
     await sandbox.start()
-    clock = ShiftedClock(datetime(2026, 3, 15, 7, 0, tzinfo=ZONE))  # before the morning round
+    clock = clock_at(datetime(2026, 3, 15, 7, 0, tzinfo=ZONE))  # before the morning round
     with tempfile.TemporaryDirectory() as directory:
         root = Path(directory)
-        config_path = root / "config.toml"
-        config_path.write_text(_config(sandbox, root), encoding="utf-8")
-        config = load_config(config_path, environ={})
+        config = bot_config(sandbox, root, "broadcast.db", EXTRA)
         await _prepare(config.database.path, cadres, clock.now())
         for n in range(cadres):  # their chats exist, as after binding
             sandbox.user(CADRE_IDS + n, f"干部{n}")
         running = await start_bot(config, clock)
         try:
-            clock.jump(timedelta(minutes=30))  # 07:30 on the 15th: the morning round is due
+            clock.offset += timedelta(minutes=30)  # 07:30 on the 15th: the morning round is due
             services = Services(config, clock, Texts(config.general.language), "bench")
             started = time.monotonic()
             queued = await schedules.sweep(running.db, services, running.sender.wake)

@@ -17,26 +17,13 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.sandboxed import bot_config
 from bot.clock import SystemClock
-from bot.config import load_config
 from bot.edge.runtime import start_bot, stop_bot
 from bot.sandbox.server import Sandbox
 
 FLOODER_IDS = 200_000
 NEWCOMER_ID = 300_000
-
-
-def _config(sandbox: Sandbox, directory: Path) -> str:
-    return f"""
-[telegram]
-token = "{sandbox.token}"
-base_url = "{sandbox.base_url}"
-base_file_url = "{sandbox.base_file_url}"
-poll_timeout = "5s"
-
-[database]
-path = "{directory / "fairness.db"}"
-"""
 
 
 async def run(users: int, messages: int) -> None:
@@ -45,9 +32,7 @@ async def run(users: int, messages: int) -> None:
     flood = users * messages
     with tempfile.TemporaryDirectory() as directory:
         root = Path(directory)
-        config_path = root / "config.toml"
-        config_path.write_text(_config(sandbox, root), encoding="utf-8")
-        config = load_config(config_path, environ={})
+        config = bot_config(sandbox, root, "fairness.db")
         running = await start_bot(config, SystemClock())
         try:
             flooders = [sandbox.user(FLOODER_IDS + n, f"村民{n}") for n in range(users)]

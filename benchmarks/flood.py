@@ -22,8 +22,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from benchmarks.sandboxed import bot_config
 from bot.clock import SystemClock
-from bot.config import load_config
 from bot.edge.runtime import start_bot, stop_bot
 from bot.roster_cli import import_path
 from bot.sandbox.server import Sandbox
@@ -34,19 +34,6 @@ from storage.people import People
 SAMPLE_ROSTER = Path(__file__).resolve().parents[1] / "bot" / "samples" / "roster"
 CADRE, FLOODER, NEIGHBOUR = 900_007, 100_001, 100_002
 NUMBER = re.compile(r"LX-\d{4}-\d{6}")
-
-
-def _config(sandbox: Sandbox, directory: Path) -> str:
-    return f"""
-[telegram]
-token = "{sandbox.token}"
-base_url = "{sandbox.base_url}"
-base_file_url = "{sandbox.base_file_url}"
-poll_timeout = "5s"
-
-[database]
-path = "{directory / "bench.db"}"
-"""
 
 
 async def _prepare(path: Path, now: datetime) -> None:
@@ -89,9 +76,7 @@ async def run(messages: int, photos: int, at_once: bool) -> None:
     await sandbox.start()
     with tempfile.TemporaryDirectory() as directory:
         root = Path(directory)
-        config_path = root / "config.toml"
-        config_path.write_text(_config(sandbox, root), encoding="utf-8")
-        config = load_config(config_path, environ={})
+        config = bot_config(sandbox, root, "bench.db")
         await _prepare(config.database.path, SystemClock().now())
         running = await start_bot(config, SystemClock())
         try:

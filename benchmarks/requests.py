@@ -23,8 +23,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+from benchmarks.sandboxed import bot_config
 from bot.clock import SystemClock
-from bot.config import load_config
 from bot.edge.runtime import start_bot, stop_bot
 from bot.roster_cli import import_path
 from bot.sandbox.server import Sandbox
@@ -39,22 +39,6 @@ CADRES = [f"K{n:03d}" for n in range(1, 13)]
 VILLAGER_IDS = 100_000
 CADRE_IDS = 900_000
 NUMBER = re.compile(r"LX-\d{4}-\d{6}")
-
-
-def _config(sandbox: Sandbox, directory: Path, per_chat: str) -> str:
-    return f"""
-[telegram]
-token = "{sandbox.token}"
-base_url = "{sandbox.base_url}"
-base_file_url = "{sandbox.base_file_url}"
-poll_timeout = "5s"
-
-[database]
-path = "{directory / "bench.db"}"
-
-[sender]
-per_chat_interval = "{per_chat}"
-"""
 
 
 async def _prepare(path: Path, villagers: int, now: datetime) -> dict[int, str]:
@@ -95,9 +79,8 @@ async def run(villagers: int, per_chat: str) -> None:
     await sandbox.start()
     with tempfile.TemporaryDirectory() as directory:
         root = Path(directory)
-        config_path = root / "config.toml"
-        config_path.write_text(_config(sandbox, root, per_chat), encoding="utf-8")
-        config = load_config(config_path, environ={})
+        per_chat_setting = f'[sender]\nper_chat_interval = "{per_chat}"\n'
+        config = bot_config(sandbox, root, "bench.db", per_chat_setting)
         homes = await _prepare(config.database.path, villagers, SystemClock().now())
         running = await start_bot(config, SystemClock())
         try:

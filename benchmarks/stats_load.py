@@ -22,11 +22,12 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from benchmarks import stats as county
-from bot.config import load_config
+from benchmarks.sandboxed import bot_config, clock_at
+from bot.clock import OffsetClock
 from bot.edge.runtime import start_bot, stop_bot
 from bot.sandbox.server import Sandbox
 from bot.sandbox.users import SandboxUser
@@ -44,29 +45,8 @@ COUNTY_SUPERVISOR = "K0000"  # supervises C, the whole county
 # them stalled at the top of their chain, as a year of sweeps would have left them, so the
 # deadline sweep at start does not escalate them all and blur the measurement.
 STALL_OVERDUE = "UPDATE requests SET stalled_at = ? WHERE status IN ('open', 'acknowledged')"
-
-
-class ShiftedClock:
-    """The wall clock moved so that the run starts at the data's ``NOW`` (end of November
-    2026): periods and due times fall where the requests are, whatever today is."""
-
-    def __init__(self, start: datetime) -> None:
-        self.offset = start - datetime.now(UTC)
-
-    def now(self) -> datetime:
-        return datetime.now(UTC) + self.offset
-
-
-def _config(sandbox: Sandbox, directory: Path) -> str:
-    return f"""
-[telegram]
-token = "{sandbox.token}"
-base_url = "{sandbox.base_url}"
-base_file_url = "{sandbox.base_file_url}"
-poll_timeout = "5s"
-
-[database]
-path = "{directory / "county.db"}"
+# The bot's settings for this benchmark, beside the sandbox's own.
+EXTRA = """
 
 [requests]
 sweep_every = "1d"
@@ -179,13 +159,12 @@ def _line(label: str, values: list[float]) -> str:
 async def run(scale: float, seconds: float, every: float) -> int:
     county.HOUSEHOLDS = int(county.HOUSEHOLDS * scale)
     county.REQUESTS = int(county.REQUESTS * scale)
-    clock = ShiftedClock(county.NOW)
+    clock = clock_at(county.NOW)
     sandbox = Sandbox()
     await sandbox.start()
     with tempfile.TemporaryDirectory() as directory:
         root = Path(directory)
-        (root / "config.toml").write_text(_config(sandbox, root), encoding="utf-8")
-        config = load_config(root / "config.toml", environ={})
+        config = bot_config(sandbox, root, "county.db", EXTRA)
         await _prepare(config.database.path, clock.now())
         running = await start_bot(config, clock)
         try:
@@ -196,7 +175,7 @@ async def run(scale: float, seconds: float, every: float) -> int:
 
 
 async def _measure(
-    sandbox: Sandbox, max_period: timedelta, clock: ShiftedClock, seconds: float, every: float
+    sandbox: Sandbox, max_period: timedelta, clock: OffsetClock, seconds: float, every: float
 ) -> int:
     cadres = [
         sandbox.user(CADRE_IDS + n, f"督办{n}") for n in range(1 + len(TOWNSHIP_SUPERVISORS))

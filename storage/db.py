@@ -23,6 +23,7 @@ from typing import Any
 
 import aiosqlite
 
+from bot import private
 from storage.faults import check_file
 
 Row = aiosqlite.Row
@@ -38,8 +39,6 @@ _PRAGMAS = (
 )
 # The database holds names, phones and villagers' words: its owner only. SQLite gives the
 # -wal and -shm files the database file's mode, so creating that one 0600 is enough.
-_FILE_MODE = 0o600
-_FOLDER_MODE = 0o700
 _SIDE_FILES = ("", "-wal", "-shm", "-journal")
 
 
@@ -134,7 +133,7 @@ class Database:
 
     @classmethod
     async def open(cls, path: Path, readers: int = READERS) -> Database:
-        _private_folder(path.parent)
+        private.folder(path.parent)
         _private_file(path)
         check_file(path)
         return cls(path, await _connect(path, _PRAGMAS), readers)
@@ -219,7 +218,7 @@ class Database:
         one. Raises BackupError."""
         partial = target.with_name(f".{target.name}.partial-{os.getpid()}")
         try:
-            _private_folder(target.parent)
+            private.folder(target.parent)
             _private_file(partial)
             async with self._lock, aiosqlite.connect(partial) as dest:
                 await self._conn.backup(dest)
@@ -242,24 +241,15 @@ async def _integrity(path: Path) -> str:
     return "; ".join(str(row[0]) for row in rows[:5])
 
 
-def _private_folder(path: Path) -> None:
-    missing = []
-    while not path.exists():
-        missing.append(path)
-        path = path.parent
-    for folder in reversed(missing):  # mkdir -p would create the parents 0755
-        folder.mkdir(mode=_FOLDER_MODE, exist_ok=True)
-
-
 def _private_file(path: Path) -> None:
     """Create ``path`` 0600 if missing; tighten it and its side files if they are
     readable by others (a database made before the bot cared)."""
-    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, _FILE_MODE))
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, private.FILE_MODE))
     for side in _SIDE_FILES:
         existing = Path(f"{path}{side}")
         with contextlib.suppress(FileNotFoundError, PermissionError):
             if existing.stat().st_mode & 0o077:
-                existing.chmod(_FILE_MODE)
+                existing.chmod(private.FILE_MODE)
 
 
 def _publish(partial: Path, target: Path) -> None:
