@@ -12,7 +12,7 @@ from bot import redaction
 from bot.clock import ManualClock
 from storage import inbox, outbox
 from storage.db import Database
-from storage.faults import DatabaseFault, fault_of
+from storage.faults import DatabaseFault, check_file, fault_of
 from storage.inbox import StoredUpdate
 from storage.outbox import Call
 
@@ -85,3 +85,20 @@ def test_sqlite_errors_that_mean_stop_are_told_apart_from_busy() -> None:
     assert fault_of(sqlite3.OperationalError("attempt to write a readonly database")) is not None
     assert fault_of(sqlite3.DatabaseError("database disk image is malformed")) is not None
     assert fault_of(sqlite3.OperationalError("database is locked")) is None
+
+
+def test_a_file_shorter_than_its_header_says_starts_when_its_log_is_beside_it(
+    tmp_path: Path,
+) -> None:
+    """Killed mid-checkpoint, the file may lag its header; the WAL holds the rest."""
+    database = tmp_path / "lianxin.db"
+    page = 4096
+    header = bytearray(b"SQLite format 3\x00".ljust(100, b"\x00"))
+    header[16:18] = page.to_bytes(2, "big")
+    header[24:28] = header[92:96] = (7).to_bytes(4, "big")
+    header[28:32] = (3).to_bytes(4, "big")  # three pages
+    database.write_bytes(bytes(header).ljust(2 * page, b"\x00"))  # two on disk
+    with pytest.raises(DatabaseFault, match="cut short"):
+        check_file(database)
+    Path(f"{database}-wal").write_bytes(b"\x37\x7f\x06\x82" + b"\x00" * 28)
+    check_file(database)  # SQLite replays the log: nothing to refuse
