@@ -70,3 +70,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if getattr(report, "when", "") == "call" and getattr(report, "failed", False):
         item.stash[FAILED] = True
     return report
+
+
+E2E = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test of this folder starts real processes: marked ``slow``, so
+    ``pytest -m "not slow"`` runs the fast tiers alone."""
+    for item in items:
+        if E2E in item.path.parents:
+            item.add_marker(pytest.mark.slow)
