@@ -22,36 +22,11 @@ from bot.sandbox.server import Sandbox
 from bot.sandbox.users import SandboxUser
 from storage.db import Database
 from tests.e2e.conftest import StartBot
-from tests.e2e.harness import ROOT, BotProcess
+from tests.e2e.harness import ROOT
 from tests.e2e.test_binding import SETTINGS, lianxin, printed_codes
+from tests.e2e.test_requests_cadre import County
 
 DAYS = "SELECT kind, household_id FROM cadre_days ORDER BY id"
-
-
-class County:
-    def __init__(
-        self,
-        bot: BotProcess,
-        sandbox: Sandbox,
-        households: dict[str, str],
-        cadre_codes: dict[str, str],
-    ) -> None:
-        self.bot = bot
-        self.sandbox = sandbox
-        self.households = households
-        self.cadre_codes = cadre_codes
-
-    async def villager(self, user_id: int, name: str, household: str) -> SandboxUser:
-        person = self.sandbox.user(user_id, name)
-        await person.start(self.households[household])
-        await person.wait_for_text("已经绑定到")
-        return person
-
-    async def cadre(self, cadre_id: str, name: str) -> SandboxUser:
-        person = self.sandbox.user(3000 + int(cadre_id[1:]), name)
-        await person.start(self.cadre_codes[cadre_id])
-        await person.wait_for_text("已经绑定为干部")
-        return person
 
 
 @pytest.fixture
