@@ -30,18 +30,18 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from benchmarks.sandboxed import bot_config, clock_at
+from bot.calls import Call, Priority
 from bot.clock import SystemClock
 from bot.config import SenderConfig
 from bot.domain.roster import Cadre, Level, Rank, Region, Roster
 from bot.edge import schedules
 from bot.edge.runtime import start_bot, stop_bot
 from bot.edge.sender import Sender
-from bot.edge.unit import Services
 from bot.i18n import Texts
 from bot.sandbox.server import Sandbox
+from handlers.context import Setup
 from storage import codes, migrate, outbox
 from storage.db import Database
-from storage.outbox import Call, Priority
 from storage.people import People
 from storage.roster_import import import_roster
 
@@ -99,7 +99,7 @@ async def run(cadres: int) -> None:
         running = await start_bot(config, clock)
         try:
             clock.offset += timedelta(minutes=30)  # 07:30 on the 15th: the morning round is due
-            services = Services(config, clock, Texts(config.general.language), "bench")
+            services = Setup(config, clock, Texts(config.general.language), "bench")
             started = time.monotonic()
             queued = await schedules.sweep(running.db, services, running.sender.wake)
             swept = time.monotonic() - started

@@ -5,8 +5,8 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
+from bot.calls import Priority
 from storage import inbox, outbox
-from storage.outbox import Priority
 
 from . import outgoing
 from .context import AnyApp, LianxinContext
@@ -17,8 +17,8 @@ async def status(update: Update, context: LianxinContext) -> None:
     if message is None or user is None:
         return
     unit = context.unit
-    texts = unit.services.texts
-    if not unit.services.is_admin(user.id):
+    texts = unit.setup.texts
+    if not unit.setup.is_admin(user.id):
         unit.send(outgoing.message(message.chat_id, texts("reply.admin_only")))
         return
     seen = await inbox.counts(unit.tx)

@@ -14,8 +14,8 @@ from bot import callbacks
 from bot.domain import binding
 from bot.domain.binding import BindingPolicy, BindOutcome, BoundCadre, BoundHousehold, Refusal
 from bot.domain.roster import Household
-from bot.edge.unit import Unit
 from bot.i18n import Texts
+from handlers.context import Unit
 from storage import accounts, cadre_views, codes
 from storage.people import People
 
@@ -25,7 +25,7 @@ from .people import cadre_lines, duties_text, villager_keyboard
 
 
 def _policy(unit: Unit) -> BindingPolicy:
-    config = unit.services.config.binding
+    config = unit.setup.config.binding
     return BindingPolicy(
         phones_per_household=config.phones_per_household,
         max_wrong_codes=config.max_wrong_codes,
@@ -53,7 +53,7 @@ async def start(update: Update, context: LianxinContext) -> None:
 
 
 async def _answer(unit: Unit, user: User, outcome: BindOutcome, people: People) -> None:
-    texts = unit.services.texts
+    texts = unit.setup.texts
     if isinstance(outcome, BoundHousehold):
         if not outcome.again:
             await _announce_new_phone(unit, user, outcome.household)
@@ -76,7 +76,7 @@ async def _answer(unit: Unit, user: User, outcome: BindOutcome, people: People) 
 
 
 def _cadre_text(unit: Unit, outcome: BoundCadre) -> str:
-    texts = unit.services.texts
+    texts = unit.setup.texts
     cadre = outcome.cadre
     supervises = (
         texts("binding.cadre_supervises", region=outcome.supervises) if outcome.supervises else ""
@@ -92,15 +92,13 @@ def _cadre_text(unit: Unit, outcome: BoundCadre) -> str:
 
 
 async def _refusal(unit: Unit, refused: binding.Refused, people: People, user_id: int) -> str:
-    texts = unit.services.texts
+    texts = unit.setup.texts
     match refused.reason:
         case Refusal.USED_UP:
-            return texts(
-                "binding.used_up", limit=unit.services.config.binding.phones_per_household
-            )
+            return texts("binding.used_up", limit=unit.setup.config.binding.phones_per_household)
         case Refusal.LOCKED:
             until = refused.until or unit.now
-            local = until.astimezone(unit.services.config.general.zone)
+            local = until.astimezone(unit.setup.config.general.zone)
             return texts("binding.locked", until=local.strftime("%H:%M"))
         case Refusal.OTHER_CADRE:
             cadre_id = await people.cadre_of_user(user_id)
@@ -127,7 +125,7 @@ def _button(
 async def _announce_new_phone(unit: Unit, user: User, household: Household) -> None:
     """The phones already bound to the household hear who bound a new one, and when, with
     a button to report it: a stranger holding the card would read every answer."""
-    texts = unit.services.texts
+    texts = unit.setup.texts
     others = [u for u in await cadre_views.member_users(unit.tx, household.id) if u != user.id]
     if not others:
         return
@@ -154,7 +152,7 @@ async def pressed(update: Update, context: LianxinContext) -> None:
     if query is None or presser is None:
         return
     unit = context.unit
-    texts = unit.services.texts
+    texts = unit.setup.texts
     chosen = callbacks.decode(query.data)
     found = _ARGUMENT.match(chosen.argument) if chosen else None
     answer = texts("binding_notice.stale")
@@ -162,7 +160,7 @@ async def pressed(update: Update, context: LianxinContext) -> None:
         household_id, user_id = found["household"], int(found["user"])
         if chosen.action == REPORT:
             answer = await _report(unit, presser.id, household_id, user_id)
-        elif chosen.action == UNBIND and unit.services.is_admin(presser.id):
+        elif chosen.action == UNBIND and unit.setup.is_admin(presser.id):
             answer = await _unbind(unit, household_id, user_id)
     unit.send(outgoing.answer_button(presser.id, query.id, answer))
 
@@ -170,7 +168,7 @@ async def pressed(update: Update, context: LianxinContext) -> None:
 async def _report(unit: Unit, reporter: int, household_id: str, user_id: int) -> str:
     """The administrators (with a button to unbind it) and the household's first cadre
     hear that a member does not know the new phone."""
-    texts = unit.services.texts
+    texts = unit.setup.texts
     people = People(unit.tx)
     since = await codes.member_since(unit.tx, user_id, household_id)
     if reporter == user_id or since is None or not await people.is_member(reporter, household_id):
@@ -185,7 +183,7 @@ async def _report(unit: Unit, reporter: int, household_id: str, user_id: int) ->
         user_id=user_id,
     )
     keyboard = _button(texts, "binding_notice.unbind_button", UNBIND, household_id, user_id)
-    for admin in unit.services.config.general.admins:
+    for admin in unit.setup.config.general.admins:
         key = f"nb:{household_id}:{user_id}:{since}:{admin}"  # told once per binding
         unit.send(outgoing.message(admin, text, keyboard=keyboard, dedup_key=key))
     first = next(iter(await people.linked_cadres(household_id)), None)
@@ -197,7 +195,7 @@ async def _report(unit: Unit, reporter: int, household_id: str, user_id: int) ->
 
 
 async def _unbind(unit: Unit, household_id: str, user_id: int) -> str:
-    texts = unit.services.texts
+    texts = unit.setup.texts
     if not await codes.unbind_member(unit.tx, user_id, household_id):
         return texts("binding_notice.not_bound")
     head = (await People(unit.tx).household(household_id)).head_name

@@ -14,12 +14,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import callbacks
+from bot.calls import Priority
 from bot.domain import away, requests
 from bot.domain.lifecycle import Event, InvalidTransition
-from bot.edge.unit import Unit
+from handlers.context import Unit
 from storage import cadre_views, conversations
 from storage.conversations import Purpose
-from storage.outbox import Priority
 from storage.people import People
 from storage.requests import Requests
 
@@ -47,7 +47,7 @@ async def message(update: Update, context: LianxinContext, cadre_id: str) -> Non
     if incoming is None or user is None:
         return
     unit = context.unit
-    texts = unit.services.texts
+    texts = unit.setup.texts
     content = requesting.content_of(incoming)
     household_id = await cadre_views.filing_for(unit.tx, user.id, cadre_id)
     if household_id is not None:
@@ -55,7 +55,7 @@ async def message(update: Update, context: LianxinContext, cadre_id: str) -> Non
         await _file_for(unit, user.id, cadre_id, household_id, content)
         return
     talk = await conversations.get(unit.tx, user.id)
-    idle = unit.services.config.requests.conversation_idle
+    idle = unit.setup.config.requests.conversation_idle
     if talk is not None and unit.now - talk.since > idle:
         # A button pressed long ago: this message is probably not the answer it asked for.
         await conversations.clear(unit.tx, user.id)
@@ -90,7 +90,7 @@ async def _file_for(
     )
     await notify.deliver(unit, done.tells)
     people = People(unit.tx)
-    text = unit.services.texts(
+    text = unit.setup.texts(
         "requests_cadre.file.filed",
         head=bounded((await people.household(household_id)).head_name),
         number=done.request.number,
@@ -111,7 +111,7 @@ async def on_button(update: Update, context: LianxinContext) -> None:
     if query is None or user is None:
         return
     unit = context.unit
-    texts = unit.services.texts
+    texts = unit.setup.texts
     pressed = callbacks.request_press(query.data)
     cadre_id = await People(unit.tx).cadre_of_user(user.id)
     handle = ACTIONS.get(pressed.action) if pressed else None
@@ -128,8 +128,8 @@ async def _acknowledge(
     store = Requests(unit.tx)
     done = await requests.act(store, unit.now, request_id, cadre_id, Event.ACKNOWLEDGED)
     await notify.deliver(unit, done.tells)
-    text = unit.services.texts("requests_cadre.answer.acknowledged", number=done.request.number)
-    keyboard = tell_cadre.actions_keyboard(unit.services.texts, done.request)
+    text = unit.setup.texts("requests_cadre.answer.acknowledged", number=done.request.number)
+    keyboard = tell_cadre.actions_keyboard(unit.setup.texts, done.request)
     unit.send(outgoing.message(user_id, text, keyboard=keyboard))
     return None
 
@@ -143,7 +143,7 @@ def _ask(name: str) -> Action:
         request = await requests.may_act(Requests(unit.tx), request_id, cadre_id, event)
         await cadre_views.stop_filing(unit.tx, user_id)
         await conversations.set_(unit.tx, user_id, request.id, purpose, unit.now)
-        text = unit.services.texts(key, number=request.number)
+        text = unit.setup.texts(key, number=request.number)
         unit.send(outgoing.message(user_id, text))
         return None
 
@@ -153,7 +153,7 @@ def _ask(name: str) -> Action:
 async def _choose_handover(
     unit: Unit, cadre_id: str, request_id: int, argument: str, user_id: int
 ) -> str | None:
-    texts = unit.services.texts
+    texts = unit.setup.texts
     request = await requests.may_act(Requests(unit.tx), request_id, cadre_id, Event.HANDED_OVER)
     others = [
         c
@@ -190,14 +190,14 @@ async def _escalate(
             deadlines=requesting.deadlines(unit),  # the new tier gets due times of its own
         )
     except requests.NotAllowed:
-        return unit.services.texts("requests_cadre.answer.no_one_above", number=request.number)
+        return unit.setup.texts("requests_cadre.answer.no_one_above", number=request.number)
     return await _moved(unit, done, "requests_cadre.answer.escalated", user_id)
 
 
 async def _moved(unit: Unit, done: requests.Done, key: str, user_id: int) -> str | None:
     await notify.deliver(unit, done.tells)
     name = bounded((await People(unit.tx).cadre(done.request.handler_id)).name)
-    text = unit.services.texts(key, number=done.request.number, name=name)
+    text = unit.setup.texts(key, number=done.request.number, name=name)
     unit.send(outgoing.message(user_id, text))
     return None
 
@@ -208,7 +208,7 @@ async def _open(unit: Unit, cadre_id: str, request_id: int, argument: str, user_
 
 async def show_case(unit: Unit, cadre_id: str, request_id: int | None, user_id: int) -> None:
     """The case with its trail and buttons, if this cadre may see it; else "not found"."""
-    texts = unit.services.texts
+    texts = unit.setup.texts
     request = None
     if request_id is not None and await cadre_views.may_see(unit.tx, cadre_id, request_id):
         request = await Requests(unit.tx).get(request_id)
@@ -246,7 +246,7 @@ async def _cadre(update: Update, context: LianxinContext) -> tuple[Unit, int, st
     unit = context.unit
     cadre_id = await People(unit.tx).cadre_of_user(user.id)
     if cadre_id is None:
-        unit.send(outgoing.message(user.id, unit.services.texts("requests_cadre.cadres_only")))
+        unit.send(outgoing.message(user.id, unit.setup.texts("requests_cadre.cadres_only")))
         return None
     return unit, user.id, cadre_id
 
@@ -257,7 +257,7 @@ async def inbox(update: Update, context: LianxinContext) -> None:
     if found is None:
         return
     unit, user_id, cadre_id = found
-    texts = unit.services.texts
+    texts = unit.setup.texts
     if context.args:
         request_id = await cadre_views.request_id_by_number(unit.tx, context.args[0])
         await show_case(unit, cadre_id, request_id, user_id)
@@ -294,7 +294,7 @@ async def set_away(update: Update, context: LianxinContext) -> None:
     if found is None:
         return
     unit, user_id, cadre_id = found
-    texts = unit.services.texts
+    texts = unit.setup.texts
     argument = context.args[0] if context.args else ""
     if argument.lower() in ("off", "back", "取消", "回来"):
         await _back(unit, cadre_id, user_id)
@@ -310,9 +310,9 @@ async def set_away(update: Update, context: LianxinContext) -> None:
             text = texts("requests_cadre.away.status", until=tell_cadre.local(unit, current))
             unit.send(outgoing.message(user_id, text, keyboard=back_button))
         return
-    longest = unit.services.config.away.max
+    longest = unit.setup.config.away.max
     try:
-        until = away.until(argument, unit.now, unit.services.config.general.zone, longest)
+        until = away.until(argument, unit.now, unit.setup.config.general.zone, longest)
     except away.TooFar as far:
         text = texts(
             "requests_cadre.away.too_far", latest=far.latest.isoformat(), days=longest.days
@@ -354,7 +354,7 @@ async def back_pressed(update: Update, context: LianxinContext) -> None:
     unit = context.unit
     cadre_id = await People(unit.tx).cadre_of_user(user.id)
     if cadre_id is None:
-        text = unit.services.texts("requests_cadre.answer.refused")
+        text = unit.setup.texts("requests_cadre.answer.refused")
         unit.send(outgoing.answer_button(user.id, query.id, text))
         return
     unit.send(outgoing.answer_button(user.id, query.id))
@@ -362,7 +362,7 @@ async def back_pressed(update: Update, context: LianxinContext) -> None:
 
 
 async def _back(unit: Unit, cadre_id: str, user_id: int) -> None:
-    texts = unit.services.texts
+    texts = unit.setup.texts
     was_away = await cadre_views.clear_away(unit.tx, cadre_id)
     key = "requests_cadre.away.back" if was_away else "requests_cadre.away.not_away"
     unit.send(outgoing.message(user_id, texts(key)))
@@ -374,7 +374,7 @@ async def file_for(update: Update, context: LianxinContext) -> None:
     if found is None:
         return
     unit, user_id, cadre_id = found
-    texts = unit.services.texts
+    texts = unit.setup.texts
     if not context.args:
         unit.send(outgoing.message(user_id, texts("requests_cadre.file.usage")))
         return

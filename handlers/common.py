@@ -11,6 +11,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.services import identity
 from storage import accounts
 from storage.people import People
 
@@ -34,8 +35,9 @@ async def record_seen(update: Update, context: LianxinContext) -> None:
     )
     unit = context.unit
     first_time = await accounts.record_seen(unit.tx, account, unit.now)
-    if first_time and chat and unit.services.is_admin(user.id):
-        unit.send(*menus.menu_calls(menus.ADMIN, unit.services.texts.language, chat_id=chat.id))
+    unit.who = await identity.identify(unit.work.people, user.id, unit.setup.config.general.admins)
+    if first_time and chat and unit.setup.is_admin(user.id):
+        unit.send(*menus.menu_calls(menus.ADMIN, unit.setup.texts.language, chat_id=chat.id))
 
 
 async def start(update: Update, context: LianxinContext) -> None:
@@ -43,8 +45,8 @@ async def start(update: Update, context: LianxinContext) -> None:
     if message is None or user is None:
         return
     unit = context.unit
-    texts = unit.services.texts
-    if unit.services.is_admin(user.id):
+    texts = unit.setup.texts
+    if unit.setup.is_admin(user.id):
         unit.send(
             outgoing.message(message.chat_id, texts("start.welcome_admin", name=user.first_name))
         )
@@ -58,13 +60,13 @@ async def show_help(update: Update, context: LianxinContext) -> None:
     if message is None or user is None:
         return
     unit = context.unit
-    if unit.services.is_admin(user.id):
+    if unit.setup.is_admin(user.id):
         key = "help.admin"
     elif await People(unit.tx).cadre_of_user(user.id) is not None:
         key = "help.cadre"
     else:
         key = "help.villager"
-    unit.send(outgoing.message(message.chat_id, unit.services.texts(key)))
+    unit.send(outgoing.message(message.chat_id, unit.setup.texts(key)))
 
 
 async def unknown_command(update: Update, context: LianxinContext) -> None:
@@ -72,7 +74,7 @@ async def unknown_command(update: Update, context: LianxinContext) -> None:
     if message is None or not message.text:
         return
     command = message.text.split()[0].split("@")[0]
-    text = context.unit.services.texts("reply.unknown_command", command=command)
+    text = context.unit.setup.texts("reply.unknown_command", command=command)
     context.unit.send(outgoing.message(message.chat_id, text, reply_to=message.message_id))
 
 
@@ -81,7 +83,7 @@ async def not_bound(update: Update, context: LianxinContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    text = context.unit.services.texts("reply.not_bound")
+    text = context.unit.setup.texts("reply.not_bound")
     context.unit.send(outgoing.message(message.chat_id, text, reply_to=message.message_id))
 
 
@@ -89,7 +91,7 @@ async def unsupported(update: Update, context: LianxinContext) -> None:
     message = update.effective_message
     if message is None:
         return
-    text = context.unit.services.texts("reply.unsupported")
+    text = context.unit.setup.texts("reply.unsupported")
     context.unit.send(outgoing.message(message.chat_id, text, reply_to=message.message_id))
 
 
@@ -99,7 +101,7 @@ async def stale_button(update: Update, context: LianxinContext) -> None:
     if query is None:
         return
     chat_id = query.message.chat.id if query.message else query.from_user.id
-    text = context.unit.services.texts("reply.stale_button")
+    text = context.unit.setup.texts("reply.stale_button")
     context.unit.send(outgoing.answer_button(chat_id, query.id, text))
 
 

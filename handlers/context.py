@@ -1,14 +1,139 @@
-"""The typed context every handler receives: ``context.unit`` is the update's unit of work."""
+"""What every handler receives: ``context.unit``, the update's unit of work (the use
+cases' repositories, through ``bot.services.work.Work``), who is asking (resolved once,
+by the first handler of every update), the configuration and texts, and the calls owed.
+
+The edge (the dispatcher, the sweeps) makes a ``Unit`` around a storage unit of work and
+makes it current while PTB runs the handlers; the calls the handlers queue with ``send``
+and the rows the services write commit together, or neither does. Slow work (statistics,
+charts, workbooks) is recorded with ``after_commit`` and runs once that commit is made,
+outside any transaction (``bot.edge.longwork`` runs the ``Job``s defined here).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.edge.unit import Unit, current_unit
+from bot.calls import Call
+from bot.clock import Clock
+from bot.config import Config
+from bot.i18n import Texts
+from bot.services.identity import Identity
+from bot.services.work import Work
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What handlers need besides the unit of work, fixed for the life of the process."""
+
+    config: Config
+    clock: Clock
+    texts: Texts
+    bot_username: str
+
+    def is_admin(self, user_id: int) -> bool:
+        return user_id in self.config.general.admins
+
+
+# --- long work after commit -----------------------------------------------------------
+
+
+class LongContext(Protocol):
+    """What a long job may use: reads (never the writer), worker processes, the setup and
+    the update's moment."""
+
+    @property
+    def setup(self) -> Setup: ...
+    @property
+    def now(self) -> datetime: ...
+    def reading(self) -> AbstractAsyncContextManager[Work]: ...
+    def read(self) -> AbstractAsyncContextManager[Any]: ...  # until stats is a service
+    async def in_process(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T: ...
+    def file_path(self, stem: str, suffix: str) -> Path: ...
+
+
+Run = Callable[[LongContext], Awaitable[list[Call]]]  # a job's work: returns the calls it owes
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str  # for the log
+    run: Run
+    key: str | None = None  # one job per key in the making at a time
+    chat: int | None = None  # told "something went wrong" if the job fails
+
+
+class Runner(Protocol):
+    """The runner of long work, as handlers see it: may this person start another?"""
+
+    def busy(self, key: str) -> bool: ...
+    def started_since(self, key: str, since: datetime) -> int: ...
+
+
+# --- the unit -------------------------------------------------------------------------
+
+
+class WorkWithCalls(Work, Protocol):
+    @property
+    def inbox_id(self) -> int | None: ...  # the inbox row being handled (None: a sweep)
+    @property
+    def calls(self) -> list[Call]: ...
+    def send(self, *calls: Call) -> None: ...
+
+
+@dataclass
+class Unit:
+    work: WorkWithCalls  # the unit of work (storage's UnitOfWork)
+    setup: Setup
+    runner: Runner | None = None  # the runner of long work (the dispatcher's)
+    who: Identity | None = None  # the person asking, once the first handler has looked
+    failure: BaseException | None = None
+    jobs: list[Job] = field(default_factory=list)
+
+    @property
+    def now(self) -> datetime:
+        return self.work.now
+
+    @property
+    def inbox_id(self) -> int | None:
+        return self.work.inbox_id
+
+    @property
+    def calls(self) -> list[Call]:
+        return self.work.calls
+
+    @property
+    def texts(self) -> Texts:
+        return self.setup.texts
+
+    @property
+    def tx(self) -> Any:
+        """The transaction (only until every handler goes through ``bot.services``)."""
+        return getattr(self.work, "tx")  # noqa: B009
+
+    def send(self, *calls: Call) -> None:
+        self.work.send(*calls)
+
+    def after_commit(self, job: Job) -> None:
+        """Run ``job`` once this unit has committed, outside any transaction; dropped if
+        it rolls back."""
+        if self.runner is None:
+            raise RuntimeError("this unit of work runs no long work")
+        self.jobs.append(job)
+
+
+current_unit: ContextVar[Unit] = ContextVar("current_unit")
 
 
 class LianxinContext(

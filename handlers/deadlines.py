@@ -11,13 +11,13 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler, filters
 
+from bot.calls import Priority
 from bot.domain import deadlines
 from bot.domain.deadlines import ExtendLimits, Reminder
 from bot.domain.requests import Audience, Tell
-from bot.edge.unit import Unit
+from handlers.context import Unit
 from storage import cadre_views
 from storage.deadlines import DeadlineRequests
-from storage.outbox import Priority
 from storage.people import People
 
 from . import notify, outgoing, tell_cadre
@@ -30,7 +30,7 @@ async def extend(update: Update, context: LianxinContext) -> None:
     if user is None:
         return
     unit = context.unit
-    texts = unit.services.texts
+    texts = unit.setup.texts
     cadre_id = await People(unit.tx).cadre_of_user(user.id)
     if cadre_id is None:
         unit.send(outgoing.message(user.id, texts("requests_cadre.cadres_only")))
@@ -44,10 +44,10 @@ async def extend(update: Update, context: LianxinContext) -> None:
     if request_id is None or not await cadre_views.may_see(unit.tx, cadre_id, request_id):
         unit.send(outgoing.message(user.id, texts("deadlines.extend.not_found", number=number)))
         return
-    config = unit.services.config.deadlines
+    config = unit.setup.config.deadlines
     limits = ExtendLimits(normal=config.max_extend, urgent=config.max_extend_urgent)
     try:
-        until = deadlines.end_of_day(day, unit.services.config.general.zone)
+        until = deadlines.end_of_day(day, unit.setup.config.general.zone)
         done = await deadlines.extend(
             DeadlineRequests(unit.tx), unit.now, request_id, cadre_id, until, reason, limits
         )
@@ -83,7 +83,7 @@ async def _tell_supervisor_extended(unit: Unit, tell: Tell, handler_id: str) -> 
     user = await cadre_views.cadre_account(unit.tx, tell.cadre_id or "")
     if user is None:
         return
-    texts = unit.services.texts
+    texts = unit.setup.texts
     request = tell.request
     text = texts(
         "deadlines.supervisor.extended",
@@ -107,7 +107,7 @@ async def remind(unit: Unit, reminder: Reminder) -> None:
     user = await cadre_views.cadre_account(unit.tx, request.handler_id)
     if user is None:
         return
-    texts = unit.services.texts
+    texts = unit.setup.texts
     head = await tell_cadre.head_of(unit, request)
     text = texts(
         f"deadlines.remind.{reminder.due}",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.edge.unit import current_unit
+from handlers.context import current_unit
 
 from .context import LianxinContext
 

@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
+from bot.calls import Call
 from bot.domain.requests import Content, Request
-from bot.edge.unit import Unit
+from handlers.context import Unit
 from storage import cadre_views, joins
 from storage.joins import Join
-from storage.outbox import Call
 from storage.requests import Requests
 
 from . import outgoing, paging, undelivered
@@ -51,7 +51,7 @@ async def join(
     count = await joins.count_message(unit.tx, user_id, unit.now, ANSWER_WINDOW)
     if count > 2:
         return
-    texts = unit.services.texts
+    texts = unit.setup.texts
     who = await handler_of(unit, request.handler_id)
     if count == 1:
         text = texts(f"villager_requests.{key}", number=request.number, **who)
@@ -107,7 +107,7 @@ def _carries_file(content: Content) -> bool:
 async def _calls(unit: Unit, request: Request, lane: int, taken: Sequence[Join]) -> list[Call]:
     """One message with the texts (quoted, one after another; in pages if long), then
     the files, places and contacts; the case's buttons under the text."""
-    texts = unit.services.texts
+    texts = unit.setup.texts
     head = await head_of(unit, request)
     writers = sorted({found.user_id for found in taken})
     owed = await undelivered.to_household(

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.calls import Priority
 from bot.domain.requests import Request
 from bot.domain.routing import Why
-from bot.edge.unit import Unit
+from handlers.context import Unit
 from storage import cadre_views
 from storage.leavers import Untold
-from storage.outbox import Priority
 from storage.people import People
 
 from . import outgoing
@@ -26,7 +26,7 @@ async def _name_phone(unit: Unit, cadre_id: str) -> tuple[str, str]:
 
 
 async def summary_line(unit: Unit, row: Untold, request: Request) -> str:
-    texts = unit.services.texts
+    texts = unit.setup.texts
     household = await cadre_views.household_card(unit.tx, request.household_id)
     gone, _ = await _name_phone(unit, row.gone)
     blanks = {
@@ -51,9 +51,9 @@ def tell_admins(unit: Unit, lines: Sequence[str]) -> None:
     """One summary per sweep (a bulk message), not a ping per request."""
     if not lines:
         return
-    texts = unit.services.texts
+    texts = unit.setup.texts
     text = "\n".join([texts("leavers.admin_head", count=len(lines)), *lines])
-    for admin in unit.services.config.general.admins:
+    for admin in unit.setup.config.general.admins:
         unit.send(outgoing.message(admin, text, priority=Priority.BULK))
 
 
@@ -62,7 +62,7 @@ async def follow_up_lost(unit: Unit, request: Request) -> None:
     of it (the words stay in the trail for whoever takes the case)."""
     household = await cadre_views.household_card(unit.tx, request.household_id)
     handler, phone = await _name_phone(unit, request.handler_id)
-    text = unit.services.texts(
+    text = unit.setup.texts(
         "leavers.follow_up_lost",
         number=request.number,
         village=household.village,
@@ -70,5 +70,5 @@ async def follow_up_lost(unit: Unit, request: Request) -> None:
         handler=handler,
         phone=phone,
     )
-    for admin in unit.services.config.general.admins:
+    for admin in unit.setup.config.general.admins:
         unit.send(outgoing.message(admin, text))

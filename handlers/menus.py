@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram import BotCommand
 
+from bot.calls import Call
 from bot.i18n import LANGUAGES, Language, t
-from storage.outbox import Call
 
 from . import outgoing
 

@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.domain import members
 from bot.domain.lifecycle import Status
-from bot.edge.unit import Unit
+from handlers.context import Unit
 from storage import villager_views
 from storage.people import People
 from storage.requests import TrailLine
@@ -25,7 +25,7 @@ async def show(update: Update, context: LianxinContext) -> None:
     if message is None or user is None:
         return
     unit = context.unit
-    texts = unit.services.texts
+    texts = unit.setup.texts
     member = await members.membership(People(unit.tx), user.id)
     if not member.bound:
         await common.not_bound(update, context)
@@ -64,7 +64,7 @@ async def show(update: Update, context: LianxinContext) -> None:
 
 
 def _line(unit: Unit, found: MyRequest, several: bool) -> str:
-    texts = unit.services.texts
+    texts = unit.setup.texts
     request = found.request
     return texts(
         "villager_requests.my.line_household" if several else "villager_requests.my.line",
@@ -79,7 +79,7 @@ def _line(unit: Unit, found: MyRequest, several: bool) -> str:
 
 
 def _due(unit: Unit, found: MyRequest) -> str:
-    texts = unit.services.texts
+    texts = unit.setup.texts
     if found.request.status is Status.CLOSED:
         return texts("villager_requests.my.due_closed")
     resolve = local_time(unit, found.request.resolve_by)
@@ -88,7 +88,7 @@ def _due(unit: Unit, found: MyRequest) -> str:
 
 async def detail_text(unit: Unit, user_id: int, found: MyRequest) -> str:
     """One request with its trail: every event in order, with time and who did it."""
-    texts = unit.services.texts
+    texts = unit.setup.texts
     request = found.request
     events = []
     for line in await villager_views.trail(unit.tx, user_id, request.id):
@@ -126,7 +126,7 @@ NOTE_LENGTH = 40
 
 def _note(unit: Unit, line: TrailLine) -> str:
     """A few words of what the event carried: to whom, what was said, the rating."""
-    texts = unit.services.texts
+    texts = unit.setup.texts
     detail = line.detail
     if line.kind in ("routed", "handed_over", "escalated"):
         note = line.handler_name

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from bot.domain.lifecycle import Event
 from bot.domain.requests import Audience, Tell
-from bot.edge.unit import Unit
+from handlers.context import Unit
 from storage import cadre_views
 from storage.people import People
 
@@ -48,7 +48,7 @@ async def deliver(unit: Unit, tells: Sequence[Tell]) -> None:
 
 async def _tell_admins(unit: Unit, tell: Tell) -> None:
     """A request no one reachable holds, or one stalled at the top of its chain."""
-    texts = unit.services.texts
+    texts = unit.setup.texts
     request = tell.request
     household = await cadre_views.household_card(unit.tx, request.household_id)
     handler = await People(unit.tx).cadre(request.handler_id)
@@ -64,5 +64,5 @@ async def _tell_admins(unit: Unit, tell: Tell) -> None:
         text = texts("deadlines.admin_stalled", reason=reason, **who)
     else:
         text = texts("requests_cadre.admin_unreachable", **who)
-    for admin in unit.services.config.general.admins:
+    for admin in unit.setup.config.general.admins:
         unit.send(outgoing.message(admin, text))

@@ -7,7 +7,7 @@ from typing import Any
 
 from telegram import BotCommand, InlineKeyboardMarkup, ReplyKeyboardMarkup
 
-from storage.outbox import Call, Priority
+from bot.calls import Call, Priority
 
 from . import paging
 from .paging import Page, Part

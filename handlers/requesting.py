@@ -6,7 +6,7 @@ from __future__ import annotations
 from telegram import Message
 
 from bot.domain.requests import Content, Deadlines
-from bot.edge.unit import Unit
+from handlers.context import Unit
 
 from .paging import clean
 
@@ -43,4 +43,4 @@ def content_of(message: Message) -> Content:
 
 
 def deadlines(unit: Unit) -> Deadlines:
-    return unit.services.config.deadlines.table()
+    return unit.setup.config.deadlines.table()

@@ -16,7 +16,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot import callbacks
 from bot.domain import schedule
 from bot.domain.roster import Household
-from bot.edge.unit import Unit
+from handlers.context import Unit
 from storage import schedule as stored
 from storage.people import People
 
@@ -42,7 +42,7 @@ async def _log(update: Update, context: LianxinContext, kind: stored.DayKind) ->
     if user is None:
         return
     unit = context.unit
-    texts = unit.services.texts
+    texts = unit.setup.texts
     people = People(unit.tx)
     cadre_id = await people.cadre_of_user(user.id)
     if cadre_id is None:
@@ -52,7 +52,7 @@ async def _log(update: Update, context: LianxinContext, kind: stored.DayKind) ->
     household, unknown = await _household(unit, cadre_id, args[0] if args else "")
     if household is not None or unknown:
         args = args[1:]
-    rules = unit.services.config.schedule.rules(unit.services.config.general.zone)
+    rules = unit.setup.config.schedule.rules(unit.setup.config.general.zone)
     today = schedule.local_date(rules, unit.now)
     await stored.log_day(
         unit.tx,
@@ -97,7 +97,7 @@ async def _logged(
     where: str,
     when: str,
 ) -> str:
-    texts = unit.services.texts
+    texts = unit.setup.texts
     if kind == stored.DayKind.VISIT:
         return texts("schedule.log.visit", date=when, household=where)
     needed = rules.quota((await People(unit.tx).cadre(cadre_id)).rank)
@@ -120,7 +120,7 @@ async def location(update: Update, context: LianxinContext) -> None:
     if cadre_id is not None and await stored.place_last_day(
         unit.tx, cadre_id, unit.now - PLACE_WITHIN, place.latitude, place.longitude
     ):
-        text = unit.services.texts("schedule.log.placed")
+        text = unit.setup.texts("schedule.log.placed")
         unit.send(outgoing.message(user.id, text, reply_to=incoming.message_id))
         return
     await villager.message(update, context)
@@ -139,7 +139,7 @@ async def visits(update: Update, context: LianxinContext) -> None:
 
 
 async def _show_optins(unit: Unit, user_id: int) -> None:
-    texts = unit.services.texts
+    texts = unit.setup.texts
     households = await People(unit.tx).households_of(user_id)
     if not households:
         unit.send(outgoing.message(user_id, texts("schedule.optin.not_bound")))
@@ -160,7 +160,7 @@ async def pressed(update: Update, context: LianxinContext) -> None:
     if query is None or user is None:
         return
     unit = context.unit
-    texts = unit.services.texts
+    texts = unit.setup.texts
     chosen = callbacks.decode(query.data)
     people = People(unit.tx)
     if (

@@ -26,18 +26,18 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import callbacks, charts, workbook_process
+from bot.calls import Call, Priority
 from bot.domain import stats
 from bot.domain.roster import Cadre
 from bot.domain.stats import By, Figures, Period
-from bot.edge.longwork import Job, Run, Work
-from bot.edge.unit import Unit
 from bot.i18n import Texts
+from handlers.context import LongContext as Work
+from handlers.context import Unit
 from storage import stats as store
-from storage.outbox import Call, Priority
 from storage.people import People
 
 from . import outgoing
-from .context import AnyApp, LianxinContext
+from .context import AnyApp, Job, LianxinContext, Run
 
 SCOPE = "st"
 TABLES: dict[str, By] = {by: by for by in get_args(By)}  # the breakdown buttons
@@ -130,12 +130,12 @@ def _key(user_id: int) -> str:
 
 def _refusal(unit: Unit, user_id: int) -> str | None:
     """Why this person may not ask now (one at a time, ``per_minute`` a minute), or None."""
-    texts, work = unit.services.texts, unit.work
+    texts, work = unit.setup.texts, unit.runner
     if work is None:
         raise RuntimeError("/stats needs the dispatcher's long work")
     if work.busy(_key(user_id)):
         return texts("stats.busy")
-    limit = unit.services.config.stats.per_minute
+    limit = unit.setup.config.stats.per_minute
     if work.started_since(_key(user_id), unit.now - WINDOW) >= limit:
         return texts("stats.too_many", limit=limit)
     return None
@@ -149,7 +149,7 @@ async def _who(update: Update, context: LianxinContext) -> tuple[Unit, int, Cadr
     people = People(unit.tx)
     cadre_id = await people.cadre_of_user(user.id)
     if cadre_id is None:
-        unit.send(outgoing.message(user.id, unit.services.texts("stats.not_cadre")))
+        unit.send(outgoing.message(user.id, unit.setup.texts("stats.not_cadre")))
         return None
     return unit, user.id, await people.cadre(cadre_id)
 
@@ -161,12 +161,12 @@ async def stats_command(update: Update, context: LianxinContext) -> None:
     if found is None:
         return
     unit, user_id, cadre = found
-    config = unit.services.config
+    config = unit.setup.config
     words = list(context.args or [])
     try:
         period = stats.period(words, unit.now, config.general.zone, config.stats.bounds())
     except stats.BadPeriod as bad:
-        problem = _period_problem(unit.services.texts, bad, " ".join(words))
+        problem = _period_problem(unit.setup.texts, bad, " ".join(words))
         unit.send(outgoing.message(user_id, problem))
         return
     refused = _refusal(unit, user_id)
@@ -182,7 +182,7 @@ def _job(name: str, user_id: int, run: Run) -> Job:
 
 def _summary(user_id: int, cadre: Cadre, period: Period) -> Run:
     async def run(work: Work) -> list[Call]:
-        texts, zone = work.services.texts, work.services.config.general.zone
+        texts, zone = work.setup.texts, work.setup.config.general.zone
         async with work.read() as tx:
             if cadre.supervises:
                 title = await People(tx).region_name(cadre.supervises)
@@ -208,7 +208,7 @@ def _summary(user_id: int, cadre: Cadre, period: Period) -> Run:
 async def _chart(
     work: Work, user_id: int, days: list[stats.Day], period: Period, title: str
 ) -> Call:
-    texts = work.services.texts
+    texts = work.setup.texts
     labels = charts.Labels(
         title=texts("stats.chart.title", region=title, first=period.first, last=period.last),
         filed=texts("stats.chart.filed"),
@@ -231,7 +231,7 @@ async def on_button(update: Update, context: LianxinContext) -> None:
     if query is None or user is None:
         return
     unit = context.unit
-    texts, config = unit.services.texts, unit.services.config
+    texts, config = unit.setup.texts, unit.setup.config
     pressed = callbacks.decode(query.data)
     people = People(unit.tx)
     cadre_id = await people.cadre_of_user(user.id)
@@ -266,7 +266,7 @@ def _table(user_id: int, region: str, period: Period, what: By) -> Run:
             table = await store.region_breakdown(tx, region, period, work.now, what)
             places = await store.places(tx, region) if what in ("township", "village") else {}
             names = await store.cadre_names(tx, sorted(table)) if what == "cadre" else {}
-        texts = work.services.texts
+        texts = work.setup.texts
         name: Callable[[str], str]
         if what in ("township", "village"):
 
@@ -305,7 +305,7 @@ def _table(user_id: int, region: str, period: Period, what: By) -> Run:
 
 def _overdue(user_id: int, region: str) -> Run:
     async def run(work: Work) -> list[Call]:
-        texts, zone = work.services.texts, work.services.config.general.zone
+        texts, zone = work.setup.texts, work.setup.config.general.zone
         async with work.read() as tx:
             lines = await store.overdue(tx, region, work.now, OVERDUE_LIMIT)
         if not lines:
@@ -339,10 +339,10 @@ def _workbook(user_id: int, region: str, period: Period) -> Run:
     """The workbook is seconds of pure Python for a county: a worker process builds it."""
 
     async def run(work: Work) -> list[Call]:
-        texts, config = work.services.texts, work.services.config
+        texts, config = work.setup.texts, work.setup.config
         path = work.file_path(f"stats-{user_id}", "xlsx")
         order = workbook_process.WorkbookOrder(
-            database=str(work.db.path),
+            database=str(work.setup.config.database.path),
             region=region,
             first=period.first.isoformat(),
             last=period.last.isoformat(),

@@ -11,15 +11,15 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import Callback
+from bot.calls import Call, Priority
 from bot.domain.lifecycle import Event, Status
 from bot.domain.requests import Audience, Content, Request, Tell
 from bot.domain.roster import LinkedCadre
 from bot.domain.routing import Route, Why
-from bot.edge.unit import Unit
 from bot.i18n import Texts
+from handlers.context import Unit
 from storage import cadre_views
 from storage import requests as stored_requests
-from storage.outbox import Call, Priority
 from storage.people import People
 
 from . import outgoing, paging, undelivered
@@ -164,7 +164,7 @@ def open_keyboard(texts: Texts, lines: Sequence[cadre_views.InboxLine]) -> Inlin
 
 
 def local(unit: Unit, moment: datetime) -> str:
-    return moment.astimezone(unit.services.config.general.zone).strftime("%Y-%m-%d %H:%M")
+    return moment.astimezone(unit.setup.config.general.zone).strftime("%Y-%m-%d %H:%M")
 
 
 async def _name(unit: Unit, cadre_id: str | None) -> str:
@@ -200,7 +200,7 @@ def relay_pages(texts: Texts, request: Request, text: str, words: str) -> list[P
 async def route_line(unit: Unit, route: Route | None) -> str:
     if route is None:
         return ""
-    texts = unit.services.texts
+    texts = unit.setup.texts
     if route.why is Why.BACKUP:
         return texts("requests_cadre.route.backup", name=await _name(unit, route.instead_of))
     return texts(f"requests_cadre.route.{route.why}", tier=route.tier)
@@ -218,7 +218,7 @@ async def case_pages(
     """The request as its handler needs it at first sight: the card (one message within
     Telegram's limit, the villager's words quoted, "（续）" where they go on), then the
     rest of the words and, with ``trail``, every event so far."""
-    texts = unit.services.texts
+    texts = unit.setup.texts
     household = await cadre_views.household_card(unit.tx, request.household_id)
     text = texts(
         "requests_cadre.case",
@@ -250,7 +250,7 @@ async def case_pages(
 async def trail_parts(unit: Unit, request: Request) -> list[Part]:
     """Every event of the request so far, one line each, in order; what villagers said
     quoted."""
-    texts = unit.services.texts
+    texts = unit.setup.texts
     parts = [Part(texts("requests_cadre.trail", lines="").rstrip("\n"))]
     for event in await stored_requests.trail(unit.tx, request.id):
         kind = event.actor.partition(":")[0]
@@ -291,7 +291,7 @@ async def full_case(unit: Unit, request: Request, intro: str = "") -> list[Page]
 async def render(unit: Unit, tell: Tell, user_ids: Sequence[int]) -> None:
     """A tell for the handler (or a named cadre), as messages to their account(s). What
     carries the villager's words says so to the household if Telegram refuses it."""
-    texts = unit.services.texts
+    texts = unit.setup.texts
     request = tell.request
     head = await head_of(unit, request)
     keyboard = actions_keyboard(texts, request)
@@ -359,7 +359,7 @@ def _case_calls(
 async def _supervisor_notice(unit: Unit, tell: Tell, user: int, head: str) -> Call:
     """The supervisor of the jurisdiction hears of an escalation past a due time (or of a
     request past due with no one above), with a button to open the case."""
-    texts = unit.services.texts
+    texts = unit.setup.texts
     request = tell.request
     text = texts(
         f"deadlines.supervisor.{tell.what}",

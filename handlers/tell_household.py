@@ -11,14 +11,14 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import Callback
+from bot.calls import Call
 from bot.domain.lifecycle import Category, Event, Status
 from bot.domain.requests import Content, Request, Tell
 from bot.domain.routing import Route, Why
-from bot.edge.unit import Unit
 from bot.i18n import Texts
+from handlers.context import Unit
 from storage import conversations
 from storage.conversations import Purpose
-from storage.outbox import Call
 from storage.people import People
 
 from . import outgoing, paging, undelivered
@@ -51,26 +51,24 @@ def button_data(action: str, request_id: int, argument: str = "") -> str:
 
 def local_time(unit: Unit, moment: datetime) -> str:
     """11月22日 18:00 in the configured time zone; 2027年1月5日 18:00 in another year."""
-    zone = unit.services.config.general.zone
+    zone = unit.setup.config.general.zone
     at = moment.astimezone(zone)
     key = "villager_requests.time"
     if at.year != unit.now.astimezone(zone).year:
         key = "villager_requests.time_year"
-    return unit.services.texts(
-        key, year=at.year, month=at.month, day=at.day, hm=at.strftime("%H:%M")
-    )
+    return unit.setup.texts(key, year=at.year, month=at.month, day=at.day, hm=at.strftime("%H:%M"))
 
 
 async def handler_of(unit: Unit, cadre_id: str) -> dict[str, str]:
     """The handler's name and rank as the blanks ``handler`` and ``rank``."""
     cadre = await People(unit.tx).cadre(cadre_id)
-    rank = unit.services.texts(f"people.rank.{cadre.rank}")
+    rank = unit.setup.texts(f"people.rank.{cadre.rank}")
     return {"handler": bounded(cadre.name), "rank": rank}
 
 
 async def how(unit: Unit, route: Route | None, request: Request) -> str:
     """Why this cadre handles it, when it is not simply the household's first contact."""
-    texts = unit.services.texts
+    texts = unit.setup.texts
     if route is None or route.why is Why.CHAIN:
         return ""
     people = People(unit.tx)
@@ -84,7 +82,7 @@ async def how(unit: Unit, route: Route | None, request: Request) -> str:
 
 
 async def receipt_text(unit: Unit, request: Request, route: Route | None) -> str:
-    return unit.services.texts(
+    return unit.setup.texts(
         "villager_requests.receipt",
         number=request.number,
         how=await how(unit, route, request),
@@ -194,7 +192,7 @@ async def render(
 ) -> None:
     """A tell for the household, as messages to each member's chat. ``reply_to`` (user id,
     message id) quotes the message that filed the request in the filer's chat."""
-    texts = unit.services.texts
+    texts = unit.setup.texts
     request = tell.request
     who = await handler_of(unit, request.handler_id)
     words = said(tell.content) or texts("villager_requests.words_none")

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.calls import Call
 from bot.domain.requests import Request
-from bot.edge.unit import Unit
+from handlers.context import Unit
 from storage import cadre_views
-from storage.outbox import Call
 from storage.people import People
 
 from . import outgoing
@@ -29,7 +29,7 @@ async def to_household(
 ) -> tuple[Call, ...]:
     """The villagers' words to the handler (account ``recipient``) did not arrive: the
     ``writers`` (else every member of the household) and the administrators are told."""
-    texts = unit.services.texts
+    texts = unit.setup.texts
     handler = await People(unit.tx).cadre(request.handler_id)
     household = await cadre_views.household_card(unit.tx, request.household_id)
     users = list(writers) or await cadre_views.member_users(unit.tx, request.household_id)
@@ -59,7 +59,7 @@ async def to_cadre(
 ) -> tuple[Call, ...]:
     """The cadre's words to one phone of the household (``recipient``) did not arrive:
     the cadre and the administrators are told."""
-    texts = unit.services.texts
+    texts = unit.setup.texts
     cadre = await People(unit.tx).cadre(cadre_id)
     household = await cadre_views.household_card(unit.tx, request.household_id)
     account = await cadre_views.cadre_account(unit.tx, cadre_id)
@@ -85,5 +85,5 @@ async def to_cadre(
 def _admins(unit: Unit, text: str, key: str) -> list[Call]:
     return [
         outgoing.message(admin, text, dedup_key=f"{key}:a{admin}")
-        for admin in unit.services.config.general.admins
+        for admin in unit.setup.config.general.admins
     ]

@@ -8,8 +8,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot import callbacks
 from bot.domain import members
-from bot.edge.unit import Unit
 from bot.i18n import LANGUAGES, t
+from handlers.context import Unit
 from storage.people import People
 
 from . import cadre, common, my_requests, outgoing, tell_household, villager_requests
@@ -27,7 +27,7 @@ async def my_cadres(update: Update, context: LianxinContext) -> None:
     if isinstance(found, members.Membership):
         _ask_which_or_bind(unit, message, found)
         return
-    texts = unit.services.texts
+    texts = unit.setup.texts
     text = texts(
         "villager.my_cadres",
         head=found.household.head_name,
@@ -44,7 +44,7 @@ async def switch_household(update: Update, context: LianxinContext) -> None:
     unit = context.unit
     member = await members.membership(People(unit.tx), user.id)
     if len(member.households) == 1:
-        text = unit.services.texts("villager.only_one", head=member.households[0].head_name)
+        text = unit.setup.texts("villager.only_one", head=member.households[0].head_name)
         unit.send(outgoing.message(message.chat_id, text))
         return
     _ask_which_or_bind(unit, message, members.Membership(member.households, None))
@@ -55,7 +55,7 @@ async def pick_household(update: Update, context: LianxinContext) -> None:
     if query is None or user is None:
         return
     unit = context.unit
-    texts = unit.services.texts
+    texts = unit.setup.texts
     chosen = callbacks.decode(query.data)
     household_id = chosen.argument if chosen else ""
     household = await members.choose(People(unit.tx), user.id, household_id)
@@ -90,7 +90,7 @@ async def message(update: Update, context: LianxinContext) -> None:
 
 
 def _ask_which_or_bind(unit: Unit, message: Message, member: members.Membership) -> None:
-    texts = unit.services.texts
+    texts = unit.setup.texts
     if not member.bound:
         text = texts("reply.not_bound")
         unit.send(outgoing.message(message.chat_id, text, reply_to=message.message_id))

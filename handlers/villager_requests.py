@@ -8,14 +8,14 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot import callbacks
+from bot.calls import Call
 from bot.domain import about_cadre, marks, talking
 from bot.domain import requests as service
 from bot.domain.lifecycle import Category, InvalidTransition, Outcome
 from bot.domain.requests import Audience, Done, NotAllowed
-from bot.edge.unit import Unit
+from handlers.context import Unit
 from storage import cadre_views, conversations, villager_views
 from storage.conversations import Purpose
-from storage.outbox import Call
 from storage.requests import Requests
 
 from . import joining, my_requests, notify, outgoing, requesting, tell_household
@@ -32,7 +32,7 @@ async def file_or_join(unit: Unit, incoming: Message, user_id: int, household_id
     talk = await conversations.get(unit.tx, user_id)
     if talk is not None and talk.purpose in (Purpose.TALKING, Purpose.REOPENING):
         request = await store.get(talk.request_id)
-        idle = unit.services.config.requests.conversation_idle
+        idle = unit.setup.config.requests.conversation_idle
         if request is not None and talking.joins(
             request, talk.since, unit.now, idle, household_id
         ):
@@ -70,7 +70,7 @@ async def press(update: Update, context: LianxinContext) -> None:
     if query is None or user is None:
         return
     unit = context.unit
-    texts = unit.services.texts
+    texts = unit.setup.texts
     pressed = callbacks.request_press(query.data)
     try:
         if pressed is None:
@@ -88,7 +88,7 @@ async def _act(
     unit: Unit, shown: object, user_id: int, action: str, request_id: int, argument: str
 ) -> str:
     """Do what the button says; return the short answer shown on the button press."""
-    texts = unit.services.texts
+    texts = unit.setup.texts
     store = Requests(unit.tx)
     message = shown if isinstance(shown, Message) else None
     match action:
@@ -133,7 +133,7 @@ async def _confirm(
     unit: Unit, message: Message | None, user_id: int, action: str, request_id: int
 ) -> str:
     """销号 (satisfied or partly) or reopen (not solved, then ask why: optional)."""
-    texts = unit.services.texts
+    texts = unit.setup.texts
     rating = {tell_household.SATISFIED: Outcome.SATISFIED, tell_household.PARTLY: Outcome.PARTLY}
     outcome = rating.get(action)
     done = await service.confirm(Requests(unit.tx), unit.now, request_id, user_id, outcome)
@@ -165,7 +165,7 @@ def _refresh_receipt(unit: Unit, message: Message | None, done: Done) -> None:
     """Show the marks on the receipt's buttons (ticked category, urgent)."""
     if message is None:
         return
-    keyboard = tell_household.receipt_keyboard(unit.services.texts, done.request)
+    keyboard = tell_household.receipt_keyboard(unit.setup.texts, done.request)
     if message.reply_markup is None or message.reply_markup.to_dict() != keyboard.to_dict():
         unit.send(_edit_keyboard(message, keyboard))
 

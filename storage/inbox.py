@@ -36,7 +36,7 @@ WHERE place <= ?
 ORDER BY place, id
 LIMIT ?
 """
-MARK_DONE = "UPDATE inbox SET status = 'done', handled_at = ? WHERE id = ?"
+MARK_DONE = "UPDATE inbox SET status = 'done', handled_at = ? WHERE id = ? AND status = 'pending'"
 MARK_FAILED = "UPDATE inbox SET status = 'failed', handled_at = ?, error = ? WHERE id = ?"
 SELECT_PENDING_PAYLOAD = "SELECT payload FROM inbox WHERE id = ? AND status = 'pending'"
 SELECT_LANE = "SELECT lane FROM inbox WHERE id = ?"

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from enum import IntEnum
 from typing import Any
 
+from bot.calls import Call as Call
+from bot.calls import Priority as Priority
 from bot.redaction import redact
 from storage.db import Database, Tx
 from storage.timefmt import to_db
@@ -69,28 +70,6 @@ WHERE id = ? AND status = 'pending'
 RETURNING if_failed
 """
 COUNT_BY_STATUS = "SELECT status, priority, count(*) FROM outbox GROUP BY status, priority"
-
-
-class Priority(IntEnum):
-    """Interactive calls (answers to a person) go before bulk ones (reminders, digests)."""
-
-    INTERACTIVE = 0
-    BULK = 1
-
-
-@dataclass(frozen=True)
-class Call:
-    """One Bot API call to make: ``method`` with JSON-able ``params``."""
-
-    lane: int
-    method: str
-    params: dict[str, Any]
-    priority: Priority = Priority.INTERACTIVE
-    dedup_key: str | None = None
-    # Enqueued if Telegram refuses this call for good (the sender gives up): telling
-    # the person whose words these were, and the administrators, that they did not
-    # arrive. Give them dedup keys: every part of a long relay carries the same ones.
-    if_failed: tuple[Call, ...] = ()
 
 
 def _call_json(call: Call) -> dict[str, Any]:

@@ -8,16 +8,17 @@ from typing import Any, cast
 
 from bot.clock import ManualClock
 from bot.config import Config
-from bot.edge.unit import Services, Unit
 from bot.i18n import Language, Texts
+from handlers.context import Setup, Unit
 from handlers.tell_household import local_time
+from storage.unit_of_work import UnitOfWork
 
 NOW = datetime(2026, 11, 15, 0, 30, tzinfo=UTC)  # 08:30 in Asia/Shanghai
 
 
 def unit(language: Language) -> Unit:
-    services = Services(Config(), ManualClock(NOW), Texts(language), "lianxin_test_bot")
-    return Unit(tx=cast(Any, None), now=NOW, inbox_id=None, services=services)
+    services = Setup(Config(), ManualClock(NOW), Texts(language), "lianxin_test_bot")
+    return Unit(UnitOfWork(cast(Any, None), NOW), services)
 
 
 def test_a_date_of_this_year_has_no_year_and_another_year_shows_it() -> None:

@@ -24,6 +24,8 @@ SLIPS = {
     "sql-in-storage": ("handlers/common.py", "import aiosqlite"),
     "telegram-at-the-edge": ("bot/config.py", "import telegram"),
     "sandbox-for-tests": ("handlers/common.py", "import bot.sandbox.server"),
+    "layers": ("bot/services/identity.py", "import handlers.outgoing"),
+    "services-over-protocols": ("bot/services/identity.py", "import storage.people"),
 }
 
 
@@ -69,6 +71,7 @@ RUFF_SLIPS = {
     "bot/sandbox/clock.py": "import storage.db",
     "storage/inbox.py": "import telegram",
     "bot/domain/away.py": "import storage.db",
+    "bot/services/identity.py": "import storage.people",
     "bot/config.py": "import telegram",
     "storage/outbox.py": "import datetime as _d\n_now = _d.datetime.now()",
 }

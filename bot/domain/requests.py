@@ -1,6 +1,6 @@
 """Requests from 挂号 to 销号: filing, the handler's actions, the villager's confirmation.
 
-Services check rights and state, write the change and its trail event through a
+Setup check rights and state, write the change and its trail event through a
 ``RequestStore``, and return what happened with who must be told (``Tell``); the edge
 renders those into messages. They raise ``NotAllowed`` or ``InvalidTransition`` before
 writing anything, so a refused press changes nothing.

@@ -23,7 +23,7 @@ import heapq
 from collections import deque
 from dataclasses import dataclass, field
 
-from storage.outbox import Priority
+from bot.calls import Priority
 
 _PACED_PREFIXES = ("send", "edit", "copy", "forward")
 

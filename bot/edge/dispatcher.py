@@ -23,11 +23,13 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
+from bot.calls import Call
 from bot.edge.longwork import LongWork
-from bot.edge.unit import Services, Unit, current_unit
+from handlers.context import Setup, Unit, current_unit
 from storage import inbox, outbox
 from storage.db import Database
 from storage.faults import DatabaseFault, fault_of
+from storage.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 _PER_LANE = 4  # pending rows of one chat taken per scan
@@ -46,13 +48,13 @@ class Dispatcher:
         self,
         db: Database,
         application: AnyApplication,
-        services: Services,
+        setup: Setup,
         on_outbox: Callable[[], None],
         concurrency: int = 8,
     ) -> None:
         self._db = db
         self._app = application
-        self._services = services
+        self._setup = setup
         self._on_outbox = on_outbox
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(concurrency)
@@ -62,7 +64,7 @@ class Dispatcher:
         self._fault: DatabaseFault | None = None
         self.handled = 0
         # Long work the handlers record runs after their update's commit (longwork.py).
-        self.work = LongWork(db, services, on_outbox, services.config.stats.workers)
+        self.work = LongWork(db, setup, on_outbox, setup.config.stats.workers)
 
     def wake(self) -> None:
         """New rows are in the inbox."""
@@ -119,13 +121,15 @@ class Dispatcher:
                 self.wake()  # the chat may have more rows than one scan takes
 
     async def _handle(self, inbox_id: int) -> None:
-        now = self._services.clock.now()
+        now = self._setup.clock.now()
         try:
-            async with self._db.transaction() as tx:
-                payload = await inbox.payload_if_pending(tx, inbox_id)
+            # One unit of work: what the handlers write, the calls they owe and the row
+            # marked done commit together (storage.unit_of_work).
+            async with unit_of_work(self._db, now, handling=inbox_id) as work:
+                payload = await inbox.payload_if_pending(work.tx, inbox_id)
                 if payload is None:
                     return
-                unit = Unit(tx, now, inbox_id, self._services, work=self.work)
+                unit = Unit(work, self._setup, runner=self.work)
                 update = Update.de_json(json.loads(payload), self._app.bot)
                 token = current_unit.set(unit)
                 try:
@@ -134,8 +138,6 @@ class Dispatcher:
                     current_unit.reset(token)
                 if unit.failure is not None:
                     raise _HandlerFailed(unit.failure)
-                await outbox.enqueue(tx, unit.calls, now, inbox_id)
-                await inbox.mark_done(tx, inbox_id, now)
             self.work.submit(unit.jobs, now)  # committed: the long work may start
         except _HandlerFailed as failed:
             if self._stopping_for(failed.error):
@@ -162,14 +164,14 @@ class Dispatcher:
     async def _record_failure(self, inbox_id: int, error: BaseException) -> None:
         """Nothing the handler wrote is kept; the row is marked failed and the sender is told."""
         log.error("update %s failed: %r", inbox_id, error, exc_info=error)
-        now = self._services.clock.now()
+        now = self._setup.clock.now()
         try:
             async with self._db.transaction() as tx:
                 lane = await inbox.lane_of(tx, inbox_id)
                 await inbox.mark_failed(tx, inbox_id, repr(error)[:2000], now)
                 if lane:
-                    text = self._services.texts("reply.internal_error")
-                    apology = outbox.Call(lane, "sendMessage", {"chat_id": lane, "text": text})
+                    text = self._setup.texts("reply.internal_error")
+                    apology = Call(lane, "sendMessage", {"chat_id": lane, "text": text})
                     await outbox.enqueue(tx, [apology], now, inbox_id)
         except Exception as trouble:
             if not self._stopping_for(trouble):

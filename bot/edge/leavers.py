@@ -10,25 +10,26 @@ import logging
 from collections.abc import Callable
 
 from bot.domain import leavers
-from bot.edge.unit import Services, Unit
 from handlers import leavers as views
 from handlers import notify
+from handlers.context import Setup, Unit
 from storage import leavers as stored
-from storage import outbox
 from storage.db import Database
 from storage.requests import Requests
+from storage.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
 
-async def tell_reroutes(db: Database, services: Services, on_outbox: Callable[[], None]) -> int:
+async def tell_reroutes(db: Database, services: Setup, on_outbox: Callable[[], None]) -> int:
     """Tell the reroutes not yet told; returns how many."""
     now = services.clock.now()
-    async with db.transaction() as tx:
+    async with unit_of_work(db, now) as work:
+        tx = work.tx
         rows = await stored.untold(tx)
         if not rows:
             return 0
-        unit = Unit(tx=tx, now=now, inbox_id=None, services=services)
+        unit = Unit(work, services)
         lines = []
         for row in rows:
             request = await Requests(tx).get(row.request_id)
@@ -41,7 +42,6 @@ async def tell_reroutes(db: Database, services: Services, on_outbox: Callable[[]
             lines.append(await views.summary_line(unit, row, request))
         views.tell_admins(unit, lines)
         await stored.mark_told(tx, [row.id for row in rows], now)
-        await outbox.enqueue(tx, unit.calls, now)
     log.info("told %d reroute(s) of requests whose cadre left", len(rows))
     on_outbox()
     return len(rows)

@@ -23,7 +23,7 @@ import logging
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
@@ -31,10 +31,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
-from bot.edge.unit import Services
+from bot.calls import Call
+from handlers.context import Job, Setup
 from storage import outbox
 from storage.db import Database, Tx
-from storage.outbox import Call
+from storage.unit_of_work import UnitOfWork, reading
 
 log = logging.getLogger(__name__)
 
@@ -78,13 +79,16 @@ class Workers:
 
 @dataclass(frozen=True)
 class Work:
-    """What a job may use: reads (never the writer), worker processes, the services, the
-    update's moment."""
+    """What a job may use (``handlers.context.LongContext``): reads (never the writer),
+    worker processes, the setup, the update's moment."""
 
     db: Database
-    services: Services
+    setup: Setup
     now: datetime
     workers: Workers
+
+    def reading(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        return reading(self.db, self.now)
 
     def read(self) -> AbstractAsyncContextManager[Tx]:
         return self.db.read()
@@ -96,20 +100,9 @@ class Work:
     def file_path(self, stem: str, suffix: str) -> Path:
         """A new file beside the database, for the sender to upload (kept: the outbox row
         may be retried after a restart)."""
-        folder = self.services.config.database.path.parent / "files"
+        folder = self.setup.config.database.path.parent / "files"
         folder.mkdir(parents=True, exist_ok=True)
         return folder / f"{stem}-{self.now.strftime('%Y%m%d%H%M%S%f')}.{suffix}"
-
-
-Run = Callable[[Work], Awaitable[list[Call]]]  # a job's work: returns the calls it owes
-
-
-@dataclass(frozen=True)
-class Job:
-    name: str  # for the log
-    run: Run
-    key: str | None = None  # one job per key in the making at a time
-    chat: int | None = None  # told "something went wrong" if the job fails
 
 
 class LongWork:
@@ -117,7 +110,7 @@ class LongWork:
     transaction."""
 
     def __init__(
-        self, db: Database, services: Services, on_outbox: Callable[[], None], workers: int
+        self, db: Database, services: Setup, on_outbox: Callable[[], None], workers: int
     ) -> None:
         self._db = db
         self._services = services

@@ -9,26 +9,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.edge.unit import Services, Unit
 from handlers import joining
-from storage import joins, outbox
+from handlers.context import Setup, Unit
+from storage import joins
 from storage.db import Database
+from storage.unit_of_work import unit_of_work
 
 EVERY = 1.0  # seconds
 REQUESTS_PER_SWEEP = 200
 
 
-async def relay_waiting(db: Database, services: Services, on_outbox: Callable[[], None]) -> int:
+async def relay_waiting(db: Database, services: Setup, on_outbox: Callable[[], None]) -> int:
     """Relay what each request's handler has room for; returns the calls queued."""
     async with db.read() as tx:
         if not await joins.any_waiting(tx):
             return 0
     now = services.clock.now()
-    async with db.transaction() as tx:
-        unit = Unit(tx=tx, now=now, inbox_id=None, services=services)
+    async with unit_of_work(db, now) as work:
+        tx = work.tx
+        unit = Unit(work, services)
         for request_id in await joins.requests_waiting(tx, REQUESTS_PER_SWEEP):
             await joining.relay(unit, request_id)
-        await outbox.enqueue(tx, unit.calls, now)
-    if unit.calls:
+    if work.queued:
         on_outbox()
-    return len(unit.calls)
+    return work.queued

@@ -24,11 +24,10 @@ from bot.edge import leavers, relays, schedules, sweeps
 from bot.edge.dispatcher import Dispatcher
 from bot.edge.ingest import Ingest
 from bot.edge.sender import Sender
-from bot.edge.unit import Services
 from bot.edge.webhook import set_webhook_params, webhook_app, with_secret
 from bot.i18n import Texts
 from handlers import menus
-from handlers.context import AnyApp, LianxinContext
+from handlers.context import AnyApp, LianxinContext, Setup
 from storage import meta, migrate, outbox
 from storage.db import Database
 from storage.instance import InstanceLock
@@ -129,7 +128,7 @@ async def _start_loops(
     config: Config, clock: Clock, db: Database, app: AnyApp, lock: InstanceLock
 ) -> Running:
     await app.start()
-    services = Services(config, clock, Texts(config.general.language), app.bot.username)
+    services = Setup(config, clock, Texts(config.general.language), app.bot.username)
     sender = Sender(db, app.bot, clock, config.sender)
     dispatcher = Dispatcher(db, app, services, on_outbox=sender.wake)
     await _publish_menus(db, config, clock)
@@ -154,7 +153,7 @@ async def _start_loops(
 
 
 def _schedule_sweeps(
-    app: AnyApp, db: Database, services: Services, on_outbox: Callable[[], None]
+    app: AnyApp, db: Database, services: Setup, on_outbox: Callable[[], None]
 ) -> None:
     """Due times are rows; PTB's JobQueue only wakes the sweeps that act on them."""
     if app.job_queue is None:  # pragma: no cover - the job-queue extra is a dependency
@@ -187,7 +186,7 @@ def _schedule_sweeps(
     _schedule_retention(app, db, services)
 
 
-def _schedule_retention(app: AnyApp, db: Database, services: Services) -> None:
+def _schedule_retention(app: AnyApp, db: Database, services: Setup) -> None:
     """Old handled updates, sent messages, strangers and uploaded files go (bot.retention),
     a minute after start (out of the way of a backlog) and then every sweep_every."""
     if app.job_queue is None:  # pragma: no cover - the job-queue extra is a dependency

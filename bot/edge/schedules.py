@@ -16,26 +16,26 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
 
+from bot.calls import Call, Priority
 from bot.domain import schedule, stats
 from bot.domain.schedule import Kind, Occasion, Rules
 from bot.domain.stats import Figures
-from bot.edge.unit import Services
 from handlers import outgoing
+from handlers.context import Setup
 from storage import outbox
 from storage import schedule as stored
 from storage import stats as counted
 from storage.db import Database, Tx
-from storage.outbox import Call, Priority
 
 log = logging.getLogger(__name__)
 MAX_LINES = 20  # households or requests listed in one reminder; the rest are counted
 RANKED = 10  # a long ranking shows its top and bottom this many; the middle is counted
 BULK = Priority.BULK
 
-Round = Callable[[Tx, Services, Rules, Occasion, datetime], Awaitable[list[Call]]]
+Round = Callable[[Tx, Setup, Rules, Occasion, datetime], Awaitable[list[Call]]]
 
 
-async def sweep(db: Database, services: Services, on_outbox: Callable[[], None]) -> int:
+async def sweep(db: Database, services: Setup, on_outbox: Callable[[], None]) -> int:
     """Queue the reminders due now; returns how many calls were added to the outbox."""
     now = services.clock.now()
     rules = services.config.schedule.rules(services.config.general.zone)
@@ -54,11 +54,11 @@ async def sweep(db: Database, services: Services, on_outbox: Callable[[], None])
     return added
 
 
-def _date(services: Services, day: date) -> str:
+def _date(services: Setup, day: date) -> str:
     return services.texts("schedule.date", month=day.month, day=day.day)
 
 
-def _listed(services: Services, lines: list[str]) -> str:
+def _listed(services: Setup, lines: list[str]) -> str:
     shown = lines[:MAX_LINES]
     if len(lines) > MAX_LINES:
         shown.append(services.texts("schedule.more", count=len(lines) - MAX_LINES))
@@ -66,7 +66,7 @@ def _listed(services: Services, lines: list[str]) -> str:
 
 
 async def _service_day(
-    tx: Tx, services: Services, rules: Rules, occasion: Occasion, now: datetime
+    tx: Tx, services: Setup, rules: Rules, occasion: Occasion, now: datetime
 ) -> list[Call]:
     """Every bound cadre, with their households that have open requests; and, the
     evening before, the villagers who asked to be told."""
@@ -102,7 +102,7 @@ async def _service_day(
 
 
 async def _reception(
-    tx: Tx, services: Services, rules: Rules, occasion: Occasion, now: datetime
+    tx: Tx, services: Setup, rules: Rules, occasion: Occasion, now: datetime
 ) -> list[Call]:
     text = services.texts("schedule.reception", date=_date(services, occasion.day))
     return [
@@ -118,7 +118,7 @@ async def _reception(
 
 
 async def _quota(
-    tx: Tx, services: Services, rules: Rules, occasion: Occasion, now: datetime
+    tx: Tx, services: Setup, rules: Rules, occasion: Occasion, now: datetime
 ) -> list[Call]:
     """Cadres behind their rank's stay quota this month: how many logged, how many needed."""
     first, last = schedule.month_of(occasion.day)
@@ -142,7 +142,7 @@ async def _quota(
 
 
 async def _digest(
-    tx: Tx, services: Services, rules: Rules, occasion: Occasion, now: datetime
+    tx: Tx, services: Setup, rules: Rules, occasion: Occasion, now: datetime
 ) -> list[Call]:
     """Each bound supervisor: new and escalated requests of their jurisdiction since
     their last digest, and those overdue now."""
@@ -174,13 +174,13 @@ async def _digest(
     return calls
 
 
-def _percent(services: Services, value: float | None) -> str:
+def _percent(services: Setup, value: float | None) -> str:
     if value is None:
         return services.texts("schedule.ranking.none")
     return services.texts("schedule.ranking.percent", percent=f"{value * 100:.1f}")
 
 
-def _ranked(services: Services, table: dict[str, Figures], names: dict[str, str]) -> str:
+def _ranked(services: Setup, table: dict[str, Figures], names: dict[str, str]) -> str:
     """``table`` best first (``stats.ranking``), numbered; top and bottom if long."""
     ranked = list(enumerate(stats.ranking(table), 1))
     if not ranked:
@@ -207,7 +207,7 @@ def _ranked(services: Services, table: dict[str, Figures], names: dict[str, str]
 
 
 async def _ranking(
-    tx: Tx, services: Services, rules: Rules, occasion: Occasion, now: datetime
+    tx: Tx, services: Setup, rules: Rules, occasion: Occasion, now: datetime
 ) -> list[Call]:
     """Each bound supervisor: last month's villages and cadres of their jurisdiction,
     best first, with the figures of ``/stats`` (a cadre: the requests they handle)."""

@@ -9,35 +9,33 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 
+from bot.calls import Priority
 from bot.domain import deadlines, requests
-from bot.edge.unit import Services, Unit
 from handlers import deadlines as deadline_views
 from handlers import notify
+from handlers.context import Setup, Unit
 from storage import deadlines as stored_deadlines
-from storage import outbox
 from storage import requests as stored
 from storage.db import Database
 from storage.deadlines import DeadlineRequests
+from storage.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
 
-async def close_unconfirmed(
-    db: Database, services: Services, on_outbox: Callable[[], None]
-) -> int:
+async def close_unconfirmed(db: Database, services: Setup, on_outbox: Callable[[], None]) -> int:
     """销号 by timeout: resolved requests the villager has not answered within
     ``requests.confirm_within`` close, marked so. Returns how many closed."""
     now = services.clock.now()
     cutoff = now - services.config.requests.confirm_within
-    async with db.transaction() as tx:
-        unit = Unit(tx=tx, now=now, inbox_id=None, services=services)
+    async with unit_of_work(db, now) as work:
+        tx = work.tx
+        unit = Unit(work, services)
         due = await stored.resolved_before(tx, cutoff)
         for request_id in due:
             done = await requests.close_by_timeout(stored.Requests(tx), now, request_id)
             await notify.deliver(unit, done.tells)
-        await outbox.enqueue(tx, unit.calls, now)
     if due:
         log.info("closed %d request(s) not confirmed in time", len(due))
         on_outbox()
@@ -45,7 +43,7 @@ async def close_unconfirmed(
 
 
 async def watch_deadlines(
-    db: Database, services: Services, on_outbox: Callable[[], None]
+    db: Database, services: Setup, on_outbox: Callable[[], None]
 ) -> tuple[int, int]:
     """Remind handlers before their due times and escalate requests past them, in one
     transaction with the messages owed, all sent as bulk (behind answers to people).
@@ -53,8 +51,9 @@ async def watch_deadlines(
     now = services.clock.now()
     config = services.config.deadlines
     table = config.table()
-    async with db.transaction() as tx:
-        unit = Unit(tx=tx, now=now, inbox_id=None, services=services)
+    async with unit_of_work(db, now, priority=Priority.BULK) as work:
+        tx = work.tx
+        unit = Unit(work, services)
         store = DeadlineRequests(tx)
         acted = 0
         for request_id in await stored_deadlines.overdue(tx, now, deadlines.REOPENS_TO_ESCALATE):
@@ -68,8 +67,6 @@ async def watch_deadlines(
             for reminder in await deadlines.remind(store, now, request_id, config.remind_before):
                 reminded += 1
                 await deadline_views.remind(unit, reminder)
-        bulk = [replace(call, priority=outbox.Priority.BULK) for call in unit.calls]
-        await outbox.enqueue(tx, bulk, now)
     if acted or reminded:
         log.info("deadlines: %d reminder(s), %d escalation(s)", reminded, acted)
         on_outbox()

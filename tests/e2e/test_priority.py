@@ -9,10 +9,10 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from bot.calls import Call, Priority
 from bot.sandbox.server import Sandbox
 from storage import outbox
 from storage.db import Database
-from storage.outbox import Call, Priority
 from tests.conftest import START
 from tests.e2e.conftest import StartBot
 from tests.e2e.harness import grows

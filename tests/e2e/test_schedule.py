@@ -26,10 +26,10 @@ from bot.clock import ManualClock
 from bot.config import Config, load_config
 from bot.edge import schedules
 from bot.edge.runtime import Running, start_bot, stop_bot
-from bot.edge.unit import Services
 from bot.i18n import Texts
 from bot.sandbox.server import Sandbox
 from bot.sandbox.users import SandboxUser
+from handlers.context import Setup
 from storage import migrate
 from storage.db import Database
 from storage.people import People
@@ -68,8 +68,8 @@ class County:
     arrived: dict[tuple[int, str], datetime] = field(default_factory=dict)  # by chat, text
 
     @property
-    def services(self) -> Services:
-        return Services(self.config, self.clock, Texts("en"), "lianxin_sandbox_bot")
+    def services(self) -> Setup:
+        return Setup(self.config, self.clock, Texts("en"), "lianxin_sandbox_bot")
 
     async def restart(self) -> None:
         await stop_bot(self.running)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.calls import Priority
 from bot.edge.backlog import Backlog, Queued
-from storage.outbox import Priority
 
 INTERACTIVE, BULK = Priority.INTERACTIVE, Priority.BULK
 

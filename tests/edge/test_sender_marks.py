@@ -14,13 +14,13 @@ from typing import Any, cast
 import pytest
 from telegram import Bot
 
+from bot.calls import Call
 from bot.clock import ManualClock
 from bot.config import SenderConfig
 from bot.edge.sender import Sender
 from storage import outbox
 from storage.db import Database
 from storage.faults import DatabaseFault
-from storage.outbox import Call
 
 
 class FakeTelegram:

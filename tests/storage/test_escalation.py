@@ -11,6 +11,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.calls import Priority
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.domain import binding, deadlines
@@ -19,11 +20,10 @@ from bot.domain.binding import BindingPolicy
 from bot.domain.lifecycle import Event, Outcome
 from bot.domain.requests import Content, Request
 from bot.edge import sweeps
-from bot.edge.unit import Services
 from bot.i18n import Texts
+from handlers.context import Setup
 from storage.db import Database
 from storage.deadlines import DeadlineRequests
-from storage.outbox import Priority
 from storage.people import People
 from storage.requests import Requests
 from tests.sample import card_code, load_sample
@@ -78,16 +78,16 @@ class Outbox:
 
 
 @pytest.fixture
-def services(clock: ManualClock) -> Services:
+def services(clock: ManualClock) -> Setup:
     config = Config.model_validate({"general": {"admins": [ADMIN]}})
-    return Services(config, clock, Texts("zh"), "lianxin_test_bot")
+    return Setup(config, clock, Texts("zh"), "lianxin_test_bot")
 
 
-async def sweep(db: Database, services: Services) -> tuple[int, int]:
+async def sweep(db: Database, services: Setup) -> tuple[int, int]:
     return await sweeps.watch_deadlines(db, services, lambda: None)
 
 
-async def file(db: Database, clock: ManualClock, services: Services) -> Request:
+async def file(db: Database, clock: ManualClock, services: Setup) -> Request:
     async with db.transaction() as tx:
         done = await service.file(
             Requests(tx),
@@ -117,7 +117,7 @@ def texts_to(sent: dict[int, list[tuple[str, Priority]]], user: int) -> list[str
 
 
 async def test_a_reminder_comes_once_before_the_response_is_due(
-    county: Database, clock: ManualClock, services: Services
+    county: Database, clock: ManualClock, services: Setup
 ) -> None:
     outbox = Outbox(county)
     request = await file(county, clock, services)
@@ -140,7 +140,7 @@ async def test_a_reminder_comes_once_before_the_response_is_due(
 
 
 async def test_a_reminder_missed_while_down_is_dropped_once_the_due_time_passed(
-    county: Database, clock: ManualClock, services: Services
+    county: Database, clock: ManualClock, services: Setup
 ) -> None:
     outbox = Outbox(county)
     request = await file(county, clock, services)
@@ -153,7 +153,7 @@ async def test_a_reminder_missed_while_down_is_dropped_once_the_due_time_passed(
 
 
 async def test_unanswered_it_climbs_tier_by_tier_then_stops_at_the_top(
-    county: Database, clock: ManualClock, services: Services
+    county: Database, clock: ManualClock, services: Setup
 ) -> None:
     outbox = Outbox(county)
     request = await file(county, clock, services)
@@ -208,7 +208,7 @@ async def test_unanswered_it_climbs_tier_by_tier_then_stops_at_the_top(
 
 
 async def test_an_acknowledged_request_escalates_past_its_resolution_time(
-    county: Database, clock: ManualClock, services: Services
+    county: Database, clock: ManualClock, services: Setup
 ) -> None:
     outbox = Outbox(county)
     request = await file(county, clock, services)
@@ -225,7 +225,7 @@ async def test_an_acknowledged_request_escalates_past_its_resolution_time(
 
 
 async def test_a_request_reopened_twice_escalates_at_once(
-    county: Database, clock: ManualClock, services: Services
+    county: Database, clock: ManualClock, services: Setup
 ) -> None:
     request = await file(county, clock, services)
 
@@ -246,7 +246,7 @@ async def test_a_request_reopened_twice_escalates_at_once(
 
 
 async def test_the_handler_extends_once_with_a_reason(
-    county: Database, clock: ManualClock, services: Services
+    county: Database, clock: ManualClock, services: Setup
 ) -> None:
     outbox = Outbox(county)
     request = await file(county, clock, services)
@@ -295,7 +295,7 @@ async def test_the_handler_extends_once_with_a_reason(
 
 
 async def test_an_extension_years_ahead_is_refused_and_an_urgent_one_stays_short(
-    county: Database, clock: ManualClock, services: Services
+    county: Database, clock: ManualClock, services: Setup
 ) -> None:
     """/extend 9999-12-31 switched escalation off for good, urgent requests too."""
     zone = services.config.general.zone
@@ -348,7 +348,7 @@ async def test_an_extension_years_ahead_is_refused_and_an_urgent_one_stays_short
 
 
 async def test_a_closed_request_is_never_reminded_or_escalated(
-    county: Database, clock: ManualClock, services: Services
+    county: Database, clock: ManualClock, services: Setup
 ) -> None:
     request = await file(county, clock, services)
     async with county.transaction() as tx:

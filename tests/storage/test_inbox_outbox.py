@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from bot.calls import Call, Priority
 from bot.clock import ManualClock
 from storage import inbox, outbox
 from storage.db import Database
 from storage.inbox import StoredUpdate
-from storage.outbox import Call, Priority
 
 
 async def test_a_redelivered_update_is_ignored(db: Database, clock: ManualClock) -> None:

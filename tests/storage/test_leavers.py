@@ -22,15 +22,16 @@ from bot.domain.lifecycle import Event
 from bot.domain.requests import Content, Request
 from bot.domain.roster import Cadre, Link, Roster
 from bot.edge import leavers as leaver_sweep
-from bot.edge.unit import Services, Unit
 from bot.i18n import Texts
 from bot.roster_io import load
 from handlers import notify
+from handlers.context import Setup, Unit
 from storage import cadre_views, codes
 from storage.db import Database, Tx
 from storage.people import People
 from storage.requests import Requests, trail
 from storage.roster_import import ImportReport, import_roster, read_roster
+from storage.unit_of_work import UnitOfWork
 from tests.sample import SAMPLE, card_code
 
 POLICY = BindingPolicy(4, 3, timedelta(minutes=10), timedelta(minutes=30))
@@ -69,9 +70,9 @@ def without_k007(roster: Roster) -> Roster:
 
 
 @pytest.fixture
-def services(clock: ManualClock) -> Services:
+def services(clock: ManualClock) -> Setup:
     config = Config.model_validate({"general": {"admins": [ADMIN]}})
-    return Services(config, clock, Texts("zh"), "lianxin_test_bot")
+    return Setup(config, clock, Texts("zh"), "lianxin_test_bot")
 
 
 @pytest.fixture
@@ -87,7 +88,7 @@ async def county(db: Database, clock: ManualClock) -> Database:
     return db
 
 
-async def file(db: Database, clock: ManualClock, services: Services) -> Request:
+async def file(db: Database, clock: ManualClock, services: Setup) -> Request:
     async with db.transaction() as tx:
         done = await service.file(
             Requests(tx),
@@ -120,7 +121,7 @@ async def sent(db: Database) -> dict[int, list[str]]:
 
 
 async def test_pruning_a_cadre_who_handled_requests_keeps_the_trail_and_reroutes(
-    county: Database, clock: ManualClock, services: Services
+    county: Database, clock: ManualClock, services: Setup
 ) -> None:
     request = await file(county, clock, services)
     async with county.transaction() as tx:
@@ -165,7 +166,7 @@ async def test_pruning_a_cadre_who_handled_requests_keeps_the_trail_and_reroutes
 
 
 async def test_a_cadre_moved_off_a_household_no_longer_sees_or_answers_its_cases(
-    county: Database, clock: ManualClock, services: Services
+    county: Database, clock: ManualClock, services: Setup
 ) -> None:
     request = await file(county, clock, services)
     report = await reimport(county, clock, moved(sample()), prune=False)
@@ -187,7 +188,7 @@ async def test_a_cadre_moved_off_a_household_no_longer_sees_or_answers_its_cases
 
 
 async def test_an_unbound_cadre_s_request_goes_one_tier_up_the_chain(
-    county: Database, clock: ManualClock, services: Services
+    county: Database, clock: ManualClock, services: Setup
 ) -> None:
     """``cards revoke --cadre K007 --unbind``: with K008 not in H0001's chain, the request
     goes to the next bound cadre of the chain, 李强 (K004, tier 2)."""
@@ -210,7 +211,7 @@ async def test_an_unbound_cadre_s_request_goes_one_tier_up_the_chain(
 
 
 async def test_a_follow_up_to_a_handler_without_an_account_reaches_the_admins(
-    county: Database, clock: ManualClock, services: Services
+    county: Database, clock: ManualClock, services: Setup
 ) -> None:
     """Re-routing finds someone whenever anyone is there; when no one is, the villager's
     words are not swallowed silently."""
@@ -218,7 +219,7 @@ async def test_a_follow_up_to_a_handler_without_an_account_reaches_the_admins(
     async with county.transaction() as tx:
         await tx.execute("DELETE FROM cadre_accounts WHERE cadre_id = 'K007'")
     async with county.transaction() as tx:
-        unit = Unit(tx=tx, now=clock.now(), inbox_id=None, services=services)
+        unit = Unit(UnitOfWork(tx, clock.now()), services)
         done = await service.villager_says(
             Requests(tx), clock.now(), request.id, GRANDMA, Content(text="还是没水")
         )

@@ -8,20 +8,21 @@ import asyncio
 import json
 from datetime import timedelta
 
+from bot.calls import Call
 from bot.clock import ManualClock
 from bot.config import Config
-from bot.edge.longwork import Job, LongWork, Work
-from bot.edge.unit import Services
+from bot.edge.longwork import LongWork
 from bot.i18n import Texts
+from handlers.context import Job, Setup
+from handlers.context import LongContext as Work
 from storage.db import Database
-from storage.outbox import Call
 
 SELECT_QUEUED = "SELECT lane, payload FROM outbox ORDER BY id"
 COUNT_META = "SELECT count(*) FROM meta"
 
 
 def runner(db: Database, clock: ManualClock, woken: list[int]) -> LongWork:
-    services = Services(Config(), clock, Texts("zh"), "lianxin_test_bot")
+    services = Setup(Config(), clock, Texts("zh"), "lianxin_test_bot")
     return LongWork(db, services, lambda: woken.append(1), workers=1)
 
 

@@ -18,8 +18,8 @@ from bot.domain import requests as service
 from bot.domain.lifecycle import Event, Outcome
 from bot.domain.requests import Content, Deadlines
 from bot.edge import schedules
-from bot.edge.unit import Services
 from bot.i18n import Texts
+from handlers.context import Setup
 from storage import schedule as stored
 from storage.db import Database
 from storage.people import People
@@ -59,9 +59,9 @@ async def reminders(db: Database) -> list[Reminder]:
     ]
 
 
-def services(clock: ManualClock, schedule: ScheduleConfig | None = None) -> Services:
+def services(clock: ManualClock, schedule: ScheduleConfig | None = None) -> Setup:
     config = Config(schedule=schedule or ScheduleConfig())
-    return Services(config, clock, Texts("en"), "lianxin_test_bot")
+    return Setup(config, clock, Texts("en"), "lianxin_test_bot")
 
 
 @pytest.fixture
@@ -85,7 +85,7 @@ async def county(db: Database) -> Database:
 
 
 async def walk(
-    db: Database, clock: ManualClock, until: datetime, svc: Services, step: timedelta
+    db: Database, clock: ManualClock, until: datetime, svc: Setup, step: timedelta
 ) -> None:
     """Sweep at every ``step`` until ``until`` (as the JobQueue would, more coarsely)."""
     while clock.now() < until:

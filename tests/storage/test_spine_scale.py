@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from bot import redaction
+from bot.calls import Call
 from bot.clock import ManualClock
 from storage import inbox, outbox
 from storage.db import Database
 from storage.faults import DatabaseFault, check_file, fault_of
 from storage.inbox import StoredUpdate
-from storage.outbox import Call
 
 TOKEN = "123456:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 

@@ -1,0 +1,33 @@
+"""An outgoing Bot API call as plain data: what a handler or a view owes a chat.
+
+The outbox (``storage.outbox``) stores these in the transaction that owes them, and the
+sender makes them; nothing here knows Telegram or SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Any
+
+
+class Priority(IntEnum):
+    """Interactive calls (answers to a person) go before bulk ones (reminders, digests)."""
+
+    INTERACTIVE = 0
+    BULK = 1
+
+
+@dataclass(frozen=True)
+class Call:
+    """One Bot API call to make: ``method`` with JSON-able ``params``."""
+
+    lane: int
+    method: str
+    params: dict[str, Any]
+    priority: Priority = Priority.INTERACTIVE
+    dedup_key: str | None = None
+    # Enqueued if Telegram refuses this call for good (the sender gives up): telling
+    # the person whose words these were, and the administrators, that they did not
+    # arrive. Give them dedup keys: every part of a long relay carries the same ones.
+    if_failed: tuple[Call, ...] = ()

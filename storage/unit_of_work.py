@@ -1,0 +1,80 @@
+"""The unit of work: one transaction, the repositories over it, and the calls it owes.
+
+Every writer goes through here: the dispatcher (one unit per inbox row), every sweep,
+the CLI and the tests. ``unit_of_work`` begins the transaction; the use cases
+(``bot.services``) read and write through the repositories; the calls the handlers
+render are queued with ``send``; at the end of the block the calls are written to the
+outbox, the inbox row being handled is marked done, and all of it commits together, or,
+if the block raises, none of it does. ``reading`` is the same shape over a read
+connection (no writer lock; it refuses writes), for long work and reports.
+
+The repositories are created on first use, so a unit pays only for what it touches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from datetime import datetime
+from functools import cached_property
+
+from bot.calls import Call, Priority
+from storage import inbox, outbox
+from storage.db import Database, Tx
+from storage.deadlines import DeadlineRequests
+from storage.people import People
+from storage.requests import Requests
+
+
+class UnitOfWork:
+    """One transaction's repositories and the calls it owes (satisfies
+    ``bot.services.work.Work``)."""
+
+    def __init__(self, tx: Tx, now: datetime, inbox_id: int | None = None) -> None:
+        self.tx = tx
+        self.now = now
+        self.inbox_id = inbox_id  # the inbox row being handled; None for a sweep
+        self.calls: list[Call] = []
+        self.queued = 0  # calls written to the outbox at commit (a dedup key may skip one)
+
+    def send(self, *calls: Call) -> None:
+        self.calls.extend(calls)
+
+    # --- repositories ------------------------------------------------------------------
+
+    @cached_property
+    def requests(self) -> Requests:
+        return self.requests_with_deadlines
+
+    @cached_property
+    def requests_with_deadlines(self) -> DeadlineRequests:
+        return DeadlineRequests(self.tx)
+
+    @cached_property
+    def people(self) -> People:
+        return People(self.tx)
+
+
+@asynccontextmanager
+async def unit_of_work(
+    db: Database, now: datetime, *, handling: int | None = None, priority: Priority | None = None
+) -> AsyncIterator[UnitOfWork]:
+    """Begin a write transaction; at the end of the block queue the calls it owes (all at
+    ``priority`` if given: sweeps send BULK), mark inbox row ``handling`` done, commit."""
+    async with db.transaction() as tx:
+        work = UnitOfWork(tx, now, handling)
+        yield work
+        calls = work.calls
+        if priority is not None:
+            calls = [replace(call, priority=priority) for call in calls]
+        work.queued = await outbox.enqueue(tx, calls, now, handling)
+        if handling is not None:
+            await inbox.mark_done(tx, handling, now)
+
+
+@asynccontextmanager
+async def reading(db: Database, now: datetime) -> AsyncIterator[UnitOfWork]:
+    """The repositories over a read connection: a snapshot, no writer lock, no writes."""
+    async with db.read() as tx:
+        yield UnitOfWork(tx, now)
