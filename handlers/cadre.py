@@ -17,9 +17,9 @@ from bot import callbacks
 from bot.calls import Priority
 from bot.domain import away, requests
 from bot.domain.lifecycle import Event, InvalidTransition
+from bot.domain.talking import Purpose
 from handlers.context import Unit
 from storage import cadre_views, conversations
-from storage.conversations import Purpose
 from storage.people import People
 from storage.requests import Requests
 

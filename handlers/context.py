@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ParamSpec, Protocol, TypeVar
+from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -44,6 +45,30 @@ class Setup:
 
     def is_admin(self, user_id: int) -> bool:
         return user_id in self.config.general.admins
+
+
+@dataclass(frozen=True)
+class View:
+    """What the views need to render, besides the result: the texts, the time zone and the
+    moment (dates of this year show no year), the administrators, and the origin of what
+    is relayed (the dedup keys of the "not delivered" notices)."""
+
+    texts: Texts
+    zone: ZoneInfo
+    now: datetime
+    admins: tuple[int, ...]
+    origin: str
+
+
+class Shows(Protocol):
+    """What dates and times are shown with: a ``View`` or a ``Unit``."""
+
+    @property
+    def texts(self) -> Texts: ...
+    @property
+    def zone(self) -> ZoneInfo: ...
+    @property
+    def now(self) -> datetime: ...
 
 
 # --- long work after commit -----------------------------------------------------------
@@ -116,6 +141,17 @@ class Unit:
     @property
     def texts(self) -> Texts:
         return self.setup.texts
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self.setup.config.general.zone
+
+    def view(self, extra: str = "") -> View:
+        """The view of this unit; ``extra`` is added to the origin (e.g. the first
+        follow-up a relay takes)."""
+        origin = f"u{self.inbox_id}" if self.inbox_id is not None else f"t{self.now.timestamp()}"
+        admins = tuple(self.setup.config.general.admins)
+        return View(self.texts, self.zone, self.now, admins, f"{origin}{extra}")
 
     @property
     def tx(self) -> Any:

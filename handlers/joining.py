@@ -24,12 +24,11 @@ from storage.joins import Join
 from storage.requests import Requests
 
 from . import outgoing, paging, undelivered
-from .paging import Part
+from .paging import Part, bounded
 from .tell_cadre import (
     actions_keyboard,
     captioned,
     continued,
-    head_of,
     media_calls,
     said,
 )
@@ -108,11 +107,12 @@ async def _calls(unit: Unit, request: Request, lane: int, taken: Sequence[Join])
     """One message with the texts (quoted, one after another; in pages if long), then
     the files, places and contacts; the case's buttons under the text."""
     texts = unit.setup.texts
-    head = await head_of(unit, request)
+    household = await unit.work.directory.household(request.household_id)
+    handler = await unit.work.people.cadre(request.handler_id)
+    head = bounded(household.head_name)
     writers = sorted({found.user_id for found in taken})
-    owed = await undelivered.to_household(
-        unit, request, lane, undelivered.source(unit, f"j{taken[0].id}"), writers
-    )
+    view = unit.view(f"j{taken[0].id}")
+    owed = undelivered.to_household(view, request, handler, household, lane, writers)
     parts = [Part(texts("relay.joined_many", number=request.number, head=head))]
     files: list[Call] = []
     caption = texts("relay.joined_media", number=request.number, head=head)

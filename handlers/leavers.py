@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.calls import Priority
+from bot.calls import Call, Priority
 from bot.domain.requests import Request
 from bot.domain.routing import Why
-from handlers.context import Unit
+from bot.services.notices import Notice
+from handlers.context import Unit, View
 from storage import cadre_views
 from storage.leavers import Untold
 from storage.people import People
@@ -57,18 +58,16 @@ def tell_admins(unit: Unit, lines: Sequence[str]) -> None:
         unit.send(outgoing.message(admin, text, priority=Priority.BULK))
 
 
-async def follow_up_lost(unit: Unit, request: Request) -> None:
+def follow_up_lost(view: View, notice: Notice) -> list[Call]:
     """A villager's further words went to a handler without an account: the admins hear
     of it (the words stay in the trail for whoever takes the case)."""
-    household = await cadre_views.household_card(unit.tx, request.household_id)
-    handler, phone = await _name_phone(unit, request.handler_id)
-    text = unit.setup.texts(
+    request, handler = notice.request, notice.handler
+    text = view.texts(
         "leavers.follow_up_lost",
         number=request.number,
-        village=household.village,
-        head=household.head_name,
-        handler=handler,
-        phone=phone,
+        village=notice.household.village,
+        head=notice.household.head_name,
+        handler=handler.name if handler else request.handler_id,
+        phone=(handler.phone if handler else "") or "-",
     )
-    for admin in unit.setup.config.general.admins:
-        unit.send(outgoing.message(admin, text))
+    return [outgoing.message(admin, text) for admin in view.admins]

@@ -8,10 +8,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.domain import members
 from bot.domain.lifecycle import Status
+from bot.domain.requests import TrailLine
 from handlers.context import Unit
 from storage import villager_views
 from storage.people import People
-from storage.requests import TrailLine
 from storage.villager_views import MyRequest
 
 from . import common, outgoing, tell_household

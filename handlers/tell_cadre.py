@@ -4,7 +4,8 @@ rendered for the handler's account."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,14 +14,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.callbacks import Callback
 from bot.calls import Call, Priority
 from bot.domain.lifecycle import Event, Status
-from bot.domain.requests import Audience, Content, Request, Tell
-from bot.domain.roster import LinkedCadre
+from bot.domain.requests import Audience, Content, InboxLine, Request, TrailLine
+from bot.domain.roster import Cadre, HouseholdDetails, LinkedCadre
 from bot.domain.routing import Route, Why
 from bot.i18n import Texts
-from handlers.context import Unit
-from storage import cadre_views
-from storage import requests as stored_requests
-from storage.people import People
+from bot.services.notices import Notice
+from handlers.context import Shows, Unit, View
 
 from . import outgoing, paging, undelivered
 from .paging import Page, Part, bounded
@@ -145,7 +144,7 @@ def handover_keyboard(
     return InlineKeyboardMarkup(rows)
 
 
-def open_keyboard(texts: Texts, lines: Sequence[cadre_views.InboxLine]) -> InlineKeyboardMarkup:
+def open_keyboard(texts: Texts, lines: Sequence[InboxLine]) -> InlineKeyboardMarkup:
     rows = [
         [
             InlineKeyboardButton(
@@ -163,22 +162,21 @@ def open_keyboard(texts: Texts, lines: Sequence[cadre_views.InboxLine]) -> Inlin
 # --- the case -------------------------------------------------------------------------
 
 
-def local(unit: Unit, moment: datetime) -> str:
-    return moment.astimezone(unit.setup.config.general.zone).strftime("%Y-%m-%d %H:%M")
+def local(shown: Shows, moment: datetime) -> str:
+    return moment.astimezone(shown.zone).strftime("%Y-%m-%d %H:%M")
 
 
-async def _name(unit: Unit, cadre_id: str | None) -> str:
+def _name(cadres: Mapping[str, Cadre], cadre_id: str | None) -> str:
     if not cadre_id:
         return ""
-    try:
-        return bounded((await People(unit.tx).cadre(cadre_id)).name)
-    except LookupError:
-        return cadre_id
+    cadre = cadres.get(cadre_id)
+    return bounded(cadre.name) if cadre is not None else cadre_id
 
 
 async def head_of(unit: Unit, request: Request) -> str:
-    """The household head's name as messages show it (bounded: it comes from the roster)."""
-    return bounded((await cadre_views.household_card(unit.tx, request.household_id)).head_name)
+    """The household head's name as messages show it (until every caller's use case
+    returns the household with its result)."""
+    return bounded((await unit.work.directory.household(request.household_id)).head_name)
 
 
 def continued(texts: Texts, request: Request) -> str:
@@ -197,29 +195,41 @@ def relay_pages(texts: Texts, request: Request, text: str, words: str) -> list[P
     return paging.pages(quoting(text, words), continued(texts, request))
 
 
-async def route_line(unit: Unit, route: Route | None) -> str:
+def route_line(texts: Texts, cadres: Mapping[str, Cadre], route: Route | None) -> str:
     if route is None:
         return ""
-    texts = unit.setup.texts
     if route.why is Why.BACKUP:
-        return texts("requests_cadre.route.backup", name=await _name(unit, route.instead_of))
+        return texts("requests_cadre.route.backup", name=_name(cadres, route.instead_of))
     return texts(f"requests_cadre.route.{route.why}", tier=route.tier)
 
 
-async def case_pages(
-    unit: Unit,
-    request: Request,
-    content: Content | None,
-    route: Route | None,
-    *,
-    intro: str = "",
-    trail: bool = False,
-) -> list[Page]:
+@dataclass(frozen=True)
+class Case:
+    """A request as its handler sees it: the household, the cadres named, what was sent."""
+
+    request: Request
+    household: HouseholdDetails
+    cadres: Mapping[str, Cadre]
+    content: Content | None
+    route: Route | None = None
+    trail: Sequence[TrailLine] | None = None  # None: the card alone
+
+    @classmethod
+    def of(cls, notice: Notice) -> Case:
+        """The case a notice carries: the filed words and the trail when it moved."""
+        tell = notice.tell
+        if notice.trail or notice.first is not None:
+            return cls(
+                notice.request, notice.household, notice.cadres, notice.first, None, notice.trail
+            )
+        return cls(notice.request, notice.household, notice.cadres, tell.content, tell.route)
+
+
+def case_pages(view: View, case: Case, *, intro: str = "") -> list[Page]:
     """The request as its handler needs it at first sight: the card (one message within
     Telegram's limit, the villager's words quoted, "（续）" where they go on), then the
-    rest of the words and, with ``trail``, every event so far."""
-    texts = unit.setup.texts
-    household = await cadre_views.household_card(unit.tx, request.household_id)
+    rest of the words and, with the trail, every event so far."""
+    texts, request, household = view.texts, case.request, case.household
     text = texts(
         "requests_cadre.case",
         number=request.number,
@@ -231,15 +241,15 @@ async def case_pages(
         category=texts(f"requests.category.{request.category}"),
         status=texts(f"requests.status.{request.status}"),
         words=SLOT,
-        route=await route_line(unit, route),
-        respond_by=local(unit, request.respond_by),
-        resolve_by=local(unit, request.resolve_by),
+        route=route_line(texts, case.cadres, case.route),
+        respond_by=local(view, request.respond_by),
+        resolve_by=local(view, request.resolve_by),
     )
     before, _, after = f"{intro}{text}".partition(SLOT)
     card, rest = paging.card(
-        [Part(before)], words(texts, content), [Part(after)], texts("relay.continues")
+        [Part(before)], words(texts, case.content), [Part(after)], texts("relay.continues")
     )
-    more = await trail_parts(unit, request) if trail else []
+    more = trail_parts(view, case.trail) if case.trail is not None else []
     line = continued(texts, request)
     if not rest:
         return paging.pages([*card, *([Part("\n\n"), *more] if more else [])], line)
@@ -247,12 +257,12 @@ async def case_pages(
     return [*paging.pages(card, line), *paging.pages(tail, line)]
 
 
-async def trail_parts(unit: Unit, request: Request) -> list[Part]:
+def trail_parts(view: View, trail: Sequence[TrailLine]) -> list[Part]:
     """Every event of the request so far, one line each, in order; what villagers said
     quoted."""
-    texts = unit.setup.texts
+    texts = view.texts
     parts = [Part(texts("requests_cadre.trail", lines="").rstrip("\n"))]
-    for event in await stored_requests.trail(unit.tx, request.id):
+    for event in trail:
         kind = event.actor.partition(":")[0]
         if kind == "cadre":
             actor = event.actor_name
@@ -268,7 +278,7 @@ async def trail_parts(unit: Unit, request: Request) -> list[Part]:
             written, note = "", texts(f"requests.outcome.{event.detail['rating']}")
         line = texts(
             "requests_cadre.trail_line",
-            at=local(unit, event.at),
+            at=local(view, event.at),
             actor=bounded(actor),
             event=texts(f"requests_cadre.event.{event.kind}"),
             note=texts("requests_cadre.trail_note", note=SLOT if written else note)
@@ -280,33 +290,43 @@ async def trail_parts(unit: Unit, request: Request) -> list[Part]:
 
 
 async def full_case(unit: Unit, request: Request, intro: str = "") -> list[Page]:
-    """The case with its trail, for /inbox and for a cadre who takes a request over."""
-    first = await stored_requests.Requests(unit.tx).filed_content(request.id)
-    return await case_pages(unit, request, first, None, intro=intro, trail=True)
+    """The case with its trail, for /inbox (until /inbox's use case returns the case)."""
+    work = unit.work
+    case = Case(
+        request,
+        await work.directory.household(request.household_id),
+        {},
+        await work.requests.filed_content(request.id),
+        None,
+        await work.requests.trail(request.id),
+    )
+    return case_pages(unit.view(), case, intro=intro)
 
 
 # --- tells ----------------------------------------------------------------------------
 
 
-async def render(unit: Unit, tell: Tell, user_ids: Sequence[int]) -> None:
-    """A tell for the handler (or a named cadre), as messages to their account(s). What
+def calls(view: View, notice: Notice) -> list[Call]:
+    """A tell for the handler (or a named cadre), as messages to their account. What
     carries the villager's words says so to the household if Telegram refuses it."""
-    texts = unit.setup.texts
-    request = tell.request
-    head = await head_of(unit, request)
+    texts, tell, request = view.texts, notice.tell, notice.request
+    head = bounded(notice.household.head_name)
     keyboard = actions_keyboard(texts, request)
     caption = texts("requests_cadre.caption", number=request.number, head=head)
-    for user in user_ids:
+    sent: list[Call] = []
+    for user in notice.to:
         owed: tuple[Call, ...] = ()
-        if tell.audience is Audience.HANDLER and tell.what in _VILLAGERS_WORDS:
-            owed = await undelivered.to_household(unit, request, user, undelivered.source(unit))
+        if notice.members:
+            owed = undelivered.to_household(
+                view, request, notice.handler, notice.household, user, notice.members
+            )
         relay = media_calls(user, tell.content, caption, owed)
         match tell.what:
             case Event.ESCALATED | Event.OVERDUE if tell.audience is Audience.SUPERVISOR:
-                unit.send(await _supervisor_notice(unit, tell, user, head))
+                sent.append(_supervisor_notice(view, notice, user, head))
             case Event.FILED | Event.ROUTED:
-                pages = await case_pages(unit, request, tell.content, tell.route)
-                unit.send(*relay, *_case_calls(user, pages, keyboard, owed))
+                pages = case_pages(view, Case.of(notice))
+                sent += [*relay, *_case_calls(user, pages, keyboard, owed)]
             case Event.HANDED_OVER | Event.ESCALATED | Event.REASSIGNED if (
                 tell.audience is Audience.CADRE
             ):
@@ -314,22 +334,12 @@ async def render(unit: Unit, tell: Tell, user_ids: Sequence[int]) -> None:
                     "requests_cadre.tell.moved_away",
                     number=request.number,
                     head=head,
-                    name=await _name(unit, request.handler_id),
+                    name=_name(notice.cadres, request.handler_id),
                 )
-                unit.send(outgoing.message(user, text))
+                sent.append(outgoing.message(user, text))
             case Event.HANDED_OVER | Event.ESCALATED | Event.REASSIGNED:
-                was = await _previous_handler(unit, tell)
-                key = "rerouted" if tell.what is Event.HANDED_OVER and tell.route else tell.what
-                intro = texts(
-                    f"requests_cadre.tell.{key}",
-                    number=request.number,
-                    name=await _name(unit, was),
-                    route=await route_line(unit, tell.route),
-                )
-                if tell.reason:  # the sweep's: the due time missed comes first
-                    intro = f"{texts(f'deadlines.reason.{tell.reason}')}\n{intro}"
-                pages = await full_case(unit, request, intro=f"{intro}\n\n")
-                unit.send(*relay, *_case_calls(user, pages, keyboard, owed))
+                pages = case_pages(view, Case.of(notice), intro=f"{_moved(texts, notice)}\n\n")
+                sent += [*relay, *_case_calls(user, pages, keyboard, owed)]
             case _:
                 text = texts(
                     f"requests_cadre.tell.{tell.what}",
@@ -339,14 +349,27 @@ async def render(unit: Unit, tell: Tell, user_ids: Sequence[int]) -> None:
                     rating=texts(f"requests.outcome.{request.outcome}") if request.outcome else "",
                 )
                 pages = relay_pages(texts, request, text, words(texts, tell.content))
-                calls = outgoing.messages(user, pages, keyboard=keyboard, if_failed=owed)
-                unit.send(*calls, *relay)
+                sent += [
+                    *outgoing.messages(user, pages, keyboard=keyboard, if_failed=owed),
+                    *relay,
+                ]
+    return sent
 
 
-# Tells that carry what the villagers said: if the handler never gets them, they hear it.
-_VILLAGERS_WORDS = frozenset(
-    {Event.FILED, Event.ROUTED, Event.MESSAGE, Event.HANDED_OVER, Event.ESCALATED}
-)
+def _moved(texts: Texts, notice: Notice) -> str:
+    """Why the case is now this cadre's: from whom, by what route (and, the sweep's, the
+    due time missed first)."""
+    tell = notice.tell
+    key = "rerouted" if tell.what is Event.HANDED_OVER and tell.route else tell.what
+    intro = texts(
+        f"requests_cadre.tell.{key}",
+        number=notice.request.number,
+        name=_name(notice.cadres, notice.previous),
+        route=route_line(texts, notice.cadres, tell.route),
+    )
+    if tell.reason:
+        intro = f"{texts(f'deadlines.reason.{tell.reason}')}\n{intro}"
+    return intro
 
 
 def _case_calls(
@@ -356,16 +379,15 @@ def _case_calls(
     return outgoing.messages(user, pages, keyboard=keyboard, keyboard_first=True, if_failed=owed)
 
 
-async def _supervisor_notice(unit: Unit, tell: Tell, user: int, head: str) -> Call:
+def _supervisor_notice(view: View, notice: Notice, user: int, head: str) -> Call:
     """The supervisor of the jurisdiction hears of an escalation past a due time (or of a
     request past due with no one above), with a button to open the case."""
-    texts = unit.setup.texts
-    request = tell.request
+    texts, tell, request = view.texts, notice.tell, notice.request
     text = texts(
         f"deadlines.supervisor.{tell.what}",
         number=request.number,
         head=head,
-        name=await _name(unit, request.handler_id),
+        name=_name(notice.cadres, request.handler_id),
         reason=texts(f"deadlines.reason.{tell.reason or 'resolve'}"),
     )
     label = texts("deadlines.button.open")
@@ -373,13 +395,3 @@ async def _supervisor_notice(unit: Unit, tell: Tell, user: int, head: str) -> Ca
         [[InlineKeyboardButton(label, callback_data=action("open", request.id))]]
     )
     return outgoing.message(user, text, keyboard=keyboard)
-
-
-async def _previous_handler(unit: Unit, tell: Tell) -> str | None:
-    if tell.cadre_id:
-        return tell.cadre_id
-    for event in reversed(await stored_requests.trail(unit.tx, tell.request.id)):
-        if event.kind == tell.what:
-            found = event.detail.get("from")
-            return str(found) if found else None
-    return None

@@ -5,7 +5,6 @@ and closing; and the tells of ``bot.domain.requests`` rendered for every bound m
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -13,13 +12,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.callbacks import Callback
 from bot.calls import Call
 from bot.domain.lifecycle import Category, Event, Status
-from bot.domain.requests import Content, Request, Tell
+from bot.domain.requests import Content, Request
+from bot.domain.roster import Cadre
 from bot.domain.routing import Route, Why
 from bot.i18n import Texts
-from handlers.context import Unit
-from storage import conversations
-from storage.conversations import Purpose
-from storage.people import People
+from bot.services.notices import CADRES_WORDS, Notice
+from handlers.context import Shows, Unit, View
 
 from . import outgoing, paging, undelivered
 from .paging import Page, Part, bounded
@@ -49,46 +47,52 @@ def button_data(action: str, request_id: int, argument: str = "") -> str:
 # --- words ----------------------------------------------------------------------------
 
 
-def local_time(unit: Unit, moment: datetime) -> str:
+def local_time(shown: Shows, moment: datetime) -> str:
     """11月22日 18:00 in the configured time zone; 2027年1月5日 18:00 in another year."""
-    zone = unit.setup.config.general.zone
-    at = moment.astimezone(zone)
+    at = moment.astimezone(shown.zone)
     key = "villager_requests.time"
-    if at.year != unit.now.astimezone(zone).year:
+    if at.year != shown.now.astimezone(shown.zone).year:
         key = "villager_requests.time_year"
-    return unit.setup.texts(key, year=at.year, month=at.month, day=at.day, hm=at.strftime("%H:%M"))
+    return shown.texts(key, year=at.year, month=at.month, day=at.day, hm=at.strftime("%H:%M"))
+
+
+def handler_blanks(texts: Texts, cadre: Cadre | None, cadre_id: str = "") -> dict[str, str]:
+    """The handler's name and rank as the blanks ``handler`` and ``rank``."""
+    if cadre is None:
+        return {"handler": bounded(cadre_id), "rank": ""}
+    return {"handler": bounded(cadre.name), "rank": texts(f"people.rank.{cadre.rank}")}
 
 
 async def handler_of(unit: Unit, cadre_id: str) -> dict[str, str]:
-    """The handler's name and rank as the blanks ``handler`` and ``rank``."""
-    cadre = await People(unit.tx).cadre(cadre_id)
-    rank = unit.setup.texts(f"people.rank.{cadre.rank}")
-    return {"handler": bounded(cadre.name), "rank": rank}
+    """``handler_blanks`` for a cadre looked up now (until every caller's use case returns
+    the handler with its result)."""
+    return handler_blanks(unit.texts, await unit.work.people.cadre(cadre_id))
 
 
-async def how(unit: Unit, route: Route | None, request: Request) -> str:
+def how(texts: Texts, notice: Notice, route: Route | None) -> str:
     """Why this cadre handles it, when it is not simply the household's first contact."""
-    texts = unit.setup.texts
     if route is None or route.why is Why.CHAIN:
         return ""
-    people = People(unit.tx)
     if route.why is Why.BACKUP:
-        away = bounded((await people.cadre(route.instead_of)).name) if route.instead_of else ""
-        return texts("villager_requests.how.backup", away=away)
+        away = notice.cadre(route.instead_of)
+        return texts("villager_requests.how.backup", away=bounded(away.name) if away else "")
     if route.why is Why.UNREACHABLE:
-        phone = (await people.cadre(request.handler_id)).phone
-        return texts("villager_requests.how.unreachable", phone=bounded(phone))
+        handler = notice.handler
+        return texts(
+            "villager_requests.how.unreachable", phone=bounded(handler.phone if handler else "")
+        )
     return texts(f"villager_requests.how.{route.why}")
 
 
-async def receipt_text(unit: Unit, request: Request, route: Route | None) -> str:
-    return unit.setup.texts(
+def receipt_text(view: View, notice: Notice) -> str:
+    request = notice.request
+    return view.texts(
         "villager_requests.receipt",
         number=request.number,
-        how=await how(unit, route, request),
-        respond=local_time(unit, request.respond_by),
-        resolve=local_time(unit, request.resolve_by),
-        **await handler_of(unit, request.handler_id),
+        how=how(view.texts, notice, notice.tell.route),
+        respond=local_time(view, request.respond_by),
+        resolve=local_time(view, request.resolve_by),
+        **handler_blanks(view.texts, notice.handler, request.handler_id),
     )
 
 
@@ -154,10 +158,6 @@ def confirm_keyboard(texts: Texts, request_id: int) -> InlineKeyboardMarkup:
 # --- tells ----------------------------------------------------------------------------
 
 
-# Tells that carry the cadre's words: if a phone never gets them, the cadre hears it.
-_CADRES_WORDS = frozenset({Event.REPLIED, Event.RESOLVED, Event.EXPLAINED, Event.EXTENDED})
-
-
 def _relay(
     chat_id: int,
     content: Content | None,
@@ -187,66 +187,65 @@ def _relay(
     ]
 
 
-async def render(
-    unit: Unit, tell: Tell, user_ids: Sequence[int], *, reply_to: tuple[int, int] | None = None
-) -> None:
-    """A tell for the household, as messages to each member's chat. ``reply_to`` (user id,
-    message id) quotes the message that filed the request in the filer's chat."""
-    texts = unit.setup.texts
-    request = tell.request
-    who = await handler_of(unit, request.handler_id)
-    words = said(tell.content) or texts("villager_requests.words_none")
-    keyboard: InlineKeyboardMarkup | None = None
-    talking = False
+def _text(view: View, notice: Notice) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The sentence for the household (``SLOT`` where the cadre's words go) and its
+    buttons."""
+    texts, tell, request = view.texts, notice.tell, notice.request
+    who = handler_blanks(texts, notice.handler, request.handler_id)
     match tell.what:
         case Event.ROUTED | Event.FILED:
-            text = await receipt_text(unit, request, tell.route)
-            keyboard = receipt_keyboard(texts, request)
+            return receipt_text(view, notice), receipt_keyboard(texts, request)
         case Event.REPLIED:
-            text = texts("villager_requests.replied", number=request.number, words=SLOT, **who)
+            key = "replied"
             if tell.content is not None and not tell.content.text and tell.content.file_id:
-                text = texts("villager_requests.replied_caption", number=request.number, **who)
-            talking = True
+                key = "replied_caption"
+            return texts(
+                f"villager_requests.{key}", number=request.number, words=SLOT, **who
+            ), None
         case Event.RESOLVED | Event.EXPLAINED:
             key = "resolved" if tell.what is Event.RESOLVED else "explained"
             text = texts(f"villager_requests.{key}", number=request.number, words=SLOT, **who)
-            keyboard = confirm_keyboard(texts, request.id)
-            talking = True
+            return text, confirm_keyboard(texts, request.id)
         case Event.CONFIRMED:
             outcome = texts(f"requests.outcome.{request.outcome}")
-            text = texts(
-                "villager_requests.closed_by_member", number=request.number, outcome=outcome
-            )
+            key = "villager_requests.closed_by_member"
+            return texts(key, number=request.number, outcome=outcome), None
         case Event.REOPENED:
-            text = texts("villager_requests.reopened_by_member", number=request.number, **who)
+            return texts(
+                "villager_requests.reopened_by_member", number=request.number, **who
+            ), None
         case Event.EXTENDED:
-            text = texts(
-                "deadlines.villager.extended",
-                number=request.number,
-                due=local_time(unit, request.resolve_by),
-                words=SLOT,
-                **who,
-            )
+            due = local_time(view, request.resolve_by)
+            key = "deadlines.villager.extended"
+            return texts(key, number=request.number, due=due, words=SLOT, **who), None
         case Event.HANDED_OVER | Event.ESCALATED | Event.REASSIGNED:
-            text = texts(
-                f"villager_requests.{tell.what}",
-                number=request.number,
-                how=await how(unit, tell.route, request),
-                **who,
-            )
-        case _:
-            text = texts(f"villager_requests.{tell.what}", number=request.number, **who)
+            moved = how(texts, notice, tell.route)
+            key = f"villager_requests.{tell.what}"
+            return texts(key, number=request.number, how=moved, **who), None
+    return texts(f"villager_requests.{tell.what}", number=request.number, **who), None
+
+
+def calls(view: View, notice: Notice) -> list[Call]:
+    """A tell for the household, as messages to each member's chat (the filer's quoting
+    the message that filed it, when the notice says so)."""
+    texts, tell, request = view.texts, notice.tell, notice.request
+    text, keyboard = _text(view, notice)
+    words = said(tell.content) or texts("villager_requests.words_none")
     parts = quoting(text, words) if SLOT in text else [Part(text)]
+    who = handler_blanks(texts, notice.handler, request.handler_id)
     short = texts("villager_requests.replied_caption", number=request.number, **who)
     content = tell.content if tell.what is not Event.ROUTED else None
-    for user in user_ids:
+    sent: list[Call] = []
+    for user in notice.to:
         owed: tuple[Call, ...] = ()
-        if tell.what in _CADRES_WORDS:
-            cadre_id = tell.cadre_id or request.handler_id
-            origin = undelivered.source(unit)
-            owed = await undelivered.to_cadre(unit, request, cadre_id, user, origin)
-        quoted = reply_to[1] if reply_to is not None and reply_to[0] == user else None
-        calls = _relay(
+        if tell.what in CADRES_WORDS:
+            speaker = tell.cadre_id or request.handler_id
+            cadre = notice.cadre(speaker)
+            owed = undelivered.to_cadre(
+                view, request, cadre, notice.household, notice.cadre_account, user
+            )
+        quoted = notice.reply_to[1] if notice.reply_to and notice.reply_to[0] == user else None
+        sent += _relay(
             user,
             content,
             parts,
@@ -256,6 +255,4 @@ async def render(
             reply_to=quoted,
             owed=owed,
         )
-        unit.send(*calls)
-        if talking:
-            await conversations.set_(unit.tx, user, request.id, Purpose.TALKING, unit.now)
+    return sent

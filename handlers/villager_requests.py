@@ -13,9 +13,9 @@ from bot.domain import about_cadre, marks, talking
 from bot.domain import requests as service
 from bot.domain.lifecycle import Category, InvalidTransition, Outcome
 from bot.domain.requests import Audience, Done, NotAllowed
+from bot.domain.talking import Purpose
 from handlers.context import Unit
-from storage import cadre_views, conversations, villager_views
-from storage.conversations import Purpose
+from storage import conversations, villager_views
 from storage.requests import Requests
 
 from . import joining, my_requests, notify, outgoing, requesting, tell_household
@@ -51,12 +51,8 @@ async def file_or_join(unit: Unit, incoming: Message, user_id: int, household_id
     done = await service.file(
         store, unit.now, household_id, content, requesting.deadlines(unit), by_user=user_id
     )
-    await notify.deliver(unit, [t for t in done.tells if t.audience is not Audience.HOUSEHOLD])
-    users = await cadre_views.member_users(unit.tx, household_id)
-    for tell in (t for t in done.tells if t.audience is Audience.HOUSEHOLD):
-        await tell_household.render(
-            unit, tell, users, reply_to=(incoming.chat_id, incoming.message_id)
-        )
+    # The receipt quotes the message that filed the request, in the filer's chat.
+    await notify.deliver(unit, done.tells, reply_to=(incoming.chat_id, incoming.message_id))
     await conversations.set_(unit.tx, user_id, done.request.id, Purpose.TALKING, unit.now)
 
 

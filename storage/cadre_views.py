@@ -3,9 +3,10 @@ case as a cadre sees it (household, trail), their inbox, their rights, and being
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.requests import InboxLine
+from bot.domain.roster import HouseholdDetails
 from storage.db import Tx
 from storage.timefmt import from_db, to_db
 
@@ -89,25 +90,7 @@ DELETE_FILING = "DELETE FROM cadre_filing WHERE user_id = ?"
 INBOX_LIMIT = 50
 
 
-@dataclass(frozen=True)
-class HouseholdCard:
-    id: str
-    head_name: str
-    address: str
-    phone: str
-    village: str
-
-
-@dataclass(frozen=True)
-class InboxLine:
-    request_id: int
-    number: str
-    household_id: str
-    head_name: str
-    category: str
-    urgent: bool
-    status: str
-    due: datetime
+HouseholdCard = HouseholdDetails  # the old name, until every caller uses the roster's
 
 
 async def cadre_account(tx: Tx, cadre_id: str) -> int | None:
@@ -119,11 +102,11 @@ async def member_users(tx: Tx, household_id: str) -> list[int]:
     return [int(r[0]) for r in await tx.fetchall(SELECT_MEMBER_USERS, (household_id,))]
 
 
-async def household_card(tx: Tx, household_id: str) -> HouseholdCard:
+async def household_card(tx: Tx, household_id: str) -> HouseholdDetails:
     row = await tx.fetchone(SELECT_HOUSEHOLD_CARD, (household_id, household_id))
     if row is None:
         raise LookupError(f"no household {household_id}")
-    return HouseholdCard(
+    return HouseholdDetails(
         id=row["id"],
         head_name=row["head_name"],
         address=row["address"],
@@ -193,3 +176,20 @@ async def filing_for(tx: Tx, user_id: int, cadre_id: str) -> str | None:
 
 async def stop_filing(tx: Tx, user_id: int) -> None:
     await tx.execute(DELETE_FILING, (user_id,))
+
+
+class Directory:
+    """Who is reachable, over one transaction: a household's member accounts and details,
+    a cadre's account (``bot.services.notices.Directory``)."""
+
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+
+    async def member_users(self, household_id: str) -> list[int]:
+        return await member_users(self._tx, household_id)
+
+    async def cadre_account(self, cadre_id: str) -> int | None:
+        return await cadre_account(self._tx, cadre_id)
+
+    async def household(self, household_id: str) -> HouseholdDetails:
+        return await household_card(self._tx, household_id)

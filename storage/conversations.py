@@ -3,10 +3,9 @@ what a cadre is writing (a reply, a resolution note, an explanation)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
+from bot.domain.talking import Conversation, Purpose
 from storage.db import Tx
 from storage.timefmt import from_db, to_db
 
@@ -17,21 +16,6 @@ ON CONFLICT (user_id) DO UPDATE SET
 """
 SELECT = "SELECT request_id, purpose, since FROM conversations WHERE user_id = ?"
 DELETE = "DELETE FROM conversations WHERE user_id = ?"
-
-
-class Purpose(StrEnum):
-    TALKING = "talking"  # a villager's messages join this request
-    REPLYING = "replying"  # a cadre's next message is a reply to the villager
-    RESOLVING = "resolving"  # ... the note (or photo) that resolves it
-    EXPLAINING = "explaining"  # ... the policy explanation
-    REOPENING = "reopening"  # a villager's next message says why it is not solved
-
-
-@dataclass(frozen=True)
-class Conversation:
-    request_id: int
-    purpose: Purpose
-    since: datetime
 
 
 async def set_(tx: Tx, user_id: int, request_id: int, purpose: Purpose, now: datetime) -> None:
@@ -47,3 +31,20 @@ async def get(tx: Tx, user_id: int) -> Conversation | None:
 
 async def clear(tx: Tx, user_id: int) -> None:
     await tx.execute(DELETE, (user_id,))
+
+
+class Conversations:
+    """What each person's next message belongs to, over one transaction
+    (``bot.services.notices.Talks``)."""
+
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+
+    async def get(self, user_id: int) -> Conversation | None:
+        return await get(self._tx, user_id)
+
+    async def set(self, user_id: int, request_id: int, purpose: Purpose, now: datetime) -> None:
+        await set_(self._tx, user_id, request_id, purpose, now)
+
+    async def clear(self, user_id: int) -> None:
+        await clear(self._tx, user_id)

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.lifecycle import Category, Event, Outcome, Resolution, Status
-from bot.domain.requests import Content, Request
+from bot.domain.requests import Content, Request, TrailLine
 from bot.domain.routing import Candidate
 from storage.db import Row, Tx
 from storage.timefmt import from_db, to_db
@@ -112,19 +111,6 @@ LIMIT ?
 """
 SELECT_IS_MEMBER = "SELECT 1 FROM members WHERE user_id = ? AND household_id = ?"
 SELECT_LINKED = "SELECT 1 FROM links WHERE cadre_id = ? AND household_id = ?"
-
-
-@dataclass(frozen=True)
-class TrailLine:
-    """One event of a request's trail, with the names to show for it."""
-
-    at: datetime
-    kind: str
-    actor: str  # 'villager:<user id>', 'cadre:<id>', 'system'
-    actor_name: str  # the cadre's or the villager's name; "" for the system
-    handler_id: str | None  # the handler after this event
-    handler_name: str
-    detail: dict[str, object]
 
 
 async def trail(tx: Tx, request_id: int) -> list[TrailLine]:
@@ -296,6 +282,9 @@ class Requests:
     async def supervisors_over(self, cadre_id: str) -> list[Candidate]:
         start = await self._tx.scalar(SELECT_CADRE_REGION, (cadre_id,))
         return [_candidate(row) for row in await self._supervisor_rows_from(start)]
+
+    async def trail(self, request_id: int) -> list[TrailLine]:
+        return await trail(self._tx, request_id)
 
     async def filed_content(self, request_id: int) -> Content | None:
         """What was sent when the request was filed (the FILED event's content)."""

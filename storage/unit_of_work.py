@@ -21,6 +21,8 @@ from functools import cached_property
 
 from bot.calls import Call, Priority
 from storage import inbox, outbox
+from storage.cadre_views import Directory
+from storage.conversations import Conversations
 from storage.db import Database, Tx
 from storage.deadlines import DeadlineRequests
 from storage.people import People
@@ -54,6 +56,14 @@ class UnitOfWork:
     @cached_property
     def people(self) -> People:
         return People(self.tx)
+
+    @cached_property
+    def directory(self) -> Directory:
+        return Directory(self.tx)
+
+    @cached_property
+    def conversations(self) -> Conversations:
+        return Conversations(self.tx)
 
 
 @asynccontextmanager

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.domain.requests import Request
+from bot.domain.requests import Request, TrailLine
 from bot.domain.roster import Rank
 from storage.db import Row, Tx
-from storage.requests import TrailLine, _request
+from storage.requests import _request
 from storage.requests import trail as requests_trail
 
 SELECT_MEMBER_USERS = """

@@ -114,6 +114,31 @@ class Done:
     tells: Sequence[Tell] = field(default_factory=tuple)
 
 
+@dataclass(frozen=True)
+class TrailLine:
+    """One event of a request's trail, with the names to show for it."""
+
+    at: datetime
+    kind: str
+    actor: str  # 'villager:<user id>', 'cadre:<id>', 'system'
+    actor_name: str  # the cadre's or the villager's name; "" for the system
+    handler_id: str | None  # the handler after this event
+    handler_name: str
+    detail: dict[str, object]
+
+
+@dataclass(frozen=True)
+class InboxLine:
+    request_id: int
+    number: str
+    household_id: str
+    head_name: str
+    category: str
+    urgent: bool
+    status: str
+    due: datetime
+
+
 class NotAllowed(Exception):
     """The person may not do this to this request (not theirs, or not their turn)."""
 

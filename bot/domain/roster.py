@@ -64,6 +64,17 @@ class Household:
 
 
 @dataclass(frozen=True)
+class HouseholdDetails:
+    """A household as messages show it: its head, address, phone and village's name."""
+
+    id: str
+    head_name: str
+    address: str
+    phone: str
+    village: str
+
+
+@dataclass(frozen=True)
 class Link:
     household_id: str
     cadre_id: str

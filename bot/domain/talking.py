@@ -7,10 +7,27 @@ they speak for now (a shared phone may have switched); otherwise it files a new 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from bot.domain.lifecycle import Status
 from bot.domain.requests import Request
+
+
+class Purpose(StrEnum):
+    TALKING = "talking"  # a villager's messages join this request
+    REPLYING = "replying"  # a cadre's next message is a reply to the villager
+    RESOLVING = "resolving"  # ... the note (or photo) that resolves it
+    EXPLAINING = "explaining"  # ... the policy explanation
+    REOPENING = "reopening"  # a villager's next message says why it is not solved
+
+
+@dataclass(frozen=True)
+class Conversation:
+    request_id: int
+    purpose: Purpose
+    since: datetime
 
 
 def joins(

@@ -1,18 +1,17 @@
 """What the use cases ask of a unit of work, as Protocols: each service module names the
 small one it needs; ``Work`` is all of them, and storage's ``UnitOfWork`` satisfies it
-(mypy checks that where the dispatcher hands one to the handlers)."""
+(mypy checks that where the dispatcher hands one to the handlers).
+
+Service modules import ``Moment`` from ``moment.py``, never this module: it imports
+theirs."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Protocol
 
 from bot.services.identity import IdentityStore
-
-
-class Moment(Protocol):
-    @property
-    def now(self) -> datetime: ...
+from bot.services.moment import Moment
+from bot.services.notices import NoticeWork
 
 
 class IdentityWork(Moment, Protocol):
@@ -20,5 +19,5 @@ class IdentityWork(Moment, Protocol):
     def people(self) -> IdentityStore: ...
 
 
-class Work(IdentityWork, Protocol):
+class Work(IdentityWork, NoticeWork, Protocol):
     """Every repository a use case may ask for (add your module's Protocol to the bases)."""
