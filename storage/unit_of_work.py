@@ -25,6 +25,7 @@ from storage.db import Database, Tx
 from storage.deadlines import DeadlineRequests
 from storage.people import People
 from storage.requests import Requests
+from storage.schedule import Schedules
 
 
 class UnitOfWork:
@@ -54,6 +55,10 @@ class UnitOfWork:
     @cached_property
     def people(self) -> People:
         return People(self.tx)
+
+    @cached_property
+    def schedule(self) -> Schedules:
+        return Schedules(self.tx)
 
 
 @asynccontextmanager

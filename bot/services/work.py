@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Protocol
 
+from bot.services.field import FieldWork
 from bot.services.identity import IdentityStore
 
 
@@ -20,5 +21,5 @@ class IdentityWork(Moment, Protocol):
     def people(self) -> IdentityStore: ...
 
 
-class Work(IdentityWork, Protocol):
+class Work(IdentityWork, FieldWork, Protocol):
     """Every repository a use case may ask for (add your module's Protocol to the bases)."""
