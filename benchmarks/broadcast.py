@@ -40,6 +40,7 @@ from bot.edge.sender import Sender
 from bot.i18n import Texts
 from bot.sandbox.server import Sandbox
 from handlers.context import Setup
+from handlers.reminders import render
 from storage import codes, migrate, outbox
 from storage.db import Database
 from storage.people import People
@@ -101,7 +102,7 @@ async def run(cadres: int) -> None:
             clock.offset += timedelta(minutes=30)  # 07:30 on the 15th: the morning round is due
             services = Setup(config, clock, Texts(config.general.language), "bench")
             started = time.monotonic()
-            queued = await schedules.sweep(running.db, services, running.sender.wake)
+            queued = await schedules.sweep(running.db, services, running.sender.wake, render)
             swept = time.monotonic() - started
 
             def reminders() -> list[int]:
@@ -115,7 +116,7 @@ async def run(cadres: int) -> None:
             await sandbox.wait_until(lambda: len(sandbox.sent) >= cadres, timeout=cadres)
             last = max(s.at for s in sandbox.sent if s.chat_id >= CADRE_IDS)
             elapsed = last - started
-            again = await schedules.sweep(running.db, services, running.sender.wake)
+            again = await schedules.sweep(running.db, services, running.sender.wake, render)
         finally:
             await stop_bot(running)
             await sandbox.stop()

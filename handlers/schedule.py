@@ -1,129 +1,77 @@
 """Stays, visits and service-day notes: ``/stay``, ``/visit``, a location after them,
 and ``/visits`` with its on/off buttons for villagers.
 
-A stay (住村) counts once per local day against the rank's monthly quota
-(``[schedule.stay_quota]``); a visit is logged but not counted. The reminders
-themselves are sent by the sweep in ``bot.edge.schedules``.
+Each handler reads the update, calls one use case of ``bot.services.field`` and words
+what comes back with the views below. The reminders themselves are sent by the sweep
+(``bot.edge.schedules``, worded by ``handlers.reminders``).
 """
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import callbacks
-from bot.domain import schedule
-from bot.domain.roster import Household
-from handlers.context import Unit
-from storage import schedule as stored
-from storage.people import People
+from bot.calls import Call
+from bot.domain.schedule import CadresOnly, DayKind, NothingToPlace, NotYourHousehold, Rules
+from bot.i18n import Texts
+from bot.services import field
+from bot.services.field import Logged, Note
+from bot.services.identity import Identity
 
 from . import outgoing, villager
-from .context import AnyApp, LianxinContext
+from .context import AnyApp, LianxinContext, Unit
 
-PLACE_WITHIN = timedelta(minutes=10)  # a location this soon after /stay or /visit joins it
 SCOPE = "sv"
 
 
 async def stay(update: Update, context: LianxinContext) -> None:
     """``/stay [household id] [note]``: a village-stay day."""
-    await _log(update, context, stored.DayKind.STAY)
+    await _log(context, DayKind.STAY)
 
 
 async def visit(update: Update, context: LianxinContext) -> None:
     """``/visit [household id] [note]``: a visit to a household."""
-    await _log(update, context, stored.DayKind.VISIT)
+    await _log(context, DayKind.VISIT)
 
 
-async def _log(update: Update, context: LianxinContext, kind: stored.DayKind) -> None:
-    user = update.effective_user
-    if user is None:
+async def _log(context: LianxinContext, kind: DayKind) -> None:
+    unit, who = context.unit, context.unit.who
+    if who is None:
         return
-    unit = context.unit
-    texts = unit.setup.texts
-    people = People(unit.tx)
-    cadre_id = await people.cadre_of_user(user.id)
-    if cadre_id is None:
-        unit.send(outgoing.message(user.id, texts("schedule.cadres_only")))
+    try:
+        logged = await field.log_day(unit.work, who, _rules(unit), kind, context.args or [])
+    except CadresOnly:
+        unit.send(outgoing.message(who.user_id, unit.texts("schedule.cadres_only")))
         return
-    args = list(context.args or [])
-    household, unknown = await _household(unit, cadre_id, args[0] if args else "")
-    if household is not None or unknown:
-        args = args[1:]
-    rules = unit.setup.config.schedule.rules(unit.setup.config.general.zone)
-    today = schedule.local_date(rules, unit.now)
-    await stored.log_day(
-        unit.tx,
-        cadre_id,
-        kind,
-        today,
-        unit.now,
-        household.id if household else None,
-        " ".join(args),
-    )
-    where = (
-        texts("schedule.log.household", head=household.head_name, id=household.id)
-        if household
-        else ""
-    )
-    when = texts("schedule.date", month=today.month, day=today.day)
-    lines = []
-    if unknown:
-        lines.append(texts("schedule.log.unknown_household", id=unknown))
-    lines.append(await _logged(unit, cadre_id, kind, rules, where, when))
-    lines.append(texts("schedule.log.place_hint"))
-    unit.send(outgoing.message(user.id, "\n".join(lines)))
+    unit.send(outgoing.message(who.user_id, logged_text(unit.texts, logged)))
 
 
-async def _household(unit: Unit, cadre_id: str, word: str) -> tuple[Household | None, str]:
-    """The household a first argument names, if the cadre is linked to it or supervises
-    it; (None, the word) if it looks like an id but names none of theirs (a stranger's
-    household reads exactly as a missing one); (None, "") if it is not an id (then it is
-    part of the note)."""
-    candidate = word.strip().upper()
-    if not candidate.startswith("H") or not candidate[1:].isdigit():
-        return None, ""
-    found = await stored.visitable(unit.tx, cadre_id, candidate)
-    return (found, "") if found is not None else (None, candidate)
-
-
-async def _logged(
-    unit: Unit,
-    cadre_id: str,
-    kind: stored.DayKind,
-    rules: schedule.Rules,
-    where: str,
-    when: str,
-) -> str:
-    texts = unit.setup.texts
-    if kind == stored.DayKind.VISIT:
-        return texts("schedule.log.visit", date=when, household=where)
-    needed = rules.quota((await People(unit.tx).cadre(cadre_id)).rank)
-    if not needed:
-        return texts("schedule.log.stay_no_quota", date=when, household=where)
-    first, last = schedule.month_of(schedule.local_date(rules, unit.now))
-    logged = await stored.stay_days_of(unit.tx, cadre_id, first, last)
-    return texts("schedule.log.stay", date=when, household=where, logged=logged, needed=needed)
+def _rules(unit: Unit) -> Rules:
+    config = unit.setup.config
+    return config.schedule.rules(config.general.zone)
 
 
 async def location(update: Update, context: LianxinContext) -> None:
     """A location: joins a cadre's stay or visit logged just before; anything else is a
     message like any other (a villager's location files or joins a request)."""
-    incoming, user = update.effective_message, update.effective_user
-    if incoming is None or user is None or incoming.location is None:
+    incoming, unit = update.effective_message, context.unit
+    if incoming is None or incoming.location is None:
         return
-    unit = context.unit
-    cadre_id = await People(unit.tx).cadre_of_user(user.id)
-    place = incoming.location
-    if cadre_id is not None and await stored.place_last_day(
-        unit.tx, cadre_id, unit.now - PLACE_WITHIN, place.latitude, place.longitude
-    ):
-        text = unit.setup.texts("schedule.log.placed")
-        unit.send(outgoing.message(user.id, text, reply_to=incoming.message_id))
+    who, place = unit.who, incoming.location
+    if who is None or not await _placed(unit, who, place.latitude, place.longitude):
+        await villager.message(update, context)
         return
-    await villager.message(update, context)
+    text = unit.texts("schedule.log.placed")
+    unit.send(outgoing.message(who.user_id, text, reply_to=incoming.message_id))
+
+
+async def _placed(unit: Unit, who: Identity, latitude: float, longitude: float) -> bool:
+    try:
+        await field.place(unit.work, who, latitude, longitude)
+    except (CadresOnly, NothingToPlace):
+        return False
+    return True
 
 
 # --- villagers: "your cadre visits tomorrow" ------------------------------------------
@@ -131,50 +79,76 @@ async def location(update: Update, context: LianxinContext) -> None:
 
 async def visits(update: Update, context: LianxinContext) -> None:
     """``/visits``: the service-day note, on or off, for each of the person's households."""
-    user = update.effective_user
-    if user is None:
+    unit, who = context.unit, context.unit.who
+    if who is None:
         return
-    unit = context.unit
-    await _show_optins(unit, user.id)
-
-
-async def _show_optins(unit: Unit, user_id: int) -> None:
-    texts = unit.setup.texts
-    households = await People(unit.tx).households_of(user_id)
-    if not households:
-        unit.send(outgoing.message(user_id, texts("schedule.optin.not_bound")))
-        return
-    rows = []
-    for household in households:
-        on = await stored.opted_in(unit.tx, user_id, household.id)
-        label = texts(f"schedule.optin.{'on' if on else 'off'}", head=household.head_name)
-        data = callbacks.Callback(SCOPE, "off" if on else "on", household.id).encode()
-        rows.append([InlineKeyboardButton(label, callback_data=data)])
-    text = texts("schedule.optin.show")
-    unit.send(outgoing.message(user_id, text, keyboard=InlineKeyboardMarkup(rows)))
+    unit.send(notes_message(unit.texts, who.user_id, await field.notes(unit.work, who)))
 
 
 async def pressed(update: Update, context: LianxinContext) -> None:
     """``sv:on:<household>`` / ``sv:off:<household>``, checked against membership."""
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
+    query, unit, who = update.callback_query, context.unit, context.unit.who
+    if query is None or who is None:
         return
-    unit = context.unit
-    texts = unit.setup.texts
     chosen = callbacks.decode(query.data)
-    people = People(unit.tx)
-    if (
-        chosen is None
-        or chosen.action not in ("on", "off")
-        or not await people.is_member(user.id, chosen.argument)
-    ):
-        unit.send(outgoing.answer_button(user.id, query.id, texts("schedule.optin.refused")))
+    notes = await _switch(unit, who, chosen) if chosen is not None else None
+    if chosen is None or notes is None:
+        refused = unit.texts("schedule.optin.refused")
+        unit.send(outgoing.answer_button(who.user_id, query.id, refused))
         return
-    on = chosen.action == "on"
-    await stored.set_optin(unit.tx, user.id, chosen.argument, on, unit.now)
-    done = texts(f"schedule.optin.done_{'on' if on else 'off'}")
-    unit.send(outgoing.answer_button(user.id, query.id, done))
-    await _show_optins(unit, user.id)
+    done = unit.texts(f"schedule.optin.done_{chosen.action}")
+    unit.send(outgoing.answer_button(who.user_id, query.id, done))
+    unit.send(notes_message(unit.texts, who.user_id, notes))
+
+
+async def _switch(unit: Unit, who: Identity, chosen: callbacks.Callback) -> list[Note] | None:
+    """The notes after the switch, or None for a button that is not this person's."""
+    if chosen.action not in ("on", "off"):
+        return None
+    try:
+        return await field.switch_note(unit.work, who, chosen.argument, chosen.action == "on")
+    except NotYourHousehold:
+        return None
+
+
+# --- views ----------------------------------------------------------------------------
+
+
+def logged_text(texts: Texts, logged: Logged) -> str:
+    """What the cadre is told of a stay or visit just logged."""
+    h = logged.household
+    where = texts("schedule.log.household", head=h.head_name, id=h.id) if h else ""
+    when = texts("schedule.date", month=logged.day.month, day=logged.day.day)
+    if logged.kind == DayKind.VISIT:
+        line = texts("schedule.log.visit", date=when, household=where)
+    elif not logged.needed:
+        line = texts("schedule.log.stay_no_quota", date=when, household=where)
+    else:
+        line = texts(
+            "schedule.log.stay",
+            date=when,
+            household=where,
+            logged=logged.logged,
+            needed=logged.needed,
+        )
+    lines = [line, texts("schedule.log.place_hint")]
+    if logged.unknown:
+        lines.insert(0, texts("schedule.log.unknown_household", id=logged.unknown))
+    return "\n".join(lines)
+
+
+def notes_message(texts: Texts, chat_id: int, notes: list[Note]) -> Call:
+    """The notes as buttons that switch them, or how to bind first if there are none."""
+    if not notes:
+        return outgoing.message(chat_id, texts("schedule.optin.not_bound"))
+    rows = []
+    for note in notes:
+        household = note.household
+        label = texts(f"schedule.optin.{'on' if note.on else 'off'}", head=household.head_name)
+        data = callbacks.Callback(SCOPE, "off" if note.on else "on", household.id).encode()
+        rows.append([InlineKeyboardButton(label, callback_data=data)])
+    keyboard = InlineKeyboardMarkup(rows)
+    return outgoing.message(chat_id, texts("schedule.optin.show"), keyboard=keyboard)
 
 
 def register(app: AnyApp) -> None:

@@ -2,16 +2,20 @@
 rounds already queued, and supervisors' digests.
 
 Reminders are not stored ahead; the sweep derives them from the configuration each time
-(``bot.domain.schedule``) and reads here who they go to and what they say.
+(``bot.domain.schedule``) and reads here who they go to and what they say. ``Schedules``
+is all of it over one transaction, as the use cases (``bot.services.field``,
+``bot.services.reminders``) ask for it; the row types are the domain's.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date, datetime
-from enum import StrEnum
 
 from bot.domain.roster import Household, Rank
+from bot.domain.schedule import BoundCadre, DayKind, Digest, Line, OpenHousehold, Optin
+from bot.domain.stats import By, Figures, Period
+from storage import stats as counted
 from storage.db import Tx
 from storage.timefmt import from_db, to_db
 
@@ -123,49 +127,6 @@ WHERE e.kind = 'escalated' AND e.at > ? AND e.at <= ?
   AND h.region_id IN (SELECT id FROM subtree)
 ORDER BY r.number
 """
-
-
-class DayKind(StrEnum):
-    STAY = "stay"
-    VISIT = "visit"
-
-
-@dataclass(frozen=True)
-class BoundCadre:
-    id: str
-    name: str
-    rank: Rank
-    supervises: str | None
-    user_id: int
-
-
-@dataclass(frozen=True)
-class OpenHousehold:
-    id: str
-    head_name: str
-    open: int  # requests not yet closed
-
-
-@dataclass(frozen=True)
-class Optin:
-    user_id: int
-    household_id: str
-    head_name: str
-    cadre_name: str
-    cadre_phone: str
-
-
-@dataclass(frozen=True)
-class Line:
-    number: str
-    head_name: str
-
-
-@dataclass(frozen=True)
-class Digest:
-    new: list[Line]
-    overdue: list[Line]
-    escalated: list[Line]
 
 
 async def bound_cadres(tx: Tx) -> list[BoundCadre]:
@@ -280,3 +241,83 @@ async def digest(tx: Tx, region_id: str, since: datetime, now: datetime) -> Dige
         [Line(r[0], r[1]) for r in overdue],
         [Line(r[0], r[1]) for r in escalated],
     )
+
+
+class Schedules:
+    """The schedule's rows over one transaction (``UnitOfWork.schedule``): the field-work
+    log and opt-ins (``bot.services.field.FieldStore``) and what the reminder rounds read
+    and mark (``bot.services.reminders.ReminderStore``)."""
+
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+
+    # field work
+
+    async def visitable(self, cadre_id: str, household_id: str) -> Household | None:
+        return await visitable(self._tx, cadre_id, household_id)
+
+    async def log_day(
+        self,
+        cadre_id: str,
+        kind: DayKind,
+        day: date,
+        now: datetime,
+        household_id: str | None,
+        note: str,
+    ) -> int:
+        return await log_day(self._tx, cadre_id, kind, day, now, household_id, note)
+
+    async def stay_days_of(self, cadre_id: str, first: date, last: date) -> int:
+        return await stay_days_of(self._tx, cadre_id, first, last)
+
+    async def place_last_day(
+        self, cadre_id: str, since: datetime, latitude: float, longitude: float
+    ) -> bool:
+        return await place_last_day(self._tx, cadre_id, since, latitude, longitude)
+
+    async def opted_in(self, user_id: int, household_id: str) -> bool:
+        return await opted_in(self._tx, user_id, household_id)
+
+    async def set_optin(self, user_id: int, household_id: str, on: bool, now: datetime) -> None:
+        await set_optin(self._tx, user_id, household_id, on, now)
+
+    # reminder rounds
+
+    async def round_done(self, occasion: str) -> bool:
+        return await round_done(self._tx, occasion)
+
+    async def mark_round(self, occasion: str, now: datetime, sent: int) -> None:
+        await mark_round(self._tx, occasion, now, sent)
+
+    async def bound_cadres(self) -> list[BoundCadre]:
+        return await bound_cadres(self._tx)
+
+    async def open_households(self) -> dict[str, list[OpenHousehold]]:
+        return await open_households(self._tx)
+
+    async def optins(self) -> list[Optin]:
+        return await optins(self._tx)
+
+    async def stay_days(self, first: date, last: date) -> dict[str, int]:
+        return await stay_days(self._tx, first, last)
+
+    async def digest_mark(self, cadre_id: str) -> datetime | None:
+        return await digest_mark(self._tx, cadre_id)
+
+    async def set_digest_mark(self, cadre_id: str, through: datetime) -> None:
+        await set_digest_mark(self._tx, cadre_id, through)
+
+    async def digest(self, region_id: str, since: datetime, now: datetime) -> Digest:
+        return await digest(self._tx, region_id, since, now)
+
+    async def breakdown(
+        self, region_id: str, period: Period, now: datetime, by: By
+    ) -> dict[str, Figures]:
+        return await counted.region_breakdown(self._tx, region_id, period, now, by)
+
+    async def place_names(self, region_id: str) -> dict[str, str]:
+        """``region_id`` and every region below it, by id."""
+        return {k: p.name for k, p in (await counted.places(self._tx, region_id)).items()}
+
+    async def cadre_names(self, cadre_ids: Sequence[str]) -> dict[str, str]:
+        return await counted.cadre_names(self._tx, cadre_ids)

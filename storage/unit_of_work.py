@@ -27,6 +27,7 @@ from storage.db import Database, Tx
 from storage.deadlines import DeadlineRequests
 from storage.people import People
 from storage.requests import Requests
+from storage.schedule import Schedules
 
 
 class UnitOfWork:
@@ -64,6 +65,10 @@ class UnitOfWork:
     @cached_property
     def conversations(self) -> Conversations:
         return Conversations(self.tx)
+
+    @cached_property
+    def schedule(self) -> Schedules:
+        return Schedules(self.tx)
 
 
 @asynccontextmanager

@@ -8,6 +8,10 @@ local day, due from ``starts`` until ``ends``, the end of the local day it is se
 A sweep inside that window sends it (once: the outbox's dedup key); a sweep after it
 drops it, since yesterday's "tomorrow is a service day" helps no one.
 
+The rows the reminders and the field-work log are made of live here too (storage reads
+them into these), with the small rules of ``/stay`` and ``/visit``: which first word names
+a household, and how long after one a location still belongs to it.
+
 Days of the month past the month's end (a service day 31 in April, 29 in a February
 that is not a leap year) move to the month's last day: whoever wrote 31 meant "the
 end of the month", and skipping would leave that month without one.
@@ -221,3 +225,99 @@ def behind(rules: Rules, rank: Rank, logged: int) -> Standing | None:
 def local_date(rules: Rules, moment: datetime) -> date:
     """The local calendar day of ``moment`` (a stay counts once per local day)."""
     return moment.astimezone(rules.zone).date()
+
+
+# --- who the reminders go to (rows storage reads) -------------------------------------
+
+
+@dataclass(frozen=True)
+class BoundCadre:
+    id: str
+    name: str
+    rank: Rank
+    supervises: str | None
+    user_id: int
+
+
+@dataclass(frozen=True)
+class OpenHousehold:
+    id: str
+    head_name: str
+    open: int  # requests not yet closed
+
+
+@dataclass(frozen=True)
+class Optin:
+    """A villager who asked to hear of the visit, with the household's first cadre."""
+
+    user_id: int
+    household_id: str
+    head_name: str
+    cadre_name: str
+    cadre_phone: str
+
+
+@dataclass(frozen=True)
+class Line:
+    number: str
+    head_name: str
+
+
+@dataclass(frozen=True)
+class Digest:
+    new: list[Line]
+    overdue: list[Line]
+    escalated: list[Line]
+
+
+def digest_since(rules: Rules, occasion: Occasion, mark: datetime | None) -> datetime:
+    """Where a supervisor's digest starts: their last one, or one period back if none."""
+    if mark is not None:
+        return mark
+    return occasion.starts - (rules.digest.period if rules.digest else timedelta(days=1))
+
+
+# --- field work: /stay, /visit and the place after them --------------------------------
+
+
+class DayKind(StrEnum):
+    STAY = "stay"
+    VISIT = "visit"
+
+
+PLACE_WITHIN = timedelta(minutes=10)  # a location this soon after /stay or /visit joins it
+
+
+def place_since(now: datetime) -> datetime:
+    """A location sent at ``now`` joins a stay or visit logged since this moment."""
+    return now - PLACE_WITHIN
+
+
+def household_and_note(words: Sequence[str]) -> tuple[str | None, str]:
+    """``/stay [household id] [note]``: the id the first word names (``h0001`` reads as
+    ``H0001``), if it looks like one, and the note (the rest, or every word if not)."""
+    if words:
+        candidate = words[0].strip().upper()
+        if candidate.startswith("H") and candidate[1:].isdigit():
+            return candidate, " ".join(words[1:])
+    return None, " ".join(words)
+
+
+class CadresOnly(Exception):
+    """Only a bound cadre logs stays and visits."""
+
+
+class NothingToPlace(Exception):
+    """No stay or visit of this cadre within ``PLACE_WITHIN`` lacks a place."""
+
+    def __init__(self, within: timedelta = PLACE_WITHIN) -> None:
+        super().__init__(f"no stay or visit logged in the last {within}")
+        self.within = within
+
+
+class NotYourHousehold(Exception):
+    """A service-day note switched for a household the person is not a member of."""
+
+    def __init__(self, household_id: str) -> None:
+        super().__init__(f"not a member of {household_id!r}")
+        self.household_id = household_id

@@ -26,7 +26,7 @@ from bot.edge.ingest import Ingest
 from bot.edge.sender import Sender
 from bot.edge.webhook import set_webhook_params, webhook_app, with_secret
 from bot.i18n import Texts
-from handlers import menus
+from handlers import menus, reminders
 from handlers.context import AnyApp, LianxinContext, Setup
 from storage import meta, migrate, outbox
 from storage.db import Database
@@ -178,8 +178,8 @@ def _schedule_sweeps(
     app.job_queue.run_repeating(  # a villager's follow-ups, once their handler has room
         lambda _: relays.relay_waiting(db, services, on_outbox), interval=relays.EVERY, first=1.0
     )
-    app.job_queue.run_repeating(  # reminders of bot.edge.schedules, derived on each sweep
-        lambda _: schedules.sweep(db, services, on_outbox),
+    app.job_queue.run_repeating(  # reminders of bot.edge.schedules, worded by handlers
+        lambda _: schedules.sweep(db, services, on_outbox, reminders.render),
         interval=services.config.schedule.sweep_every.total_seconds(),
         first=1.0,
     )

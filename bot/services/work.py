@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from bot.services.field import FieldWork
 from bot.services.identity import IdentityStore
 from bot.services.moment import Moment
 from bot.services.notices import NoticeWork
@@ -19,5 +20,5 @@ class IdentityWork(Moment, Protocol):
     def people(self) -> IdentityStore: ...
 
 
-class Work(IdentityWork, NoticeWork, Protocol):
+class Work(IdentityWork, NoticeWork, FieldWork, Protocol):
     """Every repository a use case may ask for (add your module's Protocol to the bases)."""

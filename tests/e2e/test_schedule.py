@@ -30,6 +30,7 @@ from bot.i18n import Texts
 from bot.sandbox.server import Sandbox
 from bot.sandbox.users import SandboxUser
 from handlers.context import Setup
+from handlers.reminders import render
 from storage import migrate
 from storage.db import Database
 from storage.people import People
@@ -103,7 +104,7 @@ class County:
     async def step_to(self, until: datetime, every: timedelta = timedelta(minutes=30)) -> None:
         while self.clock.now() < until:
             self.set_clock(self.clock.now() + every)
-            await schedules.sweep(self.running.db, self.services, self.running.sender.wake)
+            await schedules.sweep(self.running.db, self.services, self.running.sender.wake, render)
             await self.settle()
 
     def texts_to(self, cadre: str) -> list[str]:

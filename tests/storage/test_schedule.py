@@ -17,9 +17,11 @@ from bot.config import Config, ScheduleConfig
 from bot.domain import requests as service
 from bot.domain.lifecycle import Event, Outcome
 from bot.domain.requests import Content, Deadlines
+from bot.domain.schedule import DayKind
 from bot.edge import schedules
 from bot.i18n import Texts
 from handlers.context import Setup
+from handlers.reminders import render
 from storage import schedule as stored
 from storage.db import Database
 from storage.people import People
@@ -90,7 +92,7 @@ async def walk(
     """Sweep at every ``step`` until ``until`` (as the JobQueue would, more coarsely)."""
     while clock.now() < until:
         clock.advance(step)
-        await schedules.sweep(db, svc, lambda: None)
+        await schedules.sweep(db, svc, lambda: None, render)
 
 
 async def log_stays(db: Database, cadre: str, days: list[str]) -> None:
@@ -98,7 +100,7 @@ async def log_stays(db: Database, cadre: str, days: list[str]) -> None:
         for day in days:
             moment = local(day, "21:00")
             await stored.log_day(
-                tx, cadre, stored.DayKind.STAY, date.fromisoformat(day), moment, None, ""
+                tx, cadre, DayKind.STAY, date.fromisoformat(day), moment, None, ""
             )
 
 
@@ -168,11 +170,11 @@ async def test_a_month_of_reminders_each_once_on_its_day_and_hour(county: Databa
 async def test_the_sweep_twice_at_one_moment_queues_nothing_more(county: Database) -> None:
     clock = ManualClock(local("2026-03-15", "07:30"))
     svc = services(clock)
-    first = await schedules.sweep(county, svc, lambda: None)
+    first = await schedules.sweep(county, svc, lambda: None, render)
     assert first == len(CADRES)  # the morning reminders (a Sunday: no reception)
-    assert await schedules.sweep(county, svc, lambda: None) == 0
+    assert await schedules.sweep(county, svc, lambda: None, render) == 0
     clock.advance(timedelta(minutes=1))
-    assert await schedules.sweep(county, svc, lambda: None) == 0
+    assert await schedules.sweep(county, svc, lambda: None, render) == 0
 
 
 async def test_a_reminder_missed_while_down_goes_out_while_it_matters(county: Database) -> None:
@@ -182,13 +184,13 @@ async def test_a_reminder_missed_while_down_goes_out_while_it_matters(county: Da
     )
     clock = ManualClock(local("2026-03-14", "19:00"))
     svc = services(clock, ScheduleConfig.model_validate(svc_config.model_dump()))
-    await schedules.sweep(county, svc, lambda: None)
+    await schedules.sweep(county, svc, lambda: None, render)
     clock.set(local("2026-03-14", "23:50"))  # down from 19:00 to 23:50: the evening still counts
-    await schedules.sweep(county, svc, lambda: None)
+    await schedules.sweep(county, svc, lambda: None, render)
     clock.set(local("2026-03-16", "06:00"))  # down all day on the 15th
-    await schedules.sweep(county, svc, lambda: None)
+    await schedules.sweep(county, svc, lambda: None, render)
     clock.set(local("2026-03-16", "09:00"))
-    await schedules.sweep(county, svc, lambda: None)
+    await schedules.sweep(county, svc, lambda: None, render)
     keys = Counter(r.key.split(":", 2)[2] for r in await reminders(county))
     assert keys == {
         "2026-03-15:evening": 12,  # sent late, still before the day
@@ -200,9 +202,9 @@ async def test_a_changed_configuration_counts_from_the_next_sweep(county: Databa
     clock = ManualClock(local("2026-03-19", "20:00"))
     plain = {"digest": {"supervisors": "off"}, "reception": {"township_secretary": ""}}
     before = services(clock, ScheduleConfig.model_validate(plain))
-    assert await schedules.sweep(county, before, lambda: None) == 0
+    assert await schedules.sweep(county, before, lambda: None, render) == 0
     after = services(clock, ScheduleConfig.model_validate({**plain, "service_days": [20]}))
-    assert await schedules.sweep(county, after, lambda: None) == len(CADRES)
+    assert await schedules.sweep(county, after, lambda: None, render) == len(CADRES)
 
 
 async def test_villagers_who_opted_in_hear_of_the_visit_the_evening_before(
@@ -214,7 +216,7 @@ async def test_villagers_who_opted_in_hear_of_the_visit_the_evening_before(
         await stored.set_optin(tx, GRANDMA, "H0001", True, now)
         assert await stored.opted_in(tx, GRANDMA, "H0001")
     clock = ManualClock(now)
-    await schedules.sweep(county, services(clock), lambda: None)
+    await schedules.sweep(county, services(clock), lambda: None, render)
     (note,) = [r for r in await reminders(county) if r.key.startswith("visit:")]
     assert note.key == f"visit:{GRANDMA}:H0001:2026-03-15"
     assert note.chat == GRANDMA
@@ -229,7 +231,7 @@ async def test_stays_count_once_a_day_and_a_location_joins_the_last_entry(
 ) -> None:
     now = datetime(2026, 3, 3, 2, 0, tzinfo=UTC)
     async with county.transaction() as tx:
-        for kind in (stored.DayKind.STAY, stored.DayKind.STAY, stored.DayKind.VISIT):
+        for kind in (DayKind.STAY, DayKind.STAY, DayKind.VISIT):
             await stored.log_day(tx, "K004", kind, date(2026, 3, 3), now, "H0001", "夜访")
         assert await stored.place_last_day(tx, "K004", now - timedelta(minutes=10), 25.0, 102.7)
         assert not await stored.place_last_day(tx, "K005", now - timedelta(minutes=10), 1, 2)
@@ -309,12 +311,14 @@ async def test_a_ranking_missed_on_the_first_is_dropped_and_can_be_switched_off(
     county: Database,
 ) -> None:
     clock = ManualClock(local("2026-03-02", "07:30"))  # down all day on the 1st
-    await schedules.sweep(county, services(clock, ScheduleConfig.model_validate(QUIET)), print)
+    quiet = services(clock, ScheduleConfig.model_validate(QUIET))
+    await schedules.sweep(county, quiet, print, render)
     assert not [r for r in await reminders(county) if r.key.startswith("rank:")]
     clock.set(local("2026-04-01", "23:00"))  # late on the 1st: still sent
-    await schedules.sweep(county, services(clock, ScheduleConfig.model_validate(QUIET)), print)
+    quiet = services(clock, ScheduleConfig.model_validate(QUIET))
+    await schedules.sweep(county, quiet, print, render)
     late = [r.key for r in await reminders(county) if r.key.startswith("rank:")]
     assert sorted(late) == ["rank:K001:2026-03", "rank:K003:2026-03", "rank:K006:2026-03"]
     clock.set(local("2026-05-01", "08:00"))
     off = ScheduleConfig.model_validate({**QUIET, "monthly_ranking": False})
-    assert await schedules.sweep(county, services(clock, off), print) == 0
+    assert await schedules.sweep(county, services(clock, off), print, render) == 0
