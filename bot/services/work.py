@@ -1,24 +1,33 @@
 """What the use cases ask of a unit of work, as Protocols: each service module names the
-small one it needs; ``Work`` is all of them, and storage's ``UnitOfWork`` satisfies it
-(mypy checks that where the dispatcher hands one to the handlers)."""
+small one it needs (built on ``moment.Moment``); ``Work`` is all of them, and storage's
+``UnitOfWork`` satisfies it (mypy checks that where the dispatcher hands one to the
+handlers)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Protocol
 
+from bot.services.accounts import AccountStore, SeenWork
+from bot.services.binding import AccountNames, BindingPeople, BindingWork
 from bot.services.identity import IdentityStore
+from bot.services.identity import IdentityWork as IdentityWork
+from bot.services.moment import Moment as Moment
+from bot.services.status import StatusWork
 
 
-class Moment(Protocol):
+class People(IdentityStore, BindingPeople, Protocol):
+    """Everything the use cases ask of the people repository."""
+
+
+class Accounts(AccountStore, AccountNames, Protocol):
+    """Everything the use cases ask of the accounts repository."""
+
+
+class Work(SeenWork, BindingWork, StatusWork, Protocol):
+    """Every repository a use case may ask for (add your module's Protocol to the bases;
+    a repository that two of them name is declared here as what all of them ask of it)."""
+
     @property
-    def now(self) -> datetime: ...
-
-
-class IdentityWork(Moment, Protocol):
+    def people(self) -> People: ...
     @property
-    def people(self) -> IdentityStore: ...
-
-
-class Work(IdentityWork, Protocol):
-    """Every repository a use case may ask for (add your module's Protocol to the bases)."""
+    def accounts(self) -> Accounts: ...
