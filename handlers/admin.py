@@ -5,39 +5,37 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CommandHandler, filters
 
-from bot.calls import Priority
-from storage import inbox, outbox
+from bot.i18n import Texts
+from bot.services import status as service
+from bot.services.status import NotAdmin, Status
 
 from . import outgoing
 from .context import AnyApp, LianxinContext
 
 
 async def status(update: Update, context: LianxinContext) -> None:
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    message, unit = update.effective_message, context.unit
+    if message is None or unit.who is None:
         return
-    unit = context.unit
-    texts = unit.setup.texts
-    if not unit.setup.is_admin(user.id):
-        unit.send(outgoing.message(message.chat_id, texts("reply.admin_only")))
+    try:
+        figures = await service.status(unit.work, unit.who)
+    except NotAdmin:
+        unit.send(outgoing.message(message.chat_id, unit.texts("reply.admin_only")))
         return
-    seen = await inbox.counts(unit.tx)
-    queued = await outbox.counts(unit.tx)
+    unit.send(outgoing.message(message.chat_id, status_text(unit.texts, figures)))
 
-    def waiting(status: str, priority: Priority | None = None) -> int:
-        return sum(n for (s, p), n in queued.items() if s == status and priority in (None, p))
 
-    text = texts(
+def status_text(texts: Texts, figures: Status) -> str:
+    return texts(
         "status.report",
-        done=seen.get("done", 0),
-        pending=seen.get("pending", 0),  # this very /status counts: it is being handled
-        failed=seen.get("failed", 0),
-        outbox_pending=waiting("pending"),
-        outbox_bulk=waiting("pending", Priority.BULK),
-        outbox_sent=waiting("sent"),
-        outbox_failed=waiting("failed"),
+        done=figures.done,
+        pending=figures.pending,  # this very /status counts: it is being handled
+        failed=figures.failed,
+        outbox_pending=figures.outbox_pending,
+        outbox_bulk=figures.outbox_bulk,
+        outbox_sent=figures.outbox_sent,
+        outbox_failed=figures.outbox_failed,
     )
-    unit.send(outgoing.message(message.chat_id, text))
 
 
 def register(app: AnyApp) -> None:

@@ -1,30 +1,47 @@
 """``/start``: with a contact card's code it binds; without one it greets by role.
 
 A new phone bound to a household that already has phones is announced to them, with a
-button to report a stranger (the administrators may then unbind it with a button)."""
+button to report a stranger (the administrators may then unbind it with a button).
+The use cases are ``bot.services.binding``'s; here they are asked and their results shown."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import callbacks
-from bot.domain import binding
-from bot.domain.binding import BindingPolicy, BindOutcome, BoundCadre, BoundHousehold, Refusal
-from bot.domain.roster import Household
+from bot.calls import Call
+from bot.domain.binding import BindingPolicy, BoundCadre, Refusal
 from bot.i18n import Texts
-from handlers.context import Unit
-from storage import accounts, cadre_views, codes
-from storage.people import People
+from bot.services import binding as service
+from bot.services.binding import Bound, Joined, NewPhone, NotBound, Reported, StaleNotice
+from bot.services.identity import Identity
 
 from . import common, menus, outgoing, tell_household
-from .context import AnyApp, LianxinContext
+from .context import AnyApp, LianxinContext, Unit
 from .people import cadre_lines, duties_text, villager_keyboard
 
 
-def _policy(unit: Unit) -> BindingPolicy:
+async def start(update: Update, context: LianxinContext) -> None:
+    message, user, unit = update.effective_message, update.effective_user, context.unit
+    if message is None or user is None or unit.who is None:
+        return
+    if context.args:
+        found: Bound | None = await service.bind(
+            unit.work, unit.who, context.args[0], policy(unit)
+        )
+    else:
+        found = await service.who_am_i(unit.work, unit.who)
+    if found is None:
+        unit.send(*common.greeting(unit.texts, unit.who, user.first_name, message.chat_id))
+    else:
+        unit.send(*bound_calls(unit, unit.who.user_id, user.first_name, found))
+
+
+def policy(unit: Unit) -> BindingPolicy:
     config = unit.setup.config.binding
     return BindingPolicy(
         phones_per_household=config.phones_per_household,
@@ -34,78 +51,65 @@ def _policy(unit: Unit) -> BindingPolicy:
     )
 
 
-async def start(update: Update, context: LianxinContext) -> None:
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
-        return
-    unit = context.unit
-    people = People(unit.tx)
-    if context.args:
-        outcome: BindOutcome | None = await binding.bind(
-            people, user.id, context.args[0], unit.now, _policy(unit)
-        )
-    else:
-        outcome = await binding.identify(people, user.id)
-    if outcome is None:
-        await common.start(update, context)
-        return
-    await _answer(unit, user, outcome, people)
+# --- what binding says --------------------------------------------------------------
 
 
-async def _answer(unit: Unit, user: User, outcome: BindOutcome, people: People) -> None:
-    texts = unit.setup.texts
-    if isinstance(outcome, BoundHousehold):
-        if not outcome.again:
-            await _announce_new_phone(unit, user, outcome.household)
-        key = "binding.household_again" if outcome.again else "binding.household_welcome"
-        text = texts(
-            key,
-            name=user.first_name,
-            head=outcome.household.head_name,
-            address=outcome.household.address or outcome.household.id,
-            cadres=cadre_lines(texts, outcome.cadres),
-        )
-        keyboard = villager_keyboard(texts, len(await people.households_of(user.id)))
-        unit.send(outgoing.message(user.id, text, keyboard=keyboard))
-    elif isinstance(outcome, BoundCadre):
-        unit.send(outgoing.message(user.id, _cadre_text(unit, outcome)))
-        if not outcome.again:
-            unit.send(*menus.menu_calls(menus.CADRE, texts.language, chat_id=user.id))
-    else:
-        unit.send(outgoing.message(user.id, await _refusal(unit, outcome, people, user.id)))
+def bound_calls(unit: Unit, chat: int, name: str, found: Bound) -> list[Call]:
+    """The answer to /start (``name``: the person's Telegram first name), and the notice
+    to the household's other phones when a new one bound."""
+    texts = unit.texts
+    if isinstance(found, Joined):
+        notice = new_phone_calls(unit, found.new_phone) if found.new_phone else []
+        keyboard = villager_keyboard(texts, found.households)
+        welcome = outgoing.message(chat, joined_text(texts, name, found), keyboard=keyboard)
+        return [*notice, welcome]
+    if isinstance(found, BoundCadre):
+        calls = [outgoing.message(chat, cadre_text(texts, found))]
+        if found.again:
+            return calls
+        return [*calls, *menus.menu_calls(menus.CADRE, texts.language, chat_id=chat)]
+    return [outgoing.message(chat, refusal_text(unit, found))]
 
 
-def _cadre_text(unit: Unit, outcome: BoundCadre) -> str:
-    texts = unit.setup.texts
-    cadre = outcome.cadre
+def joined_text(texts: Texts, name: str, joined: Joined) -> str:
+    household = joined.bound.household
+    return texts(
+        "binding.household_again" if joined.bound.again else "binding.household_welcome",
+        name=name,
+        head=household.head_name,
+        address=household.address or household.id,
+        cadres=cadre_lines(texts, joined.bound.cadres),
+    )
+
+
+def cadre_text(texts: Texts, bound: BoundCadre) -> str:
+    cadre = bound.cadre
     supervises = (
-        texts("binding.cadre_supervises", region=outcome.supervises) if outcome.supervises else ""
+        texts("binding.cadre_supervises", region=bound.supervises) if bound.supervises else ""
     )
     return texts(
-        "binding.cadre_again" if outcome.again else "binding.cadre_welcome",
+        "binding.cadre_again" if bound.again else "binding.cadre_welcome",
         name=cadre.name,
         rank=texts(f"people.rank.{cadre.rank}"),
         unit=cadre.unit,
-        duties=duties_text(texts, outcome.duties),
+        duties=duties_text(texts, bound.duties),
         supervises=supervises,
     )
 
 
-async def _refusal(unit: Unit, refused: binding.Refused, people: People, user_id: int) -> str:
-    texts = unit.setup.texts
-    match refused.reason:
+def refusal_text(unit: Unit, refused: NotBound) -> str:
+    texts = unit.texts
+    match refused.refused.reason:
         case Refusal.USED_UP:
             return texts("binding.used_up", limit=unit.setup.config.binding.phones_per_household)
         case Refusal.LOCKED:
-            until = refused.until or unit.now
-            local = until.astimezone(unit.setup.config.general.zone)
-            return texts("binding.locked", until=local.strftime("%H:%M"))
+            until = (refused.refused.until or unit.now).astimezone(unit.setup.config.general.zone)
+            return texts("binding.locked", until=until.strftime("%H:%M"))
         case Refusal.OTHER_CADRE:
-            cadre_id = await people.cadre_of_user(user_id)
-            name = (await people.cadre(cadre_id)).name if cadre_id else ""
+            name = refused.acting_as.name if refused.acting_as else ""
             return texts("binding.other_cadre", name=name)
-        case _:
-            return texts(f"binding.{refused.reason}")
+        case reason:
+            return texts(f"binding.{reason}")
 
 
 # --- a new phone on a household: its members hear, and may report it -------------------
@@ -115,6 +119,24 @@ REPORT, UNBIND = "rep", "unb"
 _ARGUMENT = re.compile(r"^(?P<household>[A-Za-z0-9_-]{1,30}):(?P<user>[0-9]{1,15})$")
 
 
+@dataclass(frozen=True)
+class Press:
+    """``nb:rep:<household>:<user>`` (a member) or ``nb:unb:<household>:<user>`` (an
+    administrator), as pressed: still to be checked against who pressed it."""
+
+    action: str
+    household_id: str
+    user_id: int
+
+
+def read_press(data: str | None) -> Press | None:
+    chosen = callbacks.decode(data)
+    found = _ARGUMENT.match(chosen.argument) if chosen else None
+    if chosen is None or found is None:
+        return None
+    return Press(chosen.action, found["household"], int(found["user"]))
+
+
 def _button(
     texts: Texts, label: str, action: str, household_id: str, user_id: int
 ) -> InlineKeyboardMarkup:
@@ -122,85 +144,78 @@ def _button(
     return InlineKeyboardMarkup([[InlineKeyboardButton(texts(label), callback_data=data)]])
 
 
-async def _announce_new_phone(unit: Unit, user: User, household: Household) -> None:
+def new_phone_calls(unit: Unit, new: NewPhone) -> list[Call]:
     """The phones already bound to the household hear who bound a new one, and when, with
     a button to report it: a stranger holding the card would read every answer."""
-    texts = unit.setup.texts
-    others = [u for u in await cadre_views.member_users(unit.tx, household.id) if u != user.id]
-    if not others:
-        return
+    texts = unit.texts
     text = texts(
         "binding_notice.new_phone",
-        head=household.head_name,
-        who=_who(user),
-        at=tell_household.local_time(unit, unit.now),
+        head=new.household.head_name,
+        who=new.name,
+        at=tell_household.local_time(unit, new.at),
     )
-    keyboard = _button(texts, "binding_notice.report_button", REPORT, household.id, user.id)
-    for other in others:
-        unit.send(outgoing.message(other, text, keyboard=keyboard))
-
-
-def _who(user: User) -> str:
-    name = user.full_name or str(user.id)
-    return f"{name} (@{user.username})" if user.username else name
+    label = "binding_notice.report_button"
+    keyboard = _button(texts, label, REPORT, new.household.id, new.user_id)
+    return [outgoing.message(other, text, keyboard=keyboard) for other in new.told]
 
 
 async def pressed(update: Update, context: LianxinContext) -> None:
-    """``nb:rep:<household>:<user>`` by a member, ``nb:unb:<household>:<user>`` by an
-    administrator; anything else (forged, stale, another's) changes nothing."""
-    query, presser = update.callback_query, update.effective_user
-    if query is None or presser is None:
+    """A member's report or an administrator's unbinding; anything else (forged, stale,
+    another's) changes nothing and says so."""
+    query, unit, who = update.callback_query, context.unit, context.unit.who
+    if query is None or who is None:
         return
-    unit = context.unit
-    texts = unit.setup.texts
-    chosen = callbacks.decode(query.data)
-    found = _ARGUMENT.match(chosen.argument) if chosen else None
-    answer = texts("binding_notice.stale")
-    if chosen is not None and found is not None:
-        household_id, user_id = found["household"], int(found["user"])
-        if chosen.action == REPORT:
-            answer = await _report(unit, presser.id, household_id, user_id)
-        elif chosen.action == UNBIND and unit.setup.is_admin(presser.id):
-            answer = await _unbind(unit, household_id, user_id)
-    unit.send(outgoing.answer_button(presser.id, query.id, answer))
+    press = read_press(query.data)
+    try:
+        if press is None or press.action not in (REPORT, UNBIND):
+            raise StaleNotice
+        act = _report if press.action == REPORT else _unbind
+        answer = await act(unit, who, press)
+    except StaleNotice:
+        answer = unit.texts("binding_notice.stale")
+    unit.send(outgoing.answer_button(who.user_id, query.id, answer))
 
 
-async def _report(unit: Unit, reporter: int, household_id: str, user_id: int) -> str:
-    """The administrators (with a button to unbind it) and the household's first cadre
-    hear that a member does not know the new phone."""
-    texts = unit.setup.texts
-    people = People(unit.tx)
-    since = await codes.member_since(unit.tx, user_id, household_id)
-    if reporter == user_id or since is None or not await people.is_member(reporter, household_id):
-        return texts("binding_notice.stale")
-    household = await people.household(household_id)
+async def _report(unit: Unit, who: Identity, press: Press) -> str:
+    admins = unit.setup.config.general.admins
+    reported = await service.report_stranger(
+        unit.work, who, press.household_id, press.user_id, admins
+    )
+    unit.send(*report_calls(unit.texts, reported))
+    return unit.texts("binding_notice.report_sent")
+
+
+def report_calls(texts: Texts, reported: Reported) -> list[Call]:
+    """The administrators (with a button to unbind the phone) and the household's first
+    cadre hear that a member does not know the new phone; once per binding."""
+    household, user_id = reported.household, reported.stranger_id
     text = texts(
         "binding_notice.reported",
-        reporter=await accounts.display_name(unit.tx, reporter),
+        reporter=reported.reporter,
         head=household.head_name,
         household=household.id,
-        who=await accounts.display_name(unit.tx, user_id),
+        who=reported.stranger,
         user_id=user_id,
     )
-    keyboard = _button(texts, "binding_notice.unbind_button", UNBIND, household_id, user_id)
-    for admin in unit.setup.config.general.admins:
-        key = f"nb:{household_id}:{user_id}:{since}:{admin}"  # told once per binding
-        unit.send(outgoing.message(admin, text, keyboard=keyboard, dedup_key=key))
-    first = next(iter(await people.linked_cadres(household_id)), None)
-    cadre_user = await cadre_views.cadre_account(unit.tx, first.cadre.id) if first else None
-    if cadre_user is not None:
-        key = f"nb:{household_id}:{user_id}:{since}:cadre"
-        unit.send(outgoing.message(cadre_user, text, dedup_key=key))
-    return texts("binding_notice.report_sent")
+    keyboard = _button(texts, "binding_notice.unbind_button", UNBIND, household.id, user_id)
+    key = f"nb:{household.id}:{user_id}:{reported.since}"
+    calls = [
+        outgoing.message(admin, text, keyboard=keyboard, dedup_key=f"{key}:{admin}")
+        for admin in reported.admins
+    ]
+    if reported.cadre_user is not None:
+        calls.append(outgoing.message(reported.cadre_user, text, dedup_key=f"{key}:cadre"))
+    return calls
 
 
-async def _unbind(unit: Unit, household_id: str, user_id: int) -> str:
-    texts = unit.setup.texts
-    if not await codes.unbind_member(unit.tx, user_id, household_id):
-        return texts("binding_notice.not_bound")
-    head = (await People(unit.tx).household(household_id)).head_name
-    unit.send(outgoing.message(user_id, texts("binding_notice.you_were_unbound", head=head)))
-    return texts("binding_notice.unbound", head=head)
+async def _unbind(unit: Unit, who: Identity, press: Press) -> str:
+    unbound = await service.unbind_stranger(unit.work, who, press.household_id, press.user_id)
+    if unbound is None:
+        return unit.texts("binding_notice.not_bound")
+    head = unbound.household.head_name
+    told = unit.texts("binding_notice.you_were_unbound", head=head)
+    unit.send(outgoing.message(unbound.user_id, told))
+    return unit.texts("binding_notice.unbound", head=head)
 
 
 def register(app: AnyApp) -> None:

@@ -11,21 +11,24 @@ from telegram.ext import (
     filters,
 )
 
-from bot.services import identity
-from storage import accounts
-from storage.people import People
+from bot.calls import Call
+from bot.domain.accounts import Account
+from bot.i18n import Texts
+from bot.services import accounts
+from bot.services.identity import Identity
 
 from . import menus, outgoing
 from .context import AnyApp, LianxinContext
 
 
 async def record_seen(update: Update, context: LianxinContext) -> None:
-    """Every update from a person refreshes their account row (and counts it)."""
-    user = update.effective_user
+    """Every update from a person refreshes their account row (and counts it), and who
+    they are is resolved here, once, for every handler after (``unit.who``)."""
+    user, chat = update.effective_user, update.effective_chat
     if user is None or user.is_bot:
         return
-    chat = update.effective_chat
-    account = accounts.Account(
+    unit = context.unit
+    account = Account(
         user_id=user.id,
         chat_id=chat.id if chat else None,
         first_name=user.first_name,
@@ -33,40 +36,40 @@ async def record_seen(update: Update, context: LianxinContext) -> None:
         username=user.username,
         language_code=user.language_code,
     )
-    unit = context.unit
-    first_time = await accounts.record_seen(unit.tx, account, unit.now)
-    unit.who = await identity.identify(unit.work.people, user.id, unit.setup.config.general.admins)
-    if first_time and chat and unit.setup.is_admin(user.id):
-        unit.send(*menus.menu_calls(menus.ADMIN, unit.setup.texts.language, chat_id=chat.id))
+    seen = await accounts.record_seen(unit.work, account, unit.setup.config.general.admins)
+    unit.who = seen.who
+    if seen.first_time and chat and seen.who.admin:
+        unit.send(*menus.menu_calls(menus.ADMIN, unit.texts.language, chat_id=chat.id))
 
 
 async def start(update: Update, context: LianxinContext) -> None:
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    message, user, who = update.effective_message, update.effective_user, context.unit.who
+    if message is None or user is None or who is None:
         return
-    unit = context.unit
-    texts = unit.setup.texts
-    if unit.setup.is_admin(user.id):
-        unit.send(
-            outgoing.message(message.chat_id, texts("start.welcome_admin", name=user.first_name))
-        )
-        unit.send(*menus.menu_calls(menus.ADMIN, texts.language, chat_id=message.chat_id))
-        return
-    unit.send(outgoing.message(message.chat_id, texts("start.welcome", name=user.first_name)))
+    context.unit.send(*greeting(context.unit.texts, who, user.first_name, message.chat_id))
+
+
+def greeting(texts: Texts, who: Identity, name: str, chat_id: int) -> list[Call]:
+    """/start from an account bound to nothing: a welcome, and an administrator's menu."""
+    if not who.admin:
+        return [outgoing.message(chat_id, texts("start.welcome", name=name))]
+    return [
+        outgoing.message(chat_id, texts("start.welcome_admin", name=name)),
+        *menus.menu_calls(menus.ADMIN, texts.language, chat_id=chat_id),
+    ]
 
 
 async def show_help(update: Update, context: LianxinContext) -> None:
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    message, who = update.effective_message, context.unit.who
+    if message is None or who is None:
         return
-    unit = context.unit
-    if unit.setup.is_admin(user.id):
-        key = "help.admin"
-    elif await People(unit.tx).cadre_of_user(user.id) is not None:
-        key = "help.cadre"
-    else:
-        key = "help.villager"
-    unit.send(outgoing.message(message.chat_id, unit.setup.texts(key)))
+    context.unit.send(outgoing.message(message.chat_id, context.unit.texts(help_key(who))))
+
+
+def help_key(who: Identity) -> str:
+    if who.admin:
+        return "help.admin"
+    return "help.cadre" if who.cadre is not None else "help.villager"
 
 
 async def unknown_command(update: Update, context: LianxinContext) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.accounts import Account
 from storage.db import Tx
 from storage.timefmt import to_db
 
@@ -23,16 +23,6 @@ ON CONFLICT (user_id) DO UPDATE SET
 """
 SELECT_SEEN = "SELECT updates_seen FROM accounts WHERE user_id = ?"
 SELECT_NAME = "SELECT first_name, last_name, username FROM accounts WHERE user_id = ?"
-
-
-@dataclass(frozen=True)
-class Account:
-    user_id: int
-    chat_id: int | None
-    first_name: str
-    last_name: str | None
-    username: str | None
-    language_code: str | None
 
 
 async def record_seen(tx: Tx, account: Account, now: datetime) -> bool:
@@ -67,3 +57,16 @@ async def display_name(tx: Tx, user_id: int) -> str:
         return str(user_id)
     name = " ".join(part for part in (row["first_name"], row["last_name"]) if part)
     return f"{name} (@{row['username']})" if row["username"] else name or str(user_id)
+
+
+class Accounts:
+    """The accounts repository over one transaction (``bot.services.accounts``)."""
+
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+
+    async def record_seen(self, account: Account, now: datetime) -> bool:
+        return await record_seen(self._tx, account, now)
+
+    async def display_name(self, user_id: int) -> str:
+        return await display_name(self._tx, user_id)

@@ -183,6 +183,20 @@ async def member_since(tx: Tx, user_id: int, household_id: str) -> str | None:
     return None if value is None else str(value)
 
 
+class Codes:
+    """What the use cases ask of the card codes and the memberships they made, over one
+    transaction (``bot.services.binding``)."""
+
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+
+    async def member_since(self, user_id: int, household_id: str) -> str | None:
+        return await member_since(self._tx, user_id, household_id)
+
+    async def unbind_member(self, user_id: int, household_id: str) -> bool:
+        return await unbind_member(self._tx, user_id, household_id)
+
+
 async def bound(tx: Tx, code: str) -> int:
     """How many accounts (members or cadres) were bound with ``code``."""
     return int(await tx.scalar(COUNT_BOUND_BY_CODE, {"code": code}))

@@ -110,6 +110,17 @@ async def counts(tx: Tx) -> dict[str, int]:
     return {r[0]: int(r[1]) for r in rows}
 
 
+class Inbox:
+    """The inbox's figures over one transaction (``bot.services.status``)."""
+
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+
+    async def counts(self) -> dict[str, int]:
+        """Updates by status (pending, done, failed)."""
+        return await counts(self._tx)
+
+
 async def failed(db: Database) -> list[FailedUpdate]:
     async with db.read() as tx:
         rows = await tx.fetchall(SELECT_FAILED)

@@ -220,3 +220,17 @@ async def postpone(db: Database, call_id: int, until: datetime, error: str) -> N
 async def counts(tx: Tx) -> dict[tuple[str, Priority], int]:
     rows = await tx.fetchall(COUNT_BY_STATUS)
     return {(r[0], Priority(r[1])): int(r[2]) for r in rows}
+
+
+class Outbox:
+    """The outbox's figures over one transaction (``bot.services.status``)."""
+
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+
+    async def counts(self) -> dict[tuple[str, bool], int]:
+        """Calls by status (pending, sent, failed) and whether they are bulk."""
+        return {
+            (status, priority == Priority.BULK): n
+            for (status, priority), n in (await counts(self._tx)).items()
+        }

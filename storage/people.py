@@ -10,6 +10,7 @@ from datetime import datetime
 
 from bot.domain.binding import CadreDuties, CodeHolder
 from bot.domain.roster import Cadre, Household, LinkedCadre, Rank
+from storage import cadre_views
 from storage.db import Row, Tx
 from storage.timefmt import from_db, to_db
 
@@ -133,6 +134,10 @@ class People:
     async def focused(self, user_id: int) -> str | None:
         value = await self._tx.scalar(SELECT_FOCUS, (user_id,))
         return None if value is None else str(value)
+
+    async def member_users(self, household_id: str) -> list[int]:
+        """The accounts bound to the household (its phones)."""
+        return await cadre_views.member_users(self._tx, household_id)
 
     async def households_of(self, user_id: int) -> list[Household]:
         return [_household(r) for r in await self._tx.fetchall(SELECT_HOUSEHOLDS_OF, (user_id,))]

@@ -21,10 +21,14 @@ from functools import cached_property
 
 from bot.calls import Call, Priority
 from storage import inbox, outbox
+from storage.accounts import Accounts
 from storage.cadre_views import Directory
+from storage.codes import Codes
 from storage.conversations import Conversations
 from storage.db import Database, Tx
 from storage.deadlines import DeadlineRequests
+from storage.inbox import Inbox
+from storage.outbox import Outbox
 from storage.people import People
 from storage.requests import Requests
 from storage.schedule import Schedules
@@ -69,6 +73,22 @@ class UnitOfWork:
     @cached_property
     def schedule(self) -> Schedules:
         return Schedules(self.tx)
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        return Accounts(self.tx)
+
+    @cached_property
+    def codes(self) -> Codes:
+        return Codes(self.tx)
+
+    @cached_property
+    def inbox(self) -> Inbox:
+        return Inbox(self.tx)
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        return Outbox(self.tx)
 
 
 @asynccontextmanager

@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from bot.domain import members
 from bot.domain.codes import is_code_shaped
 from bot.domain.roster import Cadre, Household, LinkedCadre
 
@@ -102,10 +101,6 @@ class BindingStore(Protocol):
     async def region_name(self, region_id: str) -> str: ...
 
 
-class PeopleStore(BindingStore, members.MemberStore, Protocol):
-    """Both stores: what ``identify`` needs."""
-
-
 def locked_until(wrong_tries: Sequence[datetime], policy: BindingPolicy) -> datetime | None:
     """When the lockout earned by these wrong tries ends (None: never locked).
 
@@ -173,22 +168,10 @@ async def _bind_cadre(
         if await store.cadre_of_user(user_id) is not None:
             return Refused(Refusal.OTHER_CADRE)
         await store.bind_cadre(cadre_id, user_id, holder.code, now)
-    return await _bound_cadre(store, cadre_id, again)
+    return await bound_cadre(store, await store.cadre(cadre_id), again)
 
 
-async def _bound_cadre(store: BindingStore, cadre_id: str, again: bool) -> BoundCadre:
-    cadre = await store.cadre(cadre_id)
+async def bound_cadre(store: BindingStore, cadre: Cadre, again: bool) -> BoundCadre:
+    """What a cadre bound (now or before) is told: their households and supervised region."""
     supervises = await store.region_name(cadre.supervises) if cadre.supervises else None
-    return BoundCadre(cadre, await store.duties(cadre_id), supervises, again)
-
-
-async def identify(store: PeopleStore, user_id: int) -> BoundCadre | BoundHousehold | None:
-    """Who this account already is (a cadre first), as a repeated binding would say; None
-    for an account bound to nothing, or to several households with none chosen."""
-    cadre_id = await store.cadre_of_user(user_id)
-    if cadre_id is not None:
-        return await _bound_cadre(store, cadre_id, again=True)
-    current = (await members.membership(store, user_id)).current
-    if current is None:
-        return None
-    return BoundHousehold(current, await store.linked_cadres(current.id), again=True)
+    return BoundCadre(cadre, await store.duties(cadre.id), supervises, again)

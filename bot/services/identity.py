@@ -9,11 +9,17 @@ from typing import Protocol
 
 from bot.domain import members
 from bot.domain.roster import Cadre, Household
+from bot.services.moment import Moment
 
 
 class IdentityStore(members.MemberStore, Protocol):
     async def cadre_of_user(self, user_id: int) -> str | None: ...
     async def cadre(self, cadre_id: str) -> Cadre: ...
+
+
+class IdentityWork(Moment, Protocol):
+    @property
+    def people(self) -> IdentityStore: ...
 
 
 @dataclass(frozen=True)

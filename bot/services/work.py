@@ -1,24 +1,36 @@
 """What the use cases ask of a unit of work, as Protocols: each service module names the
-small one it needs; ``Work`` is all of them, and storage's ``UnitOfWork`` satisfies it
-(mypy checks that where the dispatcher hands one to the handlers).
-
-Service modules import ``Moment`` from ``moment.py``, never this module: it imports
-theirs."""
+small one it needs (built on ``moment.Moment``); ``Work`` is all of them, and storage's
+``UnitOfWork`` satisfies it (mypy checks that where the dispatcher hands one to the
+handlers). Service modules import ``Moment`` from ``moment.py``, never this module: it
+imports theirs."""
 
 from __future__ import annotations
 
 from typing import Protocol
 
+from bot.services.accounts import AccountStore, SeenWork
+from bot.services.binding import AccountNames, BindingPeople, BindingWork
 from bot.services.field import FieldWork
 from bot.services.identity import IdentityStore
-from bot.services.moment import Moment
+from bot.services.identity import IdentityWork as IdentityWork
+from bot.services.moment import Moment as Moment
 from bot.services.notices import NoticeWork
+from bot.services.status import StatusWork
 
 
-class IdentityWork(Moment, Protocol):
+class People(IdentityStore, BindingPeople, Protocol):
+    """Everything the use cases ask of the people repository."""
+
+
+class Accounts(AccountStore, AccountNames, Protocol):
+    """Everything the use cases ask of the accounts repository."""
+
+
+class Work(SeenWork, BindingWork, StatusWork, NoticeWork, FieldWork, Protocol):
+    """Every repository a use case may ask for (add your module's Protocol to the bases;
+    a repository that two of them name is declared here as what all of them ask of it)."""
+
     @property
-    def people(self) -> IdentityStore: ...
-
-
-class Work(IdentityWork, NoticeWork, FieldWork, Protocol):
-    """Every repository a use case may ask for (add your module's Protocol to the bases)."""
+    def people(self) -> People: ...
+    @property
+    def accounts(self) -> Accounts: ...
