@@ -1,9 +1,9 @@
 """Due times at the edge: ``/extend`` (the handler's one later resolution date, with a
-reason the villager sees), and the messages of the deadline sweep (reminders, and the
-admins' notice of a request past due with no one above).
+reason the villager sees), and the views of the deadline sweep's reminders.
 
-Everything the sweep sends is bulk: ``bot.edge.sweeps`` lowers the priority of the calls
-queued here, so an answer to a person never waits behind a reminder.
+The handler calls ``bot.services.deadlines.extend`` and words what comes back; the
+supervisor hears of every later date as bulk (behind answers to people). The sweep
+itself is ``handlers.sweeps.watch_deadlines``, whose calls all go out as bulk.
 """
 
 from __future__ import annotations
@@ -11,112 +11,106 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler, filters
 
-from bot.calls import Priority
-from bot.domain import deadlines
-from bot.domain.deadlines import ExtendLimits, Reminder
-from bot.domain.requests import Audience, Tell
-from handlers.context import Unit
-from storage import cadre_views
-from storage.deadlines import DeadlineRequests
-from storage.people import People
+from bot.calls import Call, Priority
+from bot.domain.deadlines import ExtendLimits
+from bot.services import deadlines
+from bot.services.deadlines import DueSoon, Extended, NotExtended
+from bot.services.notices import Notice
 
 from . import notify, outgoing, tell_cadre
-from .context import AnyApp, LianxinContext
+from .context import AnyApp, LianxinContext, Unit, View
+from .paging import bounded
+
+# Refusals worded outside the ``deadlines.extend`` catalogue section.
+REFUSAL_KEYS = {"cadres_only": "requests_cadre.cadres_only"}
 
 
 async def extend(update: Update, context: LianxinContext) -> None:
     """``/extend LX-2026-000123 2026-12-05 原因``: resolve by the end of that day."""
-    user = update.effective_user
-    if user is None:
+    unit, who = context.unit, context.unit.who
+    if who is None:
         return
-    unit = context.unit
-    texts = unit.setup.texts
-    cadre_id = await People(unit.tx).cadre_of_user(user.id)
-    if cadre_id is None:
-        unit.send(outgoing.message(user.id, texts("requests_cadre.cadres_only")))
-        return
-    args = context.args or []
-    if len(args) < 2:
-        unit.send(outgoing.message(user.id, texts("deadlines.extend.usage")))
-        return
-    number, day, reason = args[0], args[1], " ".join(args[2:])
-    request_id = await cadre_views.request_id_by_number(unit.tx, number.strip().upper())
-    if request_id is None or not await cadre_views.may_see(unit.tx, cadre_id, request_id):
-        unit.send(outgoing.message(user.id, texts("deadlines.extend.not_found", number=number)))
-        return
-    config = unit.setup.config.deadlines
-    limits = ExtendLimits(normal=config.max_extend, urgent=config.max_extend_urgent)
     try:
-        until = deadlines.end_of_day(day, unit.setup.config.general.zone)
-        done = await deadlines.extend(
-            DeadlineRequests(unit.tx), unit.now, request_id, cadre_id, until, reason, limits
-        )
-    except deadlines.BadDate:
-        unit.send(outgoing.message(user.id, texts("deadlines.extend.bad_date", text=day)))
+        done = await deadlines.extend(unit.work, who, _limits(unit), unit.zone, context.args or [])
+    except NotExtended as refused:
+        unit.send(outgoing.message(who.user_id, refused_text(unit.view(), refused)))
         return
-    except deadlines.ExtendRefused as refused:
-        request = refused.request
-        text = texts(
-            f"deadlines.extend.{refused.why}",
-            number=request.number if request else number,
-            due=tell_cadre.local(unit, request.resolve_by) if request else "",
-            latest=tell_cadre.local(unit, refused.latest) if refused.latest else "",
-        )
-        unit.send(outgoing.message(user.id, text))
-        return
-    await notify.deliver(unit, [t for t in done.tells if t.audience is not Audience.SUPERVISOR])
-    for tell in done.tells:
-        if tell.audience is Audience.SUPERVISOR:
-            await _tell_supervisor_extended(unit, tell, cadre_id)
-    text = texts(
+    unit.send(*extended_calls(unit.view(), who.user_id, done))
+
+
+def _limits(unit: Unit) -> ExtendLimits:
+    config = unit.setup.config.deadlines
+    return ExtendLimits(normal=config.max_extend, urgent=config.max_extend_urgent)
+
+
+# --- views ----------------------------------------------------------------------------
+
+
+def refused_text(view: View, refused: NotExtended) -> str:
+    """Why the later date was not set, with the request's due time (and the latest date
+    allowed) where it helps."""
+    texts = view.texts
+    key = REFUSAL_KEYS.get(refused.why, f"deadlines.extend.{refused.why}")
+    if refused.why == "bad_date":
+        return texts(key, text=refused.typed)
+    return texts(
+        key,
+        number=refused.number,
+        due=tell_cadre.local(view, refused.due) if refused.due else "",
+        latest=tell_cadre.local(view, refused.latest) if refused.latest else "",
+    )
+
+
+def extended_calls(view: View, chat: int, done: Extended) -> list[Call]:
+    """The household told why (``notify``), each supervisor told with a button to open the
+    case, and the handler's confirmation."""
+    sent = notify.calls(view, done.for_others)
+    for notice in done.for_supervisors:
+        sent += supervisor_extended(view, notice, done)
+    text = view.texts(
         "deadlines.extend.done",
         number=done.request.number,
-        due=tell_cadre.local(unit, done.request.resolve_by),
-        reason=reason.strip(),
+        due=tell_cadre.local(view, done.request.resolve_by),
+        reason=done.reason,
     )
-    unit.send(outgoing.message(user.id, text))
+    return [*sent, outgoing.message(chat, text)]
 
 
-async def _tell_supervisor_extended(unit: Unit, tell: Tell, handler_id: str) -> None:
-    """督办: the supervisor hears of every later date (bulk, behind answers to people),
-    with a button to open the case."""
-    user = await cadre_views.cadre_account(unit.tx, tell.cadre_id or "")
-    if user is None:
-        return
-    texts = unit.setup.texts
-    request = tell.request
+def supervisor_extended(view: View, notice: Notice, done: Extended) -> list[Call]:
+    """督办: the supervisor hears of every later date (bulk, behind answers to people)."""
+    texts, request = view.texts, notice.request
+    content = notice.tell.content
     text = texts(
         "deadlines.supervisor.extended",
         number=request.number,
-        head=(await cadre_views.household_card(unit.tx, request.household_id)).head_name,
+        head=notice.household.head_name,
         urgent=texts("requests_cadre.urgent_mark") if request.urgent else "",
-        handler=(await People(unit.tx).cadre(handler_id)).name,
-        due=tell_cadre.local(unit, request.resolve_by),
-        reason=tell.content.text if tell.content else "",
+        handler=done.handler.name,
+        due=tell_cadre.local(view, request.resolve_by),
+        reason=content.text if content else "",
     )
     label = texts("deadlines.button.open")
     keyboard = InlineKeyboardMarkup(
         [[InlineKeyboardButton(label, callback_data=tell_cadre.action("open", request.id))]]
     )
-    unit.send(outgoing.message(user, text, keyboard=keyboard, priority=Priority.BULK))
+    return [
+        outgoing.message(user, text, keyboard=keyboard, priority=Priority.BULK)
+        for user in notice.to
+    ]
 
 
-async def remind(unit: Unit, reminder: Reminder) -> None:
+def reminder_call(view: View, due: DueSoon) -> Call:
     """A reminder to the handler, with the request's buttons; its key keeps it single."""
+    reminder = due.reminder
     request = reminder.request
-    user = await cadre_views.cadre_account(unit.tx, request.handler_id)
-    if user is None:
-        return
-    texts = unit.setup.texts
-    head = await tell_cadre.head_of(unit, request)
-    text = texts(
+    text = view.texts(
         f"deadlines.remind.{reminder.due}",
         number=request.number,
-        head=head,
-        due=tell_cadre.local(unit, reminder.due_at),
+        head=bounded(due.head),
+        due=tell_cadre.local(view, reminder.due_at),
     )
-    keyboard = tell_cadre.actions_keyboard(texts, request)
-    unit.send(outgoing.message(user, text, keyboard=keyboard, dedup_key=reminder.key))
+    keyboard = tell_cadre.actions_keyboard(view.texts, request)
+    return outgoing.message(due.chat, text, keyboard=keyboard, dedup_key=reminder.key)
 
 
 def register(app: AnyApp) -> None:

@@ -1,13 +1,16 @@
 """Due times in SQLite: the requests near or past one, the reminders sent, and the
-supervisors to tell; the ``DeadlineStore`` of ``bot.domain.deadlines``."""
+supervisors to tell; the ``DeadlineStore`` of ``bot.domain.deadlines``, and ``Deadlines``,
+what the use cases of ``bot.services.deadlines`` ask besides (the sweeps' finds, the
+request a cadre names in ``/extend``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
 from bot.domain.deadlines import Due
+from storage import cadre_views
 from storage.db import Tx
-from storage.requests import Requests
+from storage.requests import Requests, resolved_before
 from storage.timefmt import to_db
 
 # Requests being worked on with a due time between now and the horizon (the longest
@@ -71,3 +74,24 @@ async def overdue(tx: Tx, now: datetime, reopens: int, limit: int = BATCH) -> li
     """Requests past a due time, or reopened ``reopens`` times without an escalation."""
     params = {"now": to_db(now), "reopens": reopens, "limit": limit}
     return [int(r[0]) for r in await tx.fetchall(SELECT_OVERDUE, params)]
+
+
+class Deadlines(DeadlineRequests):
+    """The deadline use cases' repository: the store, and the requests the sweeps act on."""
+
+    async def near_due(self, now: datetime, horizon: datetime, limit: int) -> list[int]:
+        return await near_due(self._tx, now, horizon, limit)
+
+    async def overdue(self, now: datetime, reopens: int, limit: int) -> list[int]:
+        return await overdue(self._tx, now, reopens, limit)
+
+    async def resolved_before(self, cutoff: datetime, limit: int) -> list[int]:
+        return await resolved_before(self._tx, cutoff, limit)
+
+    async def visible(self, cadre_id: str, number: str) -> int | None:
+        """The request numbered ``number`` if the cadre may see it (else None: a number
+        that exists but is not theirs reads as a missing one)."""
+        request_id = await cadre_views.request_id_by_number(self._tx, number)
+        if request_id is None or not await cadre_views.may_see(self._tx, cadre_id, request_id):
+            return None
+        return request_id

@@ -4,13 +4,14 @@ rows history refers to (``removed_at``, migration 0011)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from bot.domain.leavers import Reason, Rerouted
+from bot.domain.leavers import Reason, Rerouted, Untold
+from bot.domain.requests import Request
 from bot.domain.routing import Route, Why
 from storage.db import Tx
+from storage.requests import Requests
 from storage.timefmt import to_db
 
 SELECT_HELD = """
@@ -75,15 +76,21 @@ RETIRE_REGION = "UPDATE regions SET removed_at = ? WHERE id = ?"
 BATCH = 200
 
 
-@dataclass(frozen=True)
-class Untold:
-    """A reroute written by the command line, not yet told by the bot."""
+class Reroutes:
+    """The reroutes the command line wrote, over one transaction
+    (``bot.services.leavers.RerouteLog``)."""
 
-    id: int
-    request_id: int
-    gone: str
-    reason: Reason
-    route: Route | None
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+
+    async def untold(self, limit: int = BATCH) -> list[Untold]:
+        return await untold(self._tx, limit)
+
+    async def request(self, request_id: int) -> Request | None:
+        return await Requests(self._tx).get(request_id)
+
+    async def mark_told(self, ids: Sequence[int], now: datetime) -> None:
+        await mark_told(self._tx, ids, now)
 
 
 async def held_by(tx: Tx, cadre_id: str, household_id: str | None = None) -> list[int]:

@@ -26,8 +26,9 @@ from storage.cadre_views import Directory
 from storage.codes import Codes
 from storage.conversations import Conversations
 from storage.db import Database, Tx
-from storage.deadlines import DeadlineRequests
+from storage.deadlines import DeadlineRequests, Deadlines
 from storage.inbox import Inbox
+from storage.leavers import Reroutes
 from storage.outbox import Outbox
 from storage.people import People
 from storage.requests import Requests
@@ -57,6 +58,14 @@ class UnitOfWork:
     @cached_property
     def requests_with_deadlines(self) -> DeadlineRequests:
         return DeadlineRequests(self.tx)
+
+    @cached_property
+    def deadlines(self) -> Deadlines:
+        return Deadlines(self.tx)
+
+    @cached_property
+    def reroutes(self) -> Reroutes:
+        return Reroutes(self.tx)
 
     @cached_property
     def people(self) -> People:

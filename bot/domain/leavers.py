@@ -36,6 +36,18 @@ class Rerouted:
     route: Route | None
 
 
+@dataclass(frozen=True)
+class Untold:
+    """A reroute written by the command line (``Rerouted``, as stored), not yet told by
+    the bot."""
+
+    id: int
+    request_id: int
+    gone: str
+    reason: Reason
+    route: Route | None
+
+
 def _without(candidates: Sequence[Candidate], gone: str) -> list[Candidate]:
     """The candidates other than ``gone``, who stands in for no one either."""
     return [

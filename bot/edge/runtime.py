@@ -18,15 +18,17 @@ from telegram.request import HTTPXRequest
 
 import handlers
 from bot import redaction, retention
+from bot.calls import Priority
 from bot.clock import Clock
 from bot.config import Config, ConfigError
-from bot.edge import leavers, relays, schedules, sweeps
+from bot.edge import relays, schedules
 from bot.edge.dispatcher import Dispatcher
 from bot.edge.ingest import Ingest
 from bot.edge.sender import Sender
+from bot.edge.ticks import Tick, run_tick
 from bot.edge.webhook import set_webhook_params, webhook_app, with_secret
 from bot.i18n import Texts
-from handlers import menus, reminders
+from handlers import menus, reminders, sweeps
 from handlers.context import AnyApp, LianxinContext, Setup
 from storage import meta, migrate, outbox
 from storage.db import Database
@@ -159,22 +161,20 @@ def _schedule_sweeps(
     if app.job_queue is None:  # pragma: no cover - the job-queue extra is a dependency
         raise RuntimeError("python-telegram-bot's job-queue extra is not installed")
 
-    async def close_unconfirmed(_context: object) -> None:
-        await sweeps.close_unconfirmed(db, services, on_outbox)
+    queue, every = app.job_queue, services.config.requests.sweep_every.total_seconds()
 
-    async def watch_deadlines(_context: object) -> None:
-        # Also at start (first=1s): a reminder missed while the bot was down goes out if
-        # its due time is still ahead; past it, the escalation comes instead.
-        await sweeps.watch_deadlines(db, services, on_outbox)
+    def each_sweep(tick: Tick, priority: Priority | None = None) -> None:
+        queue.run_repeating(
+            lambda _: run_tick(db, services, tick, on_outbox, priority=priority),
+            interval=every,
+            first=1.0,
+        )
 
-    async def tell_reroutes(_context: object) -> None:
-        # What `roster import` or `cards revoke --unbind` re-routed while a cadre left.
-        await leavers.tell_reroutes(db, services, on_outbox)
-
-    every = services.config.requests.sweep_every.total_seconds()
-    app.job_queue.run_repeating(close_unconfirmed, interval=every, first=1.0)
-    app.job_queue.run_repeating(tell_reroutes, interval=every, first=1.0)
-    app.job_queue.run_repeating(watch_deadlines, interval=every, first=1.0)
+    each_sweep(sweeps.close_unconfirmed)  # 销号 by timeout
+    each_sweep(sweeps.tell_reroutes)  # what `roster import`/`cards revoke --unbind` re-routed
+    # Also at start (first=1s): a reminder missed while the bot was down goes out if its
+    # due time is still ahead; past it, the escalation comes instead. All of it as bulk.
+    each_sweep(sweeps.watch_deadlines, Priority.BULK)
     app.job_queue.run_repeating(  # a villager's follow-ups, once their handler has room
         lambda _: relays.relay_waiting(db, services, on_outbox), interval=relays.EVERY, first=1.0
     )

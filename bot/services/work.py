@@ -10,9 +10,11 @@ from typing import Protocol
 
 from bot.services.accounts import AccountStore, SeenWork
 from bot.services.binding import AccountNames, BindingPeople, BindingWork
+from bot.services.deadlines import DeadlinesWork
 from bot.services.field import FieldWork
 from bot.services.identity import IdentityStore
 from bot.services.identity import IdentityWork as IdentityWork
+from bot.services.leavers import LeaverWork
 from bot.services.moment import Moment as Moment
 from bot.services.notices import NoticeWork
 from bot.services.status import StatusWork
@@ -26,7 +28,16 @@ class Accounts(AccountStore, AccountNames, Protocol):
     """Everything the use cases ask of the accounts repository."""
 
 
-class Work(SeenWork, BindingWork, StatusWork, NoticeWork, FieldWork, Protocol):
+class Work(
+    SeenWork,
+    BindingWork,
+    StatusWork,
+    DeadlinesWork,
+    LeaverWork,
+    NoticeWork,
+    FieldWork,
+    Protocol,
+):
     """Every repository a use case may ask for (add your module's Protocol to the bases;
     a repository that two of them name is declared here as what all of them ask of it)."""
 

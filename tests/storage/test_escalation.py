@@ -19,8 +19,9 @@ from bot.domain import requests as service
 from bot.domain.binding import BindingPolicy
 from bot.domain.lifecycle import Event, Outcome
 from bot.domain.requests import Content, Request
-from bot.edge import sweeps
+from bot.edge.ticks import run_tick
 from bot.i18n import Texts
+from handlers import sweeps
 from handlers.context import Setup
 from storage.db import Database
 from storage.deadlines import DeadlineRequests
@@ -38,7 +39,12 @@ GRANDMA, ADMIN = 501, 9001
 CADRES = {"K007": 3007, "K004": 3004, "K001": 3001, "K003": 3003}  # user id of each
 SELECT_SENT = "SELECT id, lane, payload, priority FROM outbox WHERE method = 'sendMessage'"
 SELECT_EVENTS = "SELECT kind FROM request_events WHERE request_id = ? ORDER BY id"
+COUNT_REMINDERS = "SELECT count(*) FROM sent_reminders"
+COUNT_SWEPT = """
+SELECT count(*) FROM request_events WHERE actor = 'system' AND kind IN ('escalated', 'overdue')
+"""
 H = timedelta(hours=1)
+BULK = Priority.BULK
 LIMITS = deadlines.ExtendLimits(normal=timedelta(days=30), urgent=timedelta(days=1))
 
 
@@ -84,7 +90,19 @@ def services(clock: ManualClock) -> Setup:
 
 
 async def sweep(db: Database, services: Setup) -> tuple[int, int]:
-    return await sweeps.watch_deadlines(db, services, lambda: None)
+    """One tick of the deadline sweep, as the runtime runs it: (reminders, escalations or
+    stalls) it made, as the rows show them."""
+    before = await _swept(db)
+    acted = await run_tick(db, services, sweeps.watch_deadlines, lambda: None, priority=BULK)
+    after = await _swept(db)
+    made = (after[0] - before[0], after[1] - before[1])
+    assert acted == sum(made)
+    return made
+
+
+async def _swept(db: Database) -> tuple[int, int]:
+    async with db.read() as tx:
+        return int(await tx.scalar(COUNT_REMINDERS)), int(await tx.scalar(COUNT_SWEPT))
 
 
 async def file(db: Database, clock: ManualClock, services: Setup) -> Request:

@@ -21,10 +21,10 @@ from bot.domain.leavers import Reason
 from bot.domain.lifecycle import Event
 from bot.domain.requests import Content, Request
 from bot.domain.roster import Cadre, Link, Roster
-from bot.edge import leavers as leaver_sweep
+from bot.edge.ticks import run_tick
 from bot.i18n import Texts
 from bot.roster_io import load
-from handlers import notify
+from handlers import notify, sweeps
 from handlers.context import Setup, Unit
 from storage import cadre_views, codes
 from storage.db import Database, Tx
@@ -111,6 +111,11 @@ async def reimport(
     return await import_roster(db, roster, prune=prune, dry_run=False, now=clock.now(), then=then)
 
 
+async def tell_reroutes(db: Database, services: Setup) -> int:
+    """One tick of the reroutes sweep, as the runtime runs it."""
+    return await run_tick(db, services, sweeps.tell_reroutes, lambda: None)
+
+
 async def sent(db: Database) -> dict[int, list[str]]:
     async with db.read() as tx:
         rows = await tx.fetchall(SELECT_SENT)
@@ -148,8 +153,8 @@ async def test_pruning_a_cadre_who_handled_requests_keeps_the_trail_and_reroutes
         assert "郑小红" in [s.actor_name for s in steps]  # the trail keeps her name
         assert not await cadre_views.may_see(tx, "K007", request.id)
 
-    assert await leaver_sweep.tell_reroutes(county, services, lambda: None) == 1
-    assert await leaver_sweep.tell_reroutes(county, services, lambda: None) == 0  # once
+    assert await tell_reroutes(county, services) == 1
+    assert await tell_reroutes(county, services) == 0  # once
     told = await sent(county)
     assert any("郑小红已不再负责这户" in t and request.number in t for t in told[K008])
     assert any("现在由 王磊" in t for t in told[GRANDMA])
@@ -182,7 +187,7 @@ async def test_a_cadre_moved_off_a_household_no_longer_sees_or_answers_its_cases
         assert "K007" not in await store.previous_handlers(request.id)
         with pytest.raises(service.NotAllowed):
             await service.may_act(store, request.id, "K007", Event.REPLIED)
-    await leaver_sweep.tell_reroutes(county, services, lambda: None)
+    await tell_reroutes(county, services)
     told = await sent(county)
     assert any(request.number in t and "王磊" in t for t in told[K007])  # where it went
 
@@ -204,7 +209,7 @@ async def test_an_unbound_cadre_s_request_goes_one_tier_up_the_chain(
         now = await Requests(tx).get(request.id)
         assert now is not None
         assert (now.handler_id, now.tier) == ("K004", 2)
-    await leaver_sweep.tell_reroutes(county, services, lambda: None)
+    await tell_reroutes(county, services)
     told = await sent(county)
     assert any("解除绑定" in t and request.number in t for t in told[3004])
     assert "郑小红 → 李强（已解除绑定）" in told[ADMIN][0]

@@ -1,0 +1,225 @@
+"""Due times as use cases: ``/extend`` (the handler's one later resolution date, with a
+reason the villager sees), the deadline sweep (reminders before due times, escalation
+past them) and the confirm-timeout sweep (销号 by timeout).
+
+The rules are ``bot.domain.deadlines`` and ``bot.domain.requests``; these functions find
+what they act on, apply them, and return what happened with the notices owed
+(``bot.services.notices``), so the views (``handlers.deadlines``, ``handlers.sweeps``)
+look nothing up. Everything a sweep changes is a row (the request, its trail, the
+reminder sent), so a sweep run twice, or after a restart, repeats nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from bot.domain import deadlines, requests
+from bot.domain.deadlines import BadDate, DeadlineStore, ExtendLimits, ExtendRefused, Reminder
+from bot.domain.requests import Audience, Deadlines, Request
+from bot.domain.roster import Cadre
+from bot.services import notices
+from bot.services.identity import Identity
+from bot.services.notices import Notice, NoticeWork
+
+# Escalations one sweep tick makes, each in the writer's one transaction with its trail
+# and notices; the next tick (``requests.sweep_every`` later) takes the rest.
+ESCALATE_PER_TICK = 50
+REMIND_PER_TICK = 500  # requests near a due time looked at (a reminder is one small row)
+CLOSE_PER_TICK = 500  # resolved requests closed unconfirmed
+
+# --- what the use cases ask of storage ------------------------------------------------
+
+
+class ExtendStore(DeadlineStore, Protocol):
+    async def visible(self, cadre_id: str, number: str) -> int | None:
+        """The request numbered ``number`` if the cadre may see it."""
+
+
+class SweepStore(DeadlineStore, Protocol):
+    async def overdue(self, now: datetime, reopens: int, limit: int) -> list[int]: ...
+    async def near_due(self, now: datetime, horizon: datetime, limit: int) -> list[int]: ...
+    async def resolved_before(self, cutoff: datetime, limit: int) -> list[int]: ...
+
+
+class DeadlineStores(ExtendStore, SweepStore, Protocol):
+    pass
+
+
+class ExtendWork(NoticeWork, Protocol):
+    @property
+    def deadlines(self) -> ExtendStore: ...
+
+
+class SweepWork(NoticeWork, Protocol):
+    @property
+    def deadlines(self) -> SweepStore: ...
+
+
+class DeadlinesWork(NoticeWork, Protocol):
+    """Both, as the unit of work offers them (a base of ``bot.services.work.Work``)."""
+
+    @property
+    def deadlines(self) -> DeadlineStores: ...
+
+
+# --- what happened --------------------------------------------------------------------
+
+
+class NotExtended(Exception):
+    """``/extend`` refused; ``why`` names the answer (``cadres_only``, ``usage``,
+    ``not_found``, ``bad_date`` or one of ``ExtendRefused``'s), with what it shows: the
+    number and date as typed, the request's due time, the latest date allowed."""
+
+    def __init__(
+        self,
+        why: str,
+        number: str = "",
+        *,
+        typed: str = "",
+        due: datetime | None = None,
+        latest: datetime | None = None,
+    ) -> None:
+        super().__init__(why)
+        self.why = why
+        self.number = number
+        self.typed = typed
+        self.due = due
+        self.latest = latest
+
+
+@dataclass(frozen=True)
+class Extended:
+    """The later date set: the request as it is now, the reason given, who set it, and
+    the household's and the supervisors' notices."""
+
+    request: Request
+    reason: str
+    handler: Cadre
+    notices: tuple[Notice, ...]
+
+    @property
+    def for_supervisors(self) -> tuple[Notice, ...]:
+        return tuple(n for n in self.notices if n.tell.audience is Audience.SUPERVISOR)
+
+    @property
+    def for_others(self) -> tuple[Notice, ...]:
+        return tuple(n for n in self.notices if n.tell.audience is not Audience.SUPERVISOR)
+
+
+@dataclass(frozen=True)
+class DueSoon:
+    """A reminder to the handler's account (``chat``), with the household head's name."""
+
+    reminder: Reminder
+    chat: int
+    head: str
+
+
+@dataclass(frozen=True)
+class Watched:
+    """One tick of the deadline sweep: the notices of the escalations (and stalls at the
+    top) it made, the reminders owed, and how many of each."""
+
+    notices: tuple[Notice, ...]
+    reminders: tuple[DueSoon, ...]
+    escalated: int
+    reminded: int  # reminders noted (sent, or dropped for a handler without an account)
+
+    @property
+    def acted(self) -> int:
+        return self.escalated + self.reminded
+
+
+@dataclass(frozen=True)
+class Closed:
+    """One tick of the confirm-timeout sweep: how many closed, and the notices owed."""
+
+    closed: int
+    notices: tuple[Notice, ...]
+
+
+# --- the use cases --------------------------------------------------------------------
+
+
+async def extend(
+    work: ExtendWork, who: Identity, limits: ExtendLimits, zone: ZoneInfo, words: Sequence[str]
+) -> Extended:
+    """``/extend`` with ``words`` (``number date reason…``): the handler resolves by the
+    end of that local day instead, once, within ``limits``. Raises ``NotExtended``
+    (nothing changed)."""
+    if who.cadre is None:
+        raise NotExtended("cadres_only")
+    if len(words) < 2:
+        raise NotExtended("usage")
+    number, day, reason = words[0], words[1], " ".join(words[2:])
+    store = work.deadlines
+    request_id = await store.visible(who.cadre.id, number.strip().upper())
+    if request_id is None:
+        raise NotExtended("not_found", number)
+    try:
+        until = deadlines.end_of_day(day, zone)
+        done = await deadlines.extend(
+            store, work.now, request_id, who.cadre.id, until, reason, limits
+        )
+    except BadDate:
+        raise NotExtended("bad_date", number, typed=day) from None
+    except ExtendRefused as refused:
+        request = refused.request
+        raise NotExtended(
+            refused.why,
+            request.number if request else number,
+            due=request.resolve_by if request else None,
+            latest=refused.latest,
+        ) from None
+    told = await notices.address(work, done.tells)
+    return Extended(done.request, reason.strip(), who.cadre, tuple(told))
+
+
+async def watch(
+    work: SweepWork, table: Deadlines, before: timedelta, *, batch: int = ESCALATE_PER_TICK
+) -> Watched:
+    """Escalate up to ``batch`` requests past a due time (or reopened twice), then remind
+    handlers of the due times ``before`` ahead. Each reminder is noted as it is owed, so
+    it is never owed twice."""
+    store, now = work.deadlines, work.now
+    told: list[Notice] = []
+    escalated = 0
+    for request_id in await store.overdue(now, deadlines.REOPENS_TO_ESCALATE, batch):
+        done = await deadlines.escalate_overdue(store, now, request_id, table)
+        if done is not None:
+            escalated += 1
+            told += await notices.address(work, done.tells)
+    owed: list[DueSoon] = []
+    reminded = 0
+    for request_id in await store.near_due(now, now + before, REMIND_PER_TICK):
+        for reminder in await deadlines.remind(store, now, request_id, before):
+            reminded += 1
+            due = await _due_soon(work, reminder)
+            if due is not None:
+                owed.append(due)
+    return Watched(tuple(told), tuple(owed), escalated, reminded)
+
+
+async def _due_soon(work: SweepWork, reminder: Reminder) -> DueSoon | None:
+    request = reminder.request
+    chat = await work.directory.cadre_account(request.handler_id)
+    if chat is None:  # no one to remind; the escalation will come instead
+        return None
+    household = await work.directory.household(request.household_id)
+    return DueSoon(reminder, chat, household.head_name)
+
+
+async def close_unconfirmed(work: SweepWork, confirm_within: timedelta) -> Closed:
+    """销号 by timeout: resolved requests the villager has not answered within
+    ``confirm_within`` close, marked so."""
+    store, now = work.deadlines, work.now
+    due = await store.resolved_before(now - confirm_within, CLOSE_PER_TICK)
+    told: list[Notice] = []
+    for request_id in due:
+        done = await requests.close_by_timeout(store, now, request_id)
+        told += await notices.address(work, done.tells)
+    return Closed(len(due), tuple(told))
