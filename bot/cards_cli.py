@@ -24,6 +24,7 @@ from bot.domain.leavers import Reason
 from bot.i18n import Language, t
 from storage import cadre_views, codes, migrate
 from storage.db import Database, Tx
+from storage.unit_of_work import unit_of_work
 
 if TYPE_CHECKING:
     from bot.cards import Font, FontProblem
@@ -266,9 +267,10 @@ async def _in_transaction(config: Config, work: Callable[[Tx], Awaitable[T]]) ->
     """Open the database, bring its schema up to date, and run ``work`` in one transaction."""
     db = await Database.open(config.database.path)
     try:
-        await migrate.upgrade(db, SystemClock().now())
-        async with db.transaction() as tx:
-            return await work(tx)
+        now = SystemClock().now()
+        await migrate.upgrade(db, now)
+        async with unit_of_work(db, now) as unit:
+            return await work(unit.tx)
     except migrate.MigrationError as problem:
         raise Refusal(str(problem)) from None
     finally:

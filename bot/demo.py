@@ -24,6 +24,7 @@ from bot.sandbox.server import Sandbox
 from bot.sandbox.users import SandboxUser
 from storage import codes, migrate
 from storage.db import Database
+from storage.unit_of_work import unit_of_work
 
 BOT_NAME = "连心"
 SAMPLE_ROSTER = Path(__file__).resolve().parent / "samples" / "roster"
@@ -130,9 +131,9 @@ async def _prepare_county(config: Config, now: datetime) -> Cards:
         outcome = await import_path(db, SAMPLE_ROSTER, prune=False, dry_run=False)
         if outcome.problems:
             raise RuntimeError(f"the sample roster does not import: {outcome.problems[0]}")
-        async with db.transaction() as tx:
-            household = await codes.issue(tx, now, household_id=SCENE_HOUSEHOLD)
-            cadre = await codes.issue(tx, now, cadre_id=SCENE_CADRE)
+        async with unit_of_work(db, now) as work:
+            household = await codes.issue(work.tx, now, household_id=SCENE_HOUSEHOLD)
+            cadre = await codes.issue(work.tx, now, cadre_id=SCENE_CADRE)
     finally:
         await db.close()
     return Cards(household, cadre)

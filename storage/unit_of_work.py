@@ -45,6 +45,12 @@ class UnitOfWork:
         self.inbox_id = inbox_id  # the inbox row being handled; None for a sweep
         self.calls: list[Call] = []
         self.queued = 0  # calls written to the outbox at commit (a dedup key may skip one)
+        self.failure: str | None = None  # set by ``fail``: the handled row is marked failed
+
+    def fail(self, error: str) -> None:
+        """The inbox row being handled failed: at commit it is marked failed with ``error``
+        (not done), beside the calls queued (the apology to the person)."""
+        self.failure = error
 
     def send(self, *calls: Call) -> None:
         self.calls.extend(calls)
@@ -105,7 +111,8 @@ async def unit_of_work(
     db: Database, now: datetime, *, handling: int | None = None, priority: Priority | None = None
 ) -> AsyncIterator[UnitOfWork]:
     """Begin a write transaction; at the end of the block queue the calls it owes (all at
-    ``priority`` if given: sweeps send BULK), mark inbox row ``handling`` done, commit."""
+    ``priority`` if given: sweeps send BULK), mark inbox row ``handling`` done (or failed,
+    see ``UnitOfWork.fail``), commit."""
     async with db.transaction() as tx:
         work = UnitOfWork(tx, now, handling)
         yield work
@@ -113,7 +120,9 @@ async def unit_of_work(
         if priority is not None:
             calls = [replace(call, priority=priority) for call in calls]
         work.queued = await outbox.enqueue(tx, calls, now, handling)
-        if handling is not None:
+        if handling is not None and work.failure is not None:
+            await inbox.mark_failed(tx, handling, work.failure, now)
+        elif handling is not None:
             await inbox.mark_done(tx, handling, now)
 
 

@@ -26,7 +26,7 @@ from telegram.ext import Application
 from bot.calls import Call
 from bot.edge.longwork import LongWork
 from handlers.context import Setup, Unit, current_unit
-from storage import inbox, outbox
+from storage import inbox
 from storage.db import Database
 from storage.faults import DatabaseFault, fault_of
 from storage.unit_of_work import unit_of_work
@@ -166,13 +166,12 @@ class Dispatcher:
         log.error("update %s failed: %r", inbox_id, error, exc_info=error)
         now = self._setup.clock.now()
         try:
-            async with self._db.transaction() as tx:
-                lane = await inbox.lane_of(tx, inbox_id)
-                await inbox.mark_failed(tx, inbox_id, repr(error)[:2000], now)
+            async with unit_of_work(self._db, now, handling=inbox_id) as work:
+                work.fail(repr(error)[:2000])
+                lane = await inbox.lane_of(work.tx, inbox_id)
                 if lane:
                     text = self._setup.texts("reply.internal_error")
-                    apology = Call(lane, "sendMessage", {"chat_id": lane, "text": text})
-                    await outbox.enqueue(tx, [apology], now, inbox_id)
+                    work.send(Call(lane, "sendMessage", {"chat_id": lane, "text": text}))
         except Exception as trouble:
             if not self._stopping_for(trouble):
                 raise

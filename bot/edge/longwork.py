@@ -33,9 +33,8 @@ from typing import ParamSpec, TypeVar
 
 from bot.calls import Call
 from handlers.context import Job, Setup
-from storage import outbox
 from storage.db import Database, Tx
-from storage.unit_of_work import UnitOfWork, reading
+from storage.unit_of_work import UnitOfWork, reading, unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -170,8 +169,8 @@ class LongWork:
             if job.key is not None:
                 self._busy.discard(job.key)
         if calls:
-            async with self._db.transaction() as tx:
-                await outbox.enqueue(tx, calls, self._services.clock.now())
+            async with unit_of_work(self._db, self._services.clock.now()) as work:
+                work.send(*calls)
             self._on_outbox()
 
     def _apology(self, chat: int) -> Call:

@@ -30,9 +30,10 @@ from bot.edge.webhook import set_webhook_params, webhook_app, with_secret
 from bot.i18n import Texts
 from handlers import menus, reminders, sweeps
 from handlers.context import AnyApp, LianxinContext, Setup
-from storage import meta, migrate, outbox
+from storage import meta, migrate
 from storage.db import Database
 from storage.instance import InstanceLock
+from storage.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 MENU_KEY = "command_menu"
@@ -91,10 +92,10 @@ async def _publish_menus(db: Database, config: Config, clock: Clock) -> None:
     digest = hashlib.sha256(
         json.dumps([c.params for c in calls], sort_keys=True).encode()
     ).hexdigest()
-    async with db.transaction() as tx:
-        if await meta.get(tx, MENU_KEY) != digest:
-            await outbox.enqueue(tx, calls, clock.now())
-            await meta.put(tx, MENU_KEY, digest)
+    async with unit_of_work(db, clock.now()) as work:
+        if await meta.get(work.tx, MENU_KEY) != digest:
+            work.send(*calls)
+            await meta.put(work.tx, MENU_KEY, digest)
 
 
 async def start_bot(config: Config, clock: Clock) -> Running:
