@@ -1,6 +1,6 @@
 """When a cadre leaves, from the command line: their requests not yet closed go to the
 next cadre in the same transaction as the roster change or the unbinding, and are noted
-for the bot to tell (``bot.edge.leavers``). Used by ``roster import`` (pruned cadres,
+for the bot to tell (``bot.services.leavers``). Used by ``roster import`` (pruned cadres,
 and cadres no longer linked to a household) and ``cards revoke --unbind``."""
 
 from __future__ import annotations

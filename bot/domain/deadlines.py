@@ -2,10 +2,10 @@
 later resolution date (限时解决, village, town and county supervising in turn).
 
 A request is due twice: a first response (``respond_by``, while none was given) and a
-solution (``resolve_by``). The sweep (``bot.edge.sweeps``) asks these services about the
-requests the store finds near or past a due time; everything they change goes through
-``RequestStore.record`` like any other change, and reminders are rows too, so a sweep run
-twice, or after a restart, repeats nothing.
+solution (``resolve_by``). The sweep's use case (``bot.services.deadlines.watch``) asks
+these about the requests the store finds near or past a due time; everything they change
+goes through ``RequestStore.record`` like any other change, and reminders are rows too,
+so a sweep run twice, or after a restart, repeats nothing.
 """
 
 from __future__ import annotations
