@@ -61,16 +61,13 @@ UPDATE_PLACE = "UPDATE cadre_days SET latitude = ?, longitude = ? WHERE id = ?"
 # A household a cadre may log a stay or visit at (and so read its head's name): linked
 # to them, or in the region they supervise or below it.
 SELECT_VISITABLE = """
-WITH RECURSIVE subtree (id) AS (
-    SELECT supervises FROM cadres WHERE id = :cadre AND supervises IS NOT NULL
-    UNION
-    SELECT regions.id FROM regions JOIN subtree ON regions.parent_id = subtree.id
-)
 SELECT h.id, h.head_name, h.region_id, h.address, h.phone
 FROM households h
 WHERE h.id = :household AND h.removed_at IS NULL AND (
     EXISTS (SELECT 1 FROM links l WHERE l.household_id = h.id AND l.cadre_id = :cadre)
-    OR h.region_id IN (SELECT id FROM subtree)
+    OR EXISTS (SELECT 1 FROM cadres c
+               JOIN region_tree t ON t.ancestor_id = c.supervises AND t.region_id = h.region_id
+               WHERE c.id = :cadre)
 )
 """
 COUNT_STAY_DAYS = """
@@ -87,40 +84,28 @@ UPSERT_DIGEST_MARK = """
 INSERT INTO digest_marks (cadre_id, through) VALUES (?, ?)
 ON CONFLICT (cadre_id) DO UPDATE SET through = excluded.through
 """
-# The jurisdiction of a supervisor is the subtree of the region they supervise.
+# The jurisdiction of a supervisor is the subtree of the region they supervise
+# (``storage.region_tree``); the region is each query's first parameter.
 SELECT_NEW_IN = """
-WITH RECURSIVE subtree (id) AS (
-    SELECT id FROM regions WHERE id = ?
-    UNION
-    SELECT regions.id FROM regions JOIN subtree ON regions.parent_id = subtree.id
-)
 SELECT r.number, h.head_name FROM requests r JOIN households h ON h.id = r.household_id
-WHERE h.region_id IN (SELECT id FROM subtree) AND r.filed_at > ? AND r.filed_at <= ?
+WHERE h.region_id IN (SELECT region_id FROM region_tree WHERE ancestor_id = ?)
+  AND r.filed_at > ? AND r.filed_at <= ?
 ORDER BY r.filed_at, r.id
 """
 SELECT_OVERDUE_IN = """
-WITH RECURSIVE subtree (id) AS (
-    SELECT id FROM regions WHERE id = ?
-    UNION
-    SELECT regions.id FROM regions JOIN subtree ON regions.parent_id = subtree.id
-)
 SELECT r.number, h.head_name FROM requests r JOIN households h ON h.id = r.household_id
-WHERE h.region_id IN (SELECT id FROM subtree) AND r.resolve_by < ?
+WHERE h.region_id IN (SELECT region_id FROM region_tree WHERE ancestor_id = ?)
+  AND r.resolve_by < ?
   AND r.status NOT IN ('resolved', 'closed')
 ORDER BY r.resolve_by, r.id
 """
 SELECT_ESCALATED_IN = """
-WITH RECURSIVE subtree (id) AS (
-    SELECT id FROM regions WHERE id = ?
-    UNION
-    SELECT regions.id FROM regions JOIN subtree ON regions.parent_id = subtree.id
-)
 SELECT DISTINCT r.number, h.head_name
 FROM request_events e
 JOIN requests r ON r.id = e.request_id
 JOIN households h ON h.id = r.household_id
-WHERE e.kind = 'escalated' AND e.at > ? AND e.at <= ?
-  AND h.region_id IN (SELECT id FROM subtree)
+WHERE h.region_id IN (SELECT region_id FROM region_tree WHERE ancestor_id = ?)
+  AND e.kind = 'escalated' AND e.at > ? AND e.at <= ?
 ORDER BY r.number
 """
 

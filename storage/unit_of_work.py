@@ -25,6 +25,7 @@ from storage.db import Database, Tx
 from storage.deadlines import DeadlineRequests
 from storage.people import People
 from storage.requests import Requests
+from storage.stats import Stats
 
 
 class UnitOfWork:
@@ -54,6 +55,10 @@ class UnitOfWork:
     @cached_property
     def people(self) -> People:
         return People(self.tx)
+
+    @cached_property
+    def stats(self) -> Stats:
+        return Stats(self.tx)
 
 
 @asynccontextmanager

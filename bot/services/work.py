@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.services.identity import IdentityStore
+from bot.services.stats import StatsWork
 
 
 class Moment(Protocol):
@@ -20,5 +21,5 @@ class IdentityWork(Moment, Protocol):
     def people(self) -> IdentityStore: ...
 
 
-class Work(IdentityWork, Protocol):
+class Work(IdentityWork, StatsWork, Protocol):
     """Every repository a use case may ask for (add your module's Protocol to the bases)."""
