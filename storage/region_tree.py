@@ -1,14 +1,16 @@
 """The region tree, stored once: the closure table ``region_tree`` (migration 0012).
 
 Every region has one row per region at or above it (``ancestor_id``, with ``depth`` 0 for
-itself). So a supervisor's jurisdiction, the subtree of the region they supervise, is
-the one join ``region_tree t ON t.region_id = <the row's region> AND t.ancestor_id =
-:region`` (or ``IN (SELECT region_id FROM region_tree WHERE ancestor_id = :region)``),
-the same query for a village, a township or the whole county (its root region); no
-query walks the parent links itself.
+itself, and that ancestor's ``ancestor_level``, so a region's village or township is one
+look-up). So a supervisor's jurisdiction, the subtree of the region they supervise, is
+the one join ``CROSS JOIN region_tree t ON t.ancestor_id = :region AND t.region_id =
+<the row's region>`` (a primary-key look-up per row), the same query for a village, a
+township or the whole county (its root region); no query walks the parent links itself.
+(``h.region_id IN (SELECT region_id FROM region_tree ...)`` reads the same, but SQLite
+may then scan the list once per row: join.)
 
-The table is derived from ``regions.parent_id``: whoever writes regions rebuilds it in
-the same transaction (the roster import does; so do tests and benchmarks that insert
+The table is derived from ``regions`` (parent links and levels): whoever writes regions
+rebuilds it in the same transaction (the roster import does; so do tests and benchmarks that insert
 regions by hand). A county has a few thousand regions, so a rebuild is milliseconds.
 """
 
@@ -20,15 +22,16 @@ DELETE_TREE = "DELETE FROM region_tree"
 # Capped at depth 32, so a cyclic tree (the roster check refuses one) cannot loop forever;
 # a pair met twice keeps its shortest depth. The same statement as migration 0012's.
 INSERT_TREE = """
-INSERT INTO region_tree (ancestor_id, region_id, depth)
-WITH RECURSIVE tree (ancestor_id, region_id, depth) AS (
-    SELECT id, id, 0 FROM regions
+INSERT INTO region_tree (ancestor_id, region_id, depth, ancestor_level)
+WITH RECURSIVE tree (ancestor_id, ancestor_level, region_id, depth) AS (
+    SELECT id, level, id, 0 FROM regions
     UNION ALL
-    SELECT t.ancestor_id, r.id, t.depth + 1
+    SELECT t.ancestor_id, t.ancestor_level, r.id, t.depth + 1
     FROM tree t JOIN regions r ON r.parent_id = t.region_id
     WHERE t.depth < 32
 )
-SELECT ancestor_id, region_id, min(depth) FROM tree GROUP BY ancestor_id, region_id
+SELECT ancestor_id, region_id, min(depth), ancestor_level FROM tree
+GROUP BY ancestor_id, region_id
 """
 SELECT_SUBTREE = """
 SELECT region_id FROM region_tree WHERE ancestor_id = ? ORDER BY depth, region_id

@@ -85,27 +85,30 @@ INSERT INTO digest_marks (cadre_id, through) VALUES (?, ?)
 ON CONFLICT (cadre_id) DO UPDATE SET through = excluded.through
 """
 # The jurisdiction of a supervisor is the subtree of the region they supervise
-# (``storage.region_tree``); the region is each query's first parameter.
+# (``storage.region_tree``, a look-up per row after the rows the dates select); the
+# region is each query's first parameter.
 SELECT_NEW_IN = """
-SELECT r.number, h.head_name FROM requests r JOIN households h ON h.id = r.household_id
-WHERE h.region_id IN (SELECT region_id FROM region_tree WHERE ancestor_id = ?)
-  AND r.filed_at > ? AND r.filed_at <= ?
+SELECT r.number, h.head_name
+FROM requests r CROSS JOIN households h ON h.id = r.household_id
+     CROSS JOIN region_tree t ON t.ancestor_id = ? AND t.region_id = h.region_id
+WHERE r.filed_at > ? AND r.filed_at <= ?
 ORDER BY r.filed_at, r.id
 """
 SELECT_OVERDUE_IN = """
-SELECT r.number, h.head_name FROM requests r JOIN households h ON h.id = r.household_id
-WHERE h.region_id IN (SELECT region_id FROM region_tree WHERE ancestor_id = ?)
-  AND r.resolve_by < ?
+SELECT r.number, h.head_name
+FROM region_tree t JOIN households h ON h.region_id = t.region_id
+     JOIN requests r ON r.household_id = h.id
+WHERE t.ancestor_id = ? AND r.resolve_by < ?
   AND r.status NOT IN ('resolved', 'closed')
 ORDER BY r.resolve_by, r.id
 """
 SELECT_ESCALATED_IN = """
 SELECT DISTINCT r.number, h.head_name
 FROM request_events e
-JOIN requests r ON r.id = e.request_id
-JOIN households h ON h.id = r.household_id
-WHERE h.region_id IN (SELECT region_id FROM region_tree WHERE ancestor_id = ?)
-  AND e.kind = 'escalated' AND e.at > ? AND e.at <= ?
+CROSS JOIN requests r ON r.id = e.request_id
+CROSS JOIN households h ON h.id = r.household_id
+CROSS JOIN region_tree t ON t.ancestor_id = ? AND t.region_id = h.region_id
+WHERE e.kind = 'escalated' AND e.at > ? AND e.at <= ?
 ORDER BY r.number
 """
 

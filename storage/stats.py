@@ -3,10 +3,10 @@
 What each figure means is said in ``bot.domain.stats`` (and checked against a plain Python
 reference in ``tests/reference_stats.py``); this module is where they are counted. A
 period's rows are the requests filed, closed or due in it (the three cohorts of the
-figures), found through the indexes of migration 0008. A region's scope is its subtree in
-the closure table ``region_tree`` (migration 0012, ``storage.region_tree``): the county is
-its root region and goes through the same queries as a village, and no query can reach
-beyond the subtree it names.
+figures), found through the indexes of migration 0008. A region's rows are those of its
+subtree in the closure table ``region_tree`` (migration 0012, ``storage.region_tree``):
+the county is its root region and goes through the same queries as a village, and no
+query can reach beyond the subtree it names.
 
 ``Stats`` is the repository the use cases (``bot.services.stats``) see, over one read.
 """
@@ -38,26 +38,26 @@ from storage.timefmt import to_db
 #
 # FIGURES_REGION: the requests of :region's subtree (the county: its root), one line per
 # key (:by: '', 'cadre', 'category', or the township or village: the nearest one at or
-# above the household's region within the subtree, else that region itself). ``scope`` is
-# the subtree from the closure table, each region with its township and village (a few
-# thousand rows for a county). The period's rows drive the join (CROSS JOIN keeps that
-# order): read by date, then each one's household looked up (0008's households_region_of)
-# and kept if in the scope. Driven by the households instead, the closed and due cohorts
-# would read every request each household ever filed.
+# above the household's region within the subtree, else that region itself). The
+# period's rows are read by date; each is kept if its household's region is in the
+# subtree (households_region_of, then the closure table's primary key), a test the query
+# skips when the subtree is every region (``whole``, counted once: then every request is
+# in it, and a county's month looks up no household). Its township or village is one
+# look-up more in region_tree_up, made only for those breakdowns.
 FIGURES_REGION = """
-WITH scope (id, township, village) AS MATERIALIZED (
-    SELECT t.region_id,
-           (SELECT u.ancestor_id FROM region_tree u JOIN regions a ON a.id = u.ancestor_id
-            WHERE u.region_id = t.region_id AND u.depth <= t.depth AND a.level = 'township'
-            ORDER BY u.depth LIMIT 1),
-           (SELECT u.ancestor_id FROM region_tree u JOIN regions a ON a.id = u.ancestor_id
-            WHERE u.region_id = t.region_id AND u.depth <= t.depth AND a.level = 'village'
-            ORDER BY u.depth LIMIT 1)
-    FROM region_tree t WHERE t.ancestor_id = :region
+WITH whole (yes) AS MATERIALIZED (
+    SELECT (SELECT count(*) FROM region_tree WHERE ancestor_id = :region)
+           = (SELECT count(*) FROM regions)
 ), filed AS (
-    SELECT CASE :by WHEN 'cadre' THEN r.handler_id WHEN 'category' THEN r.category
-                    WHEN 'township' THEN coalesce(s.township, h.region_id)
-                    WHEN 'village' THEN coalesce(s.village, h.region_id) ELSE '' END AS key,
+    SELECT CASE :by WHEN '' THEN '' WHEN 'cadre' THEN r.handler_id
+                    WHEN 'category' THEN r.category
+                    ELSE (SELECT coalesce((SELECT k.ancestor_id FROM region_tree k
+                                           WHERE k.region_id = h.region_id
+                                             AND k.ancestor_level = :by AND k.depth <= t.depth
+                                           ORDER BY k.depth LIMIT 1), h.region_id)
+                          FROM households h CROSS JOIN region_tree t
+                               ON t.ancestor_id = :region AND t.region_id = h.region_id
+                          WHERE h.id = r.household_id) END AS key,
            count(*) AS filed,
            count(*) FILTER (WHERE r.status != 'closed') AS open,
            count(*) FILTER (WHERE CASE WHEN r.status IN ('open', 'acknowledged')
@@ -78,27 +78,43 @@ WITH scope (id, township, village) AS MATERIALIZED (
                + (substr(r.first_response_at, 21, 6) - substr(r.filed_at, 21, 6))
            ) AS first_response,
            NULL AS resolution
-    FROM requests r CROSS JOIN households h ON h.id = r.household_id
-         JOIN scope s ON s.id = h.region_id
-    WHERE r.filed_at >= :start AND r.filed_at < :end
+    FROM requests r
+    WHERE r.filed_at >= :start AND r.filed_at < :end AND ((SELECT yes FROM whole) OR EXISTS (
+          SELECT 1 FROM households h CROSS JOIN region_tree t
+                 ON t.ancestor_id = :region AND t.region_id = h.region_id
+          WHERE h.id = r.household_id))
     GROUP BY key
 ), due AS (
-    SELECT CASE :by WHEN 'cadre' THEN r.handler_id WHEN 'category' THEN r.category
-                    WHEN 'township' THEN coalesce(s.township, h.region_id)
-                    WHEN 'village' THEN coalesce(s.village, h.region_id) ELSE '' END AS key,
+    SELECT CASE :by WHEN '' THEN '' WHEN 'cadre' THEN r.handler_id
+                    WHEN 'category' THEN r.category
+                    ELSE (SELECT coalesce((SELECT k.ancestor_id FROM region_tree k
+                                           WHERE k.region_id = h.region_id
+                                             AND k.ancestor_level = :by AND k.depth <= t.depth
+                                           ORDER BY k.depth LIMIT 1), h.region_id)
+                          FROM households h CROSS JOIN region_tree t
+                               ON t.ancestor_id = :region AND t.region_id = h.region_id
+                          WHERE h.id = r.household_id) END AS key,
            0, 0, 0, 0, 0, 0, 0,
            count(*) FILTER (WHERE r.resolve_by < :due_until),
            count(*) FILTER (WHERE r.resolve_by < :due_until  -- solved
                               AND r.outcome IN ('satisfied', 'partly')),
            0, 0, 0, NULL, NULL
-    FROM requests r CROSS JOIN households h ON h.id = r.household_id
-         JOIN scope s ON s.id = h.region_id
-    WHERE r.resolve_by >= :start AND r.resolve_by < :end
+    FROM requests r
+    WHERE r.resolve_by >= :start AND r.resolve_by < :end AND ((SELECT yes FROM whole) OR EXISTS (
+          SELECT 1 FROM households h CROSS JOIN region_tree t
+                 ON t.ancestor_id = :region AND t.region_id = h.region_id
+          WHERE h.id = r.household_id))
     GROUP BY key
 ), closed AS (
-    SELECT CASE :by WHEN 'cadre' THEN r.handler_id WHEN 'category' THEN r.category
-                    WHEN 'township' THEN coalesce(s.township, h.region_id)
-                    WHEN 'village' THEN coalesce(s.village, h.region_id) ELSE '' END AS key,
+    SELECT CASE :by WHEN '' THEN '' WHEN 'cadre' THEN r.handler_id
+                    WHEN 'category' THEN r.category
+                    ELSE (SELECT coalesce((SELECT k.ancestor_id FROM region_tree k
+                                           WHERE k.region_id = h.region_id
+                                             AND k.ancestor_level = :by AND k.depth <= t.depth
+                                           ORDER BY k.depth LIMIT 1), h.region_id)
+                          FROM households h CROSS JOIN region_tree t
+                               ON t.ancestor_id = :region AND t.region_id = h.region_id
+                          WHERE h.id = r.household_id) END AS key,
            0, 0, 0, 0, 0, 0, 0, 0, 0,
            count(*) FILTER (WHERE r.outcome = 'satisfied'),
            count(*) FILTER (WHERE r.outcome = 'partly'),
@@ -110,9 +126,11 @@ WITH scope (id, township, village) AS MATERIALIZED (
                     - unixepoch(substr(r.filed_at, 1, 19))) * 1000000
                    + (substr(r.resolved_at, 21, 6) - substr(r.filed_at, 21, 6))
                END)
-    FROM requests r CROSS JOIN households h ON h.id = r.household_id
-         JOIN scope s ON s.id = h.region_id
-    WHERE r.closed_at >= :start AND r.closed_at < :end
+    FROM requests r
+    WHERE r.closed_at >= :start AND r.closed_at < :end AND ((SELECT yes FROM whole) OR EXISTS (
+          SELECT 1 FROM households h CROSS JOIN region_tree t
+                 ON t.ancestor_id = :region AND t.region_id = h.region_id
+          WHERE h.id = r.household_id))
     GROUP BY key
 )
 SELECT key, sum(filed), sum(open), sum(overdue), sum(escalated), sum(explained),
@@ -178,14 +196,19 @@ FROM (SELECT * FROM filed UNION ALL SELECT * FROM due UNION ALL SELECT * FROM cl
 # The chart: per local day of the period (:days, a JSON array of [start, end) instants), the
 # requests filed and their first-response times in microseconds; one range scan a day.
 DAYS_REGION = """
-WITH day (n, start, end) AS (SELECT key, value ->> 0, value ->> 1 FROM json_each(:days))
+WITH whole (yes) AS MATERIALIZED (  -- as in FIGURES_REGION
+    SELECT (SELECT count(*) FROM region_tree WHERE ancestor_id = :region)
+           = (SELECT count(*) FROM regions)
+), day (n, start, end) AS (SELECT key, value ->> 0, value ->> 1 FROM json_each(:days))
 SELECT day.n, count(r.id),
        group_concat((unixepoch(substr(r.first_response_at, 1, 19))
                      - unixepoch(substr(r.filed_at, 1, 19))) * 1000000
                     + (substr(r.first_response_at, 21, 6) - substr(r.filed_at, 21, 6)))
 FROM day CROSS JOIN requests r ON r.filed_at >= day.start AND r.filed_at < day.end
-     CROSS JOIN households h ON h.id = r.household_id
-     JOIN region_tree t ON t.ancestor_id = :region AND t.region_id = h.region_id
+WHERE (SELECT yes FROM whole) OR EXISTS (
+      SELECT 1 FROM households h CROSS JOIN region_tree t
+             ON t.ancestor_id = :region AND t.region_id = h.region_id
+      WHERE h.id = r.household_id)
 GROUP BY day.n
 """
 DAYS_CADRE = """
@@ -208,10 +231,10 @@ SELECT_CADRE_NAMES = "SELECT id, name FROM cadres WHERE id IN (SELECT value FROM
 SELECT_OVERDUE = """
 SELECT r.id, r.number, h.head_name, r.handler_id, c.name AS handler, r.resolve_by
 FROM requests r
-JOIN households h ON h.id = r.household_id
+CROSS JOIN households h ON h.id = r.household_id
+CROSS JOIN region_tree t ON t.ancestor_id = :region AND t.region_id = h.region_id
 JOIN cadres c ON c.id = r.handler_id
 WHERE r.status IN ('open', 'acknowledged') AND r.resolve_by < :now
-  AND h.region_id IN (SELECT region_id FROM region_tree WHERE ancestor_id = :region)
 ORDER BY r.resolve_by, r.id
 LIMIT :limit
 """
@@ -221,16 +244,13 @@ LIMIT :limit
 # every cadre who handled it in order, the escalations, and whether it is overdue (as in
 # the figures). The period's rows drive the join, as in FIGURES_REGION.
 SELECT_REPORT_LINES = """
-WITH scope (id, village) AS MATERIALIZED (
-    SELECT t.region_id,
-           coalesce((SELECT a.name FROM region_tree u JOIN regions a ON a.id = u.ancestor_id
-                     WHERE u.region_id = t.region_id AND u.depth <= t.depth
-                       AND a.level = 'village'
-                     ORDER BY u.depth LIMIT 1),
-                    (SELECT name FROM regions WHERE id = t.region_id))
-    FROM region_tree t WHERE t.ancestor_id = :region
-)
-SELECT r.number, r.household_id, h.head_name, s.village, r.category,
+SELECT r.number, r.household_id, h.head_name,
+       coalesce((SELECT v.name FROM region_tree k JOIN regions v ON v.id = k.ancestor_id
+                 WHERE k.region_id = h.region_id AND k.ancestor_level = 'village'
+                   AND k.depth <= t.depth
+                 ORDER BY k.depth LIMIT 1),
+                (SELECT name FROM regions WHERE id = h.region_id)) AS village,
+       r.category,
        r.filed_at, r.first_response_at, r.resolved_at, iif(r.outcome IS NULL, NULL, r.closed_at),
        r.outcome,
        (SELECT group_concat(name, '、') FROM (
@@ -241,7 +261,7 @@ SELECT r.number, r.household_id, h.head_name, s.village, r.category,
        coalesce(CASE WHEN r.status IN ('open', 'acknowledged') THEN r.resolve_by < :now
                      ELSE r.resolved_at > r.resolve_by END, 0) AS overdue
 FROM requests r CROSS JOIN households h ON h.id = r.household_id
-     JOIN scope s ON s.id = h.region_id
+     CROSS JOIN region_tree t ON t.ancestor_id = :region AND t.region_id = h.region_id
 WHERE r.filed_at >= :start AND r.filed_at < :end
 ORDER BY r.id
 """
@@ -253,8 +273,8 @@ SELECT c.id, c.name, c.rank, c.region_id,
        (SELECT count(DISTINCT d.local_date) FROM cadre_days d
         WHERE d.cadre_id = c.id AND d.kind = 'stay'
           AND d.local_date >= :first AND d.local_date <= :last) AS days
-FROM cadres c
-WHERE c.region_id IN (SELECT region_id FROM region_tree WHERE ancestor_id = :region)
+FROM region_tree t JOIN cadres c ON c.region_id = t.region_id
+WHERE t.ancestor_id = :region
 ORDER BY c.id
 """
 
