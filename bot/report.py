@@ -1,8 +1,8 @@
 """The supervisors' spreadsheet: one row per request filed in the period, the figures
 per region and per cadre, and stay-quota compliance; as .xlsx, or the rows as CSV.
 
-Both ``lianxin report`` and the /stats button build it here, from the same rows and the
-same definitions (``bot.domain.stats``) as the chat's figures.
+Both ``lianxin report`` and the /stats button build it here, from what the use case
+``bot.services.stats.report`` gathers: the same queries as the chat's figures.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import io
 import itertools
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import IO
@@ -20,49 +19,9 @@ from zoneinfo import ZoneInfo
 
 from bot import private
 from bot.cells import csv_rows
-from bot.domain.stats import Figures, Period, Place
+from bot.domain.stats import Figures, StayLine
 from bot.i18n import Texts
-from storage import stats as store
-from storage.db import Tx
-from storage.stats import ReportLine, StayLine
-
-
-@dataclass(frozen=True)
-class ReportData:
-    region: Place
-    period: Period
-    now: datetime
-    lines: list[ReportLine]  # the requests filed in the period, in filing order
-    whole: Figures
-    townships: dict[str, Figures]  # keyed by region id, as store.region_breakdown
-    villages: dict[str, Figures]
-    cadres: dict[str, Figures]  # keyed by cadre id
-    places: dict[str, Place]
-    names: dict[str, str]  # cadre names
-    stays: list[StayLine] | None  # None: no stays table yet
-
-
-async def gather(tx: Tx, region_id: str, period: Period, now: datetime) -> ReportData | None:
-    """Everything the workbook shows, in one read; None for an unknown region. The figures
-    are counted in SQL (a county's month is ~90,000 requests) and the request rows come
-    as tuples, formatted only when written."""
-    region = await store.region(tx, region_id)
-    if region is None:
-        return None
-    cadres = await store.region_breakdown(tx, region_id, period, now, "cadre")
-    return ReportData(
-        region=region,
-        period=period,
-        now=now,
-        lines=await store.report_lines(tx, region_id, period, now),
-        whole=await store.region_figures(tx, region_id, period, now),
-        townships=await store.region_breakdown(tx, region_id, period, now, "township"),
-        villages=await store.region_breakdown(tx, region_id, period, now, "village"),
-        cadres=cadres,
-        places=await store.places(tx, region_id),
-        names=await store.cadre_names(tx, sorted(cadres)),
-        stays=await store.stay_days(tx, region_id, period),
-    )
+from bot.services.stats import ReportData
 
 
 class _LocalMinutes:

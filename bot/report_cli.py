@@ -15,8 +15,10 @@ from bot.clock import SystemClock
 from bot.config import Config
 from bot.domain import stats
 from bot.i18n import Texts
+from bot.services import stats as figures
 from storage import migrate
 from storage.db import Database
+from storage.unit_of_work import reading
 
 Load = Callable[[argparse.Namespace], Config]
 
@@ -48,8 +50,8 @@ async def run(args: argparse.Namespace, config: Config) -> int:
     try:
         now = SystemClock().now()
         await migrate.upgrade(db, now)
-        async with db.read() as tx:
-            data = await report.gather(tx, args.region, period, now)
+        async with reading(db, now) as work:
+            data = await figures.report(work, args.region, period)
     finally:
         await db.close()
     if data is None:

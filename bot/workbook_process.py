@@ -3,8 +3,10 @@
 A county's month is ~90,000 rows turned into text: seconds of pure Python. In a thread of
 the bot it would share the interpreter lock with the event loop and slow every villager's
 answer meanwhile; in its own process it uses the other core and the bot stays responsive.
-The worker reads through its own read connection (``Database.read``: a snapshot that takes
-no writer lock) and writes the file; the bot queues the upload.
+The worker reads through its own read connection (``storage.unit_of_work.reading``: a
+snapshot that takes no writer lock), gathers what the workbook shows with the same use case
+as ``lianxin report`` (``bot.services.stats.report``) and writes the file; the bot queues
+the upload.
 
     python -m bot.workbook_process   # reads one WorkbookOrder as JSON on stdin
 """
@@ -24,7 +26,9 @@ from zoneinfo import ZoneInfo
 from bot import report
 from bot.domain import stats
 from bot.i18n import LANGUAGES, Texts
+from bot.services import stats as figures
 from storage.db import Database
+from storage.unit_of_work import reading
 
 NICE = 10
 ROOT = str(Path(__file__).resolve().parents[1])  # where ``bot`` is, installed or not
@@ -78,8 +82,8 @@ async def _write(order: WorkbookOrder) -> str | None:
     period = stats.days(date.fromisoformat(order.first), date.fromisoformat(order.last), zone)
     db = await Database.open(Path(order.database), readers=1)
     try:
-        async with db.read() as tx:
-            data = await report.gather(tx, order.region, period, datetime.fromisoformat(order.now))
+        async with reading(db, datetime.fromisoformat(order.now)) as work:
+            data = await figures.report(work, order.region, period)
     finally:
         await db.close()
     if data is None:

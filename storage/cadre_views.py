@@ -43,18 +43,15 @@ LIMIT ?
 # household in the region they supervise (and below it). A former handler sees it only
 # while one of these holds: a cadre moved to another village keeps no old cases.
 SELECT_MAY_SEE = """
-WITH RECURSIVE subtree (id) AS (
-    SELECT supervises FROM cadres WHERE id = :cadre AND supervises IS NOT NULL
-    UNION
-    SELECT regions.id FROM regions JOIN subtree ON regions.parent_id = subtree.id
-)
 SELECT 1 FROM requests r
 WHERE r.id = :request AND (
     r.handler_id = :cadre
     OR EXISTS (SELECT 1 FROM links l
                WHERE l.household_id = r.household_id AND l.cadre_id = :cadre)
     OR EXISTS (SELECT 1 FROM households h
-               WHERE h.id = r.household_id AND h.region_id IN (SELECT id FROM subtree))
+               JOIN cadres c ON c.id = :cadre
+               JOIN region_tree t ON t.ancestor_id = c.supervises AND t.region_id = h.region_id
+               WHERE h.id = r.household_id)
 )
 """
 SELECT_REQUEST_ID_BY_NUMBER = "SELECT id FROM requests WHERE number = ?"

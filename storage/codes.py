@@ -46,44 +46,29 @@ SELECT (SELECT count(*) FROM members WHERE code = :code)
      + (SELECT count(*) FROM cadre_accounts WHERE code = :code)
 """
 SELECT_HOUSEHOLDS_UNDER = """
-WITH RECURSIVE subtree (id) AS (  -- every region at or below :region
-    SELECT id FROM regions WHERE id = :region
-    UNION  -- not UNION ALL: a cyclic roster must not loop forever
-    SELECT r.id FROM regions r JOIN subtree s ON r.parent_id = s.id
-)
 SELECT h.id, h.head_name, h.region_id, h.address, h.phone, r.name AS region_name, c.code
 FROM households h
-JOIN subtree s ON s.id = h.region_id
+JOIN region_tree s ON s.ancestor_id = :region AND s.region_id = h.region_id  -- at or below
 JOIN regions r ON r.id = h.region_id
 LEFT JOIN codes c ON c.household_id = h.id AND c.revoked_at IS NULL
 WHERE h.removed_at IS NULL
 ORDER BY h.id
 """
 SELECT_LINKS_UNDER = """
-WITH RECURSIVE subtree (id) AS (  -- every region at or below :region
-    SELECT id FROM regions WHERE id = :region
-    UNION  -- not UNION ALL: a cyclic roster must not loop forever
-    SELECT r.id FROM regions r JOIN subtree s ON r.parent_id = s.id
-)
 SELECT l.household_id, l.tier,
        c.id, c.name, c.rank, c.unit, c.phone, c.region_id, c.backup_id, c.supervises
 FROM links l
 JOIN households h ON h.id = l.household_id
-JOIN subtree s ON s.id = h.region_id
+JOIN region_tree s ON s.ancestor_id = :region AND s.region_id = h.region_id
 JOIN cadres c ON c.id = l.cadre_id
 ORDER BY l.household_id, l.tier, c.id
 """
 SELECT_CADRES_UNDER = """
-WITH RECURSIVE subtree (id) AS (  -- every region at or below :region
-    SELECT id FROM regions WHERE id = :region
-    UNION  -- not UNION ALL: a cyclic roster must not loop forever
-    SELECT r.id FROM regions r JOIN subtree s ON r.parent_id = s.id
-)
 SELECT c.id, c.name, c.rank, c.unit, c.phone, c.region_id, c.backup_id, c.supervises,
        r.name AS region_name, k.code,
        (SELECT count(*) FROM links l WHERE l.cadre_id = c.id) AS households
 FROM cadres c
-JOIN subtree s ON s.id = c.region_id
+JOIN region_tree s ON s.ancestor_id = :region AND s.region_id = c.region_id
 JOIN regions r ON r.id = c.region_id
 LEFT JOIN codes k ON k.cadre_id = c.id AND k.revoked_at IS NULL
 WHERE c.removed_at IS NULL

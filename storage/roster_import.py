@@ -13,6 +13,10 @@ A household's chain of cadres is one fact, though: for every household in the fi
 links become exactly the file's, with or without prune (a tier-1 cadre replaced in the
 file must not leave the old one answering too). Prune keeps its meaning for whole
 entities: regions, cadres and households absent from the file, and those households' links.
+
+Whenever regions are written or removed, the closure table of the region tree is rebuilt
+in the same transaction (``storage.region_tree``), so every jurisdiction query sees the
+parent links just imported.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain.roster import Cadre, Household, Level, Link, Rank, Region, Roster
-from storage import leavers
+from storage import leavers, region_tree
 from storage.db import Database, Tx
 
 TABLE_NAMES = ("regions", "cadres", "households", "links")
@@ -77,14 +81,6 @@ DELETE = {
 }
 SELECT_MEMBER_HOUSEHOLDS = "SELECT household_id FROM members"
 SELECT_ACCOUNT_CADRES = "SELECT cadre_id FROM cadre_accounts"
-SELECT_SUBTREE = """
-WITH RECURSIVE subtree (id) AS (
-    SELECT id FROM regions WHERE id = ?
-    UNION
-    SELECT regions.id FROM regions JOIN subtree ON regions.parent_id = subtree.id
-)
-SELECT id FROM subtree
-"""
 
 SELECTS = {
     "regions": SELECT_REGIONS,
@@ -206,6 +202,8 @@ async def _apply(
         )
         if write and changed:
             await tx.executemany(UPSERTS[table], changed)
+            if table == "regions":  # the subtrees follow the parent links just written
+                await region_tree.rebuild(tx)
         if write and replaced:
             await tx.executemany(DELETE[table], (_params(key) for key in replaced))
     report.unlinked = [k for k in replaced if isinstance(k, tuple)]
@@ -216,6 +214,8 @@ async def _apply(
     report.to_reroute = await _held(tx, report)
     if prune and write:
         await _remove(tx, gone, report, now)
+        if gone["regions"]:
+            await region_tree.rebuild(tx)
     return report
 
 
@@ -280,4 +280,4 @@ async def read_roster(tx: Tx) -> Roster:
 
 async def region_subtree(tx: Tx, region_id: str) -> list[str]:
     """``region_id`` and every region below it: a supervisor's jurisdiction."""
-    return [row[0] for row in await tx.fetchall(SELECT_SUBTREE, (region_id,))]
+    return await region_tree.subtree(tx, region_id)

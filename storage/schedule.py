@@ -65,16 +65,13 @@ UPDATE_PLACE = "UPDATE cadre_days SET latitude = ?, longitude = ? WHERE id = ?"
 # A household a cadre may log a stay or visit at (and so read its head's name): linked
 # to them, or in the region they supervise or below it.
 SELECT_VISITABLE = """
-WITH RECURSIVE subtree (id) AS (
-    SELECT supervises FROM cadres WHERE id = :cadre AND supervises IS NOT NULL
-    UNION
-    SELECT regions.id FROM regions JOIN subtree ON regions.parent_id = subtree.id
-)
 SELECT h.id, h.head_name, h.region_id, h.address, h.phone
 FROM households h
 WHERE h.id = :household AND h.removed_at IS NULL AND (
     EXISTS (SELECT 1 FROM links l WHERE l.household_id = h.id AND l.cadre_id = :cadre)
-    OR h.region_id IN (SELECT id FROM subtree)
+    OR EXISTS (SELECT 1 FROM cadres c
+               JOIN region_tree t ON t.ancestor_id = c.supervises AND t.region_id = h.region_id
+               WHERE c.id = :cadre)
 )
 """
 COUNT_STAY_DAYS = """
@@ -91,40 +88,31 @@ UPSERT_DIGEST_MARK = """
 INSERT INTO digest_marks (cadre_id, through) VALUES (?, ?)
 ON CONFLICT (cadre_id) DO UPDATE SET through = excluded.through
 """
-# The jurisdiction of a supervisor is the subtree of the region they supervise.
+# The jurisdiction of a supervisor is the subtree of the region they supervise
+# (``storage.region_tree``, a look-up per row after the rows the dates select); the
+# region is each query's first parameter.
 SELECT_NEW_IN = """
-WITH RECURSIVE subtree (id) AS (
-    SELECT id FROM regions WHERE id = ?
-    UNION
-    SELECT regions.id FROM regions JOIN subtree ON regions.parent_id = subtree.id
-)
-SELECT r.number, h.head_name FROM requests r JOIN households h ON h.id = r.household_id
-WHERE h.region_id IN (SELECT id FROM subtree) AND r.filed_at > ? AND r.filed_at <= ?
+SELECT r.number, h.head_name
+FROM requests r CROSS JOIN households h ON h.id = r.household_id
+     CROSS JOIN region_tree t ON t.ancestor_id = ? AND t.region_id = h.region_id
+WHERE r.filed_at > ? AND r.filed_at <= ?
 ORDER BY r.filed_at, r.id
 """
 SELECT_OVERDUE_IN = """
-WITH RECURSIVE subtree (id) AS (
-    SELECT id FROM regions WHERE id = ?
-    UNION
-    SELECT regions.id FROM regions JOIN subtree ON regions.parent_id = subtree.id
-)
-SELECT r.number, h.head_name FROM requests r JOIN households h ON h.id = r.household_id
-WHERE h.region_id IN (SELECT id FROM subtree) AND r.resolve_by < ?
+SELECT r.number, h.head_name
+FROM region_tree t JOIN households h ON h.region_id = t.region_id
+     JOIN requests r ON r.household_id = h.id
+WHERE t.ancestor_id = ? AND r.resolve_by < ?
   AND r.status NOT IN ('resolved', 'closed')
 ORDER BY r.resolve_by, r.id
 """
 SELECT_ESCALATED_IN = """
-WITH RECURSIVE subtree (id) AS (
-    SELECT id FROM regions WHERE id = ?
-    UNION
-    SELECT regions.id FROM regions JOIN subtree ON regions.parent_id = subtree.id
-)
 SELECT DISTINCT r.number, h.head_name
 FROM request_events e
-JOIN requests r ON r.id = e.request_id
-JOIN households h ON h.id = r.household_id
+CROSS JOIN requests r ON r.id = e.request_id
+CROSS JOIN households h ON h.id = r.household_id
+CROSS JOIN region_tree t ON t.ancestor_id = ? AND t.region_id = h.region_id
 WHERE e.kind = 'escalated' AND e.at > ? AND e.at <= ?
-  AND h.region_id IN (SELECT id FROM subtree)
 ORDER BY r.number
 """
 

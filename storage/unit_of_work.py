@@ -33,6 +33,7 @@ from storage.outbox import Outbox
 from storage.people import People
 from storage.requests import Requests
 from storage.schedule import Schedules
+from storage.stats import Stats
 
 
 class UnitOfWork:
@@ -104,6 +105,10 @@ class UnitOfWork:
     @cached_property
     def outbox(self) -> Outbox:
         return Outbox(self.tx)
+
+    @cached_property
+    def stats(self) -> Stats:
+        return Stats(self.tx)
 
 
 @asynccontextmanager

@@ -10,7 +10,7 @@ import csv
 from datetime import datetime
 from pathlib import Path
 
-from storage import codes
+from storage import codes, region_tree
 from storage.db import Database
 
 SAMPLE = Path(__file__).resolve().parent.parent / "bot" / "samples" / "roster"
@@ -46,6 +46,7 @@ async def load_sample(db: Database) -> None:
     async with db.transaction() as tx:
         for table, sql in INSERTS.items():
             await tx.executemany(sql, _rows(table))
+        await region_tree.rebuild(tx)  # as the roster import does
 
 
 async def card_code(db: Database, now: datetime, *, household: str = "", cadre: str = "") -> str:

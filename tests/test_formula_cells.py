@@ -18,9 +18,10 @@ from bot.cells import FORMULA_STARTS, csv_cell, unquote
 from bot.domain import stats
 from bot.domain.codes import HouseholdCard, is_code_shaped, new_code
 from bot.domain.roster import Household, Roster
+from bot.domain.stats import ReportLine
 from bot.i18n import Texts
 from bot.roster_io import load, write_roster
-from storage.stats import ReportLine
+from bot.services.stats import ReportData
 
 SAMPLE = Path(__file__).parents[1] / "bot" / "samples" / "roster"
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -95,7 +96,7 @@ def test_the_report_csv_and_workbook_hold_no_formula() -> None:
     line = ReportLine(
         number, "H0001", DDE, "@村", "other", filed, None, None, None, None, "-王磊", 0, 0
     )  # fmt: skip
-    data = report.ReportData(
+    data = ReportData(
         region=stats.Place("T01", "+东坪镇", "township", None),
         period=period,
         now=datetime(2026, 11, 20, tzinfo=UTC),

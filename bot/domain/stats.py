@@ -1,9 +1,10 @@
-"""What the supervisors' figures mean: one definition each, as pure functions over rows.
+"""What the supervisors' figures are: periods, the figures of one scope, and the rules
+around asking for them.
 
-Every figure the bot shows (``/stats``, the chart, the spreadsheet, the benchmark) is
-computed here from plain ``RequestRow``s that storage selects; nothing else counts.
-The README's "Statistics" section says the same in words. In short, for a period
-[start, end) and the moment ``now``:
+Every figure the bot shows (``/stats``, the chart, the spreadsheet, the monthly ranking)
+is counted in SQL by ``storage.stats``, one aggregate per definition; the README's
+"Statistics" section says them in words. In short, for a period [start, end) and the
+moment ``now``:
 
 - the *filed cohort* (filed in the period) gives filed, open, overdue, escalated,
   explained, reopened, the response rate and the first-response times;
@@ -12,52 +13,23 @@ The README's "Statistics" section says the same in words. In short, for a period
 - the *closed cohort* (closed in the period) gives the resolution times, the ratings and
   the satisfaction rate; "confirmed by timeout" is counted apart and is never a rating.
 
-These functions are the reference. A county's month is ~90,000 requests, too many to
-make into objects within /stats' half second, so ``storage.stats`` counts the same
-figures in SQL, one aggregate per definition below; ``tests/storage/test_stats.py``
-checks that both give the same figures, exactly, on a known history and a random one.
+A reference implementation of the same definitions over plain rows, in Python, lives in
+``tests/reference_stats.py``; ``tests/storage/test_stats.py`` checks that the SQL gives
+the same figures, exactly, on a known history and a random one.
 """
 
 from __future__ import annotations
 
 import math
 import statistics
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal
+from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
-
-from bot.domain.lifecycle import Outcome, Status
-
-SOLVED = frozenset({Outcome.SATISFIED.value, Outcome.PARTLY.value})  # confirmed by the villager
-WORKING = frozenset({Status.OPEN.value, Status.ACKNOWLEDGED.value})  # the handler owes a result
 
 # What a table of figures is broken down by.
 By = Literal["township", "village", "cadre", "category"]
-
-
-@dataclass(frozen=True)
-class RequestRow:
-    """One request as the statistics see it (times are timezone-aware instants)."""
-
-    id: int
-    number: str
-    household_id: str
-    region_id: str  # the household's region
-    handler_id: str  # the current handler: a request counts for them
-    category: str
-    status: str
-    filed_at: datetime
-    respond_by: datetime
-    resolve_by: datetime
-    first_response_at: datetime | None = None
-    resolved_at: datetime | None = None  # the last resolution (or explanation)
-    closed_at: datetime | None = None
-    outcome: str | None = None
-    reopened: int = 0
-    escalations: int = 0
-    explained: bool = False
 
 
 @dataclass(frozen=True)
@@ -204,42 +176,7 @@ def month_of(day: date, zone: ZoneInfo) -> Period:
     return days(first, following - timedelta(days=1), zone)
 
 
-# --- one request ----------------------------------------------------------------------
-
-
-def responded_in_time(row: RequestRow) -> bool:
-    """First answered (acknowledge, reply, resolve or explain) by its response due time."""
-    return row.first_response_at is not None and row.first_response_at <= row.respond_by
-
-
-def confirmed_solved(row: RequestRow) -> bool:
-    """Closed by the villager as solved or partly solved (not by the timeout)."""
-    return row.outcome in SOLVED
-
-
-def is_overdue(row: RequestRow, now: datetime) -> bool:
-    """Past its resolution due time without a resolution: still being worked on (open,
-    acknowledged, or reopened) after ``resolve_by``, or its last resolution came after it."""
-    if row.status in WORKING:
-        return row.resolve_by < now
-    return row.resolved_at is not None and row.resolved_at > row.resolve_by
-
-
-def first_response_seconds(row: RequestRow) -> float | None:
-    if row.first_response_at is None:
-        return None
-    return (row.first_response_at - row.filed_at).total_seconds()
-
-
-def resolution_seconds(row: RequestRow) -> float | None:
-    """Filing to the resolution the villager confirmed (a reopen and a new resolution
-    extend it: ``resolved_at`` is the last one)."""
-    if not confirmed_solved(row) or row.resolved_at is None:
-        return None
-    return (row.resolved_at - row.filed_at).total_seconds()
-
-
-# --- many requests --------------------------------------------------------------------
+# --- figures --------------------------------------------------------------------------
 
 
 def median(values: Sequence[float]) -> float | None:
@@ -310,86 +247,6 @@ class Figures:
         return p90(self.resolution)
 
 
-_COUNTS = (
-    "filed",
-    "open",
-    "overdue",
-    "escalated",
-    "explained",
-    "reopened",
-    "responded_in_time",
-    "due",
-    "solved_of_due",
-    "satisfied",
-    "partly",
-    "by_timeout",
-)
-
-
-class _Tally:
-    """Counts as rows go by: one pass, whatever the number of rows."""
-
-    def __init__(self, period: Period, now: datetime) -> None:
-        self.period = period
-        self.now = now
-        self.due_until = min(period.end, now)
-        self.counts = dict.fromkeys(_COUNTS, 0)
-        self.first_response: list[float] = []
-        self.resolution: list[float] = []
-
-    def add(self, row: RequestRow) -> None:
-        c = self.counts
-        if self.period.contains(row.filed_at):
-            c["filed"] += 1
-            c["open"] += row.status != Status.CLOSED.value
-            c["overdue"] += is_overdue(row, self.now)
-            c["escalated"] += row.escalations > 0
-            c["explained"] += row.explained
-            c["reopened"] += row.reopened > 0
-            c["responded_in_time"] += responded_in_time(row)
-            seconds = first_response_seconds(row)
-            if seconds is not None:
-                self.first_response.append(seconds)
-        if self.period.start <= row.resolve_by < self.due_until:
-            c["due"] += 1
-            c["solved_of_due"] += confirmed_solved(row)
-        if self.period.contains(row.closed_at):
-            c["satisfied"] += row.outcome == Outcome.SATISFIED.value
-            c["partly"] += row.outcome == Outcome.PARTLY.value
-            c["by_timeout"] += row.outcome == Outcome.TIMEOUT.value
-            seconds = resolution_seconds(row)
-            if seconds is not None:
-                self.resolution.append(seconds)
-
-    def figures(self) -> Figures:
-        return Figures(
-            **self.counts,
-            first_response=tuple(self.first_response),
-            resolution=tuple(self.resolution),
-        )
-
-
-def figures(rows: Iterable[RequestRow], period: Period, now: datetime) -> Figures:
-    tally = _Tally(period, now)
-    for row in rows:
-        tally.add(row)
-    return tally.figures()
-
-
-def breakdown(
-    rows: Iterable[RequestRow], period: Period, now: datetime, key: Callable[[RequestRow], str]
-) -> dict[str, Figures]:
-    """Figures per ``key`` (a township, a village, a cadre, a category)."""
-    tallies: dict[str, _Tally] = {}
-    for row in rows:
-        name = key(row)
-        tally = tallies.get(name)
-        if tally is None:
-            tally = tallies[name] = _Tally(period, now)
-        tally.add(row)
-    return {name: tally.figures() for name, tally in sorted(tallies.items())}
-
-
 @dataclass(frozen=True)
 class Place:
     id: str
@@ -398,39 +255,11 @@ class Place:
     parent_id: str | None
 
 
-def ancestor(region_id: str, level: str, places: Mapping[str, Place]) -> str:
-    """The region at ``level`` containing ``region_id`` (itself if it is at that level);
-    the region itself if none is (a household placed above that level)."""
-    current: str | None = region_id
-    seen = 0
-    while current is not None and current in places and seen < 20:
-        if places[current].level == level:
-            return current
-        current = places[current].parent_id
-        seen += 1
-    return region_id
-
-
 @dataclass(frozen=True)
 class Day:
     day: date
     filed: int
     first_response_median: float | None  # seconds, of the requests filed that day
-
-
-def per_day(rows: Iterable[RequestRow], period: Period, zone: ZoneInfo) -> list[Day]:
-    """Requests filed each day of the period and the median first-response time."""
-    filed: dict[date, int] = {}
-    times: dict[date, list[float]] = {}
-    for row in rows:
-        if not period.contains(row.filed_at):
-            continue
-        day = row.filed_at.astimezone(zone).date()
-        filed[day] = filed.get(day, 0) + 1
-        seconds = first_response_seconds(row)
-        if seconds is not None:
-            times.setdefault(day, []).append(seconds)
-    return [Day(d, filed.get(d, 0), median(times.get(d, []))) for d in period.days()]
 
 
 def ranking(table: Mapping[str, Figures]) -> list[tuple[str, Figures]]:
@@ -448,3 +277,86 @@ def ranking(table: Mapping[str, Figures]) -> list[tuple[str, Figures]]:
         )
 
     return sorted(table.items(), key=score)
+
+
+# --- lists beside the figures ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OverdueLine:
+    """A request still being worked on past its resolution due time."""
+
+    request_id: int
+    number: str
+    head_name: str
+    handler_id: str
+    handler: str
+    resolve_by: datetime
+
+
+@dataclass(frozen=True)
+class StayLine:
+    """Stay days a cadre serving in the region logged in the period."""
+
+    cadre_id: str
+    name: str
+    rank: str
+    region_id: str
+    days: int
+
+
+class ReportLine(NamedTuple):
+    """One request of the workbook, as stored (instants as text), for ``bot.report`` to
+    format: a tuple, as ~90,000 of them make a county's month."""
+
+    number: str
+    household_id: str
+    head_name: str
+    village: str
+    category: str
+    filed_at: str
+    first_response_at: str | None
+    resolved_at: str | None
+    confirmed_at: str | None  # closed_at, if closed with an outcome
+    outcome: str | None
+    handlers: str | None  # every cadre who handled it, in order, joined with 、
+    escalations: int
+    overdue: int  # 1 if overdue (still worked on past resolve_by, or resolved after it)
+
+
+# --- asking ---------------------------------------------------------------------------
+
+PACE_WINDOW = timedelta(minutes=1)  # [stats] per_minute counts over this
+
+
+class Refused(Exception):
+    """This person may not ask for figures now."""
+
+
+class NotCadre(Refused):
+    """Figures are for bound cadres (a supervisor's region, or a cadre's own cases)."""
+
+
+class NotSupervisor(Refused):
+    """The breakdowns, the overdue list and the workbook are a supervisor's: their own
+    region only (a button carries no region, so a forged one reaches no other)."""
+
+
+class Busy(Refused):
+    """One of theirs is still in the making: one at a time per person."""
+
+
+class TooMany(Refused):
+    """More than ``limit`` asked within ``PACE_WINDOW``."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"at most {limit} a minute")
+        self.limit = limit
+
+
+def check_pace(busy: bool, started_in_window: int, per_minute: int) -> None:
+    """One in the making at a time, and at most ``per_minute`` started a minute."""
+    if busy:
+        raise Busy("one is still in the making")
+    if started_in_window >= per_minute:
+        raise TooMany(per_minute)

@@ -4,12 +4,12 @@ An update's transaction holds the only writer lock, so whatever a handler does i
 stalls every villager and the sender. A handler that owes slow work answers at once and
 records the work with ``unit.after_commit(job)``; once the update's transaction has
 committed (the inbox row is done), the dispatcher hands the jobs here. Each runs outside
-any transaction, a few at a time: it reads through ``Database.read()`` (a read connection
-that takes no writer lock), does its CPU-heavy part in a worker process (``in_process``:
-pure Python in a thread would share the interpreter lock with the event loop and slow
-every answer; the workers run at a lower priority than the bot), and returns the calls it
-owes, which are queued in their own short transaction. A crash in between loses the job
-(the person asks again), never the update.
+any transaction, a few at a time: it reads through ``reading()`` (a unit of work over a
+read connection, which takes no writer lock), does its CPU-heavy part in a worker process
+(``in_process``: pure Python in a thread would share the interpreter lock with the event
+loop and slow every answer; the workers run at a lower priority than the bot), and
+returns the calls it owes, which are queued in their own short transaction. A crash in
+between loses the job (the person asks again), never the update.
 
 The runner also remembers, per job key (e.g. one person's statistics), whether a job is
 in the making and when the last ones started, so a handler can refuse more.
@@ -33,7 +33,7 @@ from typing import ParamSpec, TypeVar
 
 from bot.calls import Call
 from handlers.context import Job, Setup
-from storage.db import Database, Tx
+from storage.db import Database
 from storage.unit_of_work import UnitOfWork, reading, unit_of_work
 
 log = logging.getLogger(__name__)
@@ -88,9 +88,6 @@ class Work:
 
     def reading(self) -> AbstractAsyncContextManager[UnitOfWork]:
         return reading(self.db, self.now)
-
-    def read(self) -> AbstractAsyncContextManager[Tx]:
-        return self.db.read()
 
     async def in_process(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """``fn(*args)`` in a worker process (``fn`` and its arguments are pickled)."""

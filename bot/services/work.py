@@ -17,6 +17,7 @@ from bot.services.identity import IdentityWork as IdentityWork
 from bot.services.leavers import LeaverWork
 from bot.services.moment import Moment as Moment
 from bot.services.notices import NoticeWork
+from bot.services.stats import StatsWork
 from bot.services.status import StatusWork
 
 
@@ -36,6 +37,7 @@ class Work(
     LeaverWork,
     NoticeWork,
     FieldWork,
+    StatsWork,
     Protocol,
 ):
     """Every repository a use case may ask for (add your module's Protocol to the bases;

@@ -1,5 +1,7 @@
-"""The definitions of the supervisors' figures, on rows made by hand: each cohort, the
-rates, timeout never satisfied, overdue, medians and nearest-rank 90th percentiles."""
+"""The definitions of the supervisors' figures, on rows made by hand (through the Python
+reference, tests/reference_stats.py, that the SQL is checked against): each cohort, the
+rates, timeout never satisfied, overdue, medians and nearest-rank 90th percentiles; the
+periods one may ask for."""
 
 from __future__ import annotations
 
@@ -9,7 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain import stats
-from bot.domain.stats import Place, RequestRow
+from bot.domain.stats import Place
+from tests import reference_stats as reference
+from tests.reference_stats import RequestRow
 
 ZONE = ZoneInfo("Asia/Shanghai")
 NOV = stats.days(date(2026, 11, 1), date(2026, 11, 30), ZONE)
@@ -107,7 +111,7 @@ def test_every_figure_of_a_known_set_of_rows() -> None:
             resolved_at=datetime(2026, 11, 18, 4, tzinfo=UTC),
         ),
     ]
-    f = stats.figures(rows, NOV, NOW)
+    f = reference.figures(rows, NOV, NOW)
     assert (f.filed, f.open, f.overdue) == (5, 2, 2)  # 1, 2, 3, 4, 6; open 4, 6; late 2, 4
     assert (f.escalated, f.explained, f.reopened) == (1, 1, 1)
     assert (f.responded_in_time, f.response_rate) == (3, 3 / 5)
@@ -123,7 +127,7 @@ def test_every_figure_of_a_known_set_of_rows() -> None:
 
 
 def test_no_rows_gives_no_rates() -> None:
-    f = stats.figures([], NOV, NOW)
+    f = reference.figures([], NOV, NOW)
     assert f.filed == 0
     assert f.response_rate is None
     assert f.satisfaction_rate is None
@@ -140,18 +144,18 @@ def test_breakdowns_by_place_and_the_chart_series() -> None:
         "V01": Place("V01", "柳树村", "village", "T01"),
         "G011": Place("G011", "一组", "group", "V01"),
     }
-    assert stats.ancestor("G011", "village", places) == "V01"
-    assert stats.ancestor("G011", "township", places) == "T01"
-    assert stats.ancestor("C01", "village", places) == "C01"
+    assert reference.ancestor("G011", "village", places) == "V01"
+    assert reference.ancestor("G011", "township", places) == "T01"
+    assert reference.ancestor("C01", "village", places) == "C01"
     d = datetime(2026, 11, 2, 2, tzinfo=UTC)
     rows = [row(1, d, first_response_at=d + H), row(2, d, category="road"), row(3, d + 24 * H)]
-    table = stats.breakdown(rows, NOV, NOW, lambda r: r.category)
+    table = reference.breakdown(rows, NOV, NOW, lambda r: r.category)
     assert {k: v.filed for k, v in table.items()} == {"road": 1, "water": 2}
-    days = stats.per_day(rows, NOV, ZONE)
+    days = reference.per_day(rows, NOV, ZONE)
     assert len(days) == 30
     assert (days[1].filed, days[1].first_response_median) == (2, 3600.0)
     assert (days[2].filed, days[2].first_response_median) == (1, None)
-    ranked = stats.ranking(stats.breakdown(rows, NOV, NOW, lambda r: r.number))
+    ranked = stats.ranking(reference.breakdown(rows, NOV, NOW, lambda r: r.number))
     assert ranked[0][0] == "LX-2026-000001"  # the only one answered in time
 
 
@@ -165,7 +169,7 @@ def test_the_chart_is_a_png_of_a_sensible_size() -> None:
     labels = Labels(
         "东坪镇 2026-11-01 至 2026-11-30", "每天登记（件）", "首次答复（小时）", "日期"
     )
-    png = requests_chart(stats.per_day(rows, NOV, ZONE), labels)
+    png = requests_chart(reference.per_day(rows, NOV, ZONE), labels)
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     width, height = struct.unpack(">II", png[16:24])
     assert (width, height) == (960, 540)

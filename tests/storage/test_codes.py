@@ -9,7 +9,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.domain.codes import is_code_shaped
 from bot.domain.roster import Rank
-from storage import codes
+from storage import codes, region_tree
 from storage.db import Database, Tx
 from storage.timefmt import to_db
 
@@ -55,6 +55,7 @@ async def seed(tx: Tx) -> None:
     await tx.executemany(
         "INSERT INTO regions (id, name, level, parent_id) VALUES (?, ?, ?, ?)", REGIONS
     )
+    await region_tree.rebuild(tx)  # as the roster import does
     await tx.executemany(
         "INSERT INTO cadres (id, name, rank, unit, phone, region_id) VALUES (?, ?, ?, ?, ?, ?)",
         CADRES,
@@ -189,5 +190,6 @@ async def test_cadre_cards_count_linked_households(roster: Database, clock: Manu
 async def test_a_cyclic_region_tree_does_not_hang(roster: Database, clock: ManualClock) -> None:
     async with roster.transaction() as tx:
         await tx.execute("UPDATE regions SET parent_id = 'G1' WHERE id = 'T1'")
+        await region_tree.rebuild(tx)  # a cycle: the rebuild must end too
         cards, _ = await codes.household_cards(tx, clock.now(), "T1")
     assert {c.household.id for c in cards} == T1_HOUSEHOLDS

@@ -18,7 +18,7 @@ from handlers.context import LongContext as Work
 from storage.db import Database
 
 SELECT_QUEUED = "SELECT lane, payload FROM outbox ORDER BY id"
-COUNT_META = "SELECT count(*) FROM meta"
+INSERT_REGION = "INSERT INTO regions (id, name, level) VALUES ('R1', '新村', 'village')"
 
 
 def runner(db: Database, clock: ManualClock, woken: list[int]) -> LongWork:
@@ -40,20 +40,20 @@ async def test_a_job_reads_beside_an_open_write_and_queues_its_answer(
     release = asyncio.Event()
 
     async def count(job: Work) -> list[Call]:
-        async with job.read() as tx:
-            seen = await tx.scalar(COUNT_META)
+        async with job.reading() as read:
+            seen = await read.stats.region("R1")
         release.set()
-        return [Call(7, "sendMessage", {"chat_id": 7, "text": f"{seen} rows"})]
+        return [Call(7, "sendMessage", {"chat_id": 7, "text": f"saw {seen}"})]
 
     async with db.transaction() as tx:  # an update's transaction, still open
-        await tx.execute("INSERT INTO meta (key, value) VALUES ('k', 'v')")
+        await tx.execute(INSERT_REGION)
         work.submit([Job("count", count, key="stats:7", chat=7)], clock.now())
         assert work.busy("stats:7")
         async with asyncio.timeout(10):
             await release.wait()  # the job read while the writer was busy
     await work.drain()
     assert not work.busy("stats:7")
-    assert await queued(db) == [(7, "0 rows")]
+    assert await queued(db) == [(7, "saw None")]  # a snapshot from before the write
     assert woken
 
 

@@ -101,3 +101,29 @@ async def test_a_task_cancelled_at_any_point_leaves_no_transaction_open(
         with contextlib.suppress(asyncio.CancelledError):
             await task
         await write_once(db)  # raises "cannot start a transaction within a transaction"
+
+
+async def test_the_region_tree_is_filled_for_regions_already_stored(tmp_path: Path) -> None:
+    """Migration 0012 builds the closure table from the parent links an older database
+    holds (a cycle, which an old database might hold, ends too)."""
+    db = await Database.open(tmp_path / "a.db")
+    await migrate.upgrade(db, START, target=11)
+    async with db.transaction() as tx:
+        await tx.executemany(
+            "INSERT INTO regions (id, name, level, parent_id) VALUES (?, ?, ?, ?)",
+            [
+                ("C", "县", "county", None),
+                ("T", "镇", "township", "C"),
+                ("V", "村", "village", "T"),
+                ("X", "甲", "village", "Y"),
+                ("Y", "乙", "village", "X"),
+            ],
+        )
+    await migrate.upgrade(db, START)
+    async with db.read() as tx:
+        rows = await tx.fetchall("SELECT ancestor_id, region_id, depth FROM region_tree")
+    assert {(r[0], r[1], r[2]) for r in rows} == {
+        ("C", "C", 0), ("T", "T", 0), ("V", "V", 0), ("C", "T", 1), ("T", "V", 1),
+        ("C", "V", 2), ("X", "X", 0), ("Y", "Y", 0), ("X", "Y", 1), ("Y", "X", 1),
+    }  # fmt: skip
+    await db.close()

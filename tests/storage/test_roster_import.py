@@ -6,8 +6,9 @@ import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.domain.roster import Household, Link, Roster
+from bot.domain.roster import Household, Level, Link, Region, Roster
 from bot.roster_io import load
+from storage import region_tree
 from storage.db import Database
 from storage.roster_import import import_roster, read_roster, region_subtree
 
@@ -190,3 +191,44 @@ async def test_a_region_subtree_is_the_region_and_everything_below(db: Database)
         assert sorted(await region_subtree(tx, "T01")) == ["G011", "G012", "T01", "V01", "V02"]
         assert await region_subtree(tx, "G011") == ["G011"]
         assert await region_subtree(tx, "nowhere") == []
+
+
+def closure(roster: Roster) -> set[tuple[str, str, int]]:
+    """(ancestor, region, depth) for every region and each one at or above it, walked
+    from the parent links in Python."""
+    parent = {r.id: r.parent_id for r in roster.regions}
+    pairs: set[tuple[str, str, int]] = set()
+    for region in parent:
+        current: str | None = region
+        depth = 0
+        while current is not None:
+            pairs.add((current, region, depth))
+            current, depth = parent[current], depth + 1
+    return pairs
+
+
+async def test_the_region_tree_follows_the_parent_links_through_imports(db: Database) -> None:
+    roster = sample()
+    await import_roster(db, roster, prune=False, dry_run=False, now=NOW)
+    async with db.read() as tx:
+        assert await region_tree.pairs(tx) == closure(roster)
+    # V01 (with its two groups and their households) moves from 东坪镇 to 西河乡, which
+    # gets a new village too
+    moved = dataclasses.replace(
+        roster,
+        regions=(
+            *(dataclasses.replace(r, parent_id="T02") if r.id == "V01" else r
+              for r in roster.regions),
+            Region("V05", "新村", Level.VILLAGE, "T02"),
+        ),
+    )  # fmt: skip
+    await import_roster(db, moved, prune=False, dry_run=False, now=NOW)
+    async with db.read() as tx:
+        assert await region_tree.pairs(tx) == closure(moved)
+        assert sorted(await region_subtree(tx, "T01")) == ["T01", "V02"]
+        t02 = sorted(await region_subtree(tx, "T02"))
+        assert t02 == ["G011", "G012", "T02", "V01", "V03", "V04", "V05"]
+    # back as it was, pruned: V01 returns to 东坪镇 and the new village leaves the tree
+    await import_roster(db, roster, prune=True, dry_run=False, now=NOW)
+    async with db.read() as tx:
+        assert await region_tree.pairs(tx) == closure(roster)

@@ -21,12 +21,15 @@ from bot.domain import stats
 from bot.domain.lifecycle import Event, Outcome
 from bot.domain.requests import Content, Deadlines
 from bot.i18n import Texts
+from bot.services import stats as figures
 from storage import codes
 from storage import stats as store
 from storage.db import Database, Tx
 from storage.people import People
 from storage.requests import Requests
 from storage.timefmt import to_db
+from storage.unit_of_work import reading
+from tests import reference_stats as reference
 from tests.sample import load_sample
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -123,6 +126,16 @@ T02 = Expected(1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0, [H], [2 * H])
 K007 = Expected(1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0, [2 * H], [30 * H])
 
 
+async def _rows(
+    tx: Tx, period: stats.Period, region: str = "", cadre: str = ""
+) -> list[reference.RequestRow]:
+    """The reference's rows of a region's subtree, or of a cadre, walked in Python."""
+    rows = await reference.all_rows(tx)
+    if cadre:
+        return reference.cadre_rows(rows, cadre, period)
+    return reference.region_rows(rows, region, await reference.all_places(tx), period)
+
+
 def _check(f: stats.Figures, e: Expected) -> None:
     counts = (
         f.filed, f.open, f.overdue, f.escalated, f.explained, f.reopened,
@@ -152,21 +165,21 @@ async def test_every_figure_for_each_region(
     db: Database, november: dict[str, int], region: str, expected: Expected
 ) -> None:
     async with db.read() as tx:
-        rows = await store.region_rows(tx, region, NOV)
+        rows = await _rows(tx, NOV, region)
         counted = await store.region_figures(tx, region, NOV, NOW)
-    _check(stats.figures(rows, NOV, NOW), expected)
-    _check(counted, expected)  # counted in SQL (C01, the whole tree, without the regions)
+    _check(reference.figures(rows, NOV, NOW), expected)
+    _check(counted, expected)  # counted in SQL (C01 is the whole county: its root region)
 
 
 async def test_the_figures_of_one_cadre_and_the_medians(
     db: Database, november: dict[str, int]
 ) -> None:
     async with db.read() as tx:
-        rows = await store.cadre_rows(tx, "K007", NOV)
-        county = stats.figures(await store.region_rows(tx, "C01", NOV), NOV, NOW)
+        rows = await _rows(tx, NOV, cadre="K007")
+        county = reference.figures(await _rows(tx, NOV, "C01"), NOV, NOW)
         own = await store.cadre_figures(tx, "K007", NOV, NOW)
         counted = await store.region_figures(tx, "C01", NOV, NOW)
-    _check(stats.figures(rows, NOV, NOW), K007)
+    _check(reference.figures(rows, NOV, NOW), K007)
     _check(own, K007)
     for f in (county, counted):
         assert f.first_response_median == 1.5 * H
@@ -179,8 +192,8 @@ async def test_a_jurisdiction_never_sees_another_s_requests(
     db: Database, november: dict[str, int]
 ) -> None:
     async with db.read() as tx:
-        t01 = {r.number for r in await store.region_rows(tx, "T01", NOV)}
-        t02 = {r.number for r in await store.region_rows(tx, "T02", NOV)}
+        t01 = {r.number for r in await _rows(tx, NOV, "T01")}
+        t02 = {r.number for r in await _rows(tx, NOV, "T02")}
         overdue_t02 = await store.overdue(tx, "T02", NOW)
         overdue_t01 = await store.overdue(tx, "T01", NOW)
         lines_t02 = await store.report_lines(tx, "T02", NOV, NOW)
@@ -202,8 +215,8 @@ async def test_the_workbook_read_back(db: Database, november: dict[str, int]) ->
         await tx.execute(INSERT_STAY, ("K004", "2026-11-03", "2026-11-03T01:00:00.000000Z"))
         await tx.execute(INSERT_STAY, ("K004", "2026-11-03", "2026-11-03T02:00:00.000000Z"))
         await tx.execute(INSERT_STAY, ("K004", "2026-11-04", "2026-11-04T01:00:00.000000Z"))
-    async with db.read() as tx:
-        data = await report.gather(tx, "T01", NOV, NOW)
+    async with reading(db, NOW) as work:
+        data = await figures.report(work, "T01", NOV)
     assert data is not None
     texts = Texts("zh")
     book = load_workbook(io.BytesIO(report.xlsx(data, texts, ZONE, {"township_cadre": 8})))
@@ -238,8 +251,9 @@ async def test_the_workbook_read_back(db: Database, november: dict[str, int]) ->
 
 
 # --- SQL against the reference ---------------------------------------------------------
-# storage.stats counts every figure in SQL; bot.domain.stats defines them over rows. On a
-# random history (any status, outcome, reopen, escalation and explanation, times with
+# storage.stats counts every figure in SQL; tests/reference_stats.py defines them over rows
+# (and walks the subtree from the parent links, not the closure table). On a random
+# history (any status, outcome, reopen, escalation and explanation, times with
 # microseconds, households at every level), both must give the same figures exactly.
 
 INSERT_REQUEST = """
@@ -331,31 +345,32 @@ async def test_sql_counts_every_figure_as_the_definitions_do(db: Database, seed:
     async with db.read() as tx:
         for period in periods:
             for region in REGIONS:
-                rows = await store.region_rows(tx, region, period)
-                places = await store.places(tx, region)
+                rows = await _rows(tx, period, region)
+                places = reference.subtree(region, await reference.all_places(tx))
+                assert await store.places(tx, region) == places
                 counted = await store.region_figures(tx, region, period, NOW)
-                _same(counted, stats.figures(rows, period, NOW))
+                _same(counted, reference.figures(rows, period, NOW))
                 days = await store.region_days(tx, region, period, ZONE)
-                assert days == stats.per_day(rows, period, ZONE)
+                assert days == reference.per_day(rows, period, ZONE)
                 for by in BYS:
                     table = await store.region_breakdown(tx, region, period, NOW, by)
-                    expected = stats.breakdown(rows, period, NOW, _key(by, places))
+                    expected = reference.breakdown(rows, period, NOW, _key(by, places))
                     assert list(table) == list(expected)
                     for key, figures in table.items():
                         _same(figures, expected[key])
             for cadre in cadres[:6]:
-                rows = await store.cadre_rows(tx, cadre, period)
+                rows = await _rows(tx, period, cadre=cadre)
                 _same(
                     await store.cadre_figures(tx, cadre, period, NOW),
-                    stats.figures(rows, period, NOW),
+                    reference.figures(rows, period, NOW),
                 )
                 days = await store.cadre_days(tx, cadre, period, ZONE)
-                assert days == stats.per_day(rows, period, ZONE)
+                assert days == reference.per_day(rows, period, ZONE)
 
 
-def _key(by: stats.By, places: dict[str, stats.Place]) -> Callable[[stats.RequestRow], str]:
+def _key(by: stats.By, places: dict[str, stats.Place]) -> Callable[[reference.RequestRow], str]:
     if by in ("township", "village"):
-        return lambda r: stats.ancestor(r.region_id, by, places)
+        return lambda r: reference.ancestor(r.region_id, by, places)
     if by == "cadre":
         return lambda r: r.handler_id
     return lambda r: r.category
