@@ -235,24 +235,21 @@ def calls(view: View, notice: Notice) -> list[Call]:
     who = handler_blanks(texts, notice.handler, request.handler_id)
     short = texts("villager_requests.replied_caption", number=request.number, **who)
     content = tell.content if tell.what is not Event.ROUTED else None
+    line = continued(texts, request)
     sent: list[Call] = []
     for user in notice.to:
-        owed: tuple[Call, ...] = ()
-        if tell.what in CADRES_WORDS:
-            speaker = tell.cadre_id or request.handler_id
-            cadre = notice.cadre(speaker)
-            owed = undelivered.to_cadre(
-                view, request, cadre, notice.household, notice.cadre_account, user
-            )
         quoted = notice.reply_to[1] if notice.reply_to and notice.reply_to[0] == user else None
+        owed = _owed(view, notice, user)
         sent += _relay(
-            user,
-            content,
-            parts,
-            short,
-            line=continued(texts, request),
-            keyboard=keyboard,
-            reply_to=quoted,
-            owed=owed,
+            user, content, parts, short, line=line, keyboard=keyboard, reply_to=quoted, owed=owed
         )
     return sent
+
+
+def _owed(view: View, notice: Notice, user: int) -> tuple[Call, ...]:
+    """What the cadre's words owe if this member's phone never gets them."""
+    if notice.tell.what not in CADRES_WORDS:
+        return ()
+    request = notice.request
+    cadre = notice.cadre(notice.tell.cadre_id or request.handler_id)
+    return undelivered.to_cadre(view, request, cadre, notice.household, notice.cadre_account, user)
