@@ -289,20 +289,6 @@ def trail_parts(view: View, trail: Sequence[TrailLine]) -> list[Part]:
     return parts
 
 
-async def full_case(unit: Unit, request: Request, intro: str = "") -> list[Page]:
-    """The case with its trail, for /inbox (until /inbox's use case returns the case)."""
-    work = unit.work
-    case = Case(
-        request,
-        await work.directory.household(request.household_id),
-        {},
-        await work.requests.filed_content(request.id),
-        None,
-        await work.requests.trail(request.id),
-    )
-    return case_pages(unit.view(), case, intro=intro)
-
-
 # --- tells ----------------------------------------------------------------------------
 
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 from typing import Protocol
 
 from bot.services.accounts import AccountStore, SeenWork
+from bot.services.away import AwayWork
 from bot.services.binding import AccountNames, BindingPeople, BindingWork
+from bot.services.casework import CaseRequests, CaseWork
 from bot.services.field import FieldWork
 from bot.services.identity import IdentityStore
 from bot.services.identity import IdentityWork as IdentityWork
+from bot.services.inbox import CaseFiles, InboxWork
 from bot.services.moment import Moment as Moment
 from bot.services.notices import NoticeWork
 from bot.services.status import StatusWork
@@ -26,7 +29,21 @@ class Accounts(AccountStore, AccountNames, Protocol):
     """Everything the use cases ask of the accounts repository."""
 
 
-class Work(SeenWork, BindingWork, StatusWork, NoticeWork, FieldWork, Protocol):
+class Requests(CaseRequests, CaseFiles, Protocol):
+    """Everything the use cases ask of the request store."""
+
+
+class Work(
+    SeenWork,
+    BindingWork,
+    StatusWork,
+    CaseWork,  # before NoticeWork: a use case that tells is a NoticeWork too
+    NoticeWork,
+    FieldWork,
+    InboxWork,
+    AwayWork,
+    Protocol,
+):
     """Every repository a use case may ask for (add your module's Protocol to the bases;
     a repository that two of them name is declared here as what all of them ask of it)."""
 
@@ -34,3 +51,5 @@ class Work(SeenWork, BindingWork, StatusWork, NoticeWork, FieldWork, Protocol):
     def people(self) -> People: ...
     @property
     def accounts(self) -> Accounts: ...
+    @property
+    def requests(self) -> Requests: ...
