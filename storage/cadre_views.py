@@ -87,7 +87,6 @@ ON CONFLICT (user_id) DO UPDATE SET
 """
 SELECT_FILING = "SELECT household_id FROM cadre_filing WHERE user_id = ? AND cadre_id = ?"
 DELETE_FILING = "DELETE FROM cadre_filing WHERE user_id = ?"
-INBOX_LIMIT = 50
 
 
 HouseholdCard = HouseholdDetails  # the old name, until every caller uses the roster's
@@ -115,7 +114,7 @@ async def household_card(tx: Tx, household_id: str) -> HouseholdDetails:
     )
 
 
-async def inbox(tx: Tx, cadre_id: str, limit: int = INBOX_LIMIT) -> list[InboxLine]:
+async def inbox(tx: Tx, cadre_id: str, limit: int) -> list[InboxLine]:
     rows = await tx.fetchall(SELECT_INBOX, (cadre_id, limit))
     return [
         InboxLine(
