@@ -9,7 +9,7 @@ PTB gives an update to the first matching handler of each group, so order is mea
 
 from __future__ import annotations
 
-from . import admin, binding, cadre, common, deadlines, schedule, supervisor, villager
+from . import admin, away, binding, cadre, common, deadlines, schedule, supervisor, villager
 from .context import AnyApp, LianxinContext
 from .errors import on_error
 
@@ -21,7 +21,8 @@ def register(app: AnyApp) -> None:
     deadlines.register(app)  # /extend: a later resolution date, once, with a reason
     schedule.register(app)  # /stay, /visit, reminder opt-ins
     supervisor.register(app)  # /stats and its breakdowns
-    cadre.register(app)  # /inbox, /away, the request buttons
+    cadre.register(app)  # /inbox, /file, the request buttons
+    away.register(app)  # /away, and 「我回来了」
     villager.register(app)  # /cadres, /household, the big buttons, a bound villager's messages
     admin.register(app)  # /status
     common.register_fallbacks(app)  # unknown commands, not-yet-bound, unsupported, old buttons

@@ -289,71 +289,70 @@ def trail_parts(view: View, trail: Sequence[TrailLine]) -> list[Part]:
     return parts
 
 
-async def full_case(unit: Unit, request: Request, intro: str = "") -> list[Page]:
-    """The case with its trail, for /inbox (until /inbox's use case returns the case)."""
-    work = unit.work
-    case = Case(
-        request,
-        await work.directory.household(request.household_id),
-        {},
-        await work.requests.filed_content(request.id),
-        None,
-        await work.requests.trail(request.id),
-    )
-    return case_pages(unit.view(), case, intro=intro)
-
-
 # --- tells ----------------------------------------------------------------------------
 
 
 def calls(view: View, notice: Notice) -> list[Call]:
     """A tell for the handler (or a named cadre), as messages to their account. What
     carries the villager's words says so to the household if Telegram refuses it."""
-    texts, tell, request = view.texts, notice.tell, notice.request
-    head = bounded(notice.household.head_name)
-    keyboard = actions_keyboard(texts, request)
-    caption = texts("requests_cadre.caption", number=request.number, head=head)
     sent: list[Call] = []
     for user in notice.to:
         owed: tuple[Call, ...] = ()
         if notice.members:
             owed = undelivered.to_household(
-                view, request, notice.handler, notice.household, user, notice.members
+                view, notice.request, notice.handler, notice.household, user, notice.members
             )
-        relay = media_calls(user, tell.content, caption, owed)
-        match tell.what:
-            case Event.ESCALATED | Event.OVERDUE if tell.audience is Audience.SUPERVISOR:
-                sent.append(_supervisor_notice(view, notice, user, head))
-            case Event.FILED | Event.ROUTED:
-                pages = case_pages(view, Case.of(notice))
-                sent += [*relay, *_case_calls(user, pages, keyboard, owed)]
-            case Event.HANDED_OVER | Event.ESCALATED | Event.REASSIGNED if (
-                tell.audience is Audience.CADRE
-            ):
-                text = texts(
-                    "requests_cadre.tell.moved_away",
-                    number=request.number,
-                    head=head,
-                    name=_name(notice.cadres, request.handler_id),
-                )
-                sent.append(outgoing.message(user, text))
-            case Event.HANDED_OVER | Event.ESCALATED | Event.REASSIGNED:
-                pages = case_pages(view, Case.of(notice), intro=f"{_moved(texts, notice)}\n\n")
-                sent += [*relay, *_case_calls(user, pages, keyboard, owed)]
-            case _:
-                text = texts(
-                    f"requests_cadre.tell.{tell.what}",
-                    number=request.number,
-                    head=head,
-                    words=SLOT,
-                    rating=texts(f"requests.outcome.{request.outcome}") if request.outcome else "",
-                )
-                pages = relay_pages(texts, request, text, words(texts, tell.content))
-                sent += [
-                    *outgoing.messages(user, pages, keyboard=keyboard, if_failed=owed),
-                    *relay,
-                ]
+        sent += _calls_to(view, notice, user, owed)
     return sent
+
+
+def _calls_to(view: View, notice: Notice, user: int, owed: tuple[Call, ...]) -> list[Call]:
+    texts, tell, request = view.texts, notice.tell, notice.request
+    head = bounded(notice.household.head_name)
+    keyboard = actions_keyboard(texts, request)
+    caption = texts("requests_cadre.caption", number=request.number, head=head)
+    relay = media_calls(user, tell.content, caption, owed)
+    match tell.what:
+        case Event.ESCALATED | Event.OVERDUE if tell.audience is Audience.SUPERVISOR:
+            return [_supervisor_notice(view, notice, user, head)]
+        case Event.FILED | Event.ROUTED:
+            pages = case_pages(view, Case.of(notice))
+            return [*relay, *_case_calls(user, pages, keyboard, owed)]
+        case Event.HANDED_OVER | Event.ESCALATED | Event.REASSIGNED if (
+            tell.audience is Audience.CADRE
+        ):
+            return [outgoing.message(user, _moved_away(texts, notice, head))]
+        case Event.HANDED_OVER | Event.ESCALATED | Event.REASSIGNED:
+            pages = case_pages(view, Case.of(notice), intro=f"{_moved(texts, notice)}\n\n")
+            return [*relay, *_case_calls(user, pages, keyboard, owed)]
+        case _:
+            pages = relay_pages(
+                texts, request, _told(texts, notice, head), words(texts, tell.content)
+            )
+            return [*outgoing.messages(user, pages, keyboard=keyboard, if_failed=owed), *relay]
+
+
+def _moved_away(texts: Texts, notice: Notice, head: str) -> str:
+    """A cadre who held the request hears who holds it now."""
+    request = notice.request
+    return texts(
+        "requests_cadre.tell.moved_away",
+        number=request.number,
+        head=head,
+        name=_name(notice.cadres, request.handler_id),
+    )
+
+
+def _told(texts: Texts, notice: Notice, head: str) -> str:
+    """What happened to the request, with ``SLOT`` where the words go."""
+    request = notice.request
+    return texts(
+        f"requests_cadre.tell.{notice.tell.what}",
+        number=request.number,
+        head=head,
+        words=SLOT,
+        rating=texts(f"requests.outcome.{request.outcome}") if request.outcome else "",
+    )
 
 
 def _moved(texts: Texts, notice: Notice) -> str:

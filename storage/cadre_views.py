@@ -84,7 +84,6 @@ ON CONFLICT (user_id) DO UPDATE SET
 """
 SELECT_FILING = "SELECT household_id FROM cadre_filing WHERE user_id = ? AND cadre_id = ?"
 DELETE_FILING = "DELETE FROM cadre_filing WHERE user_id = ?"
-INBOX_LIMIT = 50
 
 
 HouseholdCard = HouseholdDetails  # the old name, until every caller uses the roster's
@@ -112,7 +111,7 @@ async def household_card(tx: Tx, household_id: str) -> HouseholdDetails:
     )
 
 
-async def inbox(tx: Tx, cadre_id: str, limit: int = INBOX_LIMIT) -> list[InboxLine]:
+async def inbox(tx: Tx, cadre_id: str, limit: int) -> list[InboxLine]:
     rows = await tx.fetchall(SELECT_INBOX, (cadre_id, limit))
     return [
         InboxLine(
@@ -190,3 +189,57 @@ class Directory:
 
     async def household(self, household_id: str) -> HouseholdDetails:
         return await household_card(self._tx, household_id)
+
+
+class Cases:
+    """What a cadre may open, and the requests waiting for them, over one transaction
+    (``bot.services.inbox.Cases``)."""
+
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+
+    async def open_for(self, cadre_id: str, limit: int) -> list[InboxLine]:
+        return await inbox(self._tx, cadre_id, limit)
+
+    async def may_see(self, cadre_id: str, request_id: int) -> bool:
+        return await may_see(self._tx, cadre_id, request_id)
+
+    async def id_by_number(self, number: str) -> int | None:
+        return await request_id_by_number(self._tx, number)
+
+
+class Absences:
+    """Who is away until when, and who hears of it, over one transaction
+    (``bot.services.away.Absences``)."""
+
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+
+    async def until(self, cadre_id: str) -> datetime | None:
+        return await away_until(self._tx, cadre_id)
+
+    async def set(self, cadre_id: str, until: datetime) -> None:
+        await set_away(self._tx, cadre_id, until)
+
+    async def clear(self, cadre_id: str) -> bool:
+        return await clear_away(self._tx, cadre_id)
+
+    async def supervisor_users(self, cadre_id: str) -> list[int]:
+        return await nearest_supervisor_users(self._tx, cadre_id)
+
+
+class Filings:
+    """Which household a cadre's next message files a request for (after /file), over
+    one transaction (``bot.services.casework.Filings``)."""
+
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+
+    async def start(self, user_id: int, cadre_id: str, household_id: str, now: datetime) -> None:
+        await start_filing(self._tx, user_id, cadre_id, household_id, now)
+
+    async def household_for(self, user_id: int, cadre_id: str) -> str | None:
+        return await filing_for(self._tx, user_id, cadre_id)
+
+    async def stop(self, user_id: int) -> None:
+        await stop_filing(self._tx, user_id)

@@ -22,7 +22,7 @@ from functools import cached_property
 from bot.calls import Call, Priority
 from storage import inbox, outbox
 from storage.accounts import Accounts
-from storage.cadre_views import Directory
+from storage.cadre_views import Absences, Cases, Directory, Filings
 from storage.codes import Codes
 from storage.conversations import Conversations
 from storage.db import Database, Tx
@@ -85,6 +85,18 @@ class UnitOfWork:
     @cached_property
     def conversations(self) -> Conversations:
         return Conversations(self.tx)
+
+    @cached_property
+    def cases(self) -> Cases:
+        return Cases(self.tx)
+
+    @cached_property
+    def absences(self) -> Absences:
+        return Absences(self.tx)
+
+    @cached_property
+    def filings(self) -> Filings:
+        return Filings(self.tx)
 
     @cached_property
     def schedule(self) -> Schedules:

@@ -7,11 +7,12 @@ they speak for now (a shared phone may have switched); otherwise it files a new 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.domain.lifecycle import Status
+from bot.domain.lifecycle import Event, Status
 from bot.domain.requests import Request
 
 
@@ -39,3 +40,18 @@ def joins(
         and request.household_id == household_id
         and now - since < idle
     )
+
+
+# A cadre's next message, after the button that asked for it: the reply, the resolution
+# or the explanation, while that press is fresh (``still_asked``).
+WRITES: Mapping[Purpose, Event] = {
+    Purpose.REPLYING: Event.REPLIED,
+    Purpose.RESOLVING: Event.RESOLVED,
+    Purpose.EXPLAINING: Event.EXPLAINED,
+}
+
+
+def still_asked(talk: Conversation, now: datetime, idle: timedelta) -> bool:
+    """Whether what a button asked for still stands: pressed more than ``idle`` ago, the
+    message that comes now is probably not the answer it asked for."""
+    return now - talk.since <= idle

@@ -9,11 +9,14 @@ from __future__ import annotations
 from typing import Protocol
 
 from bot.services.accounts import AccountStore, SeenWork
+from bot.services.away import AwayWork
 from bot.services.binding import AccountNames, BindingPeople, BindingWork
+from bot.services.casework import CaseRequests, CaseWork
 from bot.services.deadlines import DeadlinesWork
 from bot.services.field import FieldWork
 from bot.services.identity import IdentityStore
 from bot.services.identity import IdentityWork as IdentityWork
+from bot.services.inbox import CaseFiles, InboxWork
 from bot.services.leavers import LeaverWork
 from bot.services.moment import Moment as Moment
 from bot.services.notices import NoticeWork
@@ -29,15 +32,22 @@ class Accounts(AccountStore, AccountNames, Protocol):
     """Everything the use cases ask of the accounts repository."""
 
 
+class Requests(CaseRequests, CaseFiles, Protocol):
+    """Everything the use cases ask of the request store."""
+
+
 class Work(
     SeenWork,
     BindingWork,
     StatusWork,
+    CaseWork,  # before NoticeWork: a use case that tells is a NoticeWork too
     DeadlinesWork,
     LeaverWork,
     NoticeWork,
     FieldWork,
     StatsWork,
+    InboxWork,
+    AwayWork,
     Protocol,
 ):
     """Every repository a use case may ask for (add your module's Protocol to the bases;
@@ -47,3 +57,5 @@ class Work(
     def people(self) -> People: ...
     @property
     def accounts(self) -> Accounts: ...
+    @property
+    def requests(self) -> Requests: ...

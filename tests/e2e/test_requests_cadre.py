@@ -293,3 +293,34 @@ async def test_inbox_lists_and_opens_only_what_a_cadre_may_see(
     number = number_in(filed)
     await neighbour.wait_for_text(number)
     await new_case(cadre, number)
+
+
+async def test_handed_over_along_the_chain_then_escalated_to_the_supervisor(
+    sandbox: Sandbox, county: County
+) -> None:
+    grandma = await county.villager(2001, "秀英", "H0001")
+    cadre = await county.cadre("K007", "郑小红")
+    township = await county.cadre("K004", "李强")  # tier 2 of 王秀英's chain
+    supervisor = await county.cadre("K003", "孙丽")  # supervises 东坪镇; 赵建国 is not bound
+    await grandma.send_text("自来水管冻裂了")
+    receipt = await grandma.wait_for_text("已登记您的诉求")
+    number = number_in(receipt)
+    case = await new_case(cadre, number)
+
+    await cadre.press(case, text="转交")
+    choose = await cadre.wait_for_text(f"把 {number} 转交给谁")
+    await cadre.press(choose, text="李强（第 2 联系人）")
+    await cadre.wait_for_text(f"已把 {number} 转交给 李强")
+    handed = await township.wait_for_text(f"郑小红把诉求 {number} 转交给您办理")
+    assert "自来水管冻裂了" in handed["text"]  # the whole case
+    await grandma.wait_for_text("现在由 李强", after=receipt["message_id"])
+
+    await township.press(handed, text="上报")
+    await township.wait_for_text(f"已把 {number} 上报给 孙丽")
+    await township.wait_for_text(f"诉求 {number}（王秀英家）已改由孙丽办理")
+    escalated = await supervisor.wait_for_text(f"诉求 {number} 上报到您这里（原经办人：李强）")
+    assert "自来水管冻裂了" in escalated["text"]
+    await grandma.wait_for_text("已上报")
+    before = refusals(cadre)
+    await cadre.press(case, text="受理")  # no longer 郑小红's
+    await refused(sandbox, cadre, before)

@@ -1,0 +1,99 @@
+"""/inbox: the requests a cadre holds, oldest due first, and a case opened (by its
+number, or by a button) with everything the cadre needs to act on it.
+
+A cadre may open a request they handle now, one of a household linked to them, or one
+of a household in the region they supervise; anything else reads exactly as a number
+that does not exist, so numbers cannot be probed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.domain.requests import Content, InboxLine, Request, TrailLine
+from bot.domain.roster import HouseholdDetails
+from bot.services import notices
+from bot.services.casework import cadre_of
+from bot.services.identity import Identity
+from bot.services.moment import Moment
+
+LIMIT = 50  # lines in one /inbox answer (it says when there may be more)
+
+
+class Cases(Protocol):
+    async def open_for(self, cadre_id: str, limit: int) -> list[InboxLine]: ...
+    async def may_see(self, cadre_id: str, request_id: int) -> bool: ...
+    async def id_by_number(self, number: str) -> int | None: ...
+
+
+class CaseFiles(notices.Trails, Protocol):
+    async def get(self, request_id: int) -> Request | None: ...
+
+
+class Households(Protocol):
+    async def household(self, household_id: str) -> HouseholdDetails: ...
+
+
+class InboxWork(Moment, Protocol):
+    @property
+    def cases(self) -> Cases: ...
+    @property
+    def requests(self) -> CaseFiles: ...
+    @property
+    def directory(self) -> Households: ...
+
+
+@dataclass(frozen=True)
+class Inbox:
+    lines: Sequence[InboxLine]
+    more: bool  # the list stopped at LIMIT: there may be more
+
+
+@dataclass(frozen=True)
+class OpenCase:
+    """A request as its handler sees it when opened: the household, what was filed (the
+    words and any file, place or contact), and every event so far."""
+
+    request: Request
+    household: HouseholdDetails
+    content: Content | None
+    trail: Sequence[TrailLine]
+
+
+class NotFound(LookupError):
+    """No such request, or none this cadre may see (the same answer)."""
+
+
+async def inbox(work: InboxWork, who: Identity) -> Inbox:
+    """The requests this cadre handles that wait for them (open, acknowledged, or resolved
+    and waiting for the villager), oldest due first. Raises ``CadresOnly``."""
+    cadre = cadre_of(who)
+    lines = await work.cases.open_for(cadre.id, LIMIT)
+    return Inbox(tuple(lines), more=len(lines) >= LIMIT)
+
+
+async def open_number(work: InboxWork, who: Identity, number: str) -> OpenCase:
+    """``/inbox LX-2026-000007``. Raises ``CadresOnly`` or ``NotFound``."""
+    cadre_of(who)
+    request_id = await work.cases.id_by_number(number)
+    if request_id is None:
+        raise NotFound(number)
+    return await open_case(work, who, request_id)
+
+
+async def open_case(work: InboxWork, who: Identity, request_id: int) -> OpenCase:
+    """A case opened from /inbox's buttons. Raises ``CadresOnly`` or ``NotFound``."""
+    cadre = cadre_of(who)
+    request = None
+    if await work.cases.may_see(cadre.id, request_id):
+        request = await work.requests.get(request_id)
+    if request is None:
+        raise NotFound(request_id)
+    return OpenCase(
+        request,
+        await work.directory.household(request.household_id),
+        await work.requests.filed_content(request.id),
+        tuple(await work.requests.trail(request.id)),
+    )

@@ -1,0 +1,133 @@
+"""``/away``: a cadre away until a day (their backup takes new requests meanwhile, and
+the supervisor nearest above hears of it), ``/away off`` or the 「我回来了」 button to end
+it, ``/away`` alone to see how it stands.
+
+The handlers read the command, call one use case of ``bot.services.away`` and render
+what comes back with the pure views below.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot import callbacks
+from bot.calls import Call, Priority
+from bot.domain.away import BadDate, PastDate, TooFar
+from bot.i18n import Texts
+from bot.services import away
+from bot.services.away import Away
+from bot.services.casework import CadresOnly
+from bot.services.identity import Identity
+
+from . import outgoing, tell_cadre
+from .context import AnyApp, LianxinContext, Unit, View
+from .paging import bounded
+
+BACK = callbacks.Callback("away", "off")
+_BACK_WORDS = ("off", "back", "取消", "回来")
+
+
+async def set_away(update: Update, context: LianxinContext) -> None:
+    """``/away 2026-12-01`` (away until that day begins), ``/away off``, or ``/away``."""
+    unit, who = context.unit, context.unit.who
+    if who is None:
+        return
+    argument = context.args[0] if context.args else ""
+    try:
+        calls = await _answer(unit, who, argument)
+    except CadresOnly:
+        calls = [outgoing.message(who.user_id, unit.texts("requests_cadre.cadres_only"))]
+    unit.send(*calls)
+
+
+async def _answer(unit: Unit, who: Identity, argument: str) -> list[Call]:
+    if argument.lower() in _BACK_WORDS:
+        return [back_message(unit.texts, who.user_id, await away.come_back(unit.work, who))]
+    if not argument:
+        until = await away.away_until(unit.work, who)
+        return [status_message(unit.view(), who.user_id, until)]
+    config = unit.setup.config
+    try:
+        gone = await away.set_away(unit.work, who, argument, config.general.zone, config.away.max)
+    except (BadDate, PastDate, TooFar) as refused:
+        text = refusal_text(unit.texts, refused, argument, config.away.max)
+        return [outgoing.message(who.user_id, text)]
+    return away_calls(unit.view(), who.user_id, gone)
+
+
+async def back_pressed(update: Update, context: LianxinContext) -> None:
+    """「我回来了」 under the away message."""
+    query, unit, who = update.callback_query, context.unit, context.unit.who
+    if query is None or who is None:
+        return
+    try:
+        was_away = await away.come_back(unit.work, who)
+    except CadresOnly:
+        refused = unit.texts("requests_cadre.answer.refused")
+        unit.send(outgoing.answer_button(who.user_id, query.id, refused))
+        return
+    unit.send(outgoing.answer_button(who.user_id, query.id))
+    unit.send(back_message(unit.texts, who.user_id, was_away))
+
+
+# --- views ----------------------------------------------------------------------------
+
+
+def back_keyboard(texts: Texts) -> InlineKeyboardMarkup:
+    label = texts("requests_cadre.button.back")
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=BACK.encode())]])
+
+
+def back_message(texts: Texts, user: int, was_away: bool) -> Call:
+    key = "requests_cadre.away.back" if was_away else "requests_cadre.away.not_away"
+    return outgoing.message(user, texts(key))
+
+
+def status_message(view: View, user: int, until: datetime | None) -> Call:
+    texts = view.texts
+    if until is None:
+        return outgoing.message(user, texts("requests_cadre.away.not_away"))
+    text = texts("requests_cadre.away.status", until=tell_cadre.local(view, until))
+    return outgoing.message(user, text, keyboard=back_keyboard(texts))
+
+
+def refusal_text(
+    texts: Texts, refused: BadDate | PastDate | TooFar, argument: str, longest: timedelta
+) -> str:
+    """What was wrong with the date, and what would do."""
+    if isinstance(refused, TooFar):
+        latest = refused.latest.isoformat()
+        return texts("requests_cadre.away.too_far", latest=latest, days=longest.days)
+    if isinstance(refused, PastDate):
+        return texts("requests_cadre.away.past_date", date=refused.day.isoformat())
+    return texts("requests_cadre.away.bad_date", text=argument)
+
+
+def away_calls(view: View, user: int, gone: Away) -> list[Call]:
+    """The cadre hears until when and who stands in; the supervisors hear of it too."""
+    texts = view.texts
+    when = tell_cadre.local(view, gone.until)
+    backup = bounded(gone.backup.name) if gone.backup else ""
+    if backup:
+        text = texts("requests_cadre.away.set", until=when, backup=backup)
+    else:
+        text = texts("requests_cadre.away.set_no_backup", until=when)
+    notice = texts(
+        "requests_cadre.away.supervisor",
+        name=gone.cadre.name,
+        rank=texts(f"people.rank.{gone.cadre.rank}"),
+        until=when,
+        backup=backup or texts("requests_cadre.away.supervisor_no_backup"),
+    )
+    return [
+        outgoing.message(user, text, keyboard=back_keyboard(texts)),
+        *(outgoing.message(s, notice, priority=Priority.BULK) for s in gone.supervisors),
+    ]
+
+
+def register(app: AnyApp) -> None:
+    app.add_handler(CommandHandler("away", set_away, filters=filters.ChatType.PRIVATE))
+    app.add_handler(CallbackQueryHandler(back_pressed, pattern=r"^away:off:"))
