@@ -229,8 +229,23 @@ def case_pages(view: View, case: Case, *, intro: str = "") -> list[Page]:
     """The request as its handler needs it at first sight: the card (one message within
     Telegram's limit, the villager's words quoted, "（续）" where they go on), then the
     rest of the words and, with the trail, every event so far."""
+    texts, request = view.texts, case.request
+    before, _, after = f"{intro}{_card_text(view, case)}".partition(SLOT)
+    card, rest = paging.card(
+        [Part(before)], words(texts, case.content), [Part(after)], texts("relay.continues")
+    )
+    more = trail_parts(view, case.trail) if case.trail is not None else []
+    line = continued(texts, request)
+    if not rest:
+        return paging.pages([*card, *([Part("\n\n"), *more] if more else [])], line)
+    tail = [Part(line), Part(rest, quoted=True), *([Part("\n\n"), *more] if more else [])]
+    return [*paging.pages(card, line), *paging.pages(tail, line)]
+
+
+def _card_text(view: View, case: Case) -> str:
+    """The case card's sentence, ``SLOT`` where the villager's words go."""
     texts, request, household = view.texts, case.request, case.household
-    text = texts(
+    return texts(
         "requests_cadre.case",
         number=request.number,
         urgent=texts("requests_cadre.urgent_mark") if request.urgent else "",
@@ -245,48 +260,42 @@ def case_pages(view: View, case: Case, *, intro: str = "") -> list[Page]:
         respond_by=local(view, request.respond_by),
         resolve_by=local(view, request.resolve_by),
     )
-    before, _, after = f"{intro}{text}".partition(SLOT)
-    card, rest = paging.card(
-        [Part(before)], words(texts, case.content), [Part(after)], texts("relay.continues")
-    )
-    more = trail_parts(view, case.trail) if case.trail is not None else []
-    line = continued(texts, request)
-    if not rest:
-        return paging.pages([*card, *([Part("\n\n"), *more] if more else [])], line)
-    tail = [Part(line), Part(rest, quoted=True), *([Part("\n\n"), *more] if more else [])]
-    return [*paging.pages(card, line), *paging.pages(tail, line)]
 
 
 def trail_parts(view: View, trail: Sequence[TrailLine]) -> list[Part]:
     """Every event of the request so far, one line each, in order; what villagers said
     quoted."""
-    texts = view.texts
-    parts = [Part(texts("requests_cadre.trail", lines="").rstrip("\n"))]
+    parts = [Part(view.texts("requests_cadre.trail", lines="").rstrip("\n"))]
     for event in trail:
-        kind = event.actor.partition(":")[0]
-        if kind == "cadre":
-            actor = event.actor_name
-        else:
-            actor = texts(f"requests_cadre.actor.{'villager' if kind == 'villager' else 'system'}")
-        written = paging.clean(str(event.detail.get("text") or event.detail.get("note") or ""))
-        note = ""
-        if not written and event.detail.get("media"):
-            note = texts(f"requests_cadre.media.{event.detail['media']}")
-        if event.kind in (Event.ROUTED, Event.ESCALATED, Event.REASSIGNED):
-            written, note = "", bounded(event.handler_name)
-        if event.kind == Event.CONFIRMED and event.detail.get("rating"):
-            written, note = "", texts(f"requests.outcome.{event.detail['rating']}")
-        line = texts(
-            "requests_cadre.trail_line",
-            at=local(view, event.at),
-            actor=bounded(actor),
-            event=texts(f"requests_cadre.event.{event.kind}"),
-            note=texts("requests_cadre.trail_note", note=SLOT if written else note)
-            if written or note
-            else "",
-        )
-        parts.extend(quoting(f"\n{line}", written) if written else [Part(f"\n{line}")])
+        parts.extend(_trail_line(view, event))
     return parts
+
+
+def _trail_line(view: View, event: TrailLine) -> list[Part]:
+    texts = view.texts
+    kind = event.actor.partition(":")[0]
+    if kind == "cadre":
+        actor = event.actor_name
+    else:
+        actor = texts(f"requests_cadre.actor.{'villager' if kind == 'villager' else 'system'}")
+    written = paging.clean(str(event.detail.get("text") or event.detail.get("note") or ""))
+    note = ""
+    if not written and event.detail.get("media"):
+        note = texts(f"requests_cadre.media.{event.detail['media']}")
+    if event.kind in (Event.ROUTED, Event.ESCALATED, Event.REASSIGNED):
+        written, note = "", bounded(event.handler_name)
+    if event.kind == Event.CONFIRMED and event.detail.get("rating"):
+        written, note = "", texts(f"requests.outcome.{event.detail['rating']}")
+    line = texts(
+        "requests_cadre.trail_line",
+        at=local(view, event.at),
+        actor=bounded(actor),
+        event=texts(f"requests_cadre.event.{event.kind}"),
+        note=texts("requests_cadre.trail_note", note=SLOT if written else note)
+        if written or note
+        else "",
+    )
+    return quoting(f"\n{line}", written) if written else [Part(f"\n{line}")]
 
 
 # --- tells ----------------------------------------------------------------------------

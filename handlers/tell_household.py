@@ -189,40 +189,39 @@ def _relay(
 
 def _text(view: View, notice: Notice) -> tuple[str, InlineKeyboardMarkup | None]:
     """The sentence for the household (``SLOT`` where the cadre's words go) and its
-    buttons."""
+    buttons: the receipt's marks, or 销号's three answers after a resolution."""
+    texts, what, request = view.texts, notice.tell.what, notice.request
+    if what in (Event.ROUTED, Event.FILED):
+        return receipt_text(view, notice), receipt_keyboard(texts, request)
+    if what in (Event.RESOLVED, Event.EXPLAINED):
+        return _sentence(view, notice), confirm_keyboard(texts, request.id)
+    return _sentence(view, notice), None
+
+
+def _sentence(view: View, notice: Notice) -> str:
     texts, tell, request = view.texts, notice.tell, notice.request
-    who = handler_blanks(texts, notice.handler, request.handler_id)
+    blanks: dict[str, object] = {"number": request.number}
+    blanks |= handler_blanks(texts, notice.handler, request.handler_id)
+    key = f"villager_requests.{tell.what}"
     match tell.what:
-        case Event.ROUTED | Event.FILED:
-            return receipt_text(view, notice), receipt_keyboard(texts, request)
-        case Event.REPLIED:
-            key = "replied"
-            if tell.content is not None and not tell.content.text and tell.content.file_id:
-                key = "replied_caption"
-            return texts(
-                f"villager_requests.{key}", number=request.number, words=SLOT, **who
-            ), None
-        case Event.RESOLVED | Event.EXPLAINED:
-            key = "resolved" if tell.what is Event.RESOLVED else "explained"
-            text = texts(f"villager_requests.{key}", number=request.number, words=SLOT, **who)
-            return text, confirm_keyboard(texts, request.id)
+        case Event.REPLIED | Event.RESOLVED | Event.EXPLAINED:
+            content = tell.content
+            media_only = content is not None and not content.text and bool(content.file_id)
+            if tell.what is Event.REPLIED and media_only:
+                key = "villager_requests.replied_caption"
+            blanks["words"] = SLOT
         case Event.CONFIRMED:
-            outcome = texts(f"requests.outcome.{request.outcome}")
             key = "villager_requests.closed_by_member"
-            return texts(key, number=request.number, outcome=outcome), None
+            blanks = {"number": request.number}
+            blanks["outcome"] = texts(f"requests.outcome.{request.outcome}")
         case Event.REOPENED:
-            return texts(
-                "villager_requests.reopened_by_member", number=request.number, **who
-            ), None
+            key = "villager_requests.reopened_by_member"
         case Event.EXTENDED:
-            due = local_time(view, request.resolve_by)
             key = "deadlines.villager.extended"
-            return texts(key, number=request.number, due=due, words=SLOT, **who), None
+            blanks |= {"due": local_time(view, request.resolve_by), "words": SLOT}
         case Event.HANDED_OVER | Event.ESCALATED | Event.REASSIGNED:
-            moved = how(texts, notice, tell.route)
-            key = f"villager_requests.{tell.what}"
-            return texts(key, number=request.number, how=moved, **who), None
-    return texts(f"villager_requests.{tell.what}", number=request.number, **who), None
+            blanks["how"] = how(texts, notice, tell.route)
+    return texts(key, **blanks)
 
 
 def calls(view: View, notice: Notice) -> list[Call]:
