@@ -17,7 +17,7 @@ from bot.domain.roster import Cadre
 from bot.domain.routing import Route, Why
 from bot.i18n import Texts
 from bot.services.notices import CADRES_WORDS, Notice
-from handlers.context import Shows, Unit, View
+from handlers.context import Shows, View
 
 from . import outgoing, paging, undelivered
 from .paging import Page, Part, bounded
@@ -61,12 +61,6 @@ def handler_blanks(texts: Texts, cadre: Cadre | None, cadre_id: str = "") -> dic
     if cadre is None:
         return {"handler": bounded(cadre_id), "rank": ""}
     return {"handler": bounded(cadre.name), "rank": texts(f"people.rank.{cadre.rank}")}
-
-
-async def handler_of(unit: Unit, cadre_id: str) -> dict[str, str]:
-    """``handler_blanks`` for a cadre looked up now (until every caller's use case returns
-    the handler with its result)."""
-    return handler_blanks(unit.texts, await unit.work.people.cadre(cadre_id))
 
 
 def how(texts: Texts, notice: Notice, route: Route | None) -> str:

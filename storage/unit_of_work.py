@@ -28,10 +28,12 @@ from storage.conversations import Conversations
 from storage.db import Database, Tx
 from storage.deadlines import DeadlineRequests
 from storage.inbox import Inbox
+from storage.joins import Joins
 from storage.outbox import Outbox
 from storage.people import People
 from storage.requests import Requests
 from storage.schedule import Schedules
+from storage.villager_views import VillagerViews
 
 
 class UnitOfWork:
@@ -89,6 +91,14 @@ class UnitOfWork:
     @cached_property
     def outbox(self) -> Outbox:
         return Outbox(self.tx)
+
+    @cached_property
+    def joins(self) -> Joins:
+        return Joins(self.tx)
+
+    @cached_property
+    def villager_views(self) -> VillagerViews:
+        return VillagerViews(self.tx)
 
 
 @asynccontextmanager

@@ -11,14 +11,18 @@ from typing import Protocol
 from bot.services.accounts import AccountStore, SeenWork
 from bot.services.binding import AccountNames, BindingPeople, BindingWork
 from bot.services.field import FieldWork
+from bot.services.filing import FilingJoins, FilingRequests, FilingWork
 from bot.services.identity import IdentityStore
 from bot.services.identity import IdentityWork as IdentityWork
 from bot.services.moment import Moment as Moment
-from bot.services.notices import NoticeWork
+from bot.services.notices import Directory, NoticeWork
+from bot.services.receipts import ReceiptRequests, ReceiptWork
+from bot.services.relays import RelayDirectory
 from bot.services.status import StatusWork
+from bot.services.villager import MyHouseholds, VillagerWork
 
 
-class People(IdentityStore, BindingPeople, Protocol):
+class People(IdentityStore, BindingPeople, MyHouseholds, Protocol):
     """Everything the use cases ask of the people repository."""
 
 
@@ -26,7 +30,25 @@ class Accounts(AccountStore, AccountNames, Protocol):
     """Everything the use cases ask of the accounts repository."""
 
 
-class Work(SeenWork, BindingWork, StatusWork, NoticeWork, FieldWork, Protocol):
+class Requests(FilingRequests, ReceiptRequests, Protocol):
+    """Everything the use cases ask of the request store."""
+
+
+class Directories(Directory, RelayDirectory, Protocol):
+    """Everything the use cases ask of the directory."""
+
+
+class Work(
+    FilingWork,  # before NoticeWork and Moment, which it extends
+    ReceiptWork,
+    VillagerWork,
+    SeenWork,
+    BindingWork,
+    StatusWork,
+    NoticeWork,
+    FieldWork,
+    Protocol,
+):
     """Every repository a use case may ask for (add your module's Protocol to the bases;
     a repository that two of them name is declared here as what all of them ask of it)."""
 
@@ -34,3 +56,9 @@ class Work(SeenWork, BindingWork, StatusWork, NoticeWork, FieldWork, Protocol):
     def people(self) -> People: ...
     @property
     def accounts(self) -> Accounts: ...
+    @property
+    def requests(self) -> Requests: ...
+    @property
+    def directory(self) -> Directories: ...
+    @property
+    def joins(self) -> FilingJoins: ...
