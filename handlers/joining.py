@@ -1,138 +1,99 @@
-"""A villager's further messages to a request, relayed to its handler together.
+"""A villager's further messages to a request, as the handler and the villager see them:
+the relays that take them to the handler together, and the villager's "已补充".
 
-Three hundred messages at once used to be three hundred relays in the handler's chat,
-which Telegram lets through one a second: another household's new request waited five
-minutes behind them. Now each message goes into the request's trail at once and into
-``storage.joins``; relays leave only while the handler's chat has nothing waiting
-(``BACKLOG``), the texts taken so far joined into one message (in pages if long), one
-file at a time. So a new request reaches the handler after at most a call or two,
-and the flood still reaches them whole. The villager hears "已补充" once per
-``ANSWER_WINDOW``, then once that everything is recorded, then nothing until the window
-ends; no word is ever dropped.
+What waits and what leaves in one relay are ``bot.domain.joining``'s rules and
+``bot.services.relays``' use cases; here a relay becomes calls: one message with every
+text taken so far (quoted one after another; in pages if long) and the case's buttons,
+then the files, places and contacts. ``relay_tick`` is the sweep's handler that relays
+what waits (run every second by ``bot.edge.relays`` through ``bot.edge.ticks``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import timedelta
+from dataclasses import replace
 
 from bot.calls import Call
-from bot.domain.requests import Content, Request
-from handlers.context import Unit
-from storage import cadre_views, joins
-from storage.joins import Join
-from storage.requests import Requests
+from bot.domain.joining import Answer, Join
+from bot.i18n import Texts
+from bot.services import relays
+from bot.services.filing import Joined
+from bot.services.relays import Relay
 
-from . import outgoing, paging, undelivered
+from . import notify, outgoing, paging, undelivered
+from .context import Unit, View
 from .paging import Part, bounded
-from .tell_cadre import (
-    actions_keyboard,
-    captioned,
-    continued,
-    media_calls,
-    said,
-)
-from .tell_household import handler_of
-
-ANSWER_WINDOW = timedelta(seconds=30)
-BACKLOG = 1  # calls that may wait in the handler's chat before follow-ups wait here
-FILES_PER_RELAY = 1  # files, places and contacts sent with one relay
-TAKE = 500  # follow-ups read per relay
+from .tell_cadre import actions_keyboard, captioned, continued, media_calls, said
+from .tell_household import handler_blanks
 
 
-async def join(
-    unit: Unit, request: Request, user_id: int, content: Content, *, reply_to: int, key: str
-) -> None:
-    """Keep the follow-up for the handler, relay what the handler's chat has room for,
-    and answer the villager (``key``: "joined" or "reason_relayed") as the window allows."""
-    await joins.add(unit.tx, request.id, user_id, content, unit.now)
-    await relay(unit, request.id)
-    count = await joins.count_message(unit.tx, user_id, unit.now, ANSWER_WINDOW)
-    if count > 2:
-        return
-    texts = unit.setup.texts
-    who = await handler_of(unit, request.handler_id)
-    if count == 1:
+async def relay_tick(unit: Unit) -> int:
+    """The sweep: relay the follow-ups each handler's chat has room for; returns the
+    calls queued."""
+    view = unit.view()
+    waiting = await relays.relay_waiting(unit.work)
+    calls = [call for found in waiting for call in relay_calls(view, found)]
+    unit.send(*calls)
+    return len(calls)
+
+
+def answer_call(view: View, user_id: int, reply_to: int, joined: Joined) -> Call | None:
+    """What the villager hears of a follow-up: added (or: the reason sent), then once
+    that everything is recorded, then nothing until the window ends."""
+    if joined.answer is None:
+        return None
+    texts, request = view.texts, joined.request
+    who = handler_blanks(texts, joined.handler, request.handler_id)
+    if joined.answer is Answer.JOINED:
+        key = "reason_relayed" if joined.reason else "joined"
         text = texts(f"villager_requests.{key}", number=request.number, **who)
     else:
         text = texts("relay.all_received", **who)
-    unit.send(outgoing.message(user_id, text, reply_to=reply_to))
+    return outgoing.message(user_id, text, reply_to=reply_to)
 
 
-async def relay(unit: Unit, request_id: int) -> bool:
-    """Relay the request's waiting follow-ups if its handler's chat has room; returns
-    whether any are still waiting."""
-    request = await Requests(unit.tx).get(request_id)
-    waiting = await joins.waiting(unit.tx, request_id, TAKE)
-    if not waiting:
-        return False
-    lane = (
-        None if request is None else await cadre_views.cadre_account(unit.tx, request.handler_id)
-    )
-    if request is None or lane is None:
-        # No account to tell (as for every message to an unreachable handler): the trail
-        # keeps the words; the relay is not owed to anyone.
-        await joins.relayed(unit.tx, request_id, waiting[-1].id)
-        return False
-    queued = sum(1 for call in unit.calls if call.lane == lane)
-    if await joins.lane_backlog(unit.tx, lane) + queued >= BACKLOG:
-        return True
-    taken = _batch(waiting)
-    await joins.relayed(unit.tx, request_id, taken[-1].id)
-    unit.send(*await _calls(unit, request, lane, taken))
-    return len(taken) < len(waiting)
-
-
-def _batch(waiting: Sequence[Join]) -> list[Join]:
-    """The follow-ups of one relay: in order, up to ``FILES_PER_RELAY`` files (at least
-    one follow-up, so the queue always moves)."""
-    taken: list[Join] = []
-    files = 0
-    for found in waiting:
-        carries = _carries_file(found.content)
-        if taken and carries and files >= FILES_PER_RELAY:
-            break
-        files += carries
-        taken.append(found)
-    return taken
-
-
-def _carries_file(content: Content) -> bool:
-    return bool(
-        (content.media and content.file_id) or content.latitude is not None or content.contact
-    )
-
-
-async def _calls(unit: Unit, request: Request, lane: int, taken: Sequence[Join]) -> list[Call]:
+def relay_calls(view: View, relay: Relay) -> list[Call]:
     """One message with the texts (quoted, one after another; in pages if long), then
     the files, places and contacts; the case's buttons under the text."""
-    texts = unit.setup.texts
-    household = await unit.work.directory.household(request.household_id)
-    handler = await unit.work.people.cadre(request.handler_id)
-    head = bounded(household.head_name)
-    writers = sorted({found.user_id for found in taken})
-    view = unit.view(f"j{taken[0].id}")
-    owed = undelivered.to_household(view, request, handler, household, lane, writers)
+    texts, request, lane = view.texts, relay.request, relay.lane
+    view = replace(view, origin=f"{view.origin}j{relay.taken[0].id}")
+    owed = undelivered.to_household(
+        view, request, relay.handler, relay.household, lane, relay.writers
+    )
+    head = bounded(relay.household.head_name)
     parts = [Part(texts("relay.joined_many", number=request.number, head=head))]
-    files: list[Call] = []
     caption = texts("relay.joined_media", number=request.number, head=head)
-    for found in taken:
-        content = found.content
-        words = said(content)
-        label = ""
-        if content.media and (words or not captioned(content)):
-            label = texts(f"requests_cadre.media.{content.media}")
-        elif content.latitude is not None:
-            label = texts("requests_cadre.media.location")
-        elif content.contact:
-            label = texts("requests_cadre.media.contact")
-        if words:
-            parts += [Part(f"\n{label}\n" if label else "\n"), Part(words, quoted=True)]
-        elif label:
-            parts.append(Part(f"\n{label}"))
-        files += media_calls(lane, content, caption, owed)
-    keyboard = actions_keyboard(texts, request)
+    files: list[Call] = []
+    for found in relay.taken:
+        parts += _parts(texts, found)
+        files += media_calls(lane, found.content, caption, owed)
     if len(parts) == 1:  # files only: each carries the number in its caption
         return files
     pages = paging.pages(parts, continued(texts, request))
+    keyboard = actions_keyboard(texts, request)
     return [*outgoing.messages(lane, pages, keyboard=keyboard, if_failed=owed), *files]
+
+
+def _parts(texts: Texts, found: Join) -> list[Part]:
+    """One follow-up in the relay's text: what it carried (a file, a place, a contact)
+    and its words, quoted."""
+    content = found.content
+    words = said(content)
+    label = ""
+    if content.media and (words or not captioned(content)):
+        label = texts(f"requests_cadre.media.{content.media}")
+    elif content.latitude is not None:
+        label = texts("requests_cadre.media.location")
+    elif content.contact:
+        label = texts("requests_cadre.media.contact")
+    if words:
+        return [Part(f"\n{label}\n" if label else "\n"), Part(words, quoted=True)]
+    return [Part(f"\n{label}")] if label else []
+
+
+def joined_calls(view: View, user_id: int, reply_to: int, joined: Joined) -> list[Call]:
+    """A follow-up joined: the notices, the relay if it left now, the villager's answer."""
+    sent = notify.calls(view, joined.notices)
+    if joined.relay is not None:
+        sent += relay_calls(view, joined.relay)
+    answer = answer_call(view, user_id, reply_to, joined)
+    return [*sent, answer] if answer is not None else sent

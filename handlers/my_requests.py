@@ -1,54 +1,55 @@
-"""/my: a villager's requests, newest first, each opened with its trail. Only the
-households of the asking phone are ever read (``storage.villager_views`` scopes every
-query by the member's account), so another household's number is simply not found."""
+"""/my: a villager's requests, newest first, each opened with its trail. The use cases
+(``bot.services.villager``) read only the households of the asking phone, so another
+household's number is simply not found; here the list and the trail are worded."""
 
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from bot.domain import members
+from bot.calls import Call
 from bot.domain.lifecycle import Status
-from bot.domain.requests import TrailLine
-from handlers.context import Unit
-from storage import villager_views
-from storage.people import People
-from storage.villager_views import MyRequest
+from bot.domain.requests import MyRequest, TrailLine
+from bot.i18n import Texts
+from bot.services import villager
+from bot.services.villager import Detail, Mine, NotAVillager
 
 from . import common, outgoing, tell_household
-from .context import LianxinContext
+from .context import LianxinContext, Shows, View
 from .tell_household import local_time
 
 
 async def show(update: Update, context: LianxinContext) -> None:
     """/my: the households' latest requests; /my LX-2026-000123: that one, if it is theirs."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    message, unit, who = update.effective_message, context.unit, context.unit.who
+    if message is None or who is None:
         return
-    unit = context.unit
-    texts = unit.setup.texts
-    member = await members.membership(People(unit.tx), user.id)
-    if not member.bound:
+    try:
+        if context.args:
+            found = await villager.my_request(unit.work, who, context.args[0])
+            unit.send(detail_message(unit.view(), message.chat_id, found))
+        else:
+            mine = await villager.my_requests(unit.work, who)
+            unit.send(list_message(unit.view(), message.chat_id, mine))
+    except NotAVillager:
         await common.not_bound(update, context)
-        return
-    if context.args:
-        request_id = await villager_views.id_of_mine(unit.tx, user.id, context.args[0])
-        found = None
-        if request_id is not None:
-            found = await villager_views.one_of_mine(unit.tx, user.id, request_id)
-        text = (
-            await detail_text(unit, user.id, found)
-            if found
-            else texts("villager_requests.my.not_found")
-        )
-        unit.send(outgoing.message(message.chat_id, text))
-        return
-    mine = await villager_views.mine(unit.tx, user.id)
-    if not mine:
-        unit.send(outgoing.message(message.chat_id, texts("villager_requests.my.empty")))
-        return
-    several = len(member.households) > 1
-    lines = [_line(unit, found, several) for found in mine]
-    text = "\n".join([texts("villager_requests.my.header", count=len(mine)), *lines])
+
+
+# --- views ----------------------------------------------------------------------------
+
+
+def detail_message(view: View, chat_id: int, found: Detail | None) -> Call:
+    if found is None:
+        return outgoing.message(chat_id, view.texts("villager_requests.my.not_found"))
+    return outgoing.message(chat_id, detail_text(view, found))
+
+
+def list_message(view: View, chat_id: int, mine: Mine) -> Call:
+    """The list, each request with a button that opens it."""
+    texts = view.texts
+    if not mine.requests:
+        return outgoing.message(chat_id, texts("villager_requests.my.empty"))
+    lines = [_line(view, found, mine.several) for found in mine.requests]
+    text = "\n".join([texts("villager_requests.my.header", count=len(mine.requests)), *lines])
     keyboard = InlineKeyboardMarkup(
         [
             [
@@ -57,14 +58,14 @@ async def show(update: Update, context: LianxinContext) -> None:
                     callback_data=tell_household.button_data(tell_household.SEE, found.request.id),
                 )
             ]
-            for found in mine
+            for found in mine.requests
         ]
     )
-    unit.send(outgoing.message(message.chat_id, text, keyboard=keyboard))
+    return outgoing.message(chat_id, text, keyboard=keyboard)
 
 
-def _line(unit: Unit, found: MyRequest, several: bool) -> str:
-    texts = unit.setup.texts
+def _line(shown: Shows, found: MyRequest, several: bool) -> str:
+    texts = shown.texts
     request = found.request
     return texts(
         "villager_requests.my.line_household" if several else "villager_requests.my.line",
@@ -74,39 +75,22 @@ def _line(unit: Unit, found: MyRequest, several: bool) -> str:
         urgent=texts("villager_requests.my.urgent") if request.urgent else "",
         status=texts(f"requests.status.{request.status}"),
         handler=found.handler_name,
-        due=_due(unit, found),
+        due=_due(shown, found),
     )
 
 
-def _due(unit: Unit, found: MyRequest) -> str:
-    texts = unit.setup.texts
+def _due(shown: Shows, found: MyRequest) -> str:
+    texts = shown.texts
     if found.request.status is Status.CLOSED:
         return texts("villager_requests.my.due_closed")
-    resolve = local_time(unit, found.request.resolve_by)
+    resolve = local_time(shown, found.request.resolve_by)
     return texts("villager_requests.my.due_resolve", resolve=resolve)
 
 
-async def detail_text(unit: Unit, user_id: int, found: MyRequest) -> str:
+def detail_text(shown: Shows, detail: Detail) -> str:
     """One request with its trail: every event in order, with time and who did it."""
-    texts = unit.setup.texts
+    texts, found = shown.texts, detail.found
     request = found.request
-    events = []
-    for line in await villager_views.trail(unit.tx, user_id, request.id):
-        kind = line.actor.partition(":")[0]
-        actor = line.actor_name or texts(
-            "villager_requests.my.villager"
-            if kind == "villager"
-            else "villager_requests.my.system"
-        )
-        events.append(
-            texts(
-                "villager_requests.my.event_line",
-                at=local_time(unit, line.at),
-                actor=actor,
-                event=texts(f"villager_requests.event.{line.kind}"),
-                note=_note(unit, line),
-            )
-        )
     return texts(
         "villager_requests.my.detail",
         number=request.number,
@@ -116,17 +100,31 @@ async def detail_text(unit: Unit, user_id: int, found: MyRequest) -> str:
         status=texts(f"requests.status.{request.status}"),
         handler=found.handler_name,
         rank=texts(f"people.rank.{found.handler_rank}"),
-        due=_due(unit, found),
-        events="\n".join(events),
+        due=_due(shown, found),
+        events="\n".join(_event(shown, line) for line in detail.trail),
+    )
+
+
+def _event(shown: Shows, line: TrailLine) -> str:
+    texts = shown.texts
+    kind = line.actor.partition(":")[0]
+    actor = line.actor_name or texts(
+        "villager_requests.my.villager" if kind == "villager" else "villager_requests.my.system"
+    )
+    return texts(
+        "villager_requests.my.event_line",
+        at=local_time(shown, line.at),
+        actor=actor,
+        event=texts(f"villager_requests.event.{line.kind}"),
+        note=_note(texts, line),
     )
 
 
 NOTE_LENGTH = 40
 
 
-def _note(unit: Unit, line: TrailLine) -> str:
+def _note(texts: Texts, line: TrailLine) -> str:
     """A few words of what the event carried: to whom, what was said, the rating."""
-    texts = unit.setup.texts
     detail = line.detail
     if line.kind in ("routed", "handed_over", "escalated"):
         note = line.handler_name

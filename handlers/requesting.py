@@ -16,30 +16,36 @@ def content_of(message: Message) -> Content:
     the place, or the shared contact."""
     # Bidi overrides and control characters would let words pass for the card's fields.
     text = clean(message.text or message.caption or "")
-    media: tuple[str, str] | None = None
-    if message.photo:
-        media = ("photo", message.photo[-1].file_id)
-    else:
-        for kind in ("voice", "audio", "video", "video_note", "document"):
-            found = getattr(message, kind)
-            if found is not None:
-                media = (kind, found.file_id)
-                break
+    kind, file_id = _media(message) or (None, None)
     place = message.location
-    contact = message.contact
     return Content(
         text=text,
-        media=media[0] if media else None,
-        file_id=media[1] if media else None,
+        media=kind,
+        file_id=file_id,
         latitude=place.latitude if place else None,
         longitude=place.longitude if place else None,
-        contact=(
-            f"{' '.join(filter(None, (contact.first_name, contact.last_name)))} "
-            f"{contact.phone_number}"
-            if contact
-            else None
-        ),
+        contact=_contact(message),
     )
+
+
+def _media(message: Message) -> tuple[str, str] | None:
+    """The file's kind and Telegram file id (a photo's largest size)."""
+    if message.photo:
+        return ("photo", message.photo[-1].file_id)
+    for kind in ("voice", "audio", "video", "video_note", "document"):
+        found = getattr(message, kind)
+        if found is not None:
+            return (kind, found.file_id)
+    return None
+
+
+def _contact(message: Message) -> str | None:
+    """A shared contact's name and phone."""
+    contact = message.contact
+    if contact is None:
+        return None
+    name = " ".join(filter(None, (contact.first_name, contact.last_name)))
+    return f"{name} {contact.phone_number}"
 
 
 def deadlines(unit: Unit) -> Deadlines:

@@ -17,7 +17,7 @@ from bot.domain.roster import Cadre
 from bot.domain.routing import Route, Why
 from bot.i18n import Texts
 from bot.services.notices import CADRES_WORDS, Notice
-from handlers.context import Shows, Unit, View
+from handlers.context import Shows, View
 
 from . import outgoing, paging, undelivered
 from .paging import Page, Part, bounded
@@ -63,12 +63,6 @@ def handler_blanks(texts: Texts, cadre: Cadre | None, cadre_id: str = "") -> dic
     return {"handler": bounded(cadre.name), "rank": texts(f"people.rank.{cadre.rank}")}
 
 
-async def handler_of(unit: Unit, cadre_id: str) -> dict[str, str]:
-    """``handler_blanks`` for a cadre looked up now (until every caller's use case returns
-    the handler with its result)."""
-    return handler_blanks(unit.texts, await unit.work.people.cadre(cadre_id))
-
-
 def how(texts: Texts, notice: Notice, route: Route | None) -> str:
     """Why this cadre handles it, when it is not simply the household's first contact."""
     if route is None or route.why is Why.CHAIN:
@@ -103,20 +97,8 @@ def receipt_keyboard(texts: Texts, request: Request) -> InlineKeyboardMarkup:
     """Categories two a row (the chosen one ticked), urgent, and "about my cadre" while the
     request is fresh. None is required."""
 
-    def mark(label: str, chosen: bool) -> str:
-        return texts("villager_requests.chosen_mark", label=label) if chosen else label
-
-    categories = [
-        InlineKeyboardButton(
-            mark(
-                texts(f"requests.category.{c}"), c is request.category and c is not Category.OTHER
-            ),
-            callback_data=button_data(CATEGORY, request.id, c.value),
-        )
-        for c in Category
-    ]
-    rows = [categories[i : i + 2] for i in range(0, len(categories), 2)]
-    urgent = mark(texts("villager_requests.button_urgent"), request.urgent)
+    rows = _category_rows(texts, request)
+    urgent = _mark(texts, texts("villager_requests.button_urgent"), request.urgent)
     rows.append([InlineKeyboardButton(urgent, callback_data=button_data(URGENT, request.id))])
     if (
         request.status is Status.OPEN
@@ -128,6 +110,26 @@ def receipt_keyboard(texts: Texts, request: Request) -> InlineKeyboardMarkup:
             [InlineKeyboardButton(label, callback_data=button_data(ABOUT_CADRE, request.id))]
         )
     return InlineKeyboardMarkup(rows)
+
+
+def _mark(texts: Texts, label: str, chosen: bool) -> str:
+    return texts("villager_requests.chosen_mark", label=label) if chosen else label
+
+
+def _category_rows(texts: Texts, request: Request) -> list[list[InlineKeyboardButton]]:
+    """The categories two a row, the chosen one ticked (other is never ticked)."""
+    categories = [
+        InlineKeyboardButton(
+            _mark(
+                texts,
+                texts(f"requests.category.{c}"),
+                c is request.category and c is not Category.OTHER,
+            ),
+            callback_data=button_data(CATEGORY, request.id, c.value),
+        )
+        for c in Category
+    ]
+    return [categories[i : i + 2] for i in range(0, len(categories), 2)]
 
 
 def confirm_keyboard(texts: Texts, request_id: int) -> InlineKeyboardMarkup:
@@ -187,55 +189,77 @@ def _relay(
     ]
 
 
-def _text(view: View, notice: Notice) -> tuple[str, InlineKeyboardMarkup | None]:
-    """The sentence for the household (``SLOT`` where the cadre's words go) and its
-    buttons: the receipt's marks, or 销号's three answers after a resolution."""
-    texts, what, request = view.texts, notice.tell.what, notice.request
-    if what in (Event.ROUTED, Event.FILED):
-        return receipt_text(view, notice), receipt_keyboard(texts, request)
-    if what in (Event.RESOLVED, Event.EXPLAINED):
-        return _sentence(view, notice), confirm_keyboard(texts, request.id)
-    return _sentence(view, notice), None
+def _keyboard(texts: Texts, notice: Notice) -> InlineKeyboardMarkup | None:
+    """The receipt's buttons, or 销号's once it is resolved or explained."""
+    request = notice.request
+    match notice.tell.what:
+        case Event.ROUTED | Event.FILED:
+            return receipt_keyboard(texts, request)
+        case Event.RESOLVED | Event.EXPLAINED:
+            return confirm_keyboard(texts, request.id)
+    return None
 
 
-def _sentence(view: View, notice: Notice) -> str:
+def _text(view: View, notice: Notice) -> str:
+    """The sentence for the household (``SLOT`` where the cadre's words go)."""
     texts, tell, request = view.texts, notice.tell, notice.request
-    blanks: dict[str, object] = {"number": request.number}
-    blanks |= handler_blanks(texts, notice.handler, request.handler_id)
-    key = f"villager_requests.{tell.what}"
+    who = handler_blanks(texts, notice.handler, request.handler_id)
     match tell.what:
-        case Event.REPLIED | Event.RESOLVED | Event.EXPLAINED:
-            content = tell.content
-            media_only = content is not None and not content.text and bool(content.file_id)
-            if tell.what is Event.REPLIED and media_only:
-                key = "villager_requests.replied_caption"
-            blanks["words"] = SLOT
+        case Event.ROUTED | Event.FILED:
+            return receipt_text(view, notice)
+        case Event.REPLIED | Event.RESOLVED | Event.EXPLAINED | Event.EXTENDED:
+            return _cadres_words(view, notice, who)
         case Event.CONFIRMED:
+            outcome = texts(f"requests.outcome.{request.outcome}")
             key = "villager_requests.closed_by_member"
-            blanks = {"number": request.number}
-            blanks["outcome"] = texts(f"requests.outcome.{request.outcome}")
+            return texts(key, number=request.number, outcome=outcome)
         case Event.REOPENED:
-            key = "villager_requests.reopened_by_member"
-        case Event.EXTENDED:
-            key = "deadlines.villager.extended"
-            blanks |= {"due": local_time(view, request.resolve_by), "words": SLOT}
+            return texts("villager_requests.reopened_by_member", number=request.number, **who)
         case Event.HANDED_OVER | Event.ESCALATED | Event.REASSIGNED:
-            blanks["how"] = how(texts, notice, tell.route)
-    return texts(key, **blanks)
+            moved = how(texts, notice, tell.route)
+            key = f"villager_requests.{tell.what}"
+            return texts(key, number=request.number, how=moved, **who)
+    return texts(f"villager_requests.{tell.what}", number=request.number, **who)
+
+
+def _cadres_words(view: View, notice: Notice, who: dict[str, str]) -> str:
+    """A reply, a resolution, an explanation or a later date, with the cadre's words."""
+    texts, tell, request = view.texts, notice.tell, notice.request
+    match tell.what:
+        case Event.REPLIED:
+            key = "replied"
+            if tell.content is not None and not tell.content.text and tell.content.file_id:
+                key = "replied_caption"
+        case Event.EXTENDED:
+            due = local_time(view, request.resolve_by)
+            key = "deadlines.villager.extended"
+            return texts(key, number=request.number, due=due, words=SLOT, **who)
+        case _:
+            key = "resolved" if tell.what is Event.RESOLVED else "explained"
+    return texts(f"villager_requests.{key}", number=request.number, words=SLOT, **who)
+
+
+def _owed(view: View, notice: Notice, user: int) -> tuple[Call, ...]:
+    """What a message carrying the cadre's words owes if it never reaches ``user``."""
+    tell, request = notice.tell, notice.request
+    if tell.what not in CADRES_WORDS:
+        return ()
+    cadre = notice.cadre(tell.cadre_id or request.handler_id)
+    return undelivered.to_cadre(view, request, cadre, notice.household, notice.cadre_account, user)
 
 
 def calls(view: View, notice: Notice) -> list[Call]:
     """A tell for the household, as messages to each member's chat (the filer's quoting
     the message that filed it, when the notice says so)."""
     texts, tell, request = view.texts, notice.tell, notice.request
-    text, keyboard = _text(view, notice)
+    text, keyboard = _text(view, notice), _keyboard(texts, notice)
     words = said(tell.content) or texts("villager_requests.words_none")
     parts = quoting(text, words) if SLOT in text else [Part(text)]
     who = handler_blanks(texts, notice.handler, request.handler_id)
     short = texts("villager_requests.replied_caption", number=request.number, **who)
     content = tell.content if tell.what is not Event.ROUTED else None
-    line = continued(texts, request)
     sent: list[Call] = []
+    line = continued(texts, request)
     for user in notice.to:
         quoted = notice.reply_to[1] if notice.reply_to and notice.reply_to[0] == user else None
         owed = _owed(view, notice, user)
@@ -243,12 +267,3 @@ def calls(view: View, notice: Notice) -> list[Call]:
             user, content, parts, short, line=line, keyboard=keyboard, reply_to=quoted, owed=owed
         )
     return sent
-
-
-def _owed(view: View, notice: Notice, user: int) -> tuple[Call, ...]:
-    """What the cadre's words owe if this member's phone never gets them."""
-    if notice.tell.what not in CADRES_WORDS:
-        return ()
-    request = notice.request
-    cadre = notice.cadre(notice.tell.cadre_id or request.handler_id)
-    return undelivered.to_cadre(view, request, cadre, notice.household, notice.cadre_account, user)

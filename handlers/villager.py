@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import callbacks
-from bot.domain import members
-from bot.i18n import LANGUAGES, t
-from handlers.context import Unit
-from storage.people import People
+from bot.calls import Call
+from bot.domain.members import CadresOf, NoHousehold
+from bot.domain.roster import Household
+from bot.i18n import LANGUAGES, Texts, t
+from bot.services import villager
 
 from . import cadre, common, my_requests, outgoing, tell_household, villager_requests
 from .context import AnyApp, LianxinContext
@@ -19,89 +22,82 @@ from .people import cadre_lines, household_chooser
 
 async def my_cadres(update: Update, context: LianxinContext) -> None:
     """The current household's cadres: names, ranks and phones, in tier order."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    message, unit, who = update.effective_message, context.unit, context.unit.who
+    if message is None or who is None:
         return
-    unit = context.unit
-    found = await members.cadres_of_current(People(unit.tx), user.id)
-    if isinstance(found, members.Membership):
-        _ask_which_or_bind(unit, message, found)
+    try:
+        found = await villager.cadres(unit.work, who)
+    except NoHousehold:
+        unit.send(ask_which_or_bind(unit.texts, message, who.households))
         return
-    texts = unit.setup.texts
-    text = texts(
-        "villager.my_cadres",
-        head=found.household.head_name,
-        cadres=cadre_lines(texts, found.cadres),
-    )
-    unit.send(outgoing.message(message.chat_id, text))
+    unit.send(outgoing.message(message.chat_id, cadres_text(unit.texts, found)))
 
 
 async def switch_household(update: Update, context: LianxinContext) -> None:
     """Offer the households of this phone as buttons (or say there is only one)."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    message, unit, who = update.effective_message, context.unit, context.unit.who
+    if message is None or who is None:
         return
-    unit = context.unit
-    member = await members.membership(People(unit.tx), user.id)
-    if len(member.households) == 1:
-        text = unit.setup.texts("villager.only_one", head=member.households[0].head_name)
+    if len(who.households) == 1:
+        text = unit.texts("villager.only_one", head=who.households[0].head_name)
         unit.send(outgoing.message(message.chat_id, text))
         return
-    _ask_which_or_bind(unit, message, members.Membership(member.households, None))
+    unit.send(ask_which_or_bind(unit.texts, message, who.households))
 
 
 async def pick_household(update: Update, context: LianxinContext) -> None:
-    query, user = update.callback_query, update.effective_user
-    if query is None or user is None:
+    """A household chosen from the buttons (checked against the phone's households)."""
+    query, unit, who = update.callback_query, context.unit, context.unit.who
+    if query is None or who is None:
         return
-    unit = context.unit
-    texts = unit.setup.texts
     chosen = callbacks.decode(query.data)
-    household_id = chosen.argument if chosen else ""
-    household = await members.choose(People(unit.tx), user.id, household_id)
-    if household is None:
-        unit.send(outgoing.answer_button(user.id, query.id, texts("villager.not_your_household")))
-        return
-    text = texts("villager.chosen", head=household.head_name, address=household.address)
-    unit.send(outgoing.answer_button(user.id, query.id))
-    unit.send(outgoing.message(user.id, text))
+    household = await villager.choose(unit.work, who, chosen.argument if chosen else "")
+    unit.send(*chosen_calls(unit.texts, who.user_id, query.id, household))
 
 
 async def message(update: Update, context: LianxinContext) -> None:
     """What a bound person sends: a cadre's goes to the cadre side; a villager's files a
     request for the household they speak for, or joins the one they are talking about."""
-    incoming, user = update.effective_message, update.effective_user
-    if incoming is None or user is None:
+    incoming, unit, who = update.effective_message, context.unit, context.unit.who
+    if incoming is None or who is None:
         return
-    unit = context.unit
-    people = People(unit.tx)
-    cadre_id = await people.cadre_of_user(user.id)
-    if cadre_id is not None:
-        await cadre.message(update, context, cadre_id)
-        return
-    member = await members.membership(people, user.id)
-    if member.current is None:
-        if not member.bound:
-            await common.not_bound(update, context)
-            return
-        _ask_which_or_bind(unit, incoming, member)
-        return
-    await villager_requests.file_or_join(unit, incoming, user.id, member.current.id)
+    if who.cadre is not None:
+        await cadre.message(update, context, who.cadre.id)
+    elif not who.villager:
+        await common.not_bound(update, context)
+    elif who.current is None:
+        unit.send(ask_which_or_bind(unit.texts, incoming, who.households))
+    else:
+        await villager_requests.file_or_join(unit, incoming, who)
 
 
-def _ask_which_or_bind(unit: Unit, message: Message, member: members.Membership) -> None:
-    texts = unit.setup.texts
-    if not member.bound:
-        text = texts("reply.not_bound")
-        unit.send(outgoing.message(message.chat_id, text, reply_to=message.message_id))
-        return
-    unit.send(
-        outgoing.message(
-            message.chat_id,
-            texts("villager.choose_household"),
-            keyboard=household_chooser(member.households),
-        )
+# --- views ----------------------------------------------------------------------------
+
+
+def cadres_text(texts: Texts, found: CadresOf) -> str:
+    return texts(
+        "villager.my_cadres",
+        head=found.household.head_name,
+        cadres=cadre_lines(texts, found.cadres),
     )
+
+
+def chosen_calls(
+    texts: Texts, user_id: int, query_id: str, household: Household | None
+) -> list[Call]:
+    if household is None:
+        return [outgoing.answer_button(user_id, query_id, texts("villager.not_your_household"))]
+    text = texts("villager.chosen", head=household.head_name, address=household.address)
+    return [outgoing.answer_button(user_id, query_id), outgoing.message(user_id, text)]
+
+
+def ask_which_or_bind(texts: Texts, message: Message, households: Sequence[Household]) -> Call:
+    """A phone that speaks for no household now: how to bind, or which one to speak for."""
+    if not households:
+        text = texts("reply.not_bound")
+        return outgoing.message(message.chat_id, text, reply_to=message.message_id)
+    keyboard = household_chooser(households)
+    return outgoing.message(message.chat_id, texts("villager.choose_household"), keyboard=keyboard)
 
 
 def _button(key: str) -> filters.MessageFilter:

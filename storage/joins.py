@@ -9,9 +9,10 @@ added lately, so the bot answers a flood once or twice rather than three hundred
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from datetime import datetime, timedelta
 
+from bot.domain.joining import Join
 from bot.domain.requests import Content
 from storage.db import Tx
 from storage.timefmt import from_db, to_db
@@ -33,14 +34,6 @@ UPSERT_ANSWERS = """
 INSERT INTO join_answers (user_id, since, messages) VALUES (?, ?, ?)
 ON CONFLICT (user_id) DO UPDATE SET since = excluded.since, messages = excluded.messages
 """
-
-
-@dataclass(frozen=True)
-class Join:
-    id: int
-    user_id: int
-    content: Content
-    at: datetime
 
 
 async def add(tx: Tx, request_id: int, user_id: int, content: Content, at: datetime) -> int:
@@ -91,3 +84,32 @@ async def count_message(tx: Tx, user_id: int, now: datetime, window: timedelta) 
         since, count = from_db(row["since"]), int(row["messages"]) + 1
     await tx.execute(UPSERT_ANSWERS, (user_id, to_db(since), count))
     return count
+
+
+class Joins:
+    """The follow-ups waiting for their relay and the villagers' answer windows, over one
+    transaction (``bot.services.filing.FilingJoins``, ``bot.services.relays.RelayJoins``)."""
+
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+
+    async def add(self, request_id: int, user_id: int, content: Content, at: datetime) -> int:
+        return await add(self._tx, request_id, user_id, content, at)
+
+    async def any_waiting(self) -> bool:
+        return await any_waiting(self._tx)
+
+    async def requests_waiting(self, limit: int) -> list[int]:
+        return await requests_waiting(self._tx, limit)
+
+    async def waiting(self, request_id: int, limit: int) -> list[Join]:
+        return await waiting(self._tx, request_id, limit)
+
+    async def relayed(self, request_id: int, up_to: int) -> None:
+        await relayed(self._tx, request_id, up_to)
+
+    async def lane_backlog(self, lane: int) -> int:
+        return await lane_backlog(self._tx, lane)
+
+    async def count_message(self, user_id: int, now: datetime, window: timedelta) -> int:
+        return await count_message(self._tx, user_id, now, window)

@@ -28,12 +28,14 @@ from storage.conversations import Conversations
 from storage.db import Database, Tx
 from storage.deadlines import DeadlineRequests, Deadlines
 from storage.inbox import Inbox
+from storage.joins import Joins
 from storage.leavers import Reroutes
 from storage.outbox import Outbox
 from storage.people import People
 from storage.requests import Requests
 from storage.schedule import Schedules
 from storage.stats import Stats
+from storage.villager_views import VillagerViews
 
 
 class UnitOfWork:
@@ -121,6 +123,14 @@ class UnitOfWork:
     @cached_property
     def stats(self) -> Stats:
         return Stats(self.tx)
+
+    @cached_property
+    def joins(self) -> Joins:
+        return Joins(self.tx)
+
+    @cached_property
+    def villager_views(self) -> VillagerViews:
+        return VillagerViews(self.tx)
 
 
 @asynccontextmanager

@@ -6,9 +6,7 @@ another household's request is the simplest proof that a villager sees only thei
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from bot.domain.requests import Request, TrailLine
+from bot.domain.requests import MyRequest, TrailLine
 from bot.domain.roster import Rank
 from storage.db import Row, Tx
 from storage.requests import _request
@@ -44,14 +42,6 @@ WHERE r.number = ?
 MINE_LIMIT = 10
 
 
-@dataclass(frozen=True)
-class MyRequest:
-    request: Request
-    handler_name: str
-    handler_rank: Rank
-    head_name: str
-
-
 def _mine(row: Row) -> MyRequest:
     return MyRequest(
         request=_request(row),
@@ -83,3 +73,23 @@ async def trail(tx: Tx, user_id: int, request_id: int) -> list[TrailLine]:
     if await one_of_mine(tx, user_id, request_id) is None:
         return []
     return await requests_trail(tx, request_id)
+
+
+class VillagerViews:
+    """What /my reads, scoped by the member's account, over one transaction
+    (``bot.services.villager.MyViews``)."""
+
+    def __init__(self, tx: Tx) -> None:
+        self._tx = tx
+
+    async def mine(self, user_id: int, limit: int = MINE_LIMIT) -> list[MyRequest]:
+        return await mine(self._tx, user_id, limit)
+
+    async def one_of_mine(self, user_id: int, request_id: int) -> MyRequest | None:
+        return await one_of_mine(self._tx, user_id, request_id)
+
+    async def id_of_mine(self, user_id: int, number: str) -> int | None:
+        return await id_of_mine(self._tx, user_id, number)
+
+    async def trail(self, user_id: int, request_id: int) -> list[TrailLine]:
+        return await trail(self._tx, user_id, request_id)

@@ -67,3 +67,8 @@ async def cadres_of_current(store: MemberStore, user_id: int) -> CadresOf | Memb
     if member.current is None:
         return member
     return CadresOf(member.current, await store.linked_cadres(member.current.id))
+
+
+class NoHousehold(Exception):
+    """The person speaks for no household now: not bound, or bound to several and none
+    chosen yet (``Membership.must_choose``)."""

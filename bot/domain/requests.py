@@ -23,6 +23,7 @@ from bot.domain.lifecycle import (
     Status,
     next_status,
 )
+from bot.domain.roster import Rank
 from bot.domain.routing import Candidate, Route, Why, route
 
 
@@ -125,6 +126,17 @@ class TrailLine:
     handler_id: str | None  # the handler after this event
     handler_name: str
     detail: dict[str, object]
+
+
+@dataclass(frozen=True)
+class MyRequest:
+    """One of a villager's requests as /my shows it: with its handler's name and rank and
+    the household head's name."""
+
+    request: Request
+    handler_name: str
+    handler_rank: Rank
+    head_name: str
 
 
 @dataclass(frozen=True)

@@ -1,35 +1,28 @@
-"""The sweep that relays a villager's waiting follow-ups (``handlers.joining``) once
-their handler's chat has room, run by PTB's JobQueue every ``EVERY``.
+"""When to relay a villager's waiting follow-ups: every ``EVERY`` seconds (PTB's
+JobQueue), if any wait.
 
-The follow-ups are rows; each relay leaves in the transaction that deletes its rows, so
-a restart neither loses nor repeats one.
+The follow-ups are rows (``storage.joins``); each relay leaves in the unit of work that
+deletes its rows, so a restart neither loses nor repeats one. The relaying itself is the
+sweep's handler (``handlers.joining.relay_tick`` over ``bot.services.relays``), run by
+``bot.edge.ticks.run_tick``; the runtime wires the two. Looking first costs a read on a
+snapshot, so an idle bot does not take the writer lock every second.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
-from handlers import joining
-from handlers.context import Setup, Unit
-from storage import joins
+from bot.clock import Clock
 from storage.db import Database
-from storage.unit_of_work import unit_of_work
+from storage.unit_of_work import reading
 
 EVERY = 1.0  # seconds
-REQUESTS_PER_SWEEP = 200
 
 
-async def relay_waiting(db: Database, services: Setup, on_outbox: Callable[[], None]) -> int:
-    """Relay what each request's handler has room for; returns the calls queued."""
-    async with db.read() as tx:
-        if not await joins.any_waiting(tx):
+async def relay_waiting(db: Database, clock: Clock, tick: Callable[[], Awaitable[int]]) -> int:
+    """Run ``tick`` (the relay sweep in its own unit of work) if follow-ups wait; returns
+    what it returns (0 if nothing waits)."""
+    async with reading(db, clock.now()) as work:
+        if not await work.joins.any_waiting():
             return 0
-    now = services.clock.now()
-    async with unit_of_work(db, now) as work:
-        tx = work.tx
-        unit = Unit(work, services)
-        for request_id in await joins.requests_waiting(tx, REQUESTS_PER_SWEEP):
-            await joining.relay(unit, request_id)
-    if work.queued:
-        on_outbox()
-    return work.queued
+    return await tick()

@@ -28,7 +28,7 @@ from bot.edge.sender import Sender
 from bot.edge.ticks import Tick, run_tick
 from bot.edge.webhook import set_webhook_params, webhook_app, with_secret
 from bot.i18n import Texts
-from handlers import menus, reminders, sweeps
+from handlers import joining, menus, reminders, sweeps
 from handlers.context import AnyApp, LianxinContext, Setup
 from storage import meta, migrate
 from storage.db import Database
@@ -176,9 +176,14 @@ def _schedule_sweeps(
     # Also at start (first=1s): a reminder missed while the bot was down goes out if its
     # due time is still ahead; past it, the escalation comes instead. All of it as bulk.
     each_sweep(sweeps.watch_deadlines, Priority.BULK)
-    app.job_queue.run_repeating(  # a villager's follow-ups, once their handler has room
-        lambda _: relays.relay_waiting(db, services, on_outbox), interval=relays.EVERY, first=1.0
-    )
+
+    async def relay(_context: object) -> None:
+        # A villager's follow-ups, once their handler's chat has room (handlers.joining).
+        await relays.relay_waiting(
+            db, services.clock, lambda: run_tick(db, services, joining.relay_tick, on_outbox)
+        )
+
+    app.job_queue.run_repeating(relay, interval=relays.EVERY, first=1.0)
     app.job_queue.run_repeating(  # reminders of bot.edge.schedules, worded by handlers
         lambda _: schedules.sweep(db, services, on_outbox, reminders.render),
         interval=services.config.schedule.sweep_every.total_seconds(),

@@ -14,17 +14,21 @@ from bot.services.binding import AccountNames, BindingPeople, BindingWork
 from bot.services.casework import CaseRequests, CaseWork
 from bot.services.deadlines import DeadlinesWork
 from bot.services.field import FieldWork
+from bot.services.filing import FilingJoins, FilingRequests, FilingWork
 from bot.services.identity import IdentityStore
 from bot.services.identity import IdentityWork as IdentityWork
 from bot.services.inbox import CaseFiles, InboxWork
 from bot.services.leavers import LeaverWork
 from bot.services.moment import Moment as Moment
-from bot.services.notices import NoticeWork
+from bot.services.notices import Directory, NoticeWork
+from bot.services.receipts import ReceiptRequests, ReceiptWork
+from bot.services.relays import RelayDirectory
 from bot.services.stats import StatsWork
 from bot.services.status import StatusWork
+from bot.services.villager import MyHouseholds, VillagerWork
 
 
-class People(IdentityStore, BindingPeople, Protocol):
+class People(IdentityStore, BindingPeople, MyHouseholds, Protocol):
     """Everything the use cases ask of the people repository."""
 
 
@@ -32,11 +36,18 @@ class Accounts(AccountStore, AccountNames, Protocol):
     """Everything the use cases ask of the accounts repository."""
 
 
-class Requests(CaseRequests, CaseFiles, Protocol):
+class Requests(CaseRequests, CaseFiles, FilingRequests, ReceiptRequests, Protocol):
     """Everything the use cases ask of the request store."""
 
 
+class Directories(Directory, RelayDirectory, Protocol):
+    """Everything the use cases ask of the directory."""
+
+
 class Work(
+    FilingWork,  # before NoticeWork and Moment, which it extends
+    ReceiptWork,
+    VillagerWork,
     SeenWork,
     BindingWork,
     StatusWork,
@@ -59,3 +70,7 @@ class Work(
     def accounts(self) -> Accounts: ...
     @property
     def requests(self) -> Requests: ...
+    @property
+    def directory(self) -> Directories: ...
+    @property
+    def joins(self) -> FilingJoins: ...

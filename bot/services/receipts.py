@@ -1,0 +1,106 @@
+"""The villager's buttons on a request: a category, the urgent mark, "about my cadre"
+(one tier up), and 销号 (satisfied, partly) or "not solved" (reopened to the same cadre).
+
+Every press is checked by the rules against the presser's households and the request's
+state (``bot.domain.marks``, ``about_cadre``, ``requests.confirm``): a forged, stale or
+repeated press raises ``NotAllowed`` or ``InvalidTransition`` before anything is written.
+Confirming ends the conversation about the request; "not solved" makes the villager's
+next message the reason, for the handler.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.domain import about_cadre, marks
+from bot.domain import requests as rules
+from bot.domain.lifecycle import Category, Outcome
+from bot.domain.marks import MarkStore
+from bot.domain.requests import Deadlines, Request
+from bot.domain.roster import Cadre
+from bot.domain.talking import Purpose
+from bot.services.identity import Identity
+from bot.services.notices import Notice, NoticeWork, Talks, Trails, address
+from bot.services.relays import named
+
+
+class ReceiptRequests(MarkStore, Trails, Protocol):
+    """The marks' store, and what the notices read of a request."""
+
+
+class ReceiptWork(NoticeWork, Protocol):
+    @property
+    def requests(self) -> ReceiptRequests: ...
+    @property
+    def conversations(self) -> Talks: ...
+
+
+@dataclass(frozen=True)
+class Marked:
+    """The request with its category or urgent mark (the same mark again changed nothing)."""
+
+    request: Request
+
+
+@dataclass(frozen=True)
+class Moved:
+    """ "About my cadre": the request went one tier up; who handles it now."""
+
+    request: Request
+    notices: tuple[Notice, ...]
+    handler: Cadre | None
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    """销号 (``outcome`` satisfied or partly) or reopened (``outcome`` None)."""
+
+    request: Request
+    notices: tuple[Notice, ...]
+    outcome: Outcome | None
+    handler: Cadre | None  # who handles it still (named when reopened)
+
+
+async def categorise(
+    work: ReceiptWork, who: Identity, request_id: int, category: Category, deadlines: Deadlines
+) -> Marked:
+    """Set the category; the resolution due time becomes the category's (``marks``)."""
+    done = await marks.categorise(
+        work.requests, work.now, request_id, who.user_id, category, deadlines
+    )
+    return Marked(done.request)
+
+
+async def mark_urgent(
+    work: ReceiptWork, who: Identity, request_id: int, deadlines: Deadlines
+) -> Marked:
+    """Mark it urgent: due within the urgent limit, counted from filing."""
+    done = await marks.mark_urgent(work.requests, work.now, request_id, who.user_id, deadlines)
+    return Marked(done.request)
+
+
+async def about_my_cadre(work: ReceiptWork, who: Identity, request_id: int) -> Moved:
+    """The request is about the household's own cadre: one tier up, while nobody has
+    taken it up yet; the new and the old handler and the household are told."""
+    done = await about_cadre.about_my_cadre(work.requests, work.now, request_id, who.user_id)
+    notices = await address(work, done.tells)
+    return Moved(done.request, tuple(notices), await named(work.people, done.request.handler_id))
+
+
+async def confirm(
+    work: ReceiptWork, who: Identity, request_id: int, outcome: Outcome | None
+) -> Confirmed:
+    """销号 with ``outcome``, or None: not solved, reopened to the same handler, and the
+    villager's next message says why (optional)."""
+    done = await rules.confirm(work.requests, work.now, request_id, who.user_id, outcome)
+    notices = await address(work, done.tells)
+    talks = work.conversations
+    if outcome is None:
+        await talks.set(who.user_id, request_id, Purpose.REOPENING, work.now)
+        handler = await named(work.people, done.request.handler_id)
+        return Confirmed(done.request, tuple(notices), outcome, handler)
+    talk = await talks.get(who.user_id)
+    if talk is not None and talk.request_id == request_id:
+        await talks.clear(who.user_id)
+    return Confirmed(done.request, tuple(notices), outcome, None)
