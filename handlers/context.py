@@ -152,11 +152,6 @@ class Unit:
         admins = tuple(self.setup.config.general.admins)
         return View(self.texts, self.zone, self.now, admins, f"{origin}{extra}")
 
-    @property
-    def tx(self) -> Any:
-        """The transaction (only until every handler goes through ``bot.services``)."""
-        return getattr(self.work, "tx")  # noqa: B009
-
     def send(self, *calls: Call) -> None:
         self.work.send(*calls)
 

@@ -9,12 +9,11 @@ from collections.abc import Sequence
 
 from bot.calls import Call
 from bot.domain.lifecycle import Event
-from bot.domain.requests import Audience, Tell
-from bot.services import notices
+from bot.domain.requests import Audience
 from bot.services.notices import Notice
 
 from . import leavers, outgoing, tell_cadre, tell_household
-from .context import Unit, View
+from .context import View
 from .paging import bounded
 
 
@@ -33,14 +32,6 @@ def calls(view: View, told: Sequence[Notice]) -> list[Call]:
             case Audience.ADMINS:
                 sent += _to_admins(view, notice)
     return sent
-
-
-async def deliver(
-    unit: Unit, tells: Sequence[Tell], *, reply_to: tuple[int, int] | None = None
-) -> None:
-    """Address ``tells`` and queue their calls in the update's unit of work (for callers
-    whose use case does not yet return its notices)."""
-    unit.send(*calls(unit.view(), await notices.address(unit.work, tells, reply_to=reply_to)))
 
 
 def _to_admins(view: View, notice: Notice) -> list[Call]:

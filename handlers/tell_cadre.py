@@ -19,7 +19,7 @@ from bot.domain.roster import Cadre, HouseholdDetails, LinkedCadre
 from bot.domain.routing import Route, Why
 from bot.i18n import Texts
 from bot.services.notices import Notice
-from handlers.context import Shows, Unit, View
+from handlers.context import Shows, View
 
 from . import outgoing, paging, undelivered
 from .paging import Page, Part, bounded
@@ -171,12 +171,6 @@ def _name(cadres: Mapping[str, Cadre], cadre_id: str | None) -> str:
         return ""
     cadre = cadres.get(cadre_id)
     return bounded(cadre.name) if cadre is not None else cadre_id
-
-
-async def head_of(unit: Unit, request: Request) -> str:
-    """The household head's name as messages show it (until every caller's use case
-    returns the household with its result)."""
-    return bounded((await unit.work.directory.household(request.household_id)).head_name)
 
 
 def continued(texts: Texts, request: Request) -> str:

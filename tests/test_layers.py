@@ -26,6 +26,7 @@ SLIPS = {
     "sandbox-for-tests": ("handlers/common.py", "import bot.sandbox.server"),
     "layers": ("bot/services/identity.py", "import handlers.outgoing"),
     "services-over-protocols": ("bot/services/identity.py", "import storage.people"),
+    "handlers-without-storage": ("handlers/common.py", "import storage.people"),
 }
 
 
@@ -67,6 +68,7 @@ RUFF = Path(sys.executable).parent / "ruff"
 # folder -> an import (or a wall-clock read) its ruff.toml bans there
 RUFF_SLIPS = {
     "handlers/common.py": "import aiosqlite",
+    "handlers/menus.py": "from storage import people",
     "bot/edge/lanes.py": "import sqlite3",
     "bot/sandbox/clock.py": "import storage.db",
     "storage/inbox.py": "import telegram",
@@ -114,3 +116,39 @@ def test_every_module_of_bot_is_under_the_contracts() -> None:
     for contract in ("sql-in-storage", "sandbox-for-tests"):
         named = set(contracts[contract]["source_modules"]) | ASSEMBLERS | DATA
         assert modules - named == set(), f"{contract} does not name {sorted(modules - named)}"
+
+
+# A handler parses, calls one service and renders; anything longer is a use case or a
+# view hiding in it (issue 10).
+LONGEST = 25
+
+
+def long_functions(folder: Path) -> list[str]:
+    """Functions of ``folder`` whose body (after the docstring) is over LONGEST lines."""
+    import ast
+
+    long: list[str] = []
+    for path in sorted(folder.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            body = node.body[1:] if ast.get_docstring(node) else node.body
+            if not body:
+                continue
+            lines = (node.end_lineno or node.lineno) - body[0].lineno + 1
+            name = f"{path.stem}.{node.name}"
+            if lines > LONGEST:
+                long.append(f"{name}: {lines} lines")
+    return long
+
+
+def test_no_handler_function_is_long() -> None:
+    long = long_functions(ROOT / "handlers")
+    assert long == [], "split these into a service call and views:\n" + "\n".join(long)
+
+
+def test_a_long_handler_is_caught(tmp_path: Path) -> None:
+    steps = "".join(f"    unit.send(step_{n})\n" for n in range(LONGEST + 1))
+    (tmp_path / "slip.py").write_text(f"async def press(unit):\n{steps}", "utf-8")
+    assert long_functions(tmp_path) == [f"slip.press: {LONGEST + 1} lines"]
