@@ -12,9 +12,9 @@ from bot.domain.lifecycle import Event, Status
 from bot.domain.requests import Content, Deadlines, InboxLine, Request, TrailLine
 from bot.domain.roster import Cadre, Household, HouseholdDetails, LinkedCadre, Rank
 from bot.domain.routing import Candidate
-from bot.domain.talking import Conversation, Purpose
 from bot.services.casework import Rules
 from bot.services.identity import Identity
+from tests.services.fakes import FakeConversations as FakeConversations
 
 NOW = datetime(2031, 3, 4, 0, 0, tzinfo=UTC)  # 08:00 in Asia/Shanghai; fixed, never the wall
 DEADLINES = Deadlines(
@@ -143,20 +143,6 @@ class FakeDirectory:
 
     async def cadre_account(self, cadre_id: str) -> int | None:
         return ACCOUNTS.get(cadre_id)
-
-
-@dataclass
-class FakeConversations:
-    talks: dict[int, Conversation] = field(default_factory=dict)
-
-    async def get(self, user_id: int) -> Conversation | None:
-        return self.talks.get(user_id)
-
-    async def set(self, user_id: int, request_id: int, purpose: Purpose, now: datetime) -> None:
-        self.talks[user_id] = Conversation(request_id, purpose, now)
-
-    async def clear(self, user_id: int) -> None:
-        self.talks.pop(user_id, None)
 
 
 @dataclass

@@ -16,8 +16,8 @@ from bot.domain.lifecycle import Category, Event, Status
 from bot.domain.requests import Content, Deadlines, Request, TrailLine
 from bot.domain.roster import Cadre, HouseholdDetails, Rank
 from bot.domain.routing import Candidate
-from bot.domain.talking import Conversation, Purpose
 from bot.services.identity import Identity
+from tests.services.fakes import FakeConversations as FakeConversations
 
 NOW = datetime(2031, 3, 4, 0, 0, tzinfo=UTC)  # 08:00 in Asia/Shanghai; fixed, never the wall
 H = timedelta(hours=1)
@@ -198,20 +198,6 @@ class FakePeople:
             return self.roster[cadre_id]
         except KeyError:
             raise LookupError(cadre_id) from None
-
-
-@dataclass
-class FakeConversations:
-    talking: dict[int, Conversation] = field(default_factory=dict)
-
-    async def get(self, user_id: int) -> Conversation | None:
-        return self.talking.get(user_id)
-
-    async def set(self, user_id: int, request_id: int, purpose: Purpose, now: datetime) -> None:
-        self.talking[user_id] = Conversation(request_id, purpose, now)
-
-    async def clear(self, user_id: int) -> None:
-        self.talking.pop(user_id, None)
 
 
 @dataclass
