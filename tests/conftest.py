@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import asyncio
+import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from bot import private
 from bot.clock import ManualClock
 from storage import migrate
 from storage.db import Database
@@ -18,9 +21,34 @@ def clock() -> ManualClock:
     return ManualClock(START)
 
 
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "lianxin.db")
+async def _migrate(path: Path) -> None:
+    database = await Database.open(path)
     await migrate.upgrade(database, START)
+    await database.close()  # the last connection closed: the log is checkpointed and gone
+
+
+@pytest.fixture(scope="session")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database file at the latest schema, migrated once per session (as ``db`` used
+    to be for every test: a dozen committed, flushed transactions each time)."""
+    path = tmp_path_factory.mktemp("migrated") / "lianxin.db"
+    asyncio.run(_migrate(path))
+    assert not Path(f"{path}-wal").exists(), "the template must be one whole file"
+    return path
+
+
+def fresh_database(migrated: Path, path: Path) -> Path:
+    """A copy of the migrated template at ``path`` (0600, like every database file), the
+    same bytes ``migrate.upgrade`` writes into an empty file at ``START``."""
+    private.folder(path.parent)
+    descriptor = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, private.FILE_MODE)
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(migrated.read_bytes())
+    return path
+
+
+@pytest.fixture
+async def db(tmp_path: Path, migrated: Path) -> AsyncIterator[Database]:
+    database = await Database.open(fresh_database(migrated, tmp_path / "lianxin.db"))
     yield database
     await database.close()

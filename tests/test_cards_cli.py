@@ -16,9 +16,8 @@ from fontTools import subset, ttLib  # type: ignore[import-untyped]
 
 from bot import cards
 from bot.cli import main
-from storage import migrate
 from storage.db import Database
-from tests.conftest import START
+from tests.conftest import fresh_database
 from tests.storage.test_codes import T1_HOUSEHOLDS, seed
 
 BOT = "lianxin_test_bot"
@@ -27,15 +26,14 @@ Run = Callable[..., tuple[int, str, str]]
 
 async def _seed_database(path: Path) -> None:
     db = await Database.open(path)
-    await migrate.upgrade(db, START)
     async with db.transaction() as tx:
         await seed(tx)
     await db.close()
 
 
 @pytest.fixture
-def config(tmp_path: Path) -> Path:
-    asyncio.run(_seed_database(tmp_path / "lianxin.db"))
+def config(tmp_path: Path, migrated: Path) -> Path:
+    asyncio.run(_seed_database(fresh_database(migrated, tmp_path / "lianxin.db")))
     path = tmp_path / "config.toml"
     path.write_text(f'[database]\npath = "lianxin.db"\n\n[cards]\nbot_username = "{BOT}"\n')
     return path
