@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -10,10 +10,32 @@ import pytest
 
 from bot import private
 from bot.clock import ManualClock
+from storage import db as storage_db
 from storage import migrate
 from storage.db import Database
 
 START = datetime(2026, 11, 15, 0, 30, tzinfo=UTC)  # 08:30 in Asia/Shanghai, a service day
+
+
+FLUSHED = "PRAGMA synchronous = FULL"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _commits_not_flushed_to_disk() -> Iterator[None]:
+    """Databases opened in the test process do not wait for the disk at each commit.
+
+    ``synchronous = FULL`` makes a commit survive a power cut; no test here can cut the
+    power, and what other connections and processes see is the same either way. Waiting
+    for the disk was some 2,800 flushes a run, over 10 s of the fast tiers on a busy
+    disk. The bots of the e2e tier run in their own processes, with FULL."""
+    assert FLUSHED in storage_db._PRAGMAS, "storage/db.py changed: update this fixture"
+    pragmas = tuple(
+        "PRAGMA synchronous = OFF" if pragma == FLUSHED else pragma
+        for pragma in storage_db._PRAGMAS
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(storage_db, "_PRAGMAS", pragmas)
+        yield
 
 
 @pytest.fixture
