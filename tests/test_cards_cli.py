@@ -1,4 +1,9 @@
-"""``lianxin cards``: what an administrator prints, and what a phone reads off the paper."""
+"""``lianxin cards``: what an administrator prints, and what a phone reads off the paper.
+
+Each test that prints a card PDF embeds a subset of the packaged 17 MB Noto Sans SC
+(about 2 s of fontTools) and scans the QR codes off a 200 dpi rendering: it is marked
+``slow``. The CSV, revoke, refusal and font-refusal tests are fast.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import asyncio
 import csv
 import io
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,9 +22,8 @@ from fontTools import subset, ttLib  # type: ignore[import-untyped]
 
 from bot import cards
 from bot.cli import main
-from storage import migrate
 from storage.db import Database
-from tests.conftest import START
+from tests.conftest import fresh_database
 from tests.storage.test_codes import T1_HOUSEHOLDS, seed
 
 BOT = "lianxin_test_bot"
@@ -27,15 +32,14 @@ Run = Callable[..., tuple[int, str, str]]
 
 async def _seed_database(path: Path) -> None:
     db = await Database.open(path)
-    await migrate.upgrade(db, START)
     async with db.transaction() as tx:
         await seed(tx)
     await db.close()
 
 
 @pytest.fixture
-def config(tmp_path: Path) -> Path:
-    asyncio.run(_seed_database(tmp_path / "lianxin.db"))
+def config(tmp_path: Path, migrated: Path) -> Path:
+    asyncio.run(_seed_database(fresh_database(migrated, tmp_path / "lianxin.db")))
     path = tmp_path / "config.toml"
     path.write_text(f'[database]\npath = "lianxin.db"\n\n[cards]\nbot_username = "{BOT}"\n')
     return path
@@ -77,6 +81,7 @@ def read_csv(path: Path) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
 
 
+@pytest.mark.slow
 def test_household_cards_scan_to_the_links_of_the_region_below(run: Run, tmp_path: Path) -> None:
     status, out, err = run("cards", "--region", "T1", "--out", tmp_path / "t1.pdf")
     assert status == 0, err
@@ -94,6 +99,7 @@ def test_household_cards_scan_to_the_links_of_the_region_below(run: Run, tmp_pat
     assert len(pages(tmp_path / "t1.pdf")) == 4  # A6: one card a page
 
 
+@pytest.mark.slow
 def test_a_household_card_reads_in_chinese_with_cadres_in_tier_order(
     run: Run, tmp_path: Path
 ) -> None:
@@ -109,6 +115,7 @@ def test_a_household_card_reads_in_chinese_with_cadres_in_tier_order(
     assert "扫码绑定后" in text
 
 
+@pytest.mark.slow
 def test_a_household_without_cadres_still_gets_a_card_that_says_so(
     run: Run, tmp_path: Path
 ) -> None:
@@ -120,6 +127,7 @@ def test_a_household_without_cadres_still_gets_a_card_that_says_so(
     assert "暂未安排包联干部" in h3
 
 
+@pytest.mark.slow
 def test_a4_puts_four_cards_on_a_page(run: Run, tmp_path: Path) -> None:
     status, _, _ = run("cards", "--region", "C", "--size", "a4", "--out", tmp_path / "c.pdf")
     assert status == 0
@@ -140,6 +148,7 @@ def test_printing_twice_gives_the_same_codes(run: Run, tmp_path: Path) -> None:
     assert read_csv(tmp_path / "a.csv") == read_csv(tmp_path / "b.csv")
 
 
+@pytest.mark.slow
 def test_cadre_cards(run: Run, tmp_path: Path) -> None:
     status, out, _ = run("cards", "--region", "T1", "--cadres", "--out", tmp_path / "k.pdf")
     assert status == 0
@@ -227,6 +236,7 @@ def test_clear_refusals(run: Run, tmp_path: Path, argv: tuple[str, ...], message
     assert not (tmp_path / "x.pdf").exists()
 
 
+@pytest.mark.slow
 def test_without_a_bot_username_nothing_is_printed(run: Run, tmp_path: Path) -> None:
     bare = tmp_path / "bare.toml"
     bare.write_text('[database]\npath = "lianxin.db"\n')
@@ -256,6 +266,7 @@ def test_region_and_out_are_required(run: Run, tmp_path: Path) -> None:
     assert "--out" in err
 
 
+@pytest.mark.slow
 def test_cards_for_the_imported_sample_roster(run: Run, tmp_path: Path) -> None:
     sample = Path(__file__).parent.parent / "bot" / "samples" / "roster"
     fresh = tmp_path / "fresh.toml"
@@ -288,6 +299,7 @@ def font_names(pdf: Path) -> set[bytes]:
     return set(re.findall(rb"/BaseFont /([^\s/>]+)", pdf.read_bytes()))
 
 
+@pytest.mark.slow
 def test_the_pdf_embeds_a_chinese_font_so_any_computer_prints_it(run: Run, tmp_path: Path) -> None:
     # The packaged Noto Sans SC (a dependency) is used whatever fonts this machine has.
     status, _, err = run("cards", "--region", "G1", "--out", tmp_path / "g1.pdf")
@@ -313,6 +325,7 @@ def _configured(tmp_path: Path, font: Path) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_a_configured_font_is_embedded(run: Run, tmp_path: Path) -> None:
     # A TrueType font cut from the packaged one, under another name: it must be this one.
     subsetter = subset.Subsetter()
@@ -332,6 +345,19 @@ def test_a_configured_font_is_embedded(run: Run, tmp_path: Path) -> None:
     assert "王秀英" in page_text(tmp_path / "g1.pdf", 0)
 
 
+@pytest.fixture(scope="session")
+def latin_font(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A font without a single Chinese character, cut from the packaged one (reading
+    that takes most of a second, so once a session)."""
+    path = tmp_path_factory.mktemp("fonts") / "latin.ttf"
+    subsetter = subset.Subsetter()
+    subsetter.populate(text="Lianxin 0123456789")
+    with ttLib.TTFont(cards._packaged_font()) as latin:
+        subsetter.subset(latin)
+        latin.save(path)
+    return path
+
+
 @pytest.mark.parametrize(
     ("font", "message"),
     [
@@ -341,14 +367,10 @@ def test_a_configured_font_is_embedded(run: Run, tmp_path: Path) -> None:
     ],
 )
 def test_an_unusable_configured_font_is_refused_in_one_line(
-    run: Run, tmp_path: Path, font: str, message: str
+    run: Run, tmp_path: Path, latin_font: Path, font: str, message: str
 ) -> None:
     (tmp_path / "not-a-font.ttf").write_text("not a font")
-    subsetter = subset.Subsetter()
-    subsetter.populate(text="Lianxin 0123456789")
-    with ttLib.TTFont(cards._packaged_font()) as latin:
-        subsetter.subset(latin)
-        latin.save(tmp_path / "latin.ttf")
+    shutil.copy(latin_font, tmp_path / "latin.ttf")
     config = _configured(tmp_path, tmp_path / font)
     status, out, err = run(
         "cards", "--region", "G1", "--out", tmp_path / "x.pdf", config_path=config

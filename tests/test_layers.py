@@ -2,6 +2,9 @@
 
 A rule without a tool does not hold (STYLE.md §1): so for every contract, a copy of
 the tree with one deliberate forbidden import must fail ``lint-imports``.
+
+The tests that run ``lint-imports`` or ``ruff`` (a process each, over a copy of the
+tree) are marked ``slow``; that every module of bot/ is named in the contracts is fast.
 """
 
 from __future__ import annotations
@@ -47,12 +50,14 @@ def copy_tree(target: Path) -> Path:
     return target
 
 
+@pytest.mark.slow
 def test_the_tree_keeps_every_contract() -> None:
     result = lint(ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{len(SLIPS)} kept, 0 broken" in result.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("contract", sorted(SLIPS))
 def test_a_forbidden_import_breaks_its_contract(tmp_path: Path, contract: str) -> None:
     tree = copy_tree(tmp_path)
@@ -79,6 +84,7 @@ RUFF_SLIPS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("module", sorted(RUFF_SLIPS))
 def test_ruff_bans_what_each_folder_must_not_touch(tmp_path: Path, module: str) -> None:
     tree = copy_tree(tmp_path)

@@ -17,6 +17,7 @@ from telegram import Bot
 from bot.calls import Call
 from bot.clock import ManualClock
 from bot.config import SenderConfig
+from bot.edge import sender as sender_module
 from bot.edge.sender import Sender
 from storage import outbox
 from storage.db import Database
@@ -80,8 +81,11 @@ async def counts(db: Database) -> dict[tuple[str, outbox.Priority], int]:
 
 
 async def test_an_unwritable_database_stops_the_sender_without_resending(
-    db: Database, clock: ManualClock
+    db: Database, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The bot waits 7 s of failed marks before it stops; the test needs the same retries
+    # (at 0.25 s, then 0.75 s) and the same stop, not the 7 s of waiting.
+    monkeypatch.setattr(sender_module, "_MARK_PATIENCE", 0.5)
     _, telegram, running = await start(db, clock)
     with pytest.raises(DatabaseFault, match="cannot be written"):
         await asyncio.wait_for(running, timeout=60)

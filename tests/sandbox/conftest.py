@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import cache
 from typing import Any
 
+import certifi
 import pytest
 from telegram import Bot
+from telegram.request import HTTPXRequest
 
 from bot.sandbox import Sandbox
 
@@ -41,8 +45,21 @@ async def sandbox(make_sandbox: SandboxFactory) -> Sandbox:
     return await make_sandbox(rate_limits=False)
 
 
+@cache
+def _tls() -> ssl.SSLContext:
+    """What httpx builds for every client (certifi's bundle, verifying), built once: it
+    takes about 30 ms, and a Bot has two clients."""
+    return ssl.create_default_context(cafile=certifi.where())
+
+
 def bot_for(sandbox: Sandbox) -> Bot:
-    return Bot(sandbox.token, base_url=sandbox.base_url, base_file_url=sandbox.base_file_url)
+    return Bot(
+        sandbox.token,
+        base_url=sandbox.base_url,
+        base_file_url=sandbox.base_file_url,
+        request=HTTPXRequest(httpx_kwargs={"verify": _tls()}),
+        get_updates_request=HTTPXRequest(httpx_kwargs={"verify": _tls()}),
+    )
 
 
 @pytest.fixture

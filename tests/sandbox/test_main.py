@@ -7,10 +7,12 @@ import sys
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.slow  # a process of its own
 async def test_the_sandbox_runs_standalone() -> None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
