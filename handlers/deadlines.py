@@ -26,7 +26,8 @@ REFUSAL_KEYS = {"cadres_only": "requests_cadre.cadres_only"}
 
 
 async def extend(update: Update, context: LianxinContext) -> None:
-    """``/extend LX-2026-000123 2026-12-05 原因``: resolve by the end of that day."""
+    """``/extend LX-2026-000123 2026-12-05 原因`` (or 下周五, 12月5日 …): resolve by the
+    end of that day."""
     unit, who = context.unit, context.unit.who
     if who is None:
         return
@@ -52,7 +53,7 @@ def refused_text(view: View, refused: NotExtended) -> str:
     texts = view.texts
     key = REFUSAL_KEYS.get(refused.why, f"deadlines.extend.{refused.why}")
     if refused.why == "bad_date":
-        return texts(key, text=refused.typed)
+        return texts(key, text=refused.typed, forms=texts("dates.forms"))
     return texts(
         key,
         number=refused.number,

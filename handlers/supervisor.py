@@ -17,6 +17,7 @@ of its own. This module parses, calls, and renders (pure views below).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -103,6 +104,21 @@ def keyboard(texts: Texts, period: Period) -> InlineKeyboardMarkup:
     )
 
 
+def period_row(
+    texts: Texts, shown: Period, choices: Sequence[tuple[str, Period]]
+) -> list[InlineKeyboardButton]:
+    """本月 / 上个月 / 本周 / 今年: each carries only its days (``st:summary:<first>.<last>``);
+    the one shown is ticked."""
+    row = []
+    for word, period in choices:
+        label = texts(f"dates.stats.{word}")
+        if (period.first, period.last) == (shown.first, shown.last):
+            label = texts("dates.stats.shown", label=label)
+        data = callbacks.Callback(SCOPE, "summary", _span(period)).encode()
+        row.append(InlineKeyboardButton(label, callback_data=data))
+    return row
+
+
 def refusal(texts: Texts, refused: Refusal, text: str) -> str:
     """Why this was not counted, and what is allowed."""
     if isinstance(refused, stats.PeriodTooLong):
@@ -110,7 +126,7 @@ def refusal(texts: Texts, refused: Refusal, text: str) -> str:
     if isinstance(refused, stats.PeriodOutOfRange):
         return texts("stats.period_out_of_range", earliest=refused.earliest, latest=refused.latest)
     if isinstance(refused, stats.BadPeriod):
-        return texts("stats.bad_period", text=text)
+        return texts("stats.bad_period", text=text, forms=texts("dates.period_forms"))
     if isinstance(refused, stats.Busy):
         return texts("stats.busy")
     if isinstance(refused, stats.TooMany):
@@ -122,12 +138,15 @@ def refusal(texts: Texts, refused: Refusal, text: str) -> str:
 
 def summary_message(texts: Texts, result: Summary) -> Call:
     period, title = result.order.period, result.title
+    rows: list[Sequence[InlineKeyboardButton]] = []
+    if result.periods:
+        rows.append(period_row(texts, period, result.periods))
     if result.supervisor:
         head = texts("stats.head_region", region=title, first=period.first, last=period.last)
-        markup: InlineKeyboardMarkup | None = keyboard(texts, period)
+        rows = [*keyboard(texts, period).inline_keyboard, *rows]
     else:
         head = texts("stats.head_cadre", name=title, first=period.first, last=period.last)
-        markup = None
+    markup = InlineKeyboardMarkup(rows) if rows else None
     text = f"{head}\n{summary(texts, result.figures)}"
     return outgoing.message(result.order.user_id, text, keyboard=markup)
 
@@ -201,8 +220,8 @@ def _pace(unit: Unit) -> figures.Pace:
 
 
 async def stats_command(update: Update, context: LianxinContext) -> None:
-    """``/stats [today|week|month|lastmonth|YYYY-MM-DD YYYY-MM-DD]``: checked now, counted
-    after the commit."""
+    """``/stats [本月|上个月|本周|今年|近7天|12月|2026-11-01 2026-11-30 …]``: checked now,
+    counted after the commit."""
     unit, words = context.unit, list(context.args or [])
     if update.effective_user is None or unit.who is None:
         return
@@ -216,7 +235,8 @@ async def stats_command(update: Update, context: LianxinContext) -> None:
 
 
 async def on_button(update: Update, context: LianxinContext) -> None:
-    """``st:<township|village|cadre|category|overdue|workbook>:<first>.<last>``."""
+    """``st:<summary|township|village|cadre|category|overdue|workbook>:<first>.<last>``
+    (``summary``: a period button, 本月 / 上个月 / 本周 / 今年)."""
     unit, query = context.unit, update.callback_query
     if query is None or unit.who is None:
         return
@@ -248,7 +268,8 @@ def _job(order: Order) -> Job:
 def _summary(order: Order) -> Run:
     async def run(work: LongContext) -> list[Call]:
         async with work.reading() as read:
-            result = await figures.summary(read, order, work.setup.config.general.zone)
+            config = work.setup.config
+            result = await figures.summary(read, order, config.general.zone, config.stats.bounds())
         chart = await _chart(work, result)
         return [summary_message(work.setup.texts, result), chart]
 

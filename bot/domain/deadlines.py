@@ -16,7 +16,7 @@ from enum import StrEnum
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.domain import requests
+from bot.domain import dates, requests
 from bot.domain.lifecycle import Event, Status, next_status
 from bot.domain.requests import (
     Audience,
@@ -111,13 +111,15 @@ def overdue(request: Request, now: datetime) -> Due | None:
 
 
 class BadDate(ValueError):
-    """Not a date written as YYYY-MM-DD."""
+    """Not a date written as YYYY-MM-DD (or, given ``now``, in any form of
+    ``bot.domain.dates``)."""
 
 
-def end_of_day(text: str, zone: ZoneInfo) -> datetime:
-    """``2026-12-05`` as the last minute of that day, local time."""
+def end_of_day(text: str, zone: ZoneInfo, now: datetime | None = None) -> datetime:
+    """``2026-12-05`` as the last minute of that day, local time; given ``now``, also
+    明天, 下周五, 12月5日 (the next one) … as ``bot.domain.dates`` reads them."""
     try:
-        day = date.fromisoformat(text.strip())
+        day = dates.day(text, now, zone) if now else date.fromisoformat(text.strip())
     except ValueError:
         raise BadDate(text) from None
     return datetime.combine(day, time(23, 59), tzinfo=zone)

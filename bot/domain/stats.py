@@ -28,6 +28,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
+from bot.domain import dates
+
 # What a table of figures is broken down by.
 By = Literal["township", "village", "cadre", "category"]
 
@@ -55,8 +57,9 @@ class Period:
 
 
 class BadPeriod(ValueError):
-    """The words do not name a period (``today``, ``week``, ``month``, ``lastmonth`` or two
-    dates ``YYYY-MM-DD``, the first not after the second)."""
+    """The words do not name a period (``bot.domain.dates.period``: 本月, 上个月, 本周,
+    今年, 近7天, 12月, ``today``, ``week``, ``month``, ``lastmonth``, one day or two,
+    the first not after the second)."""
 
 
 @dataclass(frozen=True)
@@ -89,18 +92,6 @@ class PeriodOutOfRange(BadPeriod):
         super().__init__(f"dates must fall from {earliest} to {latest}")
         self.earliest = earliest
         self.latest = latest
-
-
-_WORDS = {
-    "today": "today",
-    "今天": "today",
-    "week": "week",
-    "本周": "week",
-    "month": "month",
-    "本月": "month",
-    "lastmonth": "lastmonth",
-    "上月": "lastmonth",
-}
 
 
 def days(first: date, last: date, zone: ZoneInfo) -> Period:
@@ -140,33 +131,18 @@ def span(text: str, now: datetime, zone: ZoneInfo, bounds: Bounds) -> Period:
 def period(
     words: Sequence[str], now: datetime, zone: ZoneInfo, bounds: Bounds | None = None
 ) -> Period:
-    """The period named by ``/stats`` arguments; no words is this month. Every period,
-    named or typed, is held to ``bounds``."""
+    """The period named by ``/stats`` arguments (any form of ``bot.domain.dates.period``);
+    no words is this month. Every period, named or typed, is held to ``bounds``."""
     today = now.astimezone(zone).date()
-    first, last = _dates(words, today)
+    first, last = _dates(words, now, zone)
     return bounded(first, last, today, bounds or Bounds(), zone)
 
 
-def _dates(words: Sequence[str], today: date) -> tuple[date, date]:
-    if len(words) == 2:
-        try:
-            return date.fromisoformat(words[0]), date.fromisoformat(words[1])
-        except ValueError as bad:
-            raise BadPeriod(" ".join(words)) from bad
-    if len(words) > 2:
-        raise BadPeriod(" ".join(words))
-    word = _WORDS.get(words[0].lower() if words else "month")
-    month = today.replace(day=1)
-    if word == "today":
-        return today, today
-    if word == "week":  # Monday to today
-        return today - timedelta(days=today.weekday()), today
-    if word == "month":
-        return month, today
-    if word == "lastmonth":
-        last = month - timedelta(days=1)
-        return last.replace(day=1), last
-    raise BadPeriod(" ".join(words))
+def _dates(words: Sequence[str], now: datetime, zone: ZoneInfo) -> tuple[date, date]:
+    try:
+        return dates.period(words, now, zone)
+    except dates.NotAPeriod as bad:
+        raise BadPeriod(" ".join(words)) from bad
 
 
 def month_of(day: date, zone: ZoneInfo) -> Period:

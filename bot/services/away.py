@@ -54,12 +54,16 @@ async def away_until(work: AwayWork, who: Identity) -> datetime | None:
 
 
 async def set_away(
-    work: AwayWork, who: Identity, day: str, zone: ZoneInfo, longest: timedelta
+    work: AwayWork, who: Identity, day: str | int, zone: ZoneInfo, longest: timedelta
 ) -> Away:
-    """Away until ``day`` (YYYY-MM-DD) begins. Raises ``CadresOnly``, or
+    """Away until ``day`` begins: as typed (明天, 下周一, 12月5日, 2026-12-05 …), or a
+    number of days after today (the 明天 / 3天 / 一周 buttons). Raises ``CadresOnly``, or
     ``bot.domain.away``'s ``BadDate``, ``PastDate`` or ``TooFar`` (nothing written)."""
     cadre = cadre_of(who)
-    until = away.until(day, work.now, zone, longest)
+    if isinstance(day, int):
+        until = away.days_from_today(day, work.now, zone, longest)
+    else:
+        until = away.until(day, work.now, zone, longest)
     await work.absences.set(cadre.id, until)
     backup = await work.people.cadre(cadre.backup_id) if cadre.backup_id else None
     supervisors = tuple(await work.absences.supervisor_users(cadre.id))

@@ -161,7 +161,7 @@ async def extend(
     if request_id is None:
         raise NotExtended("not_found", number)
     try:
-        until = deadlines.end_of_day(day, zone)
+        until = deadlines.end_of_day(day, zone, work.now)
         done = await deadlines.extend(
             store, work.now, request_id, who.cadre.id, until, reason, limits
         )

@@ -37,6 +37,9 @@ from bot.services.identity import Identity
 BREAKDOWNS: tuple[By, ...] = get_args(By)
 What = Literal["summary", "township", "village", "cadre", "category", "overdue", "workbook"]
 BUTTONS: tuple[What, ...] = (*BREAKDOWNS, "overdue", "workbook")
+# The period buttons under every summary, as ``bot.domain.dates`` words: 本月, 上个月,
+# 本周, 今年. Each carries its days (``YYYY-MM-DD.YYYY-MM-DD``), as the other buttons do.
+PERIODS = ("month", "lastmonth", "week", "year")
 
 
 class StatsStore(Protocol):
@@ -116,8 +119,8 @@ def _check_pace(pace: Pace, user_id: int, now: datetime, per_minute: int) -> Non
 async def ask(
     work: Moment, who: Identity, words: Sequence[str], rules: Rules, pace: Pace
 ) -> Order:
-    """``/stats [today|week|month|lastmonth|YYYY-MM-DD YYYY-MM-DD]``: a supervisor's region,
-    or a cadre's own cases."""
+    """``/stats [本月|上个月|本周|上周|今年|近7天|12月|today|week|month|lastmonth|a day|two
+    days]`` (``bot.domain.dates.period``): a supervisor's region, or a cadre's own cases."""
     if who.cadre is None:
         raise stats.NotCadre("figures are for bound cadres")
     period = stats.period(words, work.now, rules.zone, rules.bounds)
@@ -128,9 +131,16 @@ async def ask(
 async def press(
     work: Moment, who: Identity, action: str, span: str, rules: Rules, pace: Pace
 ) -> Order:
-    """A button under a supervisor's summary: a breakdown, the overdue list or the
-    workbook, of their own region, for the period the button carries."""
-    if who.cadre is None or who.supervises is None:
+    """A button under a summary: another period (``summary``, any bound cadre, as
+    /stats would answer them), or a supervisor's breakdown, overdue list or workbook of
+    their own region, for the period the button carries."""
+    if who.cadre is None:
+        raise stats.NotSupervisor("the buttons are a cadre's")
+    if action == "summary":
+        period = stats.span(span, work.now, rules.zone, rules.bounds)
+        _check_pace(pace, who.user_id, work.now, rules.per_minute)
+        return Order(who.user_id, who.cadre, "summary", period, who.cadre.supervises)
+    if who.supervises is None:
         raise stats.NotSupervisor("the buttons are a supervisor's")
     what = next((b for b in BUTTONS if b == action), None)
     if what is None:
@@ -149,6 +159,7 @@ class Summary:
     title: str  # the region's name, or the cadre's
     figures: Figures
     days: list[Day]  # the chart
+    periods: tuple[tuple[str, Period], ...] = ()  # the period buttons (``PERIODS``) allowed
 
     @property
     def supervisor(self) -> bool:
@@ -156,8 +167,22 @@ class Summary:
         return self.order.region is not None
 
 
-async def summary(work: StatsWork, order: Order, zone: ZoneInfo) -> Summary:
-    """The figures and the chart's days of the order's region, or of the cadre's cases."""
+def periods(now: datetime, zone: ZoneInfo, bounds: Bounds) -> tuple[tuple[str, Period], ...]:
+    """The period buttons as of ``now``: each of ``PERIODS`` that ``bounds`` allow."""
+    found = []
+    for word in PERIODS:
+        try:
+            found.append((word, stats.period([word], now, zone, bounds)))
+        except stats.BadPeriod:
+            continue
+    return tuple(found)
+
+
+async def summary(
+    work: StatsWork, order: Order, zone: ZoneInfo, bounds: Bounds | None = None
+) -> Summary:
+    """The figures and the chart's days of the order's region, or of the cadre's cases,
+    with the period buttons ``bounds`` allow (none without ``bounds``)."""
     period, store = order.period, work.stats
     if order.region is not None:
         place = await store.region(order.region)
@@ -168,7 +193,8 @@ async def summary(work: StatsWork, order: Order, zone: ZoneInfo) -> Summary:
         title = order.cadre.name
         figures = await store.cadre_figures(order.cadre.id, period, work.now)
         days = await store.cadre_days(order.cadre.id, period, zone)
-    return Summary(order, title, figures, days)
+    choices = periods(work.now, zone, bounds) if bounds is not None else ()
+    return Summary(order, title, figures, days, choices)
 
 
 @dataclass(frozen=True)
