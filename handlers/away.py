@@ -37,7 +37,8 @@ _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
 
 
 async def set_away(update: Update, context: LianxinContext) -> None:
-    """``/away 2026-12-01`` (away until that day begins), ``/away off``, or ``/away``."""
+    """``/away 明天`` / ``/away 2026-12-01`` (away until that day begins), ``/away off``, or
+    ``/away`` (how it stands, with the 明天 / 3天 / 一周 / 选日期 buttons)."""
     unit, who = context.unit, context.unit.who
     if who is None:
         return

@@ -119,7 +119,7 @@ def end_of_day(text: str, zone: ZoneInfo, now: datetime | None = None) -> dateti
     """``2026-12-05`` as the last minute of that day, local time; given ``now``, also
     明天, 下周五, 12月5日 (the next one) … as ``bot.domain.dates`` reads them."""
     try:
-        day = dates.day(text, now, zone) if now else date.fromisoformat(text.strip())
+        day = dates.day(text, now, zone) if now is not None else date.fromisoformat(text.strip())
     except ValueError:
         raise BadDate(text) from None
     return datetime.combine(day, time(23, 59), tzinfo=zone)
