@@ -158,6 +158,9 @@ class RequestsConfig(_Section):
     # A resolved request the villager neither confirms nor reopens closes after this,
     # marked "confirmed by timeout" (never counted as satisfied).
     confirm_within: Duration = timedelta(days=7)
+    # The household is reminded to confirm this long before that close (once; halfway
+    # when confirm_within is shorter than twice this).
+    remind_close_before: Duration = timedelta(days=1)
     # A villager's messages join their open request while it was active this recently;
     # after that a message starts a new request.
     conversation_idle: Duration = timedelta(hours=12)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.calls import Call
-from bot.domain.lifecycle import Status
+from bot.domain.lifecycle import Outcome, Status
 from bot.domain.requests import MyRequest, TrailLine
 from bot.i18n import Texts
 from bot.services import villager
@@ -40,7 +40,8 @@ async def show(update: Update, context: LianxinContext) -> None:
 def detail_message(view: View, chat_id: int, found: Detail | None) -> Call:
     if found is None:
         return outgoing.message(chat_id, view.texts("villager_requests.my.not_found"))
-    return outgoing.message(chat_id, detail_text(view, found))
+    keyboard = tell_household.detail_keyboard(view.texts, found.found.request)
+    return outgoing.message(chat_id, detail_text(view, found), keyboard=keyboard)
 
 
 def list_message(view: View, chat_id: int, mine: Mine) -> Call:
@@ -81,6 +82,8 @@ def _line(shown: Shows, found: MyRequest, several: bool) -> str:
 
 def _due(shown: Shows, found: MyRequest) -> str:
     texts = shown.texts
+    if found.request.outcome is Outcome.WITHDRAWN:
+        return texts("urgent.withdraw.status")
     if found.request.status is Status.CLOSED:
         return texts("villager_requests.my.due_closed")
     resolve = local_time(shown, found.request.resolve_by)

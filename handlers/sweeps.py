@@ -18,19 +18,30 @@ from . import leavers as leaver_views
 from . import notify
 from .context import Unit
 from .deadlines import reminder_call
+from .tell_household import closing_soon_calls
 
 log = logging.getLogger(__name__)
 
 
 async def close_unconfirmed(unit: Unit) -> int:
     """销号 by timeout: resolved requests the villager has not answered within
-    ``requests.confirm_within`` close, the household told. Returns how many closed."""
-    within = unit.setup.config.requests.confirm_within
-    closed = await deadlines.close_unconfirmed(unit.work, within)
-    unit.send(*notify.calls(unit.view(), closed.notices))
-    if closed.closed:
-        log.info("closed %d request(s) not confirmed in time", closed.closed)
-    return closed.closed
+    ``requests.confirm_within`` close, the household told; those closing within
+    ``requests.remind_close_before`` are reminded of once. Returns how many closed."""
+    config = unit.setup.config.requests
+    closed = await deadlines.close_unconfirmed(
+        unit.work, config.confirm_within, config.remind_close_before
+    )
+    view = unit.view()
+    unit.send(*notify.calls(view, closed.notices))
+    for soon in closed.reminders:
+        unit.send(*closing_soon_calls(view, soon))
+    if closed.closed or closed.reminders:
+        log.info(
+            "closed %d request(s) not confirmed in time, reminded %d",
+            closed.closed,
+            len(closed.reminders),
+        )
+    return closed.closed + len(closed.reminders)
 
 
 async def watch_deadlines(unit: Unit) -> int:

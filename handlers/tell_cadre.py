@@ -318,6 +318,8 @@ def _calls_to(view: View, notice: Notice, user: int, owed: tuple[Call, ...]) -> 
     match tell.what:
         case Event.ESCALATED | Event.OVERDUE if tell.audience is Audience.SUPERVISOR:
             return [_supervisor_notice(view, notice, user, head)]
+        case Event.MARKED:  # 🚨: the villager marked it urgent
+            return [outgoing.message(user, _urgent(view, notice, head), keyboard=keyboard)]
         case Event.FILED | Event.ROUTED:
             pages = case_pages(view, Case.of(notice))
             return [*relay, *_case_calls(user, pages, keyboard, owed)]
@@ -333,6 +335,18 @@ def _calls_to(view: View, notice: Notice, user: int, owed: tuple[Call, ...]) -> 
                 texts, request, _told(texts, notice, head), words(texts, tell.content)
             )
             return [*outgoing.messages(user, pages, keyboard=keyboard, if_failed=owed), *relay]
+
+
+def _urgent(view: View, notice: Notice, head: str) -> str:
+    """The villager marked the request urgent: its due times now."""
+    request = notice.request
+    return view.texts(
+        "urgent.handler",
+        number=request.number,
+        head=head,
+        respond=local(view, request.respond_by),
+        resolve=local(view, request.resolve_by),
+    )
 
 
 def _moved_away(texts: Texts, notice: Notice, head: str) -> str:

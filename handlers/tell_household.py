@@ -10,12 +10,13 @@ from datetime import datetime
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import Callback
-from bot.calls import Call
+from bot.calls import Call, Priority
 from bot.domain.lifecycle import Category, Event, Status
 from bot.domain.requests import Content, Request
 from bot.domain.roster import Cadre
 from bot.domain.routing import Route, Why
 from bot.i18n import Texts
+from bot.services.deadlines import ClosingSoon
 from bot.services.notices import CADRES_WORDS, Notice
 from handlers.context import Shows, View
 
@@ -35,7 +36,22 @@ CATEGORY, URGENT, ABOUT_CADRE, SATISFIED, PARTLY, NOT_SOLVED, SEE = (
     "no",
     "see",
 )
-ACTIONS = (CATEGORY, URGENT, ABOUT_CADRE, SATISFIED, PARTLY, NOT_SOLVED, SEE)
+# 撤回: the first press asks (the keyboard becomes yes / no), the second does it; the
+# argument of yes and no says which keyboard to give back (the receipt's or /my's).
+WITHDRAW, WITHDRAW_YES, WITHDRAW_NO = "wd", "wdy", "wdn"
+ON_RECEIPT, ON_DETAIL = "r", "m"
+ACTIONS = (
+    CATEGORY,
+    URGENT,
+    ABOUT_CADRE,
+    SATISFIED,
+    PARTLY,
+    NOT_SOLVED,
+    SEE,
+    WITHDRAW,
+    WITHDRAW_YES,
+    WITHDRAW_NO,
+)
 PATTERN = rf"^{SCOPE}:({'|'.join(ACTIONS)}):"
 
 
@@ -90,6 +106,19 @@ def receipt_text(view: View, notice: Notice) -> str:
     )
 
 
+def receipt_again(view: View, request: Request, handler: Cadre | None) -> str:
+    """The receipt with the request's due times now (after 🚨 or a category that moved
+    them); the route's note of the filing is not repeated."""
+    return view.texts(
+        "villager_requests.receipt",
+        number=request.number,
+        how="",
+        respond=local_time(view, request.respond_by),
+        resolve=local_time(view, request.resolve_by),
+        **handler_blanks(view.texts, handler, request.handler_id),
+    )
+
+
 # --- keyboards ------------------------------------------------------------------------
 
 
@@ -109,7 +138,40 @@ def receipt_keyboard(texts: Texts, request: Request) -> InlineKeyboardMarkup:
         rows.append(
             [InlineKeyboardButton(label, callback_data=button_data(ABOUT_CADRE, request.id))]
         )
+    rows += _withdraw_row(texts, request)
     return InlineKeyboardMarkup(rows)
+
+
+def _withdraw_row(texts: Texts, request: Request) -> list[list[InlineKeyboardButton]]:
+    """撤回, while the request is being worked on (not once resolved or closed)."""
+    if request.status not in (Status.OPEN, Status.ACKNOWLEDGED):
+        return []
+    label = texts("urgent.withdraw.button")
+    return [[InlineKeyboardButton(label, callback_data=button_data(WITHDRAW, request.id))]]
+
+
+def detail_keyboard(texts: Texts, request: Request) -> InlineKeyboardMarkup | None:
+    """/my's detail of one request: 撤回 while it may be withdrawn."""
+    rows = _withdraw_row(texts, request)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def withdraw_keyboard(texts: Texts, request_id: int, origin: str) -> InlineKeyboardMarkup:
+    """确定撤回吗？ yes / no (``origin``: which keyboard "no" gives back)."""
+    yes = texts("urgent.withdraw.yes")
+    no = texts("urgent.withdraw.no")
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    yes, callback_data=button_data(WITHDRAW_YES, request_id, origin)
+                ),
+                InlineKeyboardButton(
+                    no, callback_data=button_data(WITHDRAW_NO, request_id, origin)
+                ),
+            ]
+        ]
+    )
 
 
 def _mark(texts: Texts, label: str, chosen: bool) -> str:
@@ -267,3 +329,18 @@ def calls(view: View, notice: Notice) -> list[Call]:
             user, content, parts, short, line=line, keyboard=keyboard, reply_to=quoted, owed=owed
         )
     return sent
+
+
+def closing_soon_calls(view: View, soon: ClosingSoon) -> list[Call]:
+    """A day before 销号 by timeout: each member is asked once more, with the buttons."""
+    request = soon.request
+    text = view.texts(
+        "urgent.closing_soon",
+        number=request.number,
+        closes=local_time(view, soon.closes_at),
+        **handler_blanks(view.texts, soon.handler, request.handler_id),
+    )
+    keyboard = confirm_keyboard(view.texts, request.id)
+    return [
+        outgoing.message(user, text, keyboard=keyboard, priority=Priority.BULK) for user in soon.to
+    ]

@@ -15,7 +15,7 @@ from bot.callbacks import RequestPress
 from bot.calls import Call
 from bot.domain.lifecycle import Category, InvalidTransition, Outcome
 from bot.domain.requests import NotAllowed, Request
-from bot.i18n import Texts
+from bot.domain.roster import Cadre
 from bot.services import filing, receipts, villager
 from bot.services.filing import Filed, Joined
 from bot.services.identity import Identity
@@ -79,7 +79,7 @@ async def _categorise(unit: Unit, who: Identity, shown: Message | None, p: Reque
         raise NotAllowed(f"no category {p.argument!r}") from None
     deadlines = requesting.deadlines(unit)
     done = await receipts.categorise(unit.work, who, p.request_id, category, deadlines)
-    unit.send(*refreshed(unit.texts, shown, done.request))
+    unit.send(*refreshed(unit.view(), shown, done.request, done.handler))
     return unit.texts(
         "villager_requests.category_set", category=unit.texts(f"requests.category.{category}")
     )
@@ -88,7 +88,10 @@ async def _categorise(unit: Unit, who: Identity, shown: Message | None, p: Reque
 async def _urgent(unit: Unit, who: Identity, shown: Message | None, p: RequestPress) -> str:
     deadlines = requesting.deadlines(unit)
     done = await receipts.mark_urgent(unit.work, who, p.request_id, deadlines)
-    unit.send(*refreshed(unit.texts, shown, done.request))
+    view = unit.view()
+    unit.send(
+        *notify.calls(view, done.notices), *refreshed(view, shown, done.request, done.handler)
+    )
     resolve = local_time(unit, done.request.resolve_by)
     return unit.texts("villager_requests.urgent_set", resolve=resolve)
 
@@ -110,8 +113,53 @@ async def _confirm(unit: Unit, who: Identity, shown: Message | None, p: RequestP
 
 async def _see(unit: Unit, who: Identity, shown: Message | None, p: RequestPress) -> str:
     found = await villager.detail(unit.work, who, p.request_id)
-    unit.send(outgoing.message(who.user_id, my_requests.detail_text(unit.view(), found)))
+    unit.send(my_requests.detail_message(unit.view(), who.user_id, found))
     return ""
+
+
+async def _withdraw(unit: Unit, who: Identity, shown: Message | None, p: RequestPress) -> str:
+    """撤回, first press: nothing changes; the buttons become 确定撤回 / 不撤回."""
+    request = await receipts.may_withdraw(unit.work, who, p.request_id)
+    if shown is not None:
+        origin = tell_household.ON_RECEIPT if _on_receipt(shown) else tell_household.ON_DETAIL
+        keyboard = tell_household.withdraw_keyboard(unit.texts, request.id, origin)
+        unit.send(_edit_keyboard(shown, keyboard))
+    return unit.texts("urgent.withdraw.ask", number=request.number)
+
+
+async def _withdraw_yes(unit: Unit, who: Identity, shown: Message | None, p: RequestPress) -> str:
+    """撤回, confirmed: closed as withdrawn, the handler told, the buttons gone."""
+    done = await receipts.withdraw(unit.work, who, p.request_id)
+    view = unit.view()
+    calls = notify.calls(view, done.notices)
+    if shown is not None:
+        calls.append(_edit_keyboard(shown, None))
+    handler = next((n.handler for n in done.notices if n.handler), None)
+    who_now = handler_blanks(unit.texts, handler, done.request.handler_id)
+    text = unit.texts("urgent.withdraw.done", number=done.request.number, **who_now)
+    unit.send(*calls, outgoing.message(who.user_id, text))
+    return ""
+
+
+async def _withdraw_no(unit: Unit, who: Identity, shown: Message | None, p: RequestPress) -> str:
+    """Not withdrawn after all: the buttons it had come back."""
+    request = await receipts.may_withdraw(unit.work, who, p.request_id)
+    if shown is not None:
+        keyboard = (
+            tell_household.receipt_keyboard(unit.texts, request)
+            if p.argument == tell_household.ON_RECEIPT
+            else tell_household.detail_keyboard(unit.texts, request)
+        )
+        unit.send(_edit_keyboard(shown, keyboard))
+    return unit.texts("urgent.withdraw.kept", number=request.number)
+
+
+def _on_receipt(shown: Message) -> bool:
+    """Whether the pressed message is a receipt (it has the urgent button), not /my's."""
+    markup = shown.reply_markup
+    rows = markup.inline_keyboard if markup is not None else ()
+    marks = (str(b.callback_data or "") for row in rows for b in row)
+    return any(d.startswith(f"{tell_household.SCOPE}:{tell_household.URGENT}:") for d in marks)
 
 
 RATINGS = {tell_household.SATISFIED: Outcome.SATISFIED, tell_household.PARTLY: Outcome.PARTLY}
@@ -123,6 +171,9 @@ ACTS: dict[str, Act] = {
     tell_household.PARTLY: _confirm,
     tell_household.NOT_SOLVED: _confirm,
     tell_household.SEE: _see,
+    tell_household.WITHDRAW: _withdraw,
+    tell_household.WITHDRAW_YES: _withdraw_yes,
+    tell_household.WITHDRAW_NO: _withdraw_no,
 }
 
 
@@ -131,7 +182,8 @@ ACTS: dict[str, Act] = {
 
 def moved_calls(view: View, shown: Message | None, moved: Moved) -> list[Call]:
     """ "About my cadre": the notices, and the receipt without that button."""
-    return [*notify.calls(view, moved.notices), *refreshed(view.texts, shown, moved.request)]
+    refresh = refreshed(view, shown, moved.request, moved.handler)
+    return [*notify.calls(view, moved.notices), *refresh]
 
 
 def confirmed_calls(
@@ -150,14 +202,29 @@ def confirmed_calls(
     return [*calls, outgoing.message(user_id, text)]
 
 
-def refreshed(texts: Texts, shown: Message | None, request: Request) -> list[Call]:
-    """Show the marks on the receipt's buttons (ticked category, urgent), if they changed."""
+def refreshed(
+    view: View, shown: Message | None, request: Request, handler: Cadre | None
+) -> list[Call]:
+    """Show the marks on the receipt's buttons (ticked category, urgent), and its due
+    times as they are now (🚨 or a category moved them), if anything changed."""
     if shown is None:
         return []
-    keyboard = tell_household.receipt_keyboard(texts, request)
+    keyboard = tell_household.receipt_keyboard(view.texts, request)
+    text = tell_household.receipt_again(view, request, handler)
+    if shown.text is not None and not _shows_due_times(view, shown.text, request):
+        params = {"chat_id": shown.chat_id, "message_id": shown.message_id, "text": text}
+        params["reply_markup"] = keyboard.to_dict()
+        return [Call(shown.chat_id, "editMessageText", params)]
     if shown.reply_markup is not None and shown.reply_markup.to_dict() == keyboard.to_dict():
         return []
     return [_edit_keyboard(shown, keyboard)]
+
+
+def _shows_due_times(view: View, text: str, request: Request) -> bool:
+    """Whether the receipt already shows the request's due times (else it is worded
+    again, and the route's note of the filing is not repeated)."""
+    due = (local_time(view, request.respond_by), local_time(view, request.resolve_by))
+    return all(moment in text for moment in due)
 
 
 def _edit_keyboard(message: Message, keyboard: InlineKeyboardMarkup | None) -> Call:

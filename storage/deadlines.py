@@ -11,7 +11,7 @@ from bot.domain.deadlines import Due
 from storage import cadre_views
 from storage.db import Tx
 from storage.requests import Requests, resolved_before
-from storage.timefmt import to_db
+from storage.timefmt import from_db, to_db
 
 # Requests being worked on with a due time between now and the horizon (the longest
 # reminder lead); the domain decides which of them to remind of now.
@@ -38,6 +38,20 @@ LIMIT :limit
 """
 INSERT_REMINDER = """
 INSERT INTO sent_reminders (request_id, due, due_at, sent_at) VALUES (?, ?, ?, ?)
+ON CONFLICT DO NOTHING
+"""
+# Resolved requests the villager has not answered whose automatic close is near (resolved
+# at or before :remind, after :close), not yet reminded of for this resolution.
+SELECT_CLOSING_SOON = """
+SELECT r.id, r.resolved_at FROM requests r
+WHERE r.status = 'resolved' AND r.resolved_at <= :remind AND r.resolved_at > :close
+  AND NOT EXISTS (SELECT 1 FROM close_reminders c
+                  WHERE c.request_id = r.id AND c.resolved_at = r.resolved_at)
+ORDER BY r.resolved_at
+LIMIT :limit
+"""
+INSERT_CLOSE_REMINDER = """
+INSERT INTO close_reminders (request_id, resolved_at, sent_at) VALUES (?, ?, ?)
 ON CONFLICT DO NOTHING
 """
 BATCH = 500
@@ -87,6 +101,24 @@ class Deadlines(DeadlineRequests):
 
     async def resolved_before(self, cutoff: datetime, limit: int) -> list[int]:
         return await resolved_before(self._tx, cutoff, limit)
+
+    async def closing_soon(
+        self, remind: datetime, close: datetime, limit: int
+    ) -> list[tuple[int, datetime]]:
+        """Resolved requests (id, resolved at) resolved in (``close``, ``remind``] and not
+        yet reminded of for that resolution."""
+        params = {"remind": to_db(remind), "close": to_db(close), "limit": limit}
+        rows = await self._tx.fetchall(SELECT_CLOSING_SOON, params)
+        return [(int(r[0]), from_db(r[1])) for r in rows]
+
+    async def mark_close_reminded(
+        self, request_id: int, resolved_at: datetime, at: datetime
+    ) -> bool:
+        """Note the reminder of this resolution's close; False if it was noted already."""
+        added = await self._tx.execute(
+            INSERT_CLOSE_REMINDER, (request_id, to_db(resolved_at), to_db(at))
+        )
+        return added > 0
 
     async def visible(self, cadre_id: str, number: str) -> int | None:
         """The request numbered ``number`` if the cadre may see it (else None: a number

@@ -153,13 +153,29 @@ def _request(row: Row) -> Request:
         resolve_by=from_db(row["resolve_by"]),
         first_response_at=_time(row["first_response_at"]),
         resolution=Resolution(row["resolution"]) if row["resolution"] else None,
-        outcome=Outcome(row["outcome"]) if row["outcome"] else None,
+        outcome=_outcome(row),
         reopened=row["reopened"],
         due_from=_time(row["due_from"]),
         extended_at=_time(row["extended_at"]),
         stalled_at=_time(row["stalled_at"]),
         reopen_escalated=row["reopen_escalated"],
     )
+
+
+def _outcome(row: Row) -> Outcome | None:
+    """A closed request without an outcome was withdrawn (撤回): ``outcome``'s CHECK
+    (migration 0004) knows only the villager's ratings and the timeout, and every other
+    way to close sets one."""
+    if row["outcome"]:
+        return Outcome(row["outcome"])
+    return Outcome.WITHDRAWN if row["status"] == Status.CLOSED.value else None
+
+
+def _stored_outcome(outcome: Outcome | None) -> str | None:
+    """The ``outcome`` column: NULL for none and for withdrawn (see ``_outcome``)."""
+    if outcome is None or outcome is Outcome.WITHDRAWN:
+        return None
+    return outcome.value
 
 
 def _candidate(row: Row, tier: int = 0, backup: Candidate | None = None) -> Candidate:
@@ -227,7 +243,7 @@ class Requests:
                 None if request.resolution is None else request.resolution.value,
                 request.status.value,
                 stamp,
-                None if request.outcome is None else request.outcome.value,
+                _stored_outcome(request.outcome),
                 request.status.value,
                 stamp,
                 request.reopened,

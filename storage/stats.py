@@ -34,7 +34,8 @@ from storage.timefmt import to_db
 # what is already due, so that in a breakdown a key appears exactly when the subtree has
 # a request filed, closed or due in the period.
 #   overdue: still worked on (open, acknowledged) past resolve_by, or resolved after it;
-#   responded in time: first answered by respond_by; solved: closed satisfied or partly.
+#   responded in time: first answered by respond_by; solved: closed satisfied or partly;
+#   due: not withdrawn (撤回: closed with no outcome, neither solved nor unsolved).
 #
 # FIGURES_REGION: the requests of :region's subtree (the county: its root), one line per
 # key (:by: '', 'cadre', 'category', or the township or village: the nearest one at or
@@ -95,7 +96,8 @@ WITH whole (yes) AS MATERIALIZED (
                                ON t.ancestor_id = :region AND t.region_id = h.region_id
                           WHERE h.id = r.household_id) END AS key,
            0, 0, 0, 0, 0, 0, 0,
-           count(*) FILTER (WHERE r.resolve_by < :due_until),
+           count(*) FILTER (WHERE r.resolve_by < :due_until  -- not withdrawn (撤回)
+                              AND (r.outcome IS NOT NULL OR r.status != 'closed')),
            count(*) FILTER (WHERE r.resolve_by < :due_until  -- solved
                               AND r.outcome IN ('satisfied', 'partly')),
            0, 0, 0, NULL, NULL
@@ -167,7 +169,8 @@ WITH filed AS (
     WHERE r.filed_at >= :start AND r.filed_at < :end AND r.handler_id = :cadre
 ), due AS (
     SELECT 0, 0, 0, 0, 0, 0, 0,
-           count(*) FILTER (WHERE r.resolve_by < :due_until),
+           count(*) FILTER (WHERE r.resolve_by < :due_until
+                              AND (r.outcome IS NOT NULL OR r.status != 'closed')),
            count(*) FILTER (WHERE r.resolve_by < :due_until
                               AND r.outcome IN ('satisfied', 'partly')),
            0, 0, 0, NULL, NULL

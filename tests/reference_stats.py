@@ -59,6 +59,12 @@ def confirmed_solved(row: RequestRow) -> bool:
     return row.outcome in SOLVED
 
 
+def withdrawn(row: RequestRow) -> bool:
+    """撤回 by the household before a resolution: closed with no outcome (storage keeps
+    a withdrawn request so); neither solved nor unsolved."""
+    return row.status == Status.CLOSED.value and row.outcome is None
+
+
 def is_overdue(row: RequestRow, now: datetime) -> bool:
     """Past its resolution due time without a resolution: still being worked on (open,
     acknowledged, or reopened) after ``resolve_by``, or its last resolution came after it."""
@@ -121,7 +127,7 @@ class _Tally:
             seconds = first_response_seconds(row)
             if seconds is not None:
                 self.first_response.append(seconds)
-        if self.period.start <= row.resolve_by < self.due_until:
+        if self.period.start <= row.resolve_by < self.due_until and not withdrawn(row):
             c["due"] += 1
             c["solved_of_due"] += confirmed_solved(row)
         if self.period.contains(row.closed_at):

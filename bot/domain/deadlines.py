@@ -73,6 +73,12 @@ def remind_at(due_at: datetime, since: datetime, before: timedelta) -> datetime:
     return due_at - min(before, (due_at - since) / 2)
 
 
+def close_reminder_lead(confirm_within: timedelta, before: timedelta) -> timedelta:
+    """How long before 销号 by timeout the household is reminded to confirm: ``before``
+    (a day), or halfway when ``confirm_within`` is shorter than twice that."""
+    return min(before, confirm_within / 2)
+
+
 def dues(request: Request) -> list[tuple[Due, datetime]]:
     """The due times still running: the response (while none was given) and the solution,
     for a request being worked on."""

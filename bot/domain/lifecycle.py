@@ -33,6 +33,7 @@ class Event(StrEnum):
     EXTENDED = "extended"  # the handler set a later resolution date (once, with a reason)
     OVERDUE = "overdue"  # past due with no one above to escalate to: supervisors told
     REASSIGNED = "reassigned"  # its handler left (pruned, unbound, moved): to the next one
+    WITHDRAWN = "withdrawn"  # 撤回: the household took it back before it was resolved
 
 
 class Resolution(StrEnum):
@@ -44,6 +45,9 @@ class Outcome(StrEnum):
     SATISFIED = "satisfied"
     PARTLY = "partly"
     TIMEOUT = "timeout"  # the villager did not answer in time: never counted as satisfied
+    # 撤回 before any resolution: neither solved nor unsolved (the statistics leave it out
+    # of the resolution rate and the ratings; README "Statistics").
+    WITHDRAWN = "withdrawn"
 
 
 class Category(StrEnum):
@@ -84,6 +88,7 @@ TRANSITIONS: dict[tuple[Status, Event], Status] = {
     (Status.RESOLVED, Event.CONFIRMED): Status.CLOSED,
     (Status.RESOLVED, Event.REOPENED): Status.OPEN,
     (Status.RESOLVED, Event.CLOSED_BY_TIMEOUT): Status.CLOSED,
+    **{(s, Event.WITHDRAWN): Status.CLOSED for s in _WORKING},
 }
 
 # A response (for the response time and rate): the handler's first of these.

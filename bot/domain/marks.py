@@ -13,7 +13,16 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.domain.lifecycle import Category, Event, next_status
-from bot.domain.requests import Content, Deadlines, Done, NotAllowed, Request, RequestStore
+from bot.domain.requests import (
+    Audience,
+    Content,
+    Deadlines,
+    Done,
+    NotAllowed,
+    Request,
+    RequestStore,
+    Tell,
+)
 
 
 class MarkStore(RequestStore, Protocol):
@@ -64,7 +73,8 @@ async def mark_urgent(
     store: MarkStore, now: datetime, request_id: int, user_id: int, deadlines: Deadlines
 ) -> Done:
     """Mark urgent: the due times shrink to the urgent limit counted from filing (never
-    grow). Marking twice changes nothing."""
+    grow), and the handler is told at once (``reason`` "urgent"). Marking twice changes
+    nothing and tells no one."""
     request = await member_request(store, request_id, user_id)
     next_status(request.status, Event.MARKED)
     if request.urgent:
@@ -77,4 +87,7 @@ async def mark_urgent(
         respond_by=min(request.respond_by, respond_by),
     )
     await store.record(changed, now, Event.MARKED, f"villager:{user_id}", {"urgent": True})
-    return Done(changed)
+    return Done(changed, [Tell(Audience.HANDLER, Event.MARKED, changed, reason=URGENT)])
+
+
+URGENT = "urgent"  # the reason of the handler's tell when a villager marks a request urgent

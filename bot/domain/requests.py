@@ -322,6 +322,23 @@ async def confirm(
     return Done(changed, [Tell(Audience.HANDLER, Event.CONFIRMED, changed), others])
 
 
+async def withdraw(store: RequestStore, now: datetime, request_id: int, user_id: int) -> Done:
+    """撤回: a member of the household takes the request back while it is being worked on
+    (not once it is resolved or closed); it closes as withdrawn, the handler and the
+    other members are told."""
+    request = await _load(store, request_id)
+    if not await store.is_member(user_id, request.household_id):
+        raise NotAllowed("not a member of this household")
+    changed = replace(
+        request,
+        status=next_status(request.status, Event.WITHDRAWN),
+        outcome=Outcome.WITHDRAWN,
+    )
+    await store.record(changed, now, Event.WITHDRAWN, f"villager:{user_id}", {})
+    others = Tell(Audience.HOUSEHOLD, Event.WITHDRAWN, changed, not_user=user_id)
+    return Done(changed, [Tell(Audience.HANDLER, Event.WITHDRAWN, changed), others])
+
+
 async def close_by_timeout(store: RequestStore, now: datetime, request_id: int) -> Done:
     """The villager did not answer in time: closed, marked so, never counted satisfied."""
     request = await _load(store, request_id)

@@ -24,12 +24,14 @@ from bot.domain.roster import Cadre
 from bot.services import notices
 from bot.services.identity import Identity
 from bot.services.notices import Notice, NoticeWork
+from bot.services.relays import named
 
 # Escalations one sweep tick makes, each in the writer's one transaction with its trail
 # and notices; the next tick (``requests.sweep_every`` later) takes the rest.
 ESCALATE_PER_TICK = 50
 REMIND_PER_TICK = 500  # requests near a due time looked at (a reminder is one small row)
 CLOSE_PER_TICK = 500  # resolved requests closed unconfirmed
+DAY = timedelta(days=1)  # the household is reminded this long before 销号 by timeout
 
 # --- what the use cases ask of storage ------------------------------------------------
 
@@ -43,6 +45,16 @@ class SweepStore(DeadlineStore, Protocol):
     async def overdue(self, now: datetime, reopens: int, limit: int) -> list[int]: ...
     async def near_due(self, now: datetime, horizon: datetime, limit: int) -> list[int]: ...
     async def resolved_before(self, cutoff: datetime, limit: int) -> list[int]: ...
+    async def closing_soon(
+        self, remind: datetime, close: datetime, limit: int
+    ) -> list[tuple[int, datetime]]:
+        """Resolved requests (id, resolved at) resolved in (``close``, ``remind``] whose
+        close was not yet reminded of for that resolution."""
+
+    async def mark_close_reminded(
+        self, request_id: int, resolved_at: datetime, at: datetime
+    ) -> bool:
+        """Note the reminder; False if it was noted already."""
 
 
 class DeadlineStores(ExtendStore, SweepStore, Protocol):
@@ -135,11 +147,24 @@ class Watched:
 
 
 @dataclass(frozen=True)
+class ClosingSoon:
+    """The household's reminder to confirm before 销号 by timeout (at ``closes_at``): the
+    members' chats (``to``) and who resolved it."""
+
+    request: Request
+    closes_at: datetime
+    to: tuple[int, ...]
+    handler: Cadre | None
+
+
+@dataclass(frozen=True)
 class Closed:
-    """One tick of the confirm-timeout sweep: how many closed, and the notices owed."""
+    """One tick of the confirm-timeout sweep: how many closed, the notices owed, and the
+    reminders owed to households whose request closes soon."""
 
     closed: int
     notices: tuple[Notice, ...]
+    reminders: tuple[ClosingSoon, ...] = ()
 
 
 # --- the use cases --------------------------------------------------------------------
@@ -213,13 +238,34 @@ async def _due_soon(work: SweepWork, reminder: Reminder) -> DueSoon | None:
     return DueSoon(reminder, chat, household.head_name)
 
 
-async def close_unconfirmed(work: SweepWork, confirm_within: timedelta) -> Closed:
+async def close_unconfirmed(
+    work: SweepWork, confirm_within: timedelta, remind_before: timedelta = DAY
+) -> Closed:
     """销号 by timeout: resolved requests the villager has not answered within
-    ``confirm_within`` close, marked so."""
+    ``confirm_within`` close, marked so; those that close within ``remind_before``
+    (``deadlines.close_reminder_lead``) are reminded of once per resolution."""
     store, now = work.deadlines, work.now
     due = await store.resolved_before(now - confirm_within, CLOSE_PER_TICK)
     told: list[Notice] = []
     for request_id in due:
         done = await requests.close_by_timeout(store, now, request_id)
         told += await notices.address(work, done.tells)
-    return Closed(len(due), tuple(told))
+    return Closed(len(due), tuple(told), await _closing_soon(work, confirm_within, remind_before))
+
+
+async def _closing_soon(
+    work: SweepWork, within: timedelta, before: timedelta
+) -> tuple[ClosingSoon, ...]:
+    store, now = work.deadlines, work.now
+    lead = deadlines.close_reminder_lead(within, before)
+    owed: list[ClosingSoon] = []
+    for request_id, resolved_at in await store.closing_soon(
+        now - within + lead, now - within, REMIND_PER_TICK
+    ):
+        request = await store.get(request_id)
+        if request is None or not await store.mark_close_reminded(request_id, resolved_at, now):
+            continue
+        members = tuple(await work.directory.member_users(request.household_id))
+        handler = await named(work.people, request.handler_id)
+        owed.append(ClosingSoon(request, resolved_at + within, members, handler))
+    return tuple(owed)

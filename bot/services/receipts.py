@@ -1,5 +1,6 @@
-"""The villager's buttons on a request: a category, the urgent mark, "about my cadre"
-(one tier up), and 销号 (satisfied, partly) or "not solved" (reopened to the same cadre).
+"""The villager's buttons on a request: a category, the urgent mark (the handler told at
+once), "about my cadre" (one tier up), 撤回 (withdraw, after a confirmation), and 销号
+(satisfied, partly) or "not solved" (reopened to the same cadre).
 
 Every press is checked by the rules against the presser's households and the request's
 state (``bot.domain.marks``, ``about_cadre``, ``requests.confirm``): a forged, stale or
@@ -15,7 +16,7 @@ from typing import Protocol
 
 from bot.domain import about_cadre, marks
 from bot.domain import requests as rules
-from bot.domain.lifecycle import Category, Outcome
+from bot.domain.lifecycle import Category, Event, Outcome, next_status
 from bot.domain.marks import MarkStore
 from bot.domain.requests import Deadlines, Request
 from bot.domain.roster import Cadre
@@ -38,9 +39,21 @@ class ReceiptWork(NoticeWork, Protocol):
 
 @dataclass(frozen=True)
 class Marked:
-    """The request with its category or urgent mark (the same mark again changed nothing)."""
+    """The request with its category or urgent mark (the same mark again changed nothing),
+    who handles it (to show on the receipt again) and the notices owed (urgent: the
+    handler's)."""
 
     request: Request
+    handler: Cadre | None = None
+    notices: tuple[Notice, ...] = ()
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    """撤回: the request closed as withdrawn; the handler's and the other members' notices."""
+
+    request: Request
+    notices: tuple[Notice, ...]
 
 
 @dataclass(frozen=True)
@@ -69,15 +82,39 @@ async def categorise(
     done = await marks.categorise(
         work.requests, work.now, request_id, who.user_id, category, deadlines
     )
-    return Marked(done.request)
+    return Marked(done.request, await named(work.people, done.request.handler_id))
 
 
 async def mark_urgent(
     work: ReceiptWork, who: Identity, request_id: int, deadlines: Deadlines
 ) -> Marked:
-    """Mark it urgent: due within the urgent limit, counted from filing."""
+    """Mark it urgent: due within the urgent limit, counted from filing; the handler is
+    told at once (with the case's buttons)."""
     done = await marks.mark_urgent(work.requests, work.now, request_id, who.user_id, deadlines)
-    return Marked(done.request)
+    notices = await address(work, done.tells)
+    handler = await named(work.people, done.request.handler_id)
+    return Marked(done.request, handler, tuple(notices))
+
+
+async def may_withdraw(work: ReceiptWork, who: Identity, request_id: int) -> Request:
+    """The first press of 撤回 (nothing changes yet, the villager is asked to confirm):
+    the request, if the presser's household may withdraw it now; raises ``NotAllowed``
+    or ``InvalidTransition`` as the withdrawal itself would."""
+    request = await marks.member_request(work.requests, request_id, who.user_id)
+    next_status(request.status, Event.WITHDRAWN)
+    return request
+
+
+async def withdraw(work: ReceiptWork, who: Identity, request_id: int) -> Withdrawn:
+    """撤回, confirmed: the request closes as withdrawn (only by a member of its household,
+    only while it is being worked on); the handler and the other members are told, and
+    the conversation about it ends."""
+    done = await rules.withdraw(work.requests, work.now, request_id, who.user_id)
+    notices = await address(work, done.tells)
+    talk = await work.conversations.get(who.user_id)
+    if talk is not None and talk.request_id == request_id:
+        await work.conversations.clear(who.user_id)
+    return Withdrawn(done.request, tuple(notices))
 
 
 async def about_my_cadre(work: ReceiptWork, who: Identity, request_id: int) -> Moved:

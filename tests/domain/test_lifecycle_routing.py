@@ -41,6 +41,8 @@ ALLOWED = {
     (Status.OPEN, Event.REASSIGNED): Status.OPEN,  # its handler left: to the next one
     (Status.ACKNOWLEDGED, Event.REASSIGNED): Status.ACKNOWLEDGED,
     (Status.RESOLVED, Event.REASSIGNED): Status.RESOLVED,
+    (Status.OPEN, Event.WITHDRAWN): Status.CLOSED,  # 撤回, before it is resolved
+    (Status.ACKNOWLEDGED, Event.WITHDRAWN): Status.CLOSED,
 }
 EVERY = [(status, event) for status in Status for event in Event]
 

@@ -76,6 +76,7 @@ class FakeRequests:
     reminded: set[tuple[int, Due, datetime]] = field(default_factory=set)
     resolved_at: dict[int, datetime] = field(default_factory=dict)
     visible_to: dict[str, set[int]] = field(default_factory=dict)  # cadre -> request ids
+    close_reminded: set[tuple[int, datetime]] = field(default_factory=set)
 
     def add(self, *requests: Request) -> None:
         for r in requests:
@@ -161,6 +162,25 @@ class FakeRequests:
             for i, r in sorted(self.rows.items())
             if r.status is Status.RESOLVED and self.resolved_at.get(i, cutoff) <= cutoff
         ][:limit]
+
+    async def closing_soon(
+        self, remind: datetime, close: datetime, limit: int
+    ) -> list[tuple[int, datetime]]:
+        found = []
+        for i, r in sorted(self.rows.items()):
+            at = self.resolved_at.get(i, NOW)
+            fresh = (i, at) not in self.close_reminded
+            if r.status is Status.RESOLVED and close < at <= remind and fresh:
+                found.append((i, at))
+        return found[:limit]
+
+    async def mark_close_reminded(
+        self, request_id: int, resolved_at: datetime, at: datetime
+    ) -> bool:
+        if (request_id, resolved_at) in self.close_reminded:
+            return False
+        self.close_reminded.add((request_id, resolved_at))
+        return True
 
     # the trails (for a cadre who takes a case over)
     async def trail(self, request_id: int) -> list[TrailLine]:

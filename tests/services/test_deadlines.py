@@ -258,3 +258,39 @@ async def test_a_request_still_waiting_for_its_handler_does_not_close() -> None:
     work = work_with(replace(request(), status=Status.ACKNOWLEDGED), now=NOW + 30 * 24 * H)
     assert (await deadlines.close_unconfirmed(work, timedelta(days=7))).closed == 0
     assert work.deadlines.rows[1].status is Status.ACKNOWLEDGED
+
+
+async def test_the_household_is_reminded_once_a_day_before_the_automatic_close() -> None:
+    work = work_with(request(status=Status.RESOLVED))
+    work.deadlines.resolved_at[1] = NOW
+    within = timedelta(days=7)
+
+    work.now = NOW + within - timedelta(days=1, minutes=1)  # not yet a day before
+    assert (await deadlines.close_unconfirmed(work, within)).reminders == ()
+    work.now = NOW + within - timedelta(days=1)
+    closing = await deadlines.close_unconfirmed(work, within)
+
+    assert [(c.request.id, c.closes_at, c.to) for c in closing.reminders] == [
+        (1, NOW + within, (GRANDMA,))
+    ]
+    assert closing.closed == 0
+    assert work.deadlines.rows[1].status is Status.RESOLVED
+    work.now += timedelta(hours=12)
+    assert (await deadlines.close_unconfirmed(work, within)).reminders == ()  # once
+
+
+async def test_a_short_confirm_time_is_reminded_of_halfway() -> None:
+    work = work_with(request(status=Status.RESOLVED))
+    work.deadlines.resolved_at[1] = NOW
+    within = timedelta(hours=10)
+    work.now = NOW + timedelta(hours=5)
+    closing = await deadlines.close_unconfirmed(work, within)
+    assert [c.closes_at for c in closing.reminders] == [NOW + within]
+
+
+async def test_a_request_already_due_to_close_is_closed_not_reminded() -> None:
+    work = work_with(request(status=Status.RESOLVED))
+    work.deadlines.resolved_at[1] = NOW
+    work.now = NOW + timedelta(days=8)
+    closing = await deadlines.close_unconfirmed(work, timedelta(days=7))
+    assert (closing.closed, closing.reminders) == (1, ())

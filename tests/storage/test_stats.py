@@ -297,6 +297,8 @@ def _request(rng: random.Random, n: int, household: str, cadre: str) -> tuple[ob
         if rng.random() < 0.8:
             closed = _moment(rng, resolved, 4)
             outcome, status = rng.choice(("satisfied", "partly", "timeout")), "closed"
+    elif rng.random() < 0.15:  # 撤回 before a resolution: closed, no outcome
+        closed, status = _moment(rng, first or filed, 3), "closed"
     stored = [None if t is None else to_db(t) for t in (filed, first, resolved, closed)]
     category = rng.choice(("water", "road", "other"))
     respond_by, resolve_by = to_db(filed + timedelta(hours=24)), to_db(filed + timedelta(days=7))
