@@ -6,11 +6,14 @@ confidential and withdraws the accused's copies; a reply is labelled with its wr
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.domain import requests as rules
 from bot.domain.lifecycle import Event
 from bot.domain.requests import Audience, Content, NotAllowed
+from bot.domain.routing import Candidate, Why, excluding, route
 from bot.domain.talking import Purpose
 from bot.services import confidential, filing
 from bot.services.filing import Filed
@@ -109,3 +112,14 @@ async def test_about_my_cadre_makes_it_confidential_and_withdraws_her_copies() -
     audiences = {(n.tell.audience, n.to) for n in moved.notices}
     assert (Audience.HANDLER, (ACCOUNTS[CHEN.id],)) in audiences
     assert ACCOUNTS[ZHENG.id] not in told(moved.notices)
+
+
+def test_the_accused_never_stands_in_as_a_backup() -> None:
+    """周建国 is away and 郑小红 is his backup: without her, it goes to the supervisor."""
+    now = FakeComplaintWork().now
+    accused = Candidate(ZHENG.id, 1, True, None)
+    chain = [Candidate(ZHOU.id, 1, True, now + timedelta(days=3), backup=accused), accused]
+    supervisor = Candidate(CHEN.id, 0, True, None)
+    assert route(chain, [supervisor], now).cadre_id == ZHENG.id
+    chosen = route(excluding(chain, ZHENG.id), [supervisor], now)
+    assert (chosen.cadre_id, chosen.why) == (CHEN.id, Why.SUPERVISOR)
