@@ -15,8 +15,9 @@ from bot.domain.lifecycle import Event
 from bot.domain.requests import Audience, Content, NotAllowed
 from bot.domain.routing import Candidate, Why, excluding, route
 from bot.domain.talking import Purpose
-from bot.services import confidential, filing
+from bot.services import casework, confidential, filing
 from bot.services.filing import Filed
+from bot.services.identity import Identity
 from bot.services.notices import Notice
 from tests.services.fakes_confidential import FakeComplaintWork
 from tests.services.fakes_villager import (
@@ -123,3 +124,12 @@ def test_the_accused_never_stands_in_as_a_backup() -> None:
     assert route(chain, [supervisor], now).cadre_id == ZHENG.id
     chosen = route(excluding(chain, ZHENG.id), [supervisor], now)
     assert (chosen.cadre_id, chosen.why) == (CHEN.id, Why.SUPERVISOR)
+
+
+async def test_the_supervisor_is_not_offered_the_accused_to_hand_it_to() -> None:
+    work = FakeComplaintWork()
+    request = (await complain(work)).request
+    supervisor = Identity(ACCOUNTS[CHEN.id], admin=False, cadre=CHEN, households=(), current=None)
+    found = await casework.handover_choices(work, supervisor, request.id)  # type: ignore[arg-type]
+    assert ZHENG not in [c.cadre for c in found.cadres]
+    assert ZHOU in [c.cadre for c in found.cadres]
