@@ -84,16 +84,17 @@ def _rank(texts: Texts, rank: str) -> str:
 
 
 def choices_call(texts: Texts, chat_id: int, found: Choices) -> Call:
-    if not found.cadres:
+    cadres = [c.cadre for c in found.cadres] + list(found.above)
+    if not cadres:
         return outgoing.message(chat_id, texts("confidential.no_cadres"))
     rows = [
         [
             InlineKeyboardButton(
-                f"{bounded(c.cadre.name)}（{_rank(texts, c.cadre.rank)}）",
-                callback_data=callbacks.Callback(SCOPE, "who", c.cadre.id).encode(),
+                f"{bounded(c.name)}（{_rank(texts, c.rank)}）",
+                callback_data=callbacks.Callback(SCOPE, "who", c.id).encode(),
             )
         ]
-        for c in found.cadres
+        for c in cadres
     ]
     keyboard = InlineKeyboardMarkup(rows)
     return outgoing.message(chat_id, texts("confidential.choose"), keyboard=keyboard)

@@ -58,6 +58,13 @@ def supervisor_route(
     return Route(candidates[0].cadre_id, tier, Why.UNREACHABLE)
 
 
+async def may_accuse(store: ComplaintStore, household_id: str, cadre_id: str) -> bool:
+    """A household may complain about its own cadres and the supervisors above it."""
+    if await store.linked(cadre_id, household_id):
+        return True
+    return any(c.cadre_id == cadre_id for c in await store.supervisors_above(household_id))
+
+
 async def recipient(
     store: ComplaintStore, household_id: str, accused_id: str, now: datetime
 ) -> Route:
@@ -83,8 +90,8 @@ async def file_complaint(
     """挂号 a confidential complaint: numbered, routed to the supervisor above the accused
     (raises ``NoSupervisor`` first, having written nothing), and only that supervisor (and
     the administrators, if they cannot be reached) told; the receipt is the caller's."""
-    if not await store.linked(accused_id, household_id):
-        raise NotAllowed("that cadre is not linked to this household")
+    if not await may_accuse(store, household_id, accused_id):
+        raise NotAllowed("not a cadre of this household or above it")
     chosen = await recipient(store, household_id, accused_id, now)
     respond_by, resolve_by = deadlines.due_times(now, Category.OTHER, False)
     request = Request(

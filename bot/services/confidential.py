@@ -61,10 +61,12 @@ class ComplaintWork(NoticeWork, Protocol):
 
 @dataclass(frozen=True)
 class Choices:
-    """Whom the villager may complain about: their household's cadres."""
+    """Whom the villager may complain about: their household's cadres, and the
+    supervisors of the regions above it (the township's, the county's)."""
 
     household: Household
     cadres: tuple[LinkedCadre, ...]
+    above: tuple[Cadre, ...]
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,13 @@ async def choices(work: ComplaintWork, who: Identity) -> Choices:
     if household is None:
         raise NoHousehold
     linked = await work.people.linked_cadres(household.id)
-    return Choices(household, tuple(linked))
+    ids = {c.cadre.id for c in linked}
+    above: list[Cadre] = []
+    for candidate in await work.requests.supervisors_above(household.id):
+        if candidate.cadre_id not in ids:
+            ids.add(candidate.cadre_id)
+            above.append(await work.people.cadre(candidate.cadre_id))
+    return Choices(household, tuple(linked), tuple(above))
 
 
 async def choose(work: ComplaintWork, who: Identity, cadre_id: str) -> Chosen:
@@ -119,8 +127,8 @@ async def choose(work: ComplaintWork, who: Identity, cadre_id: str) -> Chosen:
     household = who.current
     if household is None:
         raise NoHousehold
-    if not cadre_id or not await work.requests.linked(cadre_id, household.id):
-        raise NotAllowed("that cadre is not linked to this household")
+    if not cadre_id or not await rules.may_accuse(work.requests, household.id, cadre_id):
+        raise NotAllowed("not a cadre of this household or above it")
     accused = await work.people.cadre(cadre_id)
     try:
         chosen = await rules.recipient(work.requests, household.id, cadre_id, work.now)

@@ -133,3 +133,12 @@ async def test_the_supervisor_is_not_offered_the_accused_to_hand_it_to() -> None
     found = await casework.handover_choices(work, supervisor, request.id)  # type: ignore[arg-type]
     assert ZHENG not in [c.cadre for c in found.cadres]
     assert ZHOU in [c.cadre for c in found.cadres]
+
+
+async def test_the_supervisors_above_can_be_reported_but_not_past_the_top() -> None:
+    work = FakeComplaintWork()
+    found = await confidential.choices(work, villager(NEIGHBOUR))  # 李大山: only 郑小红 linked
+    assert ([c.cadre for c in found.cadres], found.above) == ([ZHENG], (CHEN,))
+    with pytest.raises(confidential.NoOneAbove):  # no one supervises above 陈志强
+        await confidential.choose(work, villager(NEIGHBOUR), CHEN.id)
+    assert work.complaints.asked_by == {}
