@@ -16,9 +16,10 @@ from bot.services import confidential
 from bot.services.confidential import Choices, Chosen, Complained, NoOneAbove
 from bot.services.identity import Identity
 
-from . import notify, outgoing, requesting, tell_household, villager_requests
+from . import common, notify, outgoing, requesting, tell_household, villager_requests
 from .context import LianxinContext, Unit, View
 from .paging import bounded
+from .people import household_chooser
 
 SCOPE = "cf"
 PATTERN = rf"^{SCOPE}:who:"
@@ -27,12 +28,20 @@ PATTERN = rf"^{SCOPE}:who:"
 async def start(update: Update, context: LianxinContext) -> None:
     """The button: which cadre is it about (the household's cadres as buttons)."""
     message, unit, who = update.effective_message, context.unit, context.unit.who
-    if message is None or who is None or not who.villager:
+    if message is None or who is None:
+        return
+    if who.cadre is not None and not who.villager:  # a cadre's phone: their own buttons
+        unit.send(outgoing.message(message.chat_id, unit.texts("requests_cadre.how_to")))
+        return
+    if not who.villager:
+        await common.not_bound(update, context)
         return
     try:
         found = await confidential.choices(unit.work, who)
     except NoHousehold:
-        unit.send(outgoing.message(message.chat_id, unit.texts("villager.choose_household")))
+        keyboard = household_chooser(who.households)
+        text = unit.texts("villager.choose_household")
+        unit.send(outgoing.message(message.chat_id, text, keyboard=keyboard))
         return
     unit.send(choices_call(unit.texts, message.chat_id, found))
 
@@ -68,7 +77,6 @@ async def file_or_join(unit: Unit, incoming: Message, who: Identity) -> None:
         who,
         requesting.content_of(incoming),
         requesting.deadlines(unit),
-        unit.setup.config.requests.conversation_idle,
     )
     if done is None:
         await villager_requests.file_or_join(unit, incoming, who)

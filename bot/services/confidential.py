@@ -8,7 +8,7 @@ confidential, the accused's copies are withdrawn from their chat.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Protocol
 
 from bot.domain import confidential as rules
@@ -140,16 +140,17 @@ async def choose(work: ComplaintWork, who: Identity, cadre_id: str) -> Chosen:
 
 
 async def file_if_asked(
-    work: ComplaintWork, who: Identity, content: Content, deadlines: Deadlines, idle: timedelta
+    work: ComplaintWork, who: Identity, content: Content, deadlines: Deadlines
 ) -> Complained | None:
-    """The message is the complaint the villager chose a cadre for (within ``idle``):
-    file it confidentially; None when no complaint was asked for."""
+    """The message is the complaint the villager chose a cadre for: file it
+    confidentially; None when no complaint was asked for. The question never lapses: a
+    complaint written hours later must not go the ordinary way, to the accused."""
     asked = await work.complaints.asked(who.user_id)
     if asked is None:
         return None
     await work.complaints.clear(who.user_id)
-    household_id, accused_id, since = asked
-    if work.now - since > idle or not await work.requests.is_member(who.user_id, household_id):
+    household_id, accused_id, _ = asked
+    if not await work.requests.is_member(who.user_id, household_id):
         return None
     done = await rules.file_complaint(
         work.requests, work.now, household_id, accused_id, content, deadlines, by_user=who.user_id

@@ -42,7 +42,7 @@ def told(notices: tuple[Notice, ...]) -> set[int]:
 async def complain(work: FakeComplaintWork) -> confidential.Complained:
     chosen = await confidential.choose(work, villager(GRANDMA), ZHENG.id)
     assert (chosen.accused, chosen.supervisor) == (ZHENG, CHEN)
-    done = await confidential.file_if_asked(work, villager(GRANDMA), WORDS, DEADLINES, IDLE)
+    done = await confidential.file_if_asked(work, villager(GRANDMA), WORDS, DEADLINES)
     assert done is not None
     return done
 
@@ -67,9 +67,7 @@ async def test_the_complaint_goes_only_to_the_supervisor_above_the_accused() -> 
 
 async def test_an_ordinary_message_is_not_a_complaint() -> None:
     work = FakeComplaintWork()
-    assert (
-        await confidential.file_if_asked(work, villager(GRANDMA), WORDS, DEADLINES, IDLE) is None
-    )
+    assert await confidential.file_if_asked(work, villager(GRANDMA), WORDS, DEADLINES) is None
     assert work.requests.rows == {}
 
 
@@ -142,3 +140,12 @@ async def test_the_supervisors_above_can_be_reported_but_not_past_the_top() -> N
     with pytest.raises(confidential.NoOneAbove):  # no one supervises above 陈志强
         await confidential.choose(work, villager(NEIGHBOUR), CHEN.id)
     assert work.complaints.asked_by == {}
+
+
+async def test_a_complaint_written_a_day_later_still_goes_confidentially() -> None:
+    work = FakeComplaintWork()
+    await confidential.choose(work, villager(GRANDMA), ZHENG.id)
+    work.later(hours=30)  # past any conversation's idle time
+    done = await confidential.file_if_asked(work, villager(GRANDMA), WORDS, DEADLINES)
+    assert done is not None
+    assert told(done.notices) == {ACCOUNTS[CHEN.id]}
