@@ -72,12 +72,15 @@ async def pick(update: Update, context: LianxinContext) -> None:
 async def file_or_join(unit: Unit, incoming: Message, who: Identity) -> None:
     """The complaint the villager chose a cadre for; else an ordinary message (filed or
     joined as always)."""
-    done = await confidential.file_if_asked(
-        unit.work,
-        who,
-        requesting.content_of(incoming),
-        requesting.deadlines(unit),
-    )
+    content = requesting.content_of(incoming)
+    try:
+        done = await confidential.file_if_asked(
+            unit.work, who, content, requesting.deadlines(unit)
+        )
+    except NoOneAbove as missing:
+        text = unit.texts("confidential.no_supervisor", accused=bounded(missing.accused.name))
+        unit.send(outgoing.message(who.user_id, text, reply_to=incoming.message_id))
+        return
     if done is None:
         await villager_requests.file_or_join(unit, incoming, who)
         return

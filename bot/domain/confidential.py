@@ -38,8 +38,9 @@ class ComplaintStore(MarkStore, Protocol):
         """Supervisors of the regions strictly above the cadre's own, nearest first."""
 
 
-class NoSupervisor(LookupError):
-    """No one supervises any region above the accused: nothing was filed or sent."""
+class NoSupervisor(NotAllowed):
+    """No one supervises any region above the accused: nothing was filed or sent (a
+    press of "about my cadre" is refused like any other that changes nothing)."""
 
 
 def supervisor_route(

@@ -152,9 +152,18 @@ async def file_if_asked(
     household_id, accused_id, _ = asked
     if not await work.requests.is_member(who.user_id, household_id):
         return None
-    done = await rules.file_complaint(
-        work.requests, work.now, household_id, accused_id, content, deadlines, by_user=who.user_id
-    )
+    try:
+        done = await rules.file_complaint(
+            work.requests,
+            work.now,
+            household_id,
+            accused_id,
+            content,
+            deadlines,
+            by_user=who.user_id,
+        )
+    except NotAllowed:  # the roster changed meanwhile: sent to no one, never the usual way
+        raise NoOneAbove(await work.people.cadre(accused_id)) from None
     notices = await address(work, done.tells)
     await work.conversations.set(who.user_id, done.request.id, Purpose.TALKING, work.now)
     accused = await work.people.cadre(accused_id)

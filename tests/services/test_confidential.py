@@ -149,3 +149,28 @@ async def test_a_complaint_written_a_day_later_still_goes_confidentially() -> No
     done = await confidential.file_if_asked(work, villager(GRANDMA), WORDS, DEADLINES)
     assert done is not None
     assert told(done.notices) == {ACCOUNTS[CHEN.id]}
+
+
+async def test_a_complaint_that_can_no_longer_go_confidentially_goes_nowhere() -> None:
+    """陈志强 chosen, then no one above him: the message is refused, never filed the
+    ordinary way."""
+    work = FakeComplaintWork()
+    await work.complaints.ask(GRANDMA, "H0001", CHEN.id, work.now)
+    with pytest.raises(confidential.NoOneAbove):
+        await confidential.file_if_asked(work, villager(GRANDMA), WORDS, DEADLINES)
+    assert work.requests.rows == {}
+
+
+async def test_about_my_cadre_with_no_one_above_the_handler_is_refused() -> None:
+    work = FakeComplaintWork()
+    work.county.accounts.pop(ZHENG.id)
+    work.county.accounts.pop(ZHOU.id)  # no one of the chain bound: 陈志强 handles it
+    filed = await filing.file_or_join(
+        work, villager(GRANDMA), WORDS, message_id=7, idle=IDLE, deadlines=DEADLINES
+    )
+    assert isinstance(filed, Filed)
+    assert filed.request.handler_id == CHEN.id
+    trail = list(work.requests.trail_of)
+    with pytest.raises(NotAllowed):
+        await confidential.about_my_cadre(work, villager(GRANDMA), filed.request.id)
+    assert work.requests.trail_of == trail
