@@ -44,6 +44,7 @@ def villager_keyboard(texts: Texts, households: int) -> ReplyKeyboardMarkup:
     """Big buttons under the text box, for villagers who would rather not type."""
     rows = [[KeyboardButton(texts("people.button_my_cadres"))]]
     rows.append([KeyboardButton(texts("villager_requests.button_my"))])
+    rows.append([KeyboardButton(texts("confidential.button"))])
     if households > 1:
         rows.append([KeyboardButton(texts("people.button_switch"))])
     return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)

@@ -265,7 +265,7 @@ def _keyboard(texts: Texts, notice: Notice) -> InlineKeyboardMarkup | None:
 def _text(view: View, notice: Notice) -> str:
     """The sentence for the household (``SLOT`` where the cadre's words go)."""
     texts, tell, request = view.texts, notice.tell, notice.request
-    who = handler_blanks(texts, notice.handler, request.handler_id)
+    who = _who(texts, notice)
     match tell.what:
         case Event.ROUTED | Event.FILED:
             return receipt_text(view, notice)
@@ -282,6 +282,15 @@ def _text(view: View, notice: Notice) -> str:
             key = f"villager_requests.{tell.what}"
             return texts(key, number=request.number, how=moved, **who)
     return texts(f"villager_requests.{tell.what}", number=request.number, **who)
+
+
+def _who(texts: Texts, notice: Notice) -> dict[str, str]:
+    """Whose words these are: the cadre who wrote them (a former handler may still
+    reply), else the handler."""
+    request, tell = notice.request, notice.tell
+    if tell.what in CADRES_WORDS and tell.cadre_id:
+        return handler_blanks(texts, notice.cadre(tell.cadre_id), tell.cadre_id)
+    return handler_blanks(texts, notice.handler, request.handler_id)
 
 
 def _cadres_words(view: View, notice: Notice, who: dict[str, str]) -> str:
@@ -317,7 +326,7 @@ def calls(view: View, notice: Notice) -> list[Call]:
     text, keyboard = _text(view, notice), _keyboard(texts, notice)
     words = said(tell.content) or texts("villager_requests.words_none")
     parts = quoting(text, words) if SLOT in text else [Part(text)]
-    who = handler_blanks(texts, notice.handler, request.handler_id)
+    who = _who(texts, notice)
     short = texts("villager_requests.replied_caption", number=request.number, **who)
     content = tell.content if tell.what is not Event.ROUTED else None
     sent: list[Call] = []

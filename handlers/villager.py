@@ -15,7 +15,7 @@ from bot.domain.roster import Household
 from bot.i18n import LANGUAGES, Texts, t
 from bot.services import villager
 
-from . import cadre, common, my_requests, outgoing, tell_household, villager_requests
+from . import cadre, common, complaints, my_requests, outgoing, tell_household, villager_requests
 from .context import AnyApp, LianxinContext
 from .people import cadre_lines, household_chooser
 
@@ -68,7 +68,7 @@ async def message(update: Update, context: LianxinContext) -> None:
     elif who.current is None:
         unit.send(ask_which_or_bind(unit.texts, incoming, who.households))
     else:
-        await villager_requests.file_or_join(unit, incoming, who)
+        await complaints.file_or_join(unit, incoming, who)
 
 
 # --- views ----------------------------------------------------------------------------
@@ -116,6 +116,8 @@ def register(app: AnyApp) -> None:
     app.add_handler(
         MessageHandler(fresh & _button("villager_requests.button_my"), my_requests.show)
     )
+    app.add_handler(MessageHandler(fresh & _button("confidential.button"), complaints.start))
+    app.add_handler(CallbackQueryHandler(complaints.pick, pattern=complaints.PATTERN))
     app.add_handler(CallbackQueryHandler(pick_household, pattern=r"^hh:pick:"))
     app.add_handler(CallbackQueryHandler(villager_requests.press, pattern=tell_household.PATTERN))
     app.add_handler(MessageHandler(fresh & ~filters.COMMAND & common.REQUEST_CONTENT, message))

@@ -16,10 +16,11 @@ from bot.calls import Call
 from bot.domain.lifecycle import Category, InvalidTransition, Outcome
 from bot.domain.requests import NotAllowed, Request
 from bot.domain.roster import Cadre
-from bot.services import filing, receipts, villager
+from bot.services import confidential, filing, receipts, villager
+from bot.services.confidential import Moved
 from bot.services.filing import Filed, Joined
 from bot.services.identity import Identity
-from bot.services.receipts import Confirmed, Moved
+from bot.services.receipts import Confirmed
 
 from . import joining, my_requests, notify, outgoing, requesting, tell_household
 from .context import LianxinContext, Unit, View
@@ -97,7 +98,7 @@ async def _urgent(unit: Unit, who: Identity, shown: Message | None, p: RequestPr
 
 
 async def _about_cadre(unit: Unit, who: Identity, shown: Message | None, p: RequestPress) -> str:
-    moved = await receipts.about_my_cadre(unit.work, who, p.request_id)
+    moved = await confidential.about_my_cadre(unit.work, who, p.request_id)
     unit.send(*moved_calls(unit.view(), shown, moved))
     who_now = handler_blanks(unit.texts, moved.handler, moved.request.handler_id)
     return unit.texts("villager_requests.about_cadre_done", **who_now)
@@ -181,9 +182,19 @@ ACTS: dict[str, Act] = {
 
 
 def moved_calls(view: View, shown: Message | None, moved: Moved) -> list[Call]:
-    """ "About my cadre": the notices, and the receipt without that button."""
-    refresh = refreshed(view, shown, moved.request, moved.handler)
-    return [*notify.calls(view, moved.notices), *refresh]
+    """ "About my cadre": the notices, the receipt without that button, and the accused's
+    copies deleted from their chat."""
+    calls = [
+        *notify.calls(view, moved.notices),
+        *refreshed(view, shown, moved.request, moved.handler),
+    ]
+    if moved.withdrawn is not None:
+        chat = moved.withdrawn.chat_id
+        calls += [
+            Call(chat, "deleteMessage", {"chat_id": chat, "message_id": message_id})
+            for message_id in moved.withdrawn.message_ids
+        ]
+    return calls
 
 
 def confirmed_calls(

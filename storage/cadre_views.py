@@ -36,15 +36,17 @@ SELECT r.id, r.number, r.household_id, h.head_name, r.category, r.urgent, r.stat
        CASE WHEN r.first_response_at IS NULL THEN r.respond_by ELSE r.resolve_by END AS due
 FROM requests r JOIN households h ON h.id = r.household_id
 WHERE r.handler_id = ? AND r.status IN ('open', 'acknowledged', 'resolved')
+  AND r.accused_id IS NOT r.handler_id
 ORDER BY due, r.id
 LIMIT ?
 """
 # A cadre may see a request they handle now, of a household linked to them, or of a
 # household in the region they supervise (and below it). A former handler sees it only
-# while one of these holds: a cadre moved to another village keeps no old cases.
+# while one of these holds: a cadre moved to another village keeps no old cases. No one
+# ever sees a confidential complaint about themselves (issue 11).
 SELECT_MAY_SEE = """
 SELECT 1 FROM requests r
-WHERE r.id = :request AND (
+WHERE r.id = :request AND r.accused_id IS NOT :cadre AND (
     r.handler_id = :cadre
     OR EXISTS (SELECT 1 FROM links l
                WHERE l.household_id = r.household_id AND l.cadre_id = :cadre)

@@ -19,8 +19,8 @@ RETURNING last
 INSERT_REQUEST = """
 INSERT INTO requests (number, household_id, category, urgent, about_cadre, status, handler_id,
                       tier, filed_at, filed_by_user, filed_by_cadre, respond_by, resolve_by,
-                      due_from)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      due_from, accused_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 SELECT_REQUEST = "SELECT * FROM requests WHERE id = ?"
 SELECT_BY_NUMBER = "SELECT * FROM requests WHERE number = ?"
@@ -29,7 +29,7 @@ UPDATE requests SET status = ?, handler_id = ?, tier = ?, first_response_at = ?,
        resolution = ?, resolved_at = CASE WHEN ? = 'resolved' THEN ? ELSE resolved_at END,
        outcome = ?, closed_at = CASE WHEN ? = 'closed' THEN ? ELSE closed_at END, reopened = ?,
        category = ?, urgent = ?, about_cadre = ?, respond_by = ?, resolve_by = ?,
-       due_from = ?, extended_at = ?, stalled_at = ?, reopen_escalated = ?
+       due_from = ?, extended_at = ?, stalled_at = ?, reopen_escalated = ?, accused_id = ?
 WHERE id = ?
 """
 INSERT_EVENT = """
@@ -72,6 +72,9 @@ SELECT_HOUSEHOLD_PARENT_REGION = """
 SELECT r.parent_id FROM households h JOIN regions r ON r.id = h.region_id WHERE h.id = ?
 """
 SELECT_CADRE_REGION = "SELECT region_id FROM cadres WHERE id = ?"
+SELECT_CADRE_PARENT_REGION = """
+SELECT r.parent_id FROM cadres c JOIN regions r ON r.id = c.region_id WHERE c.id = ?
+"""
 SELECT_FILED_DETAIL = """
 SELECT detail FROM request_events WHERE request_id = ? AND kind = 'filed' ORDER BY id LIMIT 1
 """
@@ -159,6 +162,7 @@ def _request(row: Row) -> Request:
         extended_at=_time(row["extended_at"]),
         stalled_at=_time(row["stalled_at"]),
         reopen_escalated=row["reopen_escalated"],
+        accused_id=row["accused_id"],
     )
 
 
@@ -217,6 +221,7 @@ class Requests:
                 to_db(request.respond_by),
                 to_db(request.resolve_by),
                 to_db(request.due_since),
+                request.accused_id,
             ),
         )
 
@@ -256,6 +261,7 @@ class Requests:
                 _stamp(request.extended_at),
                 _stamp(request.stalled_at),
                 request.reopen_escalated,
+                request.accused_id,
                 request.id,
             ),
         )
@@ -297,6 +303,11 @@ class Requests:
 
     async def supervisors_over(self, cadre_id: str) -> list[Candidate]:
         start = await self._tx.scalar(SELECT_CADRE_REGION, (cadre_id,))
+        return [_candidate(row) for row in await self._supervisor_rows_from(start)]
+
+    async def supervisors_above_cadre(self, cadre_id: str) -> list[Candidate]:
+        """Supervisors of the regions strictly above the cadre's own, nearest first."""
+        start = await self._tx.scalar(SELECT_CADRE_PARENT_REGION, (cadre_id,))
         return [_candidate(row) for row in await self._supervisor_rows_from(start)]
 
     async def trail(self, request_id: int) -> list[TrailLine]:

@@ -31,6 +31,7 @@ FROM cadre_accounts a
 JOIN links l ON l.cadre_id = a.cadre_id
 JOIN households h ON h.id = l.household_id
 JOIN requests r ON r.household_id = h.id AND r.status <> 'closed'
+                AND r.accused_id IS NOT l.cadre_id
 GROUP BY l.cadre_id, h.id, h.head_name
 ORDER BY l.cadre_id, h.id
 """
@@ -90,12 +91,15 @@ ON CONFLICT (cadre_id) DO UPDATE SET through = excluded.through
 """
 # The jurisdiction of a supervisor is the subtree of the region they supervise
 # (``storage.region_tree``, a look-up per row after the rows the dates select); the
-# region is each query's first parameter.
+# region is each query's first parameter. A digest never lists a confidential complaint
+# to the cadre it is about (its accused supervises the region or one above it).
 SELECT_NEW_IN = """
 SELECT r.number, h.head_name
 FROM requests r CROSS JOIN households h ON h.id = r.household_id
      CROSS JOIN region_tree t ON t.ancestor_id = ? AND t.region_id = h.region_id
 WHERE r.filed_at > ? AND r.filed_at <= ?
+  AND NOT EXISTS (SELECT 1 FROM cadres x JOIN region_tree k ON k.ancestor_id = x.supervises
+                  WHERE x.id = r.accused_id AND k.region_id = t.ancestor_id)
 ORDER BY r.filed_at, r.id
 """
 SELECT_OVERDUE_IN = """
@@ -104,6 +108,8 @@ FROM region_tree t JOIN households h ON h.region_id = t.region_id
      JOIN requests r ON r.household_id = h.id
 WHERE t.ancestor_id = ? AND r.resolve_by < ?
   AND r.status NOT IN ('resolved', 'closed')
+  AND NOT EXISTS (SELECT 1 FROM cadres x JOIN region_tree k ON k.ancestor_id = x.supervises
+                  WHERE x.id = r.accused_id AND k.region_id = t.ancestor_id)
 ORDER BY r.resolve_by, r.id
 """
 SELECT_ESCALATED_IN = """
@@ -113,6 +119,8 @@ CROSS JOIN requests r ON r.id = e.request_id
 CROSS JOIN households h ON h.id = r.household_id
 CROSS JOIN region_tree t ON t.ancestor_id = ? AND t.region_id = h.region_id
 WHERE e.kind = 'escalated' AND e.at > ? AND e.at <= ?
+  AND NOT EXISTS (SELECT 1 FROM cadres x JOIN region_tree k ON k.ancestor_id = x.supervises
+                  WHERE x.id = r.accused_id AND k.region_id = t.ancestor_id)
 ORDER BY r.number
 """
 

@@ -231,6 +231,8 @@ WHERE t.ancestor_id = :region
 """
 SELECT_REGION = "SELECT id, name, level, parent_id FROM regions WHERE id = ?"
 SELECT_CADRE_NAMES = "SELECT id, name FROM cadres WHERE id IN (SELECT value FROM json_each(?))"
+# The lists (overdue, the workbook's rows) never show a supervisor a confidential
+# complaint about themselves: one whose accused supervises the region asked or above it.
 SELECT_OVERDUE = """
 SELECT r.id, r.number, h.head_name, r.handler_id, c.name AS handler, r.resolve_by
 FROM requests r
@@ -238,6 +240,8 @@ CROSS JOIN households h ON h.id = r.household_id
 CROSS JOIN region_tree t ON t.ancestor_id = :region AND t.region_id = h.region_id
 JOIN cadres c ON c.id = r.handler_id
 WHERE r.status IN ('open', 'acknowledged') AND r.resolve_by < :now
+  AND NOT EXISTS (SELECT 1 FROM cadres x JOIN region_tree k ON k.ancestor_id = x.supervises
+                  WHERE x.id = r.accused_id AND k.region_id = :region)
 ORDER BY r.resolve_by, r.id
 LIMIT :limit
 """
@@ -266,6 +270,8 @@ SELECT r.number, r.household_id, h.head_name,
 FROM requests r CROSS JOIN households h ON h.id = r.household_id
      CROSS JOIN region_tree t ON t.ancestor_id = :region AND t.region_id = h.region_id
 WHERE r.filed_at >= :start AND r.filed_at < :end
+  AND NOT EXISTS (SELECT 1 FROM cadres x JOIN region_tree k ON k.ancestor_id = x.supervises
+                  WHERE x.id = r.accused_id AND k.region_id = :region)
 ORDER BY r.id
 """
 SELECT_HAS_STAYS = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cadre_days'"

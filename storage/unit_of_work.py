@@ -24,6 +24,7 @@ from storage import inbox, outbox
 from storage.accounts import Accounts
 from storage.cadre_views import Absences, Cases, Directory, Filings
 from storage.codes import Codes
+from storage.confidential import Complaints
 from storage.conversations import Conversations
 from storage.db import Database, Tx
 from storage.deadlines import DeadlineRequests, Deadlines
@@ -127,6 +128,10 @@ class UnitOfWork:
     @cached_property
     def joins(self) -> Joins:
         return Joins(self.tx)
+
+    @cached_property
+    def complaints(self) -> Complaints:
+        return Complaints(self.tx)
 
     @cached_property
     def villager_views(self) -> VillagerViews:

@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from bot.domain.lifecycle import Event, Status, next_status
 from bot.domain.requests import Audience, Request, RequestStore, Tell
-from bot.domain.routing import Candidate, Route, Why, route
+from bot.domain.routing import Candidate, Route, Why, excluding, route
 
 
 class Reason(StrEnum):
@@ -86,8 +86,11 @@ async def reroute(
     if request is None or request.status is Status.CLOSED or request.handler_id != gone:
         return None
     next_status(request.status, Event.REASSIGNED)
-    chain = _without(await store.chain(request.household_id), gone)
+    # Never to the cadre a confidential complaint is about (``bot.domain.confidential``).
+    accused = request.accused_id
+    chain = excluding(_without(await store.chain(request.household_id), gone), accused)
     supervisors = _without(await store.supervisors_above(request.household_id), gone)
+    supervisors = excluding(supervisors, accused)
     chosen = choose(chain, supervisors, now, request)
     if chosen is None:
         return Rerouted(request, gone, reason, None)

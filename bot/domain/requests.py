@@ -24,7 +24,7 @@ from bot.domain.lifecycle import (
     next_status,
 )
 from bot.domain.roster import Rank
-from bot.domain.routing import Candidate, Route, Why, route
+from bot.domain.routing import Candidate, Route, Why, excluding, route
 
 
 @dataclass(frozen=True)
@@ -61,10 +61,20 @@ class Request:
     extended_at: datetime | None = None  # the handler's one later resolution date, when
     stalled_at: datetime | None = None  # past due with no one above: supervisors told then
     reopen_escalated: int = 0  # how many of the reopens an escalation has answered
+    accused_id: str | None = None  # a confidential complaint: the cadre it is about
 
     @property
     def due_since(self) -> datetime:
         return self.due_from or self.filed_at
+
+    @property
+    def confidential(self) -> bool:
+        return self.accused_id is not None
+
+    def hidden_from(self, cadre_id: str | None) -> bool:
+        """A confidential complaint is never shown to, told to, or handled by the cadre
+        it is about (every read path asks this, or its SQL twin ``accused_id IS NOT``)."""
+        return cadre_id is not None and cadre_id == self.accused_id
 
 
 @dataclass(frozen=True)
@@ -266,6 +276,8 @@ async def may_act(store: RequestStore, request_id: int, cadre_id: str, event: Ev
     InvalidTransition otherwise. Asked before a cadre starts writing a reply, so a stale
     button is refused at the press, not after the cadre has typed."""
     request = await _load(store, request_id)
+    if request.hidden_from(cadre_id):
+        raise NotAllowed("a confidential complaint about this cadre")
     if cadre_id != request.handler_id and not (
         event is Event.REPLIED and cadre_id in await store.previous_handlers(request.id)
     ):
@@ -366,6 +378,8 @@ async def hand_over(
         raise NotAllowed("not the handler of this request")
     if to_cadre == cadre_id or not await store.linked(to_cadre, request.household_id):
         raise NotAllowed("that cadre is not linked to this household")
+    if request.hidden_from(to_cadre):
+        raise NotAllowed("a confidential complaint never goes to the cadre it is about")
     next_status(request.status, Event.HANDED_OVER)
     tier = next(
         (c.tier for c in await store.chain(request.household_id) if c.cadre_id == to_cadre),
@@ -403,13 +417,12 @@ async def escalate(
     # leader's request goes to the county office, not back down to a township.
     supervisors = [
         c
-        for c in await store.supervisors_over(request.handler_id)
+        for c in excluding(await store.supervisors_over(request.handler_id), request.accused_id)
         if c.cadre_id != request.handler_id
     ]
+    chain = excluding(await store.chain(request.household_id), request.accused_id)
     try:
-        chosen = route(
-            await store.chain(request.household_id), supervisors, now, above_tier=request.tier
-        )
+        chosen = route(chain, supervisors, now, above_tier=request.tier)
     except LookupError:
         raise NotAllowed("there is no one above the current handler") from None
     if chosen.cadre_id == request.handler_id:

@@ -11,7 +11,7 @@ Nothing is ever routed to nobody. In order:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -33,6 +33,7 @@ class Why(StrEnum):
     BACKUP = "backup"  # standing in for an away cadre
     ABOUT_CADRE = "about_cadre"  # one tier up, the request concerns the household's cadre
     SUPERVISOR = "supervisor"  # no reachable cadre in the chain
+    CONFIDENTIAL = "confidential"  # a complaint about a cadre: the supervisor above them
     UNREACHABLE = "unreachable"  # no one reachable at all
 
 
@@ -42,6 +43,18 @@ class Route:
     tier: int
     why: Why
     instead_of: str | None = None  # the away cadre a backup stands in for, or skipped one
+
+
+def excluding(candidates: Sequence[Candidate], cadre_id: str | None) -> list[Candidate]:
+    """``candidates`` without ``cadre_id``, as a cadre or as a backup (the accused of a
+    confidential complaint is never routed to, not even standing in for someone)."""
+    if cadre_id is None:
+        return list(candidates)
+    return [
+        c if c.backup is None or c.backup.cadre_id != cadre_id else replace(c, backup=None)
+        for c in candidates
+        if c.cadre_id != cadre_id
+    ]
 
 
 def route(

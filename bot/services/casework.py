@@ -193,7 +193,8 @@ async def handover_choices(work: CaseWork, who: Identity, request_id: int) -> Ch
     cadre = cadre_of(who)
     request = await requests.may_act(work.requests, request_id, cadre.id, Event.HANDED_OVER)
     linked = await work.people.linked_cadres(request.household_id)
-    return Choices(request, tuple(c for c in linked if c.cadre.id != cadre.id))
+    others = (c for c in linked if c.cadre.id != cadre.id and not request.hidden_from(c.cadre.id))
+    return Choices(request, tuple(others))
 
 
 async def hand_over(work: CaseWork, who: Identity, request_id: int, to_cadre: str) -> Moved:

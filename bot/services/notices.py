@@ -195,6 +195,8 @@ async def _to_cadre(
         if tell.audience is Audience.HANDLER
         else tell.cadre_id or request.handler_id
     )
+    if request.hidden_from(cadre_id):  # a confidential complaint: never to the accused
+        return None
     user = await looked.work.directory.cadre_account(cadre_id)
     if user is None:
         if tell.audience is Audience.HANDLER and tell.what in VILLAGER_WORDS:

@@ -1,9 +1,9 @@
 """The villager's buttons on a request: a category, the urgent mark (the handler told at
-once), "about my cadre" (one tier up), 撤回 (withdraw, after a confirmation), and 销号
-(satisfied, partly) or "not solved" (reopened to the same cadre).
+once), 撤回 (withdraw, after a confirmation), and 销号 (satisfied, partly) or "not solved"
+(reopened to the same cadre); "about my cadre" is ``bot.services.confidential``'s.
 
 Every press is checked by the rules against the presser's households and the request's
-state (``bot.domain.marks``, ``about_cadre``, ``requests.confirm``): a forged, stale or
+state (``bot.domain.marks``, ``requests.confirm``): a forged, stale or
 repeated press raises ``NotAllowed`` or ``InvalidTransition`` before anything is written.
 Confirming ends the conversation about the request; "not solved" makes the villager's
 next message the reason, for the handler.
@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.domain import about_cadre, marks
+from bot.domain import marks
 from bot.domain import requests as rules
 from bot.domain.lifecycle import Category, Event, Outcome, next_status
 from bot.domain.marks import MarkStore
@@ -54,15 +54,6 @@ class Withdrawn:
 
     request: Request
     notices: tuple[Notice, ...]
-
-
-@dataclass(frozen=True)
-class Moved:
-    """ "About my cadre": the request went one tier up; who handles it now."""
-
-    request: Request
-    notices: tuple[Notice, ...]
-    handler: Cadre | None
 
 
 @dataclass(frozen=True)
@@ -115,14 +106,6 @@ async def withdraw(work: ReceiptWork, who: Identity, request_id: int) -> Withdra
     if talk is not None and talk.request_id == request_id:
         await work.conversations.clear(who.user_id)
     return Withdrawn(done.request, tuple(notices))
-
-
-async def about_my_cadre(work: ReceiptWork, who: Identity, request_id: int) -> Moved:
-    """The request is about the household's own cadre: one tier up, while nobody has
-    taken it up yet; the new and the old handler and the household are told."""
-    done = await about_cadre.about_my_cadre(work.requests, work.now, request_id, who.user_id)
-    notices = await address(work, done.tells)
-    return Moved(done.request, tuple(notices), await named(work.people, done.request.handler_id))
 
 
 async def confirm(

@@ -12,6 +12,7 @@ from bot.services.accounts import AccountStore, SeenWork
 from bot.services.away import AwayWork
 from bot.services.binding import AccountNames, BindingPeople, BindingWork
 from bot.services.casework import CaseRequests, CaseWork
+from bot.services.confidential import ComplaintRequests, ComplaintWork
 from bot.services.deadlines import DeadlinesWork
 from bot.services.field import FieldWork
 from bot.services.filing import FilingJoins, FilingRequests, FilingWork
@@ -36,7 +37,9 @@ class Accounts(AccountStore, AccountNames, Protocol):
     """Everything the use cases ask of the accounts repository."""
 
 
-class Requests(CaseRequests, CaseFiles, FilingRequests, ReceiptRequests, Protocol):
+class Requests(
+    CaseRequests, CaseFiles, FilingRequests, ReceiptRequests, ComplaintRequests, Protocol
+):
     """Everything the use cases ask of the request store."""
 
 
@@ -47,6 +50,7 @@ class Directories(Directory, RelayDirectory, Protocol):
 class Work(
     FilingWork,  # before NoticeWork and Moment, which it extends
     ReceiptWork,
+    ComplaintWork,
     VillagerWork,
     SeenWork,
     BindingWork,

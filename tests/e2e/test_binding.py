@@ -77,7 +77,7 @@ async def test_a_villager_binds_with_the_card_and_sees_their_cadres(
     for cadre in ("郑小红（村干部）电话 13908710007", "李强（乡镇干部）", "赵建国（县级领导）"):
         assert cadre in welcome["text"]
     assert welcome["text"].index("郑小红") < welcome["text"].index("李强")  # tier order
-    assert grandma.reply_keyboard() == [["📇 我的干部"], ["📋 我的诉求"]]
+    assert grandma.reply_keyboard() == [["📇 我的干部"], ["📋 我的诉求"], ["🔒 反映干部问题"]]
 
     await grandma.send_text("📇 我的干部")
     listed = await grandma.wait_for_text("「王秀英」家的包联干部", after=welcome["message_id"])
@@ -155,7 +155,12 @@ async def test_a_shared_phone_chooses_its_household(sandbox: Sandbox, county: Bo
     first = await helper.wait_for_text("已经绑定到「王秀英」家")
     await helper.start(codes["H0003"])
     await helper.wait_for_text("已经绑定到「张桂兰」家", after=first["message_id"])
-    assert helper.reply_keyboard() == [["📇 我的干部"], ["📋 我的诉求"], ["🏠 换一户"]]
+    assert helper.reply_keyboard() == [
+        ["📇 我的干部"],
+        ["📋 我的诉求"],
+        ["🔒 反映干部问题"],
+        ["🏠 换一户"],
+    ]
 
     await helper.send_text("🏠 换一户")
     chooser = await helper.wait_for_text("请选择现在说的是哪一户")

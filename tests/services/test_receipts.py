@@ -1,8 +1,7 @@
 """The villager's buttons on a request, as use cases over in-memory fakes: a category or
-the urgent mark changes the due times, "about my cadre" sends it one tier up, satisfied
-closes it and ends the conversation, not solved reopens it and makes the next message
-the reason; a forged press for another household's request is refused and changes
-nothing."""
+the urgent mark changes the due times, satisfied closes it and ends the conversation,
+not solved reopens it and makes the next message the reason; a forged press for another
+household's request is refused and changes nothing."""
 
 from __future__ import annotations
 
@@ -25,7 +24,6 @@ from tests.services.fakes_villager import (
     NOW,
     SON,
     ZHENG,
-    ZHOU,
     FakeWork,
     villager,
 )
@@ -77,22 +75,6 @@ async def test_urgent_makes_both_due_times_the_urgent_limit() -> None:
     assert done.request.respond_by == done.request.resolve_by == NOW + timedelta(hours=2)
 
 
-async def test_about_my_cadre_goes_one_tier_up_and_both_cadres_hear() -> None:
-    work = FakeWork()
-    request = await file(work)
-
-    moved = await receipts.about_my_cadre(work, villager(GRANDMA), request.id)
-
-    assert moved.request.handler_id == ZHOU.id
-    assert moved.handler == ZHOU
-    told = {(n.tell.audience, n.to) for n in moved.notices}
-    assert (Audience.HANDLER, (ACCOUNTS[ZHOU.id],)) in told
-    assert (Audience.CADRE, (ACCOUNTS[ZHENG.id],)) in told
-    assert (Audience.HOUSEHOLD, (GRANDMA, SON)) in told
-    with pytest.raises(InvalidTransition):  # once only
-        await receipts.about_my_cadre(work, villager(GRANDMA), request.id)
-
-
 async def test_satisfied_closes_the_request_and_ends_the_conversation() -> None:
     work = FakeWork()
     request = await resolved(work)
@@ -133,7 +115,6 @@ async def test_a_forged_press_for_another_households_request_changes_nothing() -
     presses = [
         receipts.categorise(work, neighbour, request.id, Category.ROAD, DEADLINES),
         receipts.mark_urgent(work, neighbour, request.id, DEADLINES),
-        receipts.about_my_cadre(work, neighbour, request.id),
         receipts.confirm(work, neighbour, request.id, Outcome.SATISFIED),
         receipts.confirm(work, neighbour, request.id, None),
         receipts.confirm(work, neighbour, 999, None),  # no such request: the same answer

@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import ManualClock
-from bot.domain import about_cadre, binding, marks
+from bot.domain import binding, marks
+from bot.domain import confidential as about_cadre
 from bot.domain import requests as service
 from bot.domain.binding import BindingPolicy
 from bot.domain.lifecycle import Category, Event, InvalidTransition, Outcome, Status
@@ -115,21 +116,17 @@ async def test_an_away_cadre_is_stood_in_for_by_the_backup(
     assert (await file(county, clock)).request.handler_id == "K007"
 
 
-async def test_about_my_cadre_goes_one_tier_up_and_tells_both(
+async def test_about_my_cadre_makes_it_confidential_for_the_supervisor_above_the_cadre(
     county: Database, clock: ManualClock
 ) -> None:
     filed = await file(county, clock)
     async with county.transaction() as tx:
         done = await about_cadre.about_my_cadre(Requests(tx), clock.now(), filed.request.id, SON)
-    assert (done.request.handler_id, done.request.tier, done.request.about_cadre) == (
-        "K004",
-        2,
-        True,
-    )
+    # K007's region is 柳树村; the township 东坪镇 above it is supervised by K003.
+    request = done.request
+    assert (request.handler_id, request.accused_id, request.about_cadre) == ("K003", "K007", True)
     told = {(t.audience, t.cadre_id) for t in done.tells}
-    assert (Audience.HANDLER, None) in told
-    assert (Audience.CADRE, "K007") in told
-    assert (Audience.HOUSEHOLD, None) in told
+    assert told == {(Audience.HANDLER, None), (Audience.HOUSEHOLD, None)}  # K007 is not told
     handler_tell = next(t for t in done.tells if t.audience is Audience.HANDLER)
     assert handler_tell.content == VOICE  # the new handler hears what was said
     assert await events(county, done.request) == ["filed", "routed", "handed_over"]
