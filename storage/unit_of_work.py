@@ -33,7 +33,6 @@ from storage.joins import Joins
 from storage.leavers import Reroutes
 from storage.outbox import Outbox
 from storage.people import People
-from storage.requests import Requests
 from storage.schedule import Schedules
 from storage.stats import Stats
 from storage.villager_views import VillagerViews
@@ -62,11 +61,7 @@ class UnitOfWork:
     # --- repositories ------------------------------------------------------------------
 
     @cached_property
-    def requests(self) -> Requests:
-        return self.requests_with_deadlines
-
-    @cached_property
-    def requests_with_deadlines(self) -> DeadlineRequests:
+    def requests(self) -> DeadlineRequests:
         return DeadlineRequests(self.tx)
 
     @cached_property
