@@ -8,6 +8,7 @@ digests, service days, reception days and month boundaries fall where the test s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
@@ -97,6 +98,9 @@ admins = {list(admins)}
     return path
 
 
+RUNNING = " is running ("  # what the bot logs once it is up (bot.edge.runtime)
+
+
 @dataclass
 class BotProcess:
     """``lianxin run`` in a child process; its log goes to a file shown on failure."""
@@ -143,16 +147,31 @@ class BotProcess:
             await self.process.wait()
 
     async def stop(self) -> int:
-        """SIGTERM and wait for a clean exit; returns the exit code."""
+        """SIGTERM and wait for a clean exit; returns the exit code. A bot still starting
+        (importing, before its signal handlers exist) is given time to get running first:
+        a SIGTERM then would kill it outright, which says nothing about its shutdown."""
         if self.process is None:
             return 0
         if self.process.returncode is None:
+            await self._running_or_gone()
             self.process.send_signal(signal.SIGTERM)
             try:
                 await asyncio.wait_for(self.process.wait(), timeout=30)
             except TimeoutError:
                 await self.kill()
         return int(self.process.returncode or 0)
+
+    async def _running_or_gone(self) -> None:
+        """Wait (a minute at most) until this start's log says the bot is running, or the
+        process ended."""
+        assert self.process is not None
+        marker = f"===== start {self.starts} ====="
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(60):
+                while self.process.returncode is None:
+                    if RUNNING in self.log_text().rpartition(marker)[2]:
+                        return
+                    await asyncio.sleep(0.05)
 
     def now(self) -> datetime:
         """What the bot reads on its clock now, in the county's time zone."""
