@@ -17,7 +17,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
-from bot.domain.lifecycle import Category, Event, InvalidTransition, Status, next_status
+from bot.domain.lifecycle import Event, InvalidTransition, Status, next_status
 from bot.domain.marks import MarkStore, member_request
 from bot.domain.requests import (
     Audience,
@@ -25,10 +25,8 @@ from bot.domain.requests import (
     Deadlines,
     Done,
     NotAllowed,
-    Request,
     Tell,
-    _content_detail,
-    number_of,
+    insert_filed,
 )
 from bot.domain.routing import Candidate, Route, Why, excluding
 
@@ -94,25 +92,18 @@ async def file_complaint(
     if not await may_accuse(store, household_id, accused_id):
         raise NotAllowed("not a cadre of this household or above it")
     chosen = await recipient(store, household_id, accused_id, now)
-    respond_by, resolve_by = deadlines.due_times(now, Category.OTHER, False)
-    request = Request(
-        id=0,
-        number=number_of(now.year, await store.next_number(now.year)),
+    request = await insert_filed(
+        store,
+        now,
+        deadlines,
+        content,
         household_id=household_id,
-        category=Category.OTHER,
-        urgent=False,
+        handler=chosen,
+        actor=f"villager:{by_user}",
+        by_user=by_user,
         about_cadre=True,
-        status=Status.OPEN,
-        handler_id=chosen.cadre_id,
-        tier=chosen.tier,
-        filed_at=now,
-        respond_by=respond_by,
-        resolve_by=resolve_by,
-        due_from=now,
         accused_id=accused_id,
     )
-    request = replace(request, id=await store.insert(request, by_user, None))
-    await store.record(request, now, Event.FILED, f"villager:{by_user}", _content_detail(content))
     detail: dict[str, object] = {"why": "confidential", "tier": chosen.tier}
     await store.record(request, now, Event.ROUTED, "system", detail)
     tells = [Tell(Audience.HANDLER, Event.FILED, request, content, route=chosen)]

@@ -197,6 +197,46 @@ def _content_detail(content: Content | None, note: str = "") -> dict[str, object
     return detail
 
 
+async def insert_filed(
+    store: RequestStore,
+    now: datetime,
+    deadlines: Deadlines,
+    content: Content,
+    *,
+    household_id: str,
+    handler: Route,
+    actor: str,
+    by_user: int | None,
+    by_cadre: str | None = None,
+    category: Category = Category.OTHER,
+    urgent: bool = False,
+    about_cadre: bool = False,
+    accused_id: str | None = None,
+) -> Request:
+    """A new request numbered, due from ``now``, held by the routed ``handler``, written
+    with its FILED event (every way of filing goes through here)."""
+    respond_by, resolve_by = deadlines.due_times(now, category, urgent)
+    request = Request(
+        id=0,
+        number=number_of(now.year, await store.next_number(now.year)),
+        household_id=household_id,
+        category=category,
+        urgent=urgent,
+        about_cadre=about_cadre,
+        status=Status.OPEN,
+        handler_id=handler.cadre_id,
+        tier=handler.tier,
+        filed_at=now,
+        respond_by=respond_by,
+        resolve_by=resolve_by,
+        due_from=now,
+        accused_id=accused_id,
+    )
+    request = replace(request, id=await store.insert(request, by_user, by_cadre))
+    await store.record(request, now, Event.FILED, actor, _content_detail(content))
+    return request
+
+
 async def file(
     store: RequestStore,
     now: datetime,
@@ -217,26 +257,21 @@ async def file(
         now,
         about_cadre=about_cadre,
     )
-    respond_by, resolve_by = deadlines.due_times(now, category, urgent)
-    sequence = await store.next_number(now.year)
-    request = Request(
-        id=0,
-        number=number_of(now.year, sequence),
+    actor = f"cadre:{by_cadre}" if by_cadre else f"villager:{by_user}"
+    request = await insert_filed(
+        store,
+        now,
+        deadlines,
+        content,
         household_id=household_id,
+        handler=chosen,
+        actor=actor,
+        by_user=by_user,
+        by_cadre=by_cadre,
         category=category,
         urgent=urgent,
         about_cadre=about_cadre,
-        status=Status.OPEN,
-        handler_id=chosen.cadre_id,
-        tier=chosen.tier,
-        filed_at=now,
-        respond_by=respond_by,
-        resolve_by=resolve_by,
-        due_from=now,
     )
-    request = replace(request, id=await store.insert(request, by_user, by_cadre))
-    actor = f"cadre:{by_cadre}" if by_cadre else f"villager:{by_user}"
-    await store.record(request, now, Event.FILED, actor, _content_detail(content))
     detail: dict[str, object] = {"why": chosen.why.value, "tier": chosen.tier}
     if chosen.instead_of:
         detail["instead_of"] = chosen.instead_of
