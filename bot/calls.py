@@ -31,3 +31,10 @@ class Call:
     # the person whose words these were, and the administrators, that they did not
     # arrive. Give them dedup keys: every part of a long relay carries the same ones.
     if_failed: tuple[Call, ...] = ()
+    # The request this message is about: a swipe-reply to it finds the request, and a
+    # confidential complaint's copies in the accused's chat are found by it.
+    request_id: int | None = None
+    # The one message of the request that this chat keeps up to date (e.g. "card"): an
+    # ``edit*`` call with a topic and no ``message_id`` edits the last message sent with
+    # that topic, or is sent as a new message when there is none or it cannot be edited.
+    topic: str | None = None

@@ -67,10 +67,11 @@ def relay_calls(view: View, relay: Relay) -> list[Call]:
         parts += _parts(texts, found)
         files += media_calls(lane, found.content, caption, owed)
     if len(parts) == 1:  # files only: each carries the number in its caption
-        return files
+        return notify.about(request.id, files)
     pages = paging.pages(parts, continued(texts, request))
     keyboard = actions_keyboard(texts, request)
-    return [*outgoing.messages(lane, pages, keyboard=keyboard, if_failed=owed), *files]
+    made = [*outgoing.messages(lane, pages, keyboard=keyboard, if_failed=owed), *files]
+    return notify.about(request.id, made)
 
 
 def _parts(texts: Texts, found: Join) -> list[Part]:
@@ -96,4 +97,4 @@ def joined_calls(view: View, user_id: int, reply_to: int, joined: Joined) -> lis
     if joined.relay is not None:
         sent += relay_calls(view, joined.relay)
     answer = answer_call(view, user_id, reply_to, joined)
-    return [*sent, answer] if answer is not None else sent
+    return notify.about(joined.request.id, [*sent, answer] if answer is not None else sent)

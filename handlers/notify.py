@@ -6,6 +6,7 @@ Pure: the use case looked everything up."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot.calls import Call
 from bot.domain.lifecycle import Event
@@ -18,20 +19,29 @@ from .paging import bounded
 
 
 def calls(view: View, told: Sequence[Notice]) -> list[Call]:
-    """The calls for every notice, in order."""
+    """The calls for every notice, in order, each marked with its request (a swipe-reply
+    to any of them finds it)."""
     sent: list[Call] = []
     for notice in told:
-        if notice.lost:
-            sent += leavers.follow_up_lost(view, notice)
-            continue
-        match notice.tell.audience:
-            case Audience.HOUSEHOLD:
-                sent += tell_household.calls(view, notice)
-            case Audience.HANDLER | Audience.CADRE | Audience.SUPERVISOR:
-                sent += tell_cadre.calls(view, notice)
-            case Audience.ADMINS:
-                sent += _to_admins(view, notice)
+        sent += about(notice.request.id, _calls(view, notice))
     return sent
+
+
+def about(request_id: int, made: Sequence[Call]) -> list[Call]:
+    """The calls marked as being about the request (unless they already name one)."""
+    return [c if c.request_id is not None else replace(c, request_id=request_id) for c in made]
+
+
+def _calls(view: View, notice: Notice) -> list[Call]:
+    if notice.lost:
+        return leavers.follow_up_lost(view, notice)
+    match notice.tell.audience:
+        case Audience.HOUSEHOLD:
+            return tell_household.calls(view, notice)
+        case Audience.HANDLER | Audience.CADRE | Audience.SUPERVISOR:
+            return tell_cadre.calls(view, notice)
+        case Audience.ADMINS:
+            return _to_admins(view, notice)
 
 
 def _to_admins(view: View, notice: Notice) -> list[Call]:

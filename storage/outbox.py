@@ -15,14 +15,14 @@ from storage.timefmt import to_db
 
 INSERT_CALL = """
 INSERT INTO outbox (lane, method, payload, priority, created_at, not_before,
-                    source_inbox_id, dedup_key, if_failed)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    source_inbox_id, dedup_key, if_failed, request_id, topic)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT DO NOTHING
 """
 # The head of each lane: its most urgent, oldest pending call. A lane waits while its
 # head is not yet due, so calls to one chat keep their order.
 SELECT_READY = """
-SELECT id, lane, method, payload, priority, attempts FROM (
+SELECT id, lane, method, payload, priority, attempts, request_id, topic FROM (
     SELECT o.*, row_number() OVER (PARTITION BY lane ORDER BY priority, id) AS place
     FROM outbox AS o WHERE status = 'pending'
 ) AS heads
@@ -49,13 +49,38 @@ LIMIT ?
 """
 SELECT_MAX_ID = "SELECT coalesce(max(id), 0) FROM outbox"
 SELECT_PENDING_CALL = """
-SELECT id, lane, method, payload, priority, attempts FROM outbox
+SELECT id, lane, method, payload, priority, attempts, request_id, topic FROM outbox
 WHERE id = ? AND status = 'pending'
 """
 MARK_SENT = """
 UPDATE outbox SET status = 'sent', sent_at = ?, attempts = attempts + 1, result_message_id = ?
 WHERE id = ? AND status = 'pending'
+RETURNING lane, request_id, topic
 """
+# A sent message about a request, remembered past the outbox's retention (ids only).
+REMEMBER_MESSAGE = """
+INSERT INTO request_messages (chat_id, message_id, request_id, topic, sent_at)
+VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (chat_id, message_id) DO UPDATE SET
+    request_id = excluded.request_id, topic = excluded.topic, sent_at = excluded.sent_at
+"""
+# The message an edit with a topic is made to: the last one sent with that topic.
+SELECT_TOPIC_MESSAGE = """
+SELECT message_id FROM request_messages
+WHERE request_id = ? AND chat_id = ? AND topic = ?
+ORDER BY sent_at DESC, message_id DESC
+LIMIT 1
+"""
+# The request a message in a chat is about (a swipe-reply names the message).
+SELECT_MESSAGE_REQUEST = """
+SELECT request_id FROM request_messages WHERE chat_id = ? AND message_id = ?
+"""
+# Every message about the request in a chat (to withdraw them), newest last.
+SELECT_REQUEST_MESSAGES = """
+SELECT message_id FROM request_messages WHERE request_id = ? AND chat_id = ?
+ORDER BY message_id
+"""
+FORGET_MESSAGE = "DELETE FROM request_messages WHERE chat_id = ? AND message_id = ?"
 MARK_FAILED = """
 UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?
 WHERE id = ? AND status = 'pending'
@@ -112,6 +137,8 @@ class PendingCall:
     params: dict[str, Any]
     priority: Priority
     attempts: int
+    request_id: int | None = None
+    topic: str | None = None
 
 
 async def enqueue(
@@ -134,6 +161,8 @@ async def enqueue(
                 json.dumps([_call_json(c) for c in call.if_failed], ensure_ascii=False)
                 if call.if_failed
                 else None,
+                call.request_id,
+                call.topic,
             ),
         )
     return added
@@ -155,6 +184,8 @@ def _pending_call(r: Any) -> PendingCall:
         json.loads(r["payload"]),
         Priority(r["priority"]),
         r["attempts"],
+        r["request_id"],
+        r["topic"],
     )
 
 
@@ -192,8 +223,25 @@ async def call_if_pending(db: Database, call_id: int) -> PendingCall | None:
 
 
 async def mark_sent(db: Database, call_id: int, message_id: int | None, now: datetime) -> None:
+    """Mark the call sent; a message about a request is remembered with it."""
     async with db.transaction() as tx:
-        await tx.execute(MARK_SENT, (to_db(now), message_id, call_id))
+        row = await tx.fetchone(MARK_SENT, (to_db(now), message_id, call_id))
+        if row is not None and row["request_id"] is not None and message_id is not None:
+            values = (row["lane"], message_id, row["request_id"], row["topic"], to_db(now))
+            await tx.execute(REMEMBER_MESSAGE, values)
+
+
+async def topic_message(db: Database, lane: int, request_id: int, topic: str) -> int | None:
+    """The message an edit with ``topic`` is made to in chat ``lane``, if one was sent."""
+    async with db.read() as tx:
+        found = await tx.scalar(SELECT_TOPIC_MESSAGE, (request_id, lane, topic))
+    return None if found is None else int(found)
+
+
+async def forget_message(db: Database, lane: int, message_id: int) -> None:
+    """The message is gone from the chat (deleted, or too old to edit)."""
+    async with db.transaction() as tx:
+        await tx.execute(FORGET_MESSAGE, (lane, message_id))
 
 
 async def mark_failed(db: Database, call_id: int, error: str) -> None:
@@ -223,10 +271,21 @@ async def counts(tx: Tx) -> dict[tuple[str, Priority], int]:
 
 
 class Outbox:
-    """The outbox's figures over one transaction (``bot.services.status``)."""
+    """The outbox's figures over one transaction (``bot.services.status``), and which
+    request a message in a chat is about (threads)."""
 
     def __init__(self, tx: Tx) -> None:
         self._tx = tx
+
+    async def request_of_message(self, chat_id: int, message_id: int) -> int | None:
+        """The request the bot's message ``message_id`` in ``chat_id`` was about."""
+        found = await self._tx.scalar(SELECT_MESSAGE_REQUEST, (chat_id, message_id))
+        return None if found is None else int(found)
+
+    async def messages_about(self, chat_id: int, request_id: int) -> list[int]:
+        """The bot's messages in ``chat_id`` about the request, oldest first."""
+        rows = await self._tx.fetchall(SELECT_REQUEST_MESSAGES, (request_id, chat_id))
+        return [int(r["message_id"]) for r in rows]
 
     async def counts(self) -> dict[tuple[str, bool], int]:
         """Calls by status (pending, sent, failed) and whether they are bulk."""

@@ -27,6 +27,7 @@ import logging
 import random
 import time
 import warnings
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,8 @@ log = logging.getLogger(__name__)
 warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
 
 _FILE_MARK = "$file"
+_EDITS = frozenset({"editMessageText"})  # the edits a topic may be sent anew as
+_EDIT_ONLY = frozenset({"message_id", "inline_message_id"})
 _LOAD_BATCH = 2000  # outbox rows read per look for new calls
 # A safety net, when idle: read everything pending again (rows this process did not
 # write and missed, e.g. ids used again after the newest rows were purged).
@@ -218,6 +221,7 @@ class Sender:
 
     async def _attempt(self, queued: Queued, call: PendingCall) -> bool:
         """Make the call once; True if it is settled (sent or refused for good)."""
+        call = await self._aimed(call)
         try:
             result = await self._bot.do_api_request(
                 call.method, api_kwargs=_materialise(call.params)
@@ -234,6 +238,9 @@ class Sender:
             if "message is not modified" in refused.message:
                 await self._record_sent(call, None)
                 return True
+            if _is_topic_edit(call):  # gone or too old: the chat gets it as a new message
+                await outbox.forget_message(self._db, call.lane, call.params["message_id"])
+                return await self._attempt(queued, _as_new_message(call))
             await self._give_up(call, refused)
         except Forbidden as refused:
             await self._give_up(call, refused)
@@ -247,6 +254,17 @@ class Sender:
             message_id = result.get("message_id") if isinstance(result, dict) else None
             await self._record_sent(call, message_id)
         return True
+
+    async def _aimed(self, call: PendingCall) -> PendingCall:
+        """An edit of a request's topic (its case card) made to the last message sent
+        with it, or sent as a new message when the chat has none."""
+        if not _is_topic_edit(call) or "message_id" in call.params or call.request_id is None:
+            return call
+        assert call.topic is not None  # noqa: S101 - _is_topic_edit checked it
+        found = await outbox.topic_message(self._db, call.lane, call.request_id, call.topic)
+        if found is None:
+            return _as_new_message(call)
+        return replace(call, params={**call.params, "message_id": found})
 
     async def _record_sent(self, call: PendingCall, message_id: int | None) -> None:
         """Mark it sent; if that fails, remember it so that it is never sent again."""
@@ -311,6 +329,16 @@ class Sender:
         base = min(2.0**queued.attempts, self._config.max_backoff.total_seconds())
         jitter = random.uniform(0, base / 4)  # noqa: S311 - spreading retries, not a secret
         return self._clock.now() + timedelta(seconds=base + jitter)
+
+
+def _is_topic_edit(call: PendingCall) -> bool:
+    return call.topic is not None and call.method in _EDITS
+
+
+def _as_new_message(call: PendingCall) -> PendingCall:
+    """The edit as a message of its own: same chat, text and buttons."""
+    params = {k: v for k, v in call.params.items() if k not in _EDIT_ONLY}
+    return replace(call, method="sendMessage", params=params, topic=call.topic)
 
 
 def _seconds(value: int | timedelta) -> float:
