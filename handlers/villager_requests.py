@@ -190,11 +190,17 @@ def moved_calls(view: View, shown: Message | None, moved: Moved) -> list[Call]:
     ]
     if moved.withdrawn is not None:
         chat = moved.withdrawn.chat_id
-        calls += [
-            Call(chat, "deleteMessage", {"chat_id": chat, "message_id": message_id})
-            for message_id in moved.withdrawn.message_ids
-        ]
+        blank = view.texts("confidential.withdrawn_copy")
+        calls += [withdrawn_copy(chat, m, blank) for m in moved.withdrawn.message_ids]
     return calls
+
+
+def withdrawn_copy(chat: int, message_id: int, blank: str) -> Call:
+    """Delete the message; one Telegram no longer lets us delete (older than 48 hours)
+    is blanked instead, its words and buttons gone."""
+    where = {"chat_id": chat, "message_id": message_id}
+    blanked = Call(chat, "editMessageText", {**where, "text": blank})
+    return Call(chat, "deleteMessage", where, if_failed=(blanked,))
 
 
 def confirmed_calls(

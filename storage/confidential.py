@@ -17,12 +17,15 @@ ON CONFLICT (user_id) DO UPDATE SET
 SELECT_ASKED = "SELECT household_id, accused_id, since FROM complaints_asked WHERE user_id = ?"
 DELETE_ASKED = "DELETE FROM complaints_asked WHERE user_id = ?"
 # What the bot sent to (or still owes) the accused's chat about the request: every call
-# whose payload names the request's number (the case card, its relays and notices).
+# marked with the request, or whose payload names its number (calls written before the
+# marks), and every message remembered as being about it (past the outbox's retention).
 SELECT_COPIES = """
 SELECT id, status, result_message_id FROM outbox
 WHERE lane = :lane AND status IN ('pending', 'sent') AND method <> 'deleteMessage'
-  AND payload LIKE '%' || :number || '%'
-ORDER BY id
+  AND (request_id = :request OR payload LIKE '%' || :number || '%')
+UNION
+SELECT NULL, 'sent', message_id FROM request_messages
+WHERE chat_id = :lane AND request_id = :request
 """
 CANCEL_PENDING = """
 UPDATE outbox SET status = 'failed', last_error = 'withdrawn: confidential complaint'
@@ -48,14 +51,15 @@ class Complaints:
     async def clear(self, user_id: int) -> None:
         await self._tx.execute(DELETE_ASKED, (user_id,))
 
-    async def withdraw(self, user_id: int, number: str) -> list[int]:
-        """Cancel what is still owed to ``user_id``'s chat about request ``number``, and
-        return the ids of the messages already sent there (to delete)."""
-        rows = await self._tx.fetchall(SELECT_COPIES, {"lane": user_id, "number": number})
-        sent: list[int] = []
+    async def withdraw(self, user_id: int, request_id: int, number: str) -> list[int]:
+        """Cancel what is still owed to ``user_id``'s chat about the request, and return
+        the ids of the messages already sent there (to delete), oldest first."""
+        params = {"lane": user_id, "request": request_id, "number": number}
+        rows = await self._tx.fetchall(SELECT_COPIES, params)
+        sent: set[int] = set()
         for row in rows:
             if row["status"] == "pending":
                 await self._tx.execute(CANCEL_PENDING, (row["id"],))
             elif row["result_message_id"] is not None:
-                sent.append(int(row["result_message_id"]))
-        return sent
+                sent.add(int(row["result_message_id"]))
+        return sorted(sent)

@@ -35,7 +35,7 @@ class AskedComplaints(Protocol):
     ) -> None: ...
     async def asked(self, user_id: int) -> tuple[str, str, datetime] | None: ...
     async def clear(self, user_id: int) -> None: ...
-    async def withdraw(self, user_id: int, number: str) -> list[int]:
+    async def withdraw(self, user_id: int, request_id: int, number: str) -> list[int]:
         """Cancel what is owed to the chat about the request; the ids of what was sent."""
 
 
@@ -204,5 +204,5 @@ async def withdraw(work: WithdrawWork, request: Request) -> Withdrawn | None:
     talk = await work.conversations.get(user)
     if talk is not None and talk.request_id == request.id:
         await work.conversations.clear(user)
-    sent = await work.complaints.withdraw(user, request.number)
+    sent = await work.complaints.withdraw(user, request.id, request.number)
     return Withdrawn(user, tuple(sent))

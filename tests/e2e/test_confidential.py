@@ -7,9 +7,11 @@ with the cadre who wrote it."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from bot.sandbox.server import Sandbox
 from bot.sandbox.users import SandboxUser
+from tests.e2e.harness import pin
 from tests.e2e.support import replying_to
 from tests.e2e.test_requests_cadre import County, new_case, number_in, refusals, refused
 from tests.e2e.test_requests_cadre import county as county  # the fixture
@@ -114,6 +116,32 @@ async def test_about_my_cadre_withdraws_the_accused_copy(sandbox: Sandbox, count
     await accused.command("inbox", number)
     await accused.wait_for_text("没有找到这条诉求")
     await _forged_presses_refused(sandbox, accused, _request_id(card))
+
+
+async def test_a_copy_too_old_to_delete_is_blanked(sandbox: Sandbox, county: County) -> None:
+    """Telegram lets a bot delete its messages for 48 hours only: an older copy in the
+    accused's chat loses its words and buttons instead."""
+    grandma = await county.villager(2001, "秀英", "H0001")
+    accused = await county.cadre("K007", "郑小红")
+    await grandma.send_text("村干部收了钱不办事")
+    receipt = await grandma.wait_for_text("已登记您的诉求")
+    number = number_in(receipt)
+    card = await new_case(accused, number)
+    assert await county.bot.stop() == 0
+    county.bot.clock = pin(sandbox, county.bot.now() + timedelta(hours=49))
+    await county.bot.start()
+
+    await grandma.press(receipt, text="反映的是我家的包联干部")
+    await grandma.wait_for_text("现在由 孙丽")
+
+    def blanked() -> bool:
+        shown = [m for m in accused.messages() if m["message_id"] == card["message_id"]]
+        return bool(shown) and shown[0].get("text") == "（此条内容已撤回）"
+
+    await sandbox.wait_until(blanked)
+    shown = next(m for m in accused.messages() if m["message_id"] == card["message_id"])
+    assert not shown.get("reply_markup", {}).get("inline_keyboard")
+    assert not _saw(accused, "村干部收了钱不办事")
 
 
 async def test_a_reply_is_labelled_with_the_cadre_who_wrote_it(

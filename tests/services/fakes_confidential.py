@@ -38,7 +38,7 @@ class FakeComplaints:
     async def clear(self, user_id: int) -> None:
         self.asked_by.pop(user_id, None)
 
-    async def withdraw(self, user_id: int, number: str) -> list[int]:
+    async def withdraw(self, user_id: int, request_id: int, number: str) -> list[int]:
         self.withdrawn.append((user_id, number))
         return self.sent.pop((user_id, number), [])
 

@@ -97,6 +97,25 @@ async def test_the_accused_copies_are_found_to_withdraw(
         ids = [r[0] for r in await tx.fetchall("SELECT id FROM outbox ORDER BY id")]
         await tx.execute(MARK_SENT, (77, ids[-3]))
         await tx.execute(MARK_SENT, (78, ids[-2]))
-        assert await Complaints(tx).withdraw(3000, filed.number) == [77]
+        assert await Complaints(tx).withdraw(3000, filed.id, filed.number) == [77]
         statuses = await tx.fetchall("SELECT status FROM outbox ORDER BY id")
     assert [r[0] for r in statuses][-1] == "failed"  # what was still owed is not sent
+
+
+async def test_copies_are_found_after_the_outbox_forgot_them(
+    county: Database, clock: ManualClock
+) -> None:
+    """A relay that does not name the number, and a card whose outbox row retention
+    purged: both are remembered as being about the request, and withdrawn."""
+    async with county.transaction() as tx:
+        filed = (await service.file(Requests(tx), clock.now(), "H0001", VOICE, DEADLINES)).request
+    relay = Call(3000, "copyMessage", {"chat_id": 3000, "message_id": 5}, request_id=filed.id)
+    card = Call(3000, "sendMessage", {"chat_id": 3000, "text": "…"}, request_id=filed.id)
+    async with county.transaction() as tx:
+        await outbox.enqueue(tx, [relay, card], clock.now())
+        first, second = [r[0] for r in await tx.fetchall("SELECT id FROM outbox ORDER BY id")][-2:]
+    await outbox.mark_sent(county, first, 81, clock.now())
+    await outbox.mark_sent(county, second, 82, clock.now())
+    async with county.transaction() as tx:
+        await tx.execute("DELETE FROM outbox WHERE id = ?", (second,))
+        assert await Complaints(tx).withdraw(3000, filed.id, filed.number) == [81, 82]
