@@ -9,7 +9,18 @@ PTB gives an update to the first matching handler of each group, so order is mea
 
 from __future__ import annotations
 
-from . import admin, away, binding, cadre, common, deadlines, schedule, supervisor, villager
+from . import (
+    admin,
+    away,
+    binding,
+    cadre,
+    common,
+    deadlines,
+    pickers,
+    schedule,
+    supervisor,
+    villager,
+)
 from .context import AnyApp, LianxinContext
 from .errors import on_error
 
@@ -19,9 +30,10 @@ def register(app: AnyApp) -> None:
     binding.register(app)  # /start, with a card's code or without
     common.register(app)  # /help
     deadlines.register(app)  # /extend: a later resolution date, once, with a reason
-    schedule.register(app)  # /stay, /visit, reminder opt-ins
+    pickers.register(app)  # /file, /visit, /stay: household buttons; the cadre's keyboard
+    schedule.register(app)  # the place after /stay or /visit, reminder opt-ins
     supervisor.register(app)  # /stats and its breakdowns
-    cadre.register(app)  # /inbox, /file, the request buttons
+    cadre.register(app)  # /inbox, the request buttons
     away.register(app)  # /away, and 「我回来了」
     villager.register(app)  # /cadres, /household, the big buttons, a bound villager's messages
     admin.register(app)  # /status

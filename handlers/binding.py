@@ -20,7 +20,7 @@ from bot.services import binding as service
 from bot.services.binding import Bound, Joined, NewPhone, NotBound, Reported, StaleNotice
 from bot.services.identity import Identity
 
-from . import common, menus, outgoing, tell_household
+from . import cadre_keyboard, common, menus, outgoing, tell_household
 from .context import AnyApp, LianxinContext, Unit
 from .people import cadre_lines, duties_text, villager_keyboard
 
@@ -60,11 +60,14 @@ def bound_calls(unit: Unit, chat: int, name: str, found: Bound) -> list[Call]:
     texts = unit.texts
     if isinstance(found, Joined):
         notice = new_phone_calls(unit, found.new_phone) if found.new_phone else []
-        keyboard = villager_keyboard(texts, found.households)
+        keyboard = cadre_keyboard.of(texts, unit.who) if unit.who else None
+        keyboard = keyboard or villager_keyboard(texts, found.households)  # a cadre's wins
         welcome = outgoing.message(chat, joined_text(texts, name, found), keyboard=keyboard)
         return [*notice, welcome]
     if isinstance(found, BoundCadre):
-        calls = [outgoing.message(chat, cadre_text(texts, found))]
+        households = len(unit.who.households) if unit.who else 0
+        keyboard = cadre_keyboard.keyboard(texts, found.supervises is not None, households)
+        calls = [outgoing.message(chat, cadre_text(texts, found), keyboard=keyboard)]
         if found.again:
             return calls
         return [*calls, *menus.menu_calls(menus.CADRE, texts.language, chat_id=chat)]

@@ -1,4 +1,5 @@
-"""A cadre's chat: the request buttons, replies and resolutions, /inbox and /file.
+"""A cadre's chat: the request buttons, replies and resolutions, /inbox (/file is
+``handlers.pickers``').
 
 Each handler reads the update, calls one use case (``bot.services.casework``,
 ``bot.services.inbox``) and renders what comes back with the pure views below and in
@@ -31,9 +32,7 @@ from bot.services.casework import (
     Choices,
     Filed,
     Moved,
-    NoHouseholdNamed,
     NoOneAbove,
-    NotLinked,
 )
 from bot.services.identity import Identity
 from bot.services.inbox import Inbox, NotFound, OpenCase
@@ -182,26 +181,6 @@ async def inbox(update: Update, context: LianxinContext) -> None:
         unit.send(outgoing.message(who.user_id, unit.texts("requests_cadre.cadres_only")))
 
 
-async def file_for(update: Update, context: LianxinContext) -> None:
-    """``/file H0001``: the cadre's next message files a request for that household."""
-    unit, who = context.unit, context.unit.who
-    if who is None:
-        return
-    named = context.args[0].strip().upper() if context.args else ""
-    texts = unit.texts
-    try:
-        household = await casework.start_filing(unit.work, who, named)
-    except CadresOnly:
-        text = texts("requests_cadre.cadres_only")
-    except NoHouseholdNamed:
-        text = texts("requests_cadre.file.usage")
-    except NotLinked:
-        text = texts("requests_cadre.file.not_linked", household=named)
-    else:
-        text = texts("requests_cadre.file.ask", head=bounded(household.head_name))
-    unit.send(outgoing.message(who.user_id, text))
-
-
 # --- views ----------------------------------------------------------------------------
 
 
@@ -297,5 +276,4 @@ def register(app: AnyApp) -> None:
     which hands a bound cadre's messages to ``message``)."""
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("inbox", inbox, filters=private))
-    app.add_handler(CommandHandler("file", file_for, filters=private))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^rq:"))

@@ -17,7 +17,7 @@ from bot.i18n import Texts
 from bot.services import accounts
 from bot.services.identity import Identity
 
-from . import menus, outgoing
+from . import cadre_keyboard, menus, outgoing
 from .context import AnyApp, LianxinContext
 
 
@@ -63,7 +63,9 @@ async def show_help(update: Update, context: LianxinContext) -> None:
     message, who = update.effective_message, context.unit.who
     if message is None or who is None:
         return
-    context.unit.send(outgoing.message(message.chat_id, context.unit.texts(help_key(who))))
+    texts = context.unit.texts
+    keyboard = cadre_keyboard.of(texts, who)  # a cadre's big buttons come with the help
+    context.unit.send(outgoing.message(message.chat_id, texts(help_key(who)), keyboard=keyboard))
 
 
 def help_key(who: Identity) -> str:

@@ -1,5 +1,5 @@
-"""Stays, visits and service-day notes: ``/stay``, ``/visit``, a location after them,
-and ``/visits`` with its on/off buttons for villagers.
+"""Stays, visits and service-day notes: a location after ``/stay`` or ``/visit`` (the
+commands are ``handlers.pickers``'), and ``/visits`` with its on/off buttons for villagers.
 
 Each handler reads the update, calls one use case of ``bot.services.field`` and words
 what comes back with the views below. The reminders themselves are sent by the sweep
@@ -13,43 +13,16 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot import callbacks
 from bot.calls import Call
-from bot.domain.schedule import CadresOnly, DayKind, NothingToPlace, NotYourHousehold, Rules
+from bot.domain.schedule import CadresOnly, DayKind, NothingToPlace, NotYourHousehold
 from bot.i18n import Texts
 from bot.services import field
 from bot.services.field import Logged, Note
 from bot.services.identity import Identity
 
-from . import outgoing, villager
+from . import cadre_keyboard, outgoing, villager
 from .context import AnyApp, LianxinContext, Unit
 
 SCOPE = "sv"
-
-
-async def stay(update: Update, context: LianxinContext) -> None:
-    """``/stay [household id] [note]``: a village-stay day."""
-    await _log(context, DayKind.STAY)
-
-
-async def visit(update: Update, context: LianxinContext) -> None:
-    """``/visit [household id] [note]``: a visit to a household."""
-    await _log(context, DayKind.VISIT)
-
-
-async def _log(context: LianxinContext, kind: DayKind) -> None:
-    unit, who = context.unit, context.unit.who
-    if who is None:
-        return
-    try:
-        logged = await field.log_day(unit.work, who, _rules(unit), kind, context.args or [])
-    except CadresOnly:
-        unit.send(outgoing.message(who.user_id, unit.texts("schedule.cadres_only")))
-        return
-    unit.send(outgoing.message(who.user_id, logged_text(unit.texts, logged)))
-
-
-def _rules(unit: Unit) -> Rules:
-    config = unit.setup.config
-    return config.schedule.rules(config.general.zone)
 
 
 async def location(update: Update, context: LianxinContext) -> None:
@@ -62,8 +35,8 @@ async def location(update: Update, context: LianxinContext) -> None:
     if who is None or not await _placed(unit, who, place.latitude, place.longitude):
         await villager.message(update, context)
         return
-    text = unit.texts("schedule.log.placed")
-    unit.send(outgoing.message(who.user_id, text, reply_to=incoming.message_id))
+    text, keyboard = unit.texts("schedule.log.placed"), cadre_keyboard.of(unit.texts, who)
+    unit.send(outgoing.message(who.user_id, text, keyboard=keyboard, reply_to=incoming.message_id))
 
 
 async def _placed(unit: Unit, who: Identity, latitude: float, longitude: float) -> bool:
@@ -114,8 +87,9 @@ async def _switch(unit: Unit, who: Identity, chosen: callbacks.Callback) -> list
 # --- views ----------------------------------------------------------------------------
 
 
-def logged_text(texts: Texts, logged: Logged) -> str:
-    """What the cadre is told of a stay or visit just logged."""
+def logged_text(texts: Texts, logged: Logged, hint: str = "schedule.log.place_hint") -> str:
+    """What the cadre is told of a stay or visit just logged (``hint``: how to add the
+    place)."""
     h = logged.household
     where = texts("schedule.log.household", head=h.head_name, id=h.id) if h else ""
     when = texts("schedule.date", month=logged.day.month, day=logged.day.day)
@@ -131,7 +105,7 @@ def logged_text(texts: Texts, logged: Logged) -> str:
             logged=logged.logged,
             needed=logged.needed,
         )
-    lines = [line, texts("schedule.log.place_hint")]
+    lines = [line, texts(hint)]
     if logged.unknown:
         lines.insert(0, texts("schedule.log.unknown_household", id=logged.unknown))
     return "\n".join(lines)
@@ -152,11 +126,10 @@ def notes_message(texts: Texts, chat_id: int, notes: list[Note]) -> Call:
 
 
 def register(app: AnyApp) -> None:
-    """Before villager.py: a location just after /stay or /visit belongs here."""
+    """Before villager.py: a location just after /stay or /visit belongs here (the
+    commands themselves, and their household pickers, are ``handlers.pickers``')."""
     private = filters.ChatType.PRIVATE
     fresh = private & filters.UpdateType.MESSAGE
-    app.add_handler(CommandHandler("stay", stay, filters=private))
-    app.add_handler(CommandHandler("visit", visit, filters=private))
     app.add_handler(CommandHandler("visits", visits, filters=private))
     app.add_handler(MessageHandler(fresh & filters.LOCATION, location))
     app.add_handler(CallbackQueryHandler(pressed, pattern=rf"^{SCOPE}:"))

@@ -33,6 +33,7 @@ from storage.joins import Joins
 from storage.leavers import Reroutes
 from storage.outbox import Outbox
 from storage.people import People
+from storage.pickers import HouseholdPicks
 from storage.schedule import Schedules
 from storage.stats import Stats
 from storage.villager_views import VillagerViews
@@ -131,6 +132,10 @@ class UnitOfWork:
     @cached_property
     def villager_views(self) -> VillagerViews:
         return VillagerViews(self.tx)
+
+    @cached_property
+    def picks(self) -> HouseholdPicks:
+        return HouseholdPicks(self.tx)
 
 
 @asynccontextmanager

@@ -107,11 +107,26 @@ async def log_day(
     logged without it and the cadre told so. Raises ``CadresOnly``."""
     cadre = _cadre(who)
     named, note = schedule.household_and_note(words)
+    household = await work.schedule.visitable(cadre.id, named) if named else None
+    unknown = named if named and household is None else ""
+    return await log_for(work, who, rules, kind, household, note, unknown)
+
+
+async def log_for(
+    work: LogWork,
+    who: Identity,
+    rules: Rules,
+    kind: DayKind,
+    household: Household | None,
+    note: str = "",
+    unknown: str = "",
+) -> Logged:
+    """Log the day for ``household``, already checked as the cadre's to visit (a button,
+    a name found), or for none. Raises ``CadresOnly``."""
+    cadre = _cadre(who)
     store = work.schedule
-    household = await store.visitable(cadre.id, named) if named else None
     today = schedule.local_date(rules, work.now)
     await store.log_day(cadre.id, kind, today, work.now, household.id if household else None, note)
-    unknown = named if named and household is None else ""
     needed = rules.quota(cadre.rank) if kind == DayKind.STAY else 0
     if not needed:
         return Logged(kind, today, household, unknown)

@@ -14,7 +14,7 @@ from bot.services.binding import AccountNames, BindingPeople, BindingWork
 from bot.services.casework import CaseRequests, CaseWork
 from bot.services.confidential import ComplaintRequests, ComplaintWork
 from bot.services.deadlines import DeadlinesWork
-from bot.services.field import FieldWork
+from bot.services.field import FieldStore, FieldWork
 from bot.services.filing import FilingJoins, FilingRequests, FilingWork
 from bot.services.identity import IdentityStore
 from bot.services.identity import IdentityWork as IdentityWork
@@ -22,6 +22,7 @@ from bot.services.inbox import CaseFiles, InboxWork
 from bot.services.leavers import LeaverWork
 from bot.services.moment import Moment as Moment
 from bot.services.notices import Directory, NoticeWork
+from bot.services.pickers import PickWork
 from bot.services.receipts import ReceiptRequests, ReceiptWork
 from bot.services.relays import RelayDirectory
 from bot.services.stats import StatsWork
@@ -48,6 +49,7 @@ class Directories(Directory, RelayDirectory, Protocol):
 
 
 class Work(
+    PickWork,  # before CaseWork, which it extends
     FilingWork,  # before NoticeWork and Moment, which it extends
     ReceiptWork,
     ComplaintWork,
@@ -78,3 +80,5 @@ class Work(
     def directory(self) -> Directories: ...
     @property
     def joins(self) -> FilingJoins: ...
+    @property
+    def schedule(self) -> FieldStore: ...
