@@ -23,6 +23,7 @@ from bot.services.reminders import (
 )
 
 from . import outgoing
+from .paging import bounded
 
 MAX_LINES = 20  # households or requests listed in one reminder; the rest are counted
 # Telegram's limit is 4,096 characters (UTF-16 units); a digest stays well under it, the
@@ -110,8 +111,8 @@ def line_text(texts: Texts, line: Line) -> str:
     return texts(
         "supervise.digest.line",
         number=line.number,
-        place=line.place,
-        head=line.head_name,
+        place=bounded(line.place),
+        head=bounded(line.head_name),
         words=texts("supervise.digest.words", words=words) if words else "",
     )
 
@@ -144,12 +145,20 @@ def _capped(texts: Texts, text: str) -> str:
     return "\n".join(kept)
 
 
+def _digest_listed(texts: Texts, lines: list[str]) -> str:
+    """A digest section: its first lines, the rest counted with a hint to /stats."""
+    shown = lines[:MAX_LINES]
+    if len(lines) > MAX_LINES:
+        shown.append(texts("supervise.digest.more", count=len(lines) - MAX_LINES))
+    return "\n".join(shown)
+
+
 def _digest(texts: Texts, digest: Digest) -> str:
     parts = []
     if digest.noted:
         listed = [noted_line(texts, n) for n in digest.noted]
         head = texts("supervise.digest.noted", count=len(listed))
-        parts.append(f"{head}\n{_listed(texts, listed)}")
+        parts.append(f"{head}\n{_digest_listed(texts, listed)}")
     for name, lines in (
         ("new", digest.new),
         ("overdue", digest.overdue),
@@ -158,7 +167,7 @@ def _digest(texts: Texts, digest: Digest) -> str:
         if lines:
             listed = [line_text(texts, x) for x in lines]
             head = texts(f"schedule.digest.{name}", count=len(lines))
-            parts.append(f"{head}\n{_listed(texts, listed)}")
+            parts.append(f"{head}\n{_digest_listed(texts, listed)}")
     return "\n\n".join(parts) or texts("schedule.digest.nothing")
 
 
