@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import ConfigError, load_config
-from bot.domain.deadlines import Delivery, Supervision
+from bot.domain.deadlines import Delivery, ExtendLimits, Supervision
 from bot.domain.lifecycle import Event, Status
 from bot.domain.requests import Audience
 from bot.domain.roster import Rank
@@ -24,7 +24,7 @@ from bot.services.reminders import AdminDigest, DigestNote
 from handlers import deadlines as views
 from handlers import reminders as digest_views
 from handlers.context import View
-from tests.services.fakes_deadlines import NOW, SUN, TABLE, ZHENG, FakeWork, H, request
+from tests.services.fakes_deadlines import NOW, SUN, TABLE, ZHENG, FakeWork, H, cadre, request
 from tests.services.fakes_field import FakeWork as ScheduleWork
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -141,11 +141,9 @@ async def test_reopened_twice_stays_and_the_supervisor_reads_a_line() -> None:
 
 
 async def test_an_extension_is_a_digest_line_with_its_reason() -> None:
-    from tests.services.fakes_deadlines import cadre
-
     work = work_with(request(status=Status.ACKNOWLEDGED))
     words = ["LX-2031-000001", "2031-03-20", "等配件"]
-    limits = deadlines.ExtendLimits(normal=30 * 24 * H, urgent=24 * H)
+    limits = ExtendLimits(normal=30 * 24 * H, urgent=24 * H)
 
     done = await deadlines.extend(work, cadre(ZHENG), limits, ZONE, words)
 
