@@ -28,6 +28,7 @@ from pydantic import (
 )
 
 from bot.domain import schedule, stats
+from bot.domain.deadlines import Delivery, Supervision
 from bot.domain.lifecycle import Category
 from bot.domain.requests import Deadlines
 from bot.domain.roster import Rank
@@ -194,6 +195,14 @@ _RESOLVE_DEFAULTS = {
 }
 
 
+def _optional_duration(value: object) -> timedelta | None:
+    """A duration, or "" / "0" / 0 for none."""
+    if value is None or value in ("", "0", 0):
+        return None
+    found = parse_duration(value)
+    return found if found > timedelta(0) else None
+
+
 class DeadlinesConfig(_Section):
     # The first response (受理, a reply or a solution) is due this long after filing.
     acknowledge: Duration = timedelta(hours=24)
@@ -207,6 +216,10 @@ class DeadlinesConfig(_Section):
     # requests: max_extend_urgent), so no date switches escalation off.
     max_extend: Duration = timedelta(days=30)
     max_extend_urgent: Duration = timedelta(days=1)
+    # 督办: past a due time the handler is urged and the supervisor told; the request goes
+    # one tier up by itself only this long after the missed due time. "" or "0": never
+    # (the default; work moves up when the handler presses 上报 or a supervisor decides).
+    escalate_after: Annotated[timedelta | None, BeforeValidator(_optional_duration)] = None
 
     @field_validator("resolve")
     @classmethod
@@ -230,11 +243,24 @@ class DeadlinesConfig(_Section):
             raise ValueError("must be longer than 0s")
         return value
 
+    def supervision(self, notices: NoticesConfig) -> Supervision:
+        return Supervision(
+            self.escalate_after, Delivery(notices.supervisors), Delivery(notices.admins)
+        )
+
     def table(self) -> Deadlines:
         by_category = {**_RESOLVE_DEFAULTS, **{Category(k): v for k, v in self.resolve.items()}}
         return Deadlines(
             self.acknowledge, _RESOLVE_DEFAULTS[Category.OTHER], self.urgent, by_category
         )
+
+
+class NoticesConfig(_Section):
+    # How supervisors and administrators hear of overdue requests, extensions and requests
+    # stalled at the top: "digest" (a line in their next digest; urgent ones at once too)
+    # or "instant" (a message each, at once).
+    supervisors: Literal["digest", "instant"] = "digest"
+    admins: Literal["digest", "instant"] = "digest"
 
 
 class AwayConfig(_Section):
@@ -325,7 +351,7 @@ class ScheduleConfig(_Section):
             raise ValueError('must be whole days, e.g. "1d" or "2d"')
         return value
 
-    def rules(self, zone: tzinfo) -> schedule.Rules:
+    def rules(self, zone: tzinfo, admins: tuple[int, ...] = ()) -> schedule.Rules:
         """The rules the reminders follow, read afresh by every sweep."""
         return schedule.Rules(
             zone=zone,
@@ -343,6 +369,7 @@ class ScheduleConfig(_Section):
             digest=schedule.parse_repeat(self.digest.supervisors, allow_daily=True),
             digest_at=schedule.parse_clock_time(self.digest.at),
             monthly_ranking=self.monthly_ranking,
+            admins=admins,
         )
 
 
@@ -432,6 +459,7 @@ class Config(_Section):
     cards: CardsConfig = CardsConfig()
     requests: RequestsConfig = RequestsConfig()
     deadlines: DeadlinesConfig = DeadlinesConfig()
+    notices: NoticesConfig = NoticesConfig()
     away: AwayConfig = AwayConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     retention: RetentionConfig = RetentionConfig()

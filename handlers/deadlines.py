@@ -8,11 +8,15 @@ itself is ``handlers.sweeps.watch_deadlines``, whose calls all go out as bulk.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler, filters
 
 from bot.calls import Call, Priority
 from bot.domain.deadlines import ExtendLimits
+from bot.domain.lifecycle import Event
+from bot.domain.requests import Audience
 from bot.services import deadlines
 from bot.services.deadlines import DueSoon, Extended, NotExtended
 from bot.services.notices import Notice
@@ -32,7 +36,10 @@ async def extend(update: Update, context: LianxinContext) -> None:
     if who is None:
         return
     try:
-        done = await deadlines.extend(unit.work, who, _limits(unit), unit.zone, context.args or [])
+        config = unit.setup.config
+        supervision = config.deadlines.supervision(config.notices)
+        words = context.args or []
+        done = await deadlines.extend(unit.work, who, _limits(unit), unit.zone, words, supervision)
     except NotExtended as refused:
         unit.send(outgoing.message(who.user_id, refused_text(unit.view(), refused)))
         return
@@ -98,6 +105,51 @@ def supervisor_extended(view: View, notice: Notice, done: Extended) -> list[Call
         outgoing.message(user, text, keyboard=keyboard, priority=Priority.BULK)
         for user in notice.to
     ]
+
+
+def urged_calls(view: View, told: Sequence[Notice]) -> list[Call]:
+    """The sweep's notices: the handler urged (what is overdue, since when, with the case's
+    buttons), a supervisor told at once (urgent, or ``notices.supervisors = "instant"``)
+    with a button to open the case; the rest as ``notify`` words them."""
+    sent: list[Call] = []
+    for notice in told:
+        if notice.tell.what is not Event.URGED_BY_SYSTEM:
+            sent += notify.calls(view, [notice])
+        elif notice.tell.audience is Audience.HANDLER:
+            sent += [_urge(view, notice, user) for user in notice.to]
+        else:
+            sent += [_supervisor_urged(view, notice, user) for user in notice.to]
+    return sent
+
+
+def _urged_words(view: View, notice: Notice) -> dict[str, str]:
+    request, reason = notice.request, notice.tell.reason or "resolve"
+    since = request.respond_by if reason == "respond" else request.resolve_by
+    return {
+        "number": request.number,
+        "head": bounded(notice.household.head_name),
+        "village": bounded(notice.household.village),
+        "since": tell_cadre.local(view, since),
+        "what": view.texts(f"supervise.overdue.{reason}"),
+        "urgent": view.texts("requests_cadre.urgent_mark") if request.urgent else "",
+    }
+
+
+def _urge(view: View, notice: Notice, user: int) -> Call:
+    text = view.texts("supervise.urge.handler", **_urged_words(view, notice))
+    keyboard = tell_cadre.actions_keyboard(view.texts, notice.request)
+    return outgoing.message(user, text, keyboard=keyboard)
+
+
+def _supervisor_urged(view: View, notice: Notice, user: int) -> Call:
+    handler = notice.handler
+    name = bounded(handler.name) if handler else notice.request.handler_id
+    text = view.texts("supervise.urge.supervisor", handler=name, **_urged_words(view, notice))
+    label = view.texts("deadlines.button.open")
+    keyboard = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=tell_cadre.action("open", notice.request.id))]]
+    )
+    return outgoing.message(user, text, keyboard=keyboard)
 
 
 def reminder_call(view: View, due: DueSoon) -> Call:

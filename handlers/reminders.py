@@ -7,9 +7,10 @@ from __future__ import annotations
 from datetime import date
 
 from bot.calls import Call, Priority
-from bot.domain.schedule import Digest
+from bot.domain.schedule import Digest, Line, Noted
 from bot.i18n import Texts
 from bot.services.reminders import (
+    AdminDigest,
     DigestNote,
     Place,
     Quota,
@@ -22,8 +23,13 @@ from bot.services.reminders import (
 )
 
 from . import outgoing
+from .paging import bounded
 
 MAX_LINES = 20  # households or requests listed in one reminder; the rest are counted
+# Telegram's limit is 4,096 characters (UTF-16 units); a digest stays well under it, the
+# lines past it counted ("…及其他 N 件") with a hint to /stats.
+DIGEST_LIMIT = 3800
+WORDS = 12  # the first characters of a request's words shown in a digest line
 
 
 def render(texts: Texts, reminder: Reminder) -> Call:
@@ -51,7 +57,12 @@ def text(texts: Texts, reminder: Reminder) -> str:
             return _quota(texts, reminder)
         case DigestNote(day=day, digest=digest):
             body = _digest(texts, digest)
-            return texts("schedule.digest.head", date=_date(texts, day), body=body)
+            return _capped(texts, texts("schedule.digest.head", date=_date(texts, day), body=body))
+        case AdminDigest(day=day, noted=noted):
+            body = "\n".join(noted_line(texts, n) for n in noted)
+            return _capped(
+                texts, texts("supervise.digest.admins", date=_date(texts, day), body=body)
+            )
         case Ranking():
             return _ranking(texts, reminder)
 
@@ -92,19 +103,71 @@ def _quota(texts: Texts, reminder: Quota) -> str:
     )
 
 
+def line_text(texts: Texts, line: Line) -> str:
+    """A request as a digest shows it: number, village and household, its first words."""
+    words = " ".join(line.words.split())
+    if len(words) > WORDS:
+        words = words[:WORDS] + "…"
+    return texts(
+        "supervise.digest.line",
+        number=line.number,
+        place=bounded(line.place),
+        head=bounded(line.head_name),
+        words=texts("supervise.digest.words", words=words) if words else "",
+    )
+
+
+def noted_line(texts: Texts, noted: Noted) -> str:
+    """One line a use case noted: the request, then what happened (overdue, reopened,
+    extended with its reason, stalled at the top …)."""
+    what = noted.what
+    if what in ("urged_by_system", "overdue"):
+        what = f"{what}.{noted.note or 'resolve'}"
+    happened = texts(f"supervise.digest.what.{what}", note=noted.note)
+    urgent = texts("requests_cadre.urgent_mark") if noted.urgent else ""
+    return f"{urgent}{line_text(texts, noted.line)}：{happened}"
+
+
+def _capped(texts: Texts, text: str) -> str:
+    """Within Telegram's limit: the lines past it counted, with a hint to /stats."""
+    if len(text.encode("utf-16-le")) // 2 <= DIGEST_LIMIT:
+        return text
+    kept: list[str] = []
+    size = 0
+    lines = text.split("\n")
+    for line in lines:
+        size += len(line.encode("utf-16-le")) // 2 + 1
+        if size > DIGEST_LIMIT:
+            break
+        kept.append(line)
+    left = sum(1 for x in lines[len(kept) :] if "LX-" in x)
+    kept.append(texts("supervise.digest.more", count=max(left, 1)))
+    return "\n".join(kept)
+
+
+def _digest_listed(texts: Texts, lines: list[str]) -> str:
+    """A digest section: its first lines, the rest counted with a hint to /stats."""
+    shown = lines[:MAX_LINES]
+    if len(lines) > MAX_LINES:
+        shown.append(texts("supervise.digest.more", count=len(lines) - MAX_LINES))
+    return "\n".join(shown)
+
+
 def _digest(texts: Texts, digest: Digest) -> str:
     parts = []
+    if digest.noted:
+        listed = [noted_line(texts, n) for n in digest.noted]
+        head = texts("supervise.digest.noted", count=len(listed))
+        parts.append(f"{head}\n{_digest_listed(texts, listed)}")
     for name, lines in (
         ("new", digest.new),
         ("overdue", digest.overdue),
         ("escalated", digest.escalated),
     ):
         if lines:
-            listed = [
-                texts("schedule.digest.line", number=x.number, head=x.head_name) for x in lines
-            ]
+            listed = [line_text(texts, x) for x in lines]
             head = texts(f"schedule.digest.{name}", count=len(lines))
-            parts.append(f"{head}\n{_listed(texts, listed)}")
+            parts.append(f"{head}\n{_digest_listed(texts, listed)}")
     return "\n\n".join(parts) or texts("schedule.digest.nothing")
 
 

@@ -17,7 +17,7 @@ from bot.services import deadlines, leavers
 from . import leavers as leaver_views
 from . import notify
 from .context import Unit
-from .deadlines import reminder_call
+from .deadlines import reminder_call, urged_calls
 from .tell_household import closing_soon_calls
 
 log = logging.getLogger(__name__)
@@ -45,16 +45,23 @@ async def close_unconfirmed(unit: Unit) -> int:
 
 
 async def watch_deadlines(unit: Unit) -> int:
-    """Escalate requests past their due times (a batch a tick), then remind handlers
-    before theirs; the runtime sends all of it as bulk. Returns how many of both."""
-    config = unit.setup.config.deadlines
-    watched = await deadlines.watch(unit.work, config.table(), config.remind_before)
+    """督办 past due times (the handler urged, the supervisor's digest line), one tier up
+    past ``deadlines.escalate_after``, then remind handlers before their due times; the
+    runtime sends all of it as bulk. Returns how many of all."""
+    config = unit.setup.config
+    supervision = config.deadlines.supervision(config.notices)
+    table, before = config.deadlines.table(), config.deadlines.remind_before
+    watched = await deadlines.watch(unit.work, table, before, supervision)
     view = unit.view()
-    unit.send(*notify.calls(view, watched.notices))
+    unit.send(*urged_calls(view, watched.notices))
     unit.send(*(reminder_call(view, due) for due in watched.reminders))
     if watched.acted:
         log.info(
-            "deadlines: %d reminder(s), %d escalation(s)", watched.reminded, watched.escalated
+            "deadlines: %d reminder(s), %d urged, %d digest line(s), %d escalation(s)",
+            watched.reminded,
+            watched.urged,
+            watched.digested,
+            watched.escalated,
         )
     return watched.acted
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain.deadlines import Due
+from bot.domain.deadlines import Due, Missed
 from storage import cadre_views
 from storage.db import Tx
 from storage.requests import Requests, resolved_before
@@ -24,17 +24,46 @@ WHERE status IN ('open', 'acknowledged') AND (
 ORDER BY id
 LIMIT :limit
 """
-# Requests past a due time (or reopened twice and not yet escalated for it), unless they
-# are stalled at the top of their chain.
-SELECT_OVERDUE = """
-SELECT id FROM requests
-WHERE status IN ('open', 'acknowledged') AND stalled_at IS NULL AND (
-    (first_response_at IS NULL AND respond_by <= :now)
-    OR resolve_by <= :now
-    OR (status = 'open' AND reopened >= :reopens AND reopen_escalated < reopened)
+# Requests with an overdue fact not yet urged (``bot.domain.deadlines.missed``): a due
+# time passed whose urge is not in ``urgings`` (0017), or a second reopen not yet answered
+# by an escalation nor urged; never one stalled at the top of its chain.
+SELECT_UNURGED = """
+SELECT r.id FROM requests r
+WHERE r.status IN ('open', 'acknowledged') AND r.stalled_at IS NULL AND (
+    (r.first_response_at IS NULL AND r.respond_by <= :now
+     AND NOT EXISTS (SELECT 1 FROM urgings u WHERE u.request_id = r.id
+                     AND u.due = 'respond' AND u.mark = r.respond_by))
+    OR (r.resolve_by <= :now
+        AND NOT EXISTS (SELECT 1 FROM urgings u WHERE u.request_id = r.id
+                        AND u.due = 'resolve' AND u.mark = r.resolve_by))
+    OR (r.status = 'open' AND r.reopened >= :reopens AND r.reopen_escalated < r.reopened
+        AND NOT EXISTS (SELECT 1 FROM urgings u WHERE u.request_id = r.id
+                        AND u.due = 'reopened' AND u.mark = CAST(r.reopened AS TEXT)))
 )
-ORDER BY id
+ORDER BY r.id
 LIMIT :limit
+"""
+# The second deadline (``deadlines.escalate_after``) passed: a due time missed before
+# :cutoff, or an unanswered second reopen urged before it.
+SELECT_TO_ESCALATE = """
+SELECT r.id FROM requests r
+WHERE r.status IN ('open', 'acknowledged') AND r.stalled_at IS NULL AND (
+    (r.first_response_at IS NULL AND r.respond_by <= :cutoff)
+    OR r.resolve_by <= :cutoff
+    OR (r.status = 'open' AND r.reopened >= :reopens AND r.reopen_escalated < r.reopened
+        AND EXISTS (SELECT 1 FROM urgings u WHERE u.request_id = r.id AND u.due = 'reopened'
+                    AND u.mark = CAST(r.reopened AS TEXT) AND u.urged_at <= :cutoff))
+)
+ORDER BY r.id
+LIMIT :limit
+"""
+INSERT_URGING = """
+INSERT INTO urgings (request_id, due, mark, urged_at) VALUES (?, ?, ?, ?)
+ON CONFLICT DO NOTHING
+"""
+SELECT_URGED_AT = "SELECT urged_at FROM urgings WHERE request_id = ? AND due = ? AND mark = ?"
+INSERT_DIGEST_LINE = """
+INSERT INTO digest_lines (recipient, request_id, what, note, at) VALUES (?, ?, ?, ?, ?)
 """
 INSERT_REMINDER = """
 INSERT INTO sent_reminders (request_id, due, due_at, sent_at) VALUES (?, ?, ?, ?)
@@ -60,6 +89,12 @@ BATCH = 500
 class DeadlineRequests(Requests):
     """The request store, with what the deadline services need besides."""
 
+    async def note_for_digest(
+        self, recipient: str, request_id: int, what: str, note: str, at: datetime
+    ) -> None:
+        """A line for the recipient's next digest (``bot.services.deadlines.DigestBook``)."""
+        await self._tx.execute(INSERT_DIGEST_LINE, (recipient, request_id, what, note, to_db(at)))
+
     async def mark_reminded(
         self, request_id: int, due: Due, due_at: datetime, at: datetime
     ) -> bool:
@@ -84,10 +119,9 @@ async def near_due(tx: Tx, now: datetime, horizon: datetime, limit: int = BATCH)
     return [int(r[0]) for r in await tx.fetchall(SELECT_NEAR_DUE, params)]
 
 
-async def overdue(tx: Tx, now: datetime, reopens: int, limit: int = BATCH) -> list[int]:
-    """Requests past a due time, or reopened ``reopens`` times without an escalation."""
-    params = {"now": to_db(now), "reopens": reopens, "limit": limit}
-    return [int(r[0]) for r in await tx.fetchall(SELECT_OVERDUE, params)]
+def _mark(fact: Missed) -> str:
+    """How an urged fact is keyed: the due time as ``requests`` stores it, or the count."""
+    return to_db(fact.at) if fact.at is not None else str(fact.reopens)
 
 
 class Deadlines(DeadlineRequests):
@@ -96,8 +130,23 @@ class Deadlines(DeadlineRequests):
     async def near_due(self, now: datetime, horizon: datetime, limit: int) -> list[int]:
         return await near_due(self._tx, now, horizon, limit)
 
-    async def overdue(self, now: datetime, reopens: int, limit: int) -> list[int]:
-        return await overdue(self._tx, now, reopens, limit)
+    async def unurged(self, now: datetime, reopens: int, limit: int) -> list[int]:
+        params = {"now": to_db(now), "reopens": reopens, "limit": limit}
+        return [int(r[0]) for r in await self._tx.fetchall(SELECT_UNURGED, params)]
+
+    async def to_escalate(
+        self, now: datetime, cutoff: datetime, reopens: int, limit: int
+    ) -> list[int]:
+        params = {"cutoff": to_db(cutoff), "reopens": reopens, "limit": limit}
+        return [int(r[0]) for r in await self._tx.fetchall(SELECT_TO_ESCALATE, params)]
+
+    async def mark_urged(self, request_id: int, fact: Missed, at: datetime) -> bool:
+        row = (request_id, fact.due.value, _mark(fact), to_db(at))
+        return await self._tx.execute(INSERT_URGING, row) > 0
+
+    async def urged_at(self, request_id: int, fact: Missed) -> datetime | None:
+        value = await self._tx.scalar(SELECT_URGED_AT, (request_id, fact.due.value, _mark(fact)))
+        return None if value is None else from_db(str(value))
 
     async def resolved_before(self, cutoff: datetime, limit: int) -> list[int]:
         return await resolved_before(self._tx, cutoff, limit)

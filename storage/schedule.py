@@ -13,7 +13,15 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from bot.domain.roster import Household, Rank
-from bot.domain.schedule import BoundCadre, DayKind, Digest, Line, OpenHousehold, Optin
+from bot.domain.schedule import (
+    BoundCadre,
+    DayKind,
+    Digest,
+    Line,
+    Noted,
+    OpenHousehold,
+    Optin,
+)
 from bot.domain.stats import By, Figures, Period
 from storage import stats as counted
 from storage.db import Tx
@@ -94,17 +102,23 @@ ON CONFLICT (cadre_id) DO UPDATE SET through = excluded.through
 # region is each query's first parameter. A digest never lists a confidential complaint
 # to the cadre it is about (its accused supervises the region or one above it).
 SELECT_NEW_IN = """
-SELECT r.number, h.head_name
+SELECT r.number, h.head_name, g.name,
+       (SELECT json_extract(e.detail, '$.text') FROM request_events e
+        WHERE e.request_id = r.id AND e.kind = 'filed' ORDER BY e.id LIMIT 1)
 FROM requests r CROSS JOIN households h ON h.id = r.household_id
      CROSS JOIN region_tree t ON t.ancestor_id = ? AND t.region_id = h.region_id
+     CROSS JOIN regions g ON g.id = h.region_id
 WHERE r.filed_at > ? AND r.filed_at <= ?
   AND NOT EXISTS (SELECT 1 FROM cadres x JOIN region_tree k ON k.ancestor_id = x.supervises
                   WHERE x.id = r.accused_id AND k.region_id = t.ancestor_id)
 ORDER BY r.filed_at, r.id
 """
 SELECT_OVERDUE_IN = """
-SELECT r.number, h.head_name
+SELECT r.number, h.head_name, g.name,
+       (SELECT json_extract(e.detail, '$.text') FROM request_events e
+        WHERE e.request_id = r.id AND e.kind = 'filed' ORDER BY e.id LIMIT 1)
 FROM region_tree t JOIN households h ON h.region_id = t.region_id
+     JOIN regions g ON g.id = h.region_id
      JOIN requests r ON r.household_id = h.id
 WHERE t.ancestor_id = ? AND r.resolve_by < ?
   AND r.status NOT IN ('resolved', 'closed')
@@ -113,16 +127,46 @@ WHERE t.ancestor_id = ? AND r.resolve_by < ?
 ORDER BY r.resolve_by, r.id
 """
 SELECT_ESCALATED_IN = """
-SELECT DISTINCT r.number, h.head_name
+SELECT DISTINCT r.number, h.head_name, g.name,
+       (SELECT json_extract(f.detail, '$.text') FROM request_events f
+        WHERE f.request_id = r.id AND f.kind = 'filed' ORDER BY f.id LIMIT 1)
 FROM request_events e
 CROSS JOIN requests r ON r.id = e.request_id
 CROSS JOIN households h ON h.id = r.household_id
 CROSS JOIN region_tree t ON t.ancestor_id = ? AND t.region_id = h.region_id
+CROSS JOIN regions g ON g.id = h.region_id
 WHERE e.kind = 'escalated' AND e.at > ? AND e.at <= ?
   AND NOT EXISTS (SELECT 1 FROM cadres x JOIN region_tree k ON k.ancestor_id = x.supervises
                   WHERE x.id = r.accused_id AND k.region_id = t.ancestor_id)
 ORDER BY r.number
 """
+
+# The lines noted for a recipient (a cadre id, or '*admins') since their last digest
+# (0017), with what each shows; drained (``digested_at``) in the round's transaction.
+SELECT_PENDING_LINES = """
+SELECT d.id, d.what, d.note, r.number, h.head_name, g.name, r.urgent,
+       (SELECT json_extract(e.detail, '$.text') FROM request_events e
+        WHERE e.request_id = r.id AND e.kind = 'filed' ORDER BY e.id LIMIT 1)
+FROM digest_lines d JOIN requests r ON r.id = d.request_id
+     JOIN households h ON h.id = r.household_id JOIN regions g ON g.id = h.region_id
+WHERE d.recipient = ? AND d.digested_at IS NULL
+ORDER BY d.id
+"""
+MARK_LINES_DIGESTED = """
+UPDATE digest_lines SET digested_at = ? WHERE recipient = ? AND digested_at IS NULL AND id <= ?
+"""
+
+
+def _line(row: Sequence[object]) -> Line:
+    return Line(str(row[0]), str(row[1]), str(row[2] or ""), str(row[3] or ""))
+
+
+async def drain_lines(tx: Tx, recipient: str, now: datetime) -> list[Noted]:
+    """The lines noted for ``recipient`` not yet in a digest, marked as digested now."""
+    rows = await tx.fetchall(SELECT_PENDING_LINES, (recipient,))
+    if rows:
+        await tx.execute(MARK_LINES_DIGESTED, (to_db(now), recipient, int(rows[-1][0])))
+    return [Noted(_line((r[3], r[4], r[5], r[7])), str(r[1]), str(r[2]), bool(r[6])) for r in rows]
 
 
 async def bound_cadres(tx: Tx) -> list[BoundCadre]:
@@ -233,9 +277,7 @@ async def digest(tx: Tx, region_id: str, since: datetime, now: datetime) -> Dige
     overdue = await tx.fetchall(SELECT_OVERDUE_IN, (region_id, to_db(now)))
     escalated = await tx.fetchall(SELECT_ESCALATED_IN, window)
     return Digest(
-        [Line(r[0], r[1]) for r in new],
-        [Line(r[0], r[1]) for r in overdue],
-        [Line(r[0], r[1]) for r in escalated],
+        [_line(r) for r in new], [_line(r) for r in overdue], [_line(r) for r in escalated]
     )
 
 
@@ -305,6 +347,9 @@ class Schedules:
 
     async def digest(self, region_id: str, since: datetime, now: datetime) -> Digest:
         return await digest(self._tx, region_id, since, now)
+
+    async def drain_lines(self, recipient: str, now: datetime) -> list[Noted]:
+        return await drain_lines(self._tx, recipient, now)
 
     async def breakdown(
         self, region_id: str, period: Period, now: datetime, by: By

@@ -1,5 +1,10 @@
-"""Due times at work: reminders before them, escalation past them, and the handler's one
-later resolution date (限时解决, village, town and county supervising in turn).
+"""Due times at work: reminders before them, 督办 past them, and the handler's one later
+resolution date (限时解决, village, town and county supervising in turn).
+
+Past a due time the request stays with its handler: the handler is urged and the
+supervisor of the jurisdiction hears of it (``urge``, once per fact: ``missed``). It goes
+one tier up only when a person decides (上报, 转上级办理) or, if configured, after a
+second deadline (``escalation_due``, ``deadlines.escalate_after``).
 
 A request is due twice: a first response (``respond_by``, while none was given) and a
 solution (``resolve_by``). The sweep's use case (``bot.services.deadlines.watch``) asks
@@ -30,13 +35,15 @@ from bot.domain.requests import (
 )
 
 _WORKING = (Status.OPEN, Status.ACKNOWLEDGED)
-REOPENS_TO_ESCALATE = 2  # a request the villager reopened twice goes one tier up at once
+# A request the villager reopened twice is a fact the supervisor hears of (a digest line);
+# it goes one tier up only by someone's decision or ``deadlines.escalate_after``.
+REOPENS_TO_URGE = 2
 
 
 class Due(StrEnum):
     RESPOND = "respond"  # the first response
     RESOLVE = "resolve"  # the solution
-    REOPENED = "reopened"  # not a due time: reopened twice (a reason to escalate)
+    REOPENED = "reopened"  # not a due time: reopened twice (a reason to urge)
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,51 @@ class Reminder:
     def key(self) -> str:
         """The same reminder always has the same key (the outbox refuses a second one)."""
         return f"due:{self.request.id}:{self.due}:{self.due_at.isoformat()}"
+
+
+@dataclass(frozen=True)
+class Missed:
+    """An overdue fact, urged once: a due time missed (``at``), or the villager's
+    ``reopens``-th "not solved" with no escalation answering it."""
+
+    due: Due
+    at: datetime | None = None
+    reopens: int = 0
+
+
+class Delivery(StrEnum):
+    """How supervisors (or administrators) hear of what the rules tell them."""
+
+    DIGEST = "digest"  # one line in their next digest (urgent requests: at once too)
+    INSTANT = "instant"  # a message each, at once
+
+
+# What becomes a digest line rather than a message. An escalation is listed by the
+# digest from the trail itself; a request no reachable cadre holds stays at once.
+BATCHED = frozenset({Event.URGED_BY_SYSTEM, Event.OVERDUE, Event.EXTENDED, Event.ESCALATED})
+
+
+@dataclass(frozen=True)
+class Supervision:
+    """督办 as configured: the second deadline (``deadlines.escalate_after``; None: work
+    moves up only by a person's decision) and how supervisors and administrators hear
+    (``[notices]``)."""
+
+    escalate_after: timedelta | None = None
+    supervisors: Delivery = Delivery.DIGEST
+    admins: Delivery = Delivery.DIGEST
+
+    def at_once(self, tell: Tell) -> bool:
+        """Whether ``tell`` is a message now; else a line of the recipient's digest."""
+        if tell.audience is Audience.SUPERVISOR:
+            delivery = self.supervisors
+        elif tell.audience is Audience.ADMINS and tell.route is None:
+            delivery = self.admins
+        else:
+            return True
+        if tell.what not in BATCHED:
+            return True
+        return tell.request.urgent or delivery is Delivery.INSTANT
 
 
 class DeadlineStore(RequestStore, Protocol):
@@ -100,17 +152,42 @@ def to_remind(request: Request, now: datetime, before: timedelta) -> list[tuple[
     ]
 
 
-def overdue(request: Request, now: datetime) -> Due | None:
-    """Why the request must go one tier up now, if it must."""
+def reopened_unanswered(request: Request) -> bool:
+    """The villager said "not solved" twice (or more) and no escalation answered it."""
+    return (
+        request.status is Status.OPEN
+        and request.reopened >= REOPENS_TO_URGE
+        and request.reopen_escalated < request.reopened
+    )
+
+
+def missed(request: Request, now: datetime) -> list[Missed]:
+    """The overdue facts of a request being worked on: each due time passed, and a second
+    reopen nobody answered. Each is urged once (``Missed.due`` with its ``at`` or
+    ``reopens`` names it); the request stays with its handler (督办, not moving it)."""
     if request.status not in _WORKING or request.stalled_at is not None:
+        return []
+    found = [Missed(due, at) for due, at in dues(request) if at <= now]
+    if reopened_unanswered(request):
+        found.append(Missed(Due.REOPENED, reopens=request.reopened))
+    return found
+
+
+def escalation_due(
+    request: Request, now: datetime, after: timedelta | None, reopen_urged_at: datetime | None
+) -> Due | None:
+    """The second deadline: ``after`` past a missed due time (or past the urge of an
+    unanswered second reopen) the request goes one tier up. None: not yet, or never
+    (``after`` None: ``deadlines.escalate_after`` is off)."""
+    if after is None or request.status not in _WORKING or request.stalled_at is not None:
         return None
     for due, at in dues(request):
-        if at <= now:
+        if at + after <= now:
             return due
     if (
-        request.status is Status.OPEN
-        and request.reopened >= REOPENS_TO_ESCALATE
-        and request.reopen_escalated < request.reopened
+        reopened_unanswered(request)
+        and reopen_urged_at is not None
+        and reopen_urged_at + after <= now
     ):
         return Due.REOPENED
     return None
@@ -149,17 +226,11 @@ async def remind(
 
 
 async def escalate_overdue(
-    store: DeadlineStore, now: datetime, request_id: int, deadlines: Deadlines
-) -> Done | None:
-    """Past a due time (or reopened twice): one tier up, with due times of its own, and
-    the supervisor of the jurisdiction told. At the top, the supervisors above and the
-    admins are told once and the request is marked stalled. None if nothing is due."""
-    request = await store.get(request_id)
-    if request is None:
-        return None
-    why = overdue(request, now)
-    if why is None:
-        return None
+    store: DeadlineStore, now: datetime, request: Request, why: Due, deadlines: Deadlines
+) -> Done:
+    """The second deadline passed (``escalation_due``): one tier up, with due times of
+    its own, and the supervisor of the jurisdiction told. At the top, the supervisors
+    above and the admins are told once and the request is marked stalled."""
     try:
         done = await requests.escalate(
             store, now, request.id, "system", deadlines=deadlines, reason=why.value
@@ -174,6 +245,30 @@ async def escalate_overdue(
         if s not in told
     ]
     return Done(changed, [*done.tells, *supervisors])
+
+
+async def urge(store: DeadlineStore, now: datetime, request: Request, fact: Missed) -> Done:
+    """督办 by the system: the fact goes into the trail (``urged_by_system``); the handler
+    is urged at once (a due time missed: a reopen they heard of already) and the
+    supervisors of the jurisdiction are told. The request stays where it is."""
+    next_status(request.status, Event.URGED_BY_SYSTEM)
+    detail: dict[str, object] = {"reason": fact.due.value}
+    if fact.at is not None:
+        detail["since"] = fact.at.isoformat()
+    else:
+        detail["reopens"] = fact.reopens
+    await store.record(request, now, Event.URGED_BY_SYSTEM, "system", detail)
+    tells: list[Tell] = []
+    if fact.due is not Due.REOPENED:
+        tells.append(Tell(Audience.HANDLER, Event.URGED_BY_SYSTEM, request, reason=fact.due.value))
+    tells += [
+        Tell(
+            Audience.SUPERVISOR, Event.URGED_BY_SYSTEM, request, cadre_id=s, reason=fact.due.value
+        )
+        for s in await store.jurisdiction_supervisors(request.household_id)
+        if s != request.handler_id and not request.hidden_from(s)
+    ]
+    return Done(request, tells)
 
 
 async def _stalled(store: DeadlineStore, now: datetime, request: Request, why: Due) -> Done:

@@ -34,6 +34,8 @@ class Event(StrEnum):
     OVERDUE = "overdue"  # past due with no one above to escalate to: supervisors told
     REASSIGNED = "reassigned"  # its handler left (pruned, unbound, moved): to the next one
     WITHDRAWN = "withdrawn"  # 撤回: the household took it back before it was resolved
+    # 督办: past a due time (or reopened twice) the handler is urged, the request stays
+    URGED_BY_SYSTEM = "urged_by_system"
 
 
 class Resolution(StrEnum):
@@ -82,6 +84,7 @@ TRANSITIONS: dict[tuple[Status, Event], Status] = {
     **{(s, Event.ESCALATED): s for s in _WORKING},
     **{(s, Event.EXTENDED): s for s in _WORKING},
     **{(s, Event.OVERDUE): s for s in _WORKING},
+    **{(s, Event.URGED_BY_SYSTEM): s for s in _WORKING},
     **{(s, Event.REASSIGNED): s for s in _NOT_CLOSED},
     **{(s, Event.RESOLVED): Status.RESOLVED for s in _WORKING},
     **{(s, Event.EXPLAINED): Status.RESOLVED for s in _WORKING},

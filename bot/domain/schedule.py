@@ -132,6 +132,7 @@ class Rules:
     digest: Repeat | None = None
     digest_at: time = time(8, 0)
     monthly_ranking: bool = False  # on the 1st at morning_of: last month's ranking
+    admins: tuple[int, ...] = ()  # their digest (``general.admins``), with the supervisors'
 
     def service_dates(self, year: int, month: int) -> set[date]:
         return {day_in_month(year, month, d) for d in self.service_days}
@@ -261,6 +262,19 @@ class Optin:
 class Line:
     number: str
     head_name: str
+    place: str = ""  # the household's village (or group)
+    words: str = ""  # the first words of the request, as filed
+
+
+@dataclass(frozen=True)
+class Noted:
+    """A digest line a use case noted instead of a message (``digest_lines``, 0017): what
+    happened (``what``: an event, ``note``: the due time missed or the reason given)."""
+
+    line: Line
+    what: str
+    note: str
+    urgent: bool = False
 
 
 @dataclass(frozen=True)
@@ -268,6 +282,7 @@ class Digest:
     new: list[Line]
     overdue: list[Line]
     escalated: list[Line]
+    noted: list[Noted] = field(default_factory=list)
 
 
 def digest_since(rules: Rules, occasion: Occasion, mark: datetime | None) -> datetime:

@@ -47,7 +47,7 @@ async def sweep(db: Database, setup: Settings, on_outbox: Callable[[], None], vi
     """Queue the reminders due now; returns how many calls were added to the outbox."""
     now = setup.clock.now()
     zone = setup.config.general.zone
-    rules = setup.config.schedule.rules(zone)
+    rules = setup.config.schedule.rules(zone, tuple(setup.config.general.admins))
     added = 0
     for occasion in schedule.due(rules, now):
         async with unit_of_work(db, now, priority=Priority.BULK) as work:

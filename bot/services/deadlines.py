@@ -1,6 +1,11 @@
 """Due times as use cases: ``/extend`` (the handler's one later resolution date, with a
-reason the villager sees), the deadline sweep (reminders before due times, escalation
-past them) and the confirm-timeout sweep (销号 by timeout).
+reason the villager sees), the deadline sweep (reminders before due times, 督办 past
+them: the handler urged, the supervisor told; one tier up only after
+``deadlines.escalate_after``) and the confirm-timeout sweep (销号 by timeout).
+
+What supervisors and administrators would have been sent one message each for becomes
+a line of their next digest (``DigestBook``, drained by ``bot.services.reminders``),
+unless the request is urgent or ``[notices]`` says "instant".
 
 The rules are ``bot.domain.deadlines`` and ``bot.domain.requests``; these functions find
 what they act on, apply them, and return what happened with the notices owed
@@ -18,13 +23,24 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.domain import deadlines, requests
-from bot.domain.deadlines import BadDate, DeadlineStore, ExtendLimits, ExtendRefused, Reminder
-from bot.domain.requests import Audience, Deadlines, Request
+from bot.domain.deadlines import (
+    BadDate,
+    DeadlineStore,
+    Due,
+    ExtendLimits,
+    ExtendRefused,
+    Missed,
+    Reminder,
+    Supervision,
+)
+from bot.domain.lifecycle import Event
+from bot.domain.requests import Audience, Deadlines, Request, Tell
 from bot.domain.roster import Cadre
 from bot.services import notices
 from bot.services.identity import Identity
 from bot.services.notices import Notice, NoticeWork
 from bot.services.relays import named
+from bot.services.reminders import ADMINS
 
 # Escalations one sweep tick makes, each in the writer's one transaction with its trail
 # and notices; the next tick (``requests.sweep_every`` later) takes the rest.
@@ -32,17 +48,39 @@ ESCALATE_PER_TICK = 50
 REMIND_PER_TICK = 500  # requests near a due time looked at (a reminder is one small row)
 CLOSE_PER_TICK = 500  # resolved requests closed unconfirmed
 DAY = timedelta(days=1)  # the household is reminded this long before 销号 by timeout
+REOPENS = deadlines.REOPENS_TO_URGE
+DEFAULT = Supervision()  # the configuration's defaults: digests, no second deadline
+
 
 # --- what the use cases ask of storage ------------------------------------------------
 
 
-class ExtendStore(DeadlineStore, Protocol):
+class DigestBook(Protocol):
+    async def note_for_digest(
+        self, recipient: str, request_id: int, what: str, note: str, at: datetime
+    ) -> None:
+        """A line for ``recipient``'s next digest (a cadre id, or ``ADMINS``)."""
+
+
+class ExtendStore(DeadlineStore, DigestBook, Protocol):
     async def visible(self, cadre_id: str, number: str) -> int | None:
         """The request numbered ``number`` if the cadre may see it."""
 
 
-class SweepStore(DeadlineStore, Protocol):
-    async def overdue(self, now: datetime, reopens: int, limit: int) -> list[int]: ...
+class SweepStore(DeadlineStore, DigestBook, Protocol):
+    async def unurged(self, now: datetime, reopens: int, limit: int) -> list[int]:
+        """Requests with an overdue fact (``deadlines.missed``) not yet urged."""
+
+    async def mark_urged(self, request_id: int, fact: Missed, at: datetime) -> bool:
+        """Note the fact urged; False if it was already."""
+
+    async def urged_at(self, request_id: int, fact: Missed) -> datetime | None: ...
+    async def to_escalate(
+        self, now: datetime, cutoff: datetime, reopens: int, limit: int
+    ) -> list[int]:
+        """Requests with a due time missed before ``cutoff`` (or a second reopen urged
+        before it): the second deadline has passed."""
+
     async def near_due(self, now: datetime, horizon: datetime, limit: int) -> list[int]: ...
     async def resolved_before(self, cutoff: datetime, limit: int) -> list[int]: ...
     async def closing_soon(
@@ -133,17 +171,20 @@ class DueSoon:
 
 @dataclass(frozen=True)
 class Watched:
-    """One tick of the deadline sweep: the notices of the escalations (and stalls at the
-    top) it made, the reminders owed, and how many of each."""
+    """One tick of the deadline sweep: the notices owed at once (handlers urged, urgent
+    requests' supervisors, escalations past the second deadline), the reminders owed, and
+    how many of each; ``digested``: lines noted for digests instead of messages."""
 
     notices: tuple[Notice, ...]
     reminders: tuple[DueSoon, ...]
     escalated: int
     reminded: int  # reminders noted (sent, or dropped for a handler without an account)
+    urged: int = 0  # overdue facts urged (each once)
+    digested: int = 0
 
     @property
     def acted(self) -> int:
-        return self.escalated + self.reminded
+        return self.escalated + self.reminded + self.urged
 
 
 @dataclass(frozen=True)
@@ -171,11 +212,17 @@ class Closed:
 
 
 async def extend(
-    work: ExtendWork, who: Identity, limits: ExtendLimits, zone: ZoneInfo, words: Sequence[str]
+    work: ExtendWork,
+    who: Identity,
+    limits: ExtendLimits,
+    zone: ZoneInfo,
+    words: Sequence[str],
+    supervision: Supervision = DEFAULT,
 ) -> Extended:
     """``/extend`` with ``words`` (``number date reason…``): the handler resolves by the
-    end of that local day instead, once, within ``limits``. Raises ``NotExtended``
-    (nothing changed)."""
+    end of that local day instead, once, within ``limits``; the supervisor hears of it in
+    their digest (or at once, per ``supervision``). Raises ``NotExtended`` (nothing
+    changed)."""
     if who.cadre is None:
         raise NotExtended("cadres_only")
     if len(words) < 2:
@@ -200,24 +247,73 @@ async def extend(
             due=request.resolve_by if request else None,
             latest=refused.latest,
         ) from None
-    told = await notices.address(work, done.tells)
-    return Extended(done.request, reason.strip(), who.cadre, tuple(told))
+    at_once, _ = await deliver(work, store, supervision, done.tells)
+    return Extended(done.request, reason.strip(), who.cadre, tuple(at_once))
+
+
+async def deliver(
+    work: NoticeWork, book: DigestBook, supervision: Supervision, tells: Sequence[Tell]
+) -> tuple[list[Notice], int]:
+    """The tells owed at once, addressed; the others (``Supervision.at_once``) noted as
+    digest lines. Returns the notices and how many lines were noted."""
+    now, at_once, noted = work.now, [], 0
+    for tell in tells:
+        if supervision.at_once(tell):
+            at_once.append(tell)
+            continue
+        if tell.what is Event.ESCALATED:  # the digest lists escalations from the trail
+            continue
+        recipient = ADMINS if tell.audience is Audience.ADMINS else tell.cadre_id
+        if recipient is None or tell.request.hidden_from(recipient):
+            continue
+        note = tell.content.text if tell.content else (tell.reason or "")
+        await book.note_for_digest(recipient, tell.request.id, tell.what.value, note, now)
+        noted += 1
+    return await notices.address(work, at_once), noted
 
 
 async def watch(
-    work: SweepWork, table: Deadlines, before: timedelta, *, batch: int = ESCALATE_PER_TICK
+    work: SweepWork,
+    table: Deadlines,
+    before: timedelta,
+    supervision: Supervision = DEFAULT,
+    *,
+    batch: int = ESCALATE_PER_TICK,
 ) -> Watched:
-    """Escalate up to ``batch`` requests past a due time (or reopened twice), then remind
-    handlers of the due times ``before`` ahead. Each reminder is noted as it is owed, so
-    it is never owed twice."""
+    """Past a due time (or reopened twice): the handler urged and the supervisor told,
+    once per fact, the request left where it is; past ``supervision.escalate_after`` as
+    well, one tier up. Then remind handlers of the due times ``before`` ahead. Each
+    reminder and urge is noted as it is owed, so it is never owed twice."""
     store, now = work.deadlines, work.now
-    told: list[Notice] = []
-    escalated = 0
-    for request_id in await store.overdue(now, deadlines.REOPENS_TO_ESCALATE, batch):
-        done = await deadlines.escalate_overdue(store, now, request_id, table)
-        if done is not None:
-            escalated += 1
-            told += await notices.address(work, done.tells)
+    tells: list[Tell] = []
+    escalated = urged = 0
+    if supervision.escalate_after is not None:
+        after = supervision.escalate_after
+        for request_id in await store.to_escalate(now, now - after, REOPENS, batch):
+            request = await store.get(request_id)
+            if request is None:
+                continue
+            reopen = Missed(Due.REOPENED, reopens=request.reopened)
+            why = deadlines.escalation_due(
+                request, now, after, await store.urged_at(request.id, reopen)
+            )
+            if why is not None:
+                escalated += 1
+                done = await deadlines.escalate_overdue(store, now, request, why, table)
+                tells += done.tells
+    for request_id in await store.unurged(now, REOPENS, batch):
+        request = await store.get(request_id)
+        for fact in deadlines.missed(request, now) if request else ():
+            if request and await store.mark_urged(request.id, fact, now):
+                urged += 1
+                tells += (await deadlines.urge(store, now, request, fact)).tells
+    told, digested = await deliver(work, store, supervision, tells)
+    owed, reminded = await _reminders(work, before)
+    return Watched(tuple(told), owed, escalated, reminded, urged, digested)
+
+
+async def _reminders(work: SweepWork, before: timedelta) -> tuple[tuple[DueSoon, ...], int]:
+    store, now = work.deadlines, work.now
     owed: list[DueSoon] = []
     reminded = 0
     for request_id in await store.near_due(now, now + before, REMIND_PER_TICK):
@@ -226,7 +322,7 @@ async def watch(
             due = await _due_soon(work, reminder)
             if due is not None:
                 owed.append(due)
-    return Watched(tuple(told), tuple(owed), escalated, reminded)
+    return tuple(owed), reminded
 
 
 async def _due_soon(work: SweepWork, reminder: Reminder) -> DueSoon | None:

@@ -10,7 +10,7 @@ restart.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -20,6 +20,7 @@ from bot.domain.schedule import (
     BoundCadre,
     Digest,
     Kind,
+    Noted,
     Occasion,
     OpenHousehold,
     Optin,
@@ -29,6 +30,7 @@ from bot.domain.schedule import (
 from bot.domain.stats import By, Figures, Period
 from bot.services.moment import Moment
 
+ADMINS = "*admins"  # the administrators' digest lines (``bot.services.deadlines.ADMINS``)
 RANKED = 10  # a long ranking shows its top and bottom this many; the middle is counted
 
 # --- what the rounds ask of storage ---------------------------------------------------
@@ -53,6 +55,9 @@ class DigestStore(Protocol):
     async def digest_mark(self, cadre_id: str) -> datetime | None: ...
     async def set_digest_mark(self, cadre_id: str, through: datetime) -> None: ...
     async def digest(self, region_id: str, since: datetime, now: datetime) -> Digest: ...
+    async def drain_lines(self, recipient: str, now: datetime) -> list[Noted]:
+        """The lines the use cases noted for ``recipient`` (a cadre id, or ``ADMINS``)
+        since their last digest, marked as digested."""
 
 
 class RankingStore(Protocol):
@@ -151,6 +156,20 @@ class DigestNote:
 
 
 @dataclass(frozen=True)
+class AdminDigest:
+    """An administrator: what the use cases noted for the administrators since the last
+    digest (requests stalled at the top of their chain …)."""
+
+    chat: int
+    day: date
+    noted: tuple[Noted, ...]
+
+    @property
+    def key(self) -> str:
+        return f"digest:admin:{self.chat}:{self.day.isoformat()}"
+
+
+@dataclass(frozen=True)
 class Place:
     """One line of a ranking: its place (1 = best), name and figures."""
 
@@ -183,7 +202,7 @@ class Ranking:
         return f"rank:{self.cadre_id}:{self.month:%Y-%m}"
 
 
-Reminder = ServiceDay | VisitNote | Reception | Quota | DigestNote | Ranking
+Reminder = ServiceDay | VisitNote | Reception | Quota | DigestNote | AdminDigest | Ranking
 
 
 # --- the use case ---------------------------------------------------------------------
@@ -244,15 +263,21 @@ async def _quota(
 async def _digest(
     store: ReminderStore, rules: Rules, occasion: Occasion, now: datetime, zone: ZoneInfo
 ) -> list[Reminder]:
-    """Each bound supervisor: requests of their jurisdiction since their last digest."""
+    """Each bound supervisor: requests of their jurisdiction since their last digest, with
+    the lines noted for them (督办: overdue, reopened, extended …); each administrator, the
+    lines noted for the administrators, if any."""
     found: list[Reminder] = []
     for cadre in await store.bound_cadres():
         if cadre.supervises is None:
             continue
         since = schedule.digest_since(rules, occasion, await store.digest_mark(cadre.id))
         digest = await store.digest(cadre.supervises, since, now)
+        digest = replace(digest, noted=await store.drain_lines(cadre.id, now))
         await store.set_digest_mark(cadre.id, now)
         found.append(DigestNote(cadre.user_id, cadre.id, occasion.day, digest))
+    noted = tuple(await store.drain_lines(ADMINS, now))
+    if noted:
+        found += [AdminDigest(admin, occasion.day, noted) for admin in rules.admins]
     return found
 
 

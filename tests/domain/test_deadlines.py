@@ -1,5 +1,6 @@
-"""Due times as pure rules: by category and urgency, the reminder moment, what is
-overdue, and the date of an extension (month ends and leap days included)."""
+"""Due times as pure rules: by category and urgency, the reminder moment, the overdue
+facts and the second deadline, and the date of an extension (month ends and leap days
+included)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import ConfigError, DeadlinesConfig, load_config
-from bot.domain.deadlines import BadDate, Due, end_of_day, overdue, remind_at, to_remind
+from bot.domain.deadlines import (
+    BadDate,
+    Due,
+    Missed,
+    end_of_day,
+    escalation_due,
+    missed,
+    remind_at,
+    to_remind,
+)
 from bot.domain.lifecycle import Category, Status
 from bot.domain.requests import Request
 
@@ -108,21 +118,34 @@ def test_what_to_remind_of_now() -> None:
     assert to_remind(done, fresh.resolve_by - H, 2 * H) == []
 
 
-def test_overdue_by_response_by_resolution_or_by_two_reopens() -> None:
+def test_missed_facts_are_the_due_times_passed_and_two_reopens() -> None:
     fresh = request()
-    assert overdue(fresh, FILED + H) is None
-    assert overdue(fresh, fresh.respond_by) is Due.RESPOND
+    assert missed(fresh, FILED + H) == []
+    assert missed(fresh, fresh.respond_by) == [Missed(Due.RESPOND, fresh.respond_by)]
     answered = replace(fresh, first_response_at=FILED + H, status=Status.ACKNOWLEDGED)
-    assert overdue(answered, fresh.respond_by) is None
-    assert overdue(answered, fresh.resolve_by) is Due.RESOLVE
+    assert missed(answered, fresh.respond_by) == []
+    assert missed(answered, fresh.resolve_by) == [Missed(Due.RESOLVE, fresh.resolve_by)]
     once = replace(answered, status=Status.OPEN, reopened=1)
-    assert overdue(once, FILED + 2 * H) is None
+    assert missed(once, FILED + 2 * H) == []
     twice = replace(once, reopened=2)
-    assert overdue(twice, FILED + 2 * H) is Due.REOPENED
-    assert overdue(replace(twice, reopen_escalated=2), FILED + 2 * H) is None
+    assert missed(twice, FILED + 2 * H) == [Missed(Due.REOPENED, reopens=2)]
+    assert missed(replace(twice, reopen_escalated=2), FILED + 2 * H) == []
     # Stalled at the top of the chain: the sweep leaves it alone.
-    assert overdue(replace(fresh, stalled_at=FILED), fresh.resolve_by) is None
-    assert overdue(replace(fresh, status=Status.RESOLVED), fresh.resolve_by) is None
+    assert missed(replace(fresh, stalled_at=FILED), fresh.resolve_by) == []
+    assert missed(replace(fresh, status=Status.RESOLVED), fresh.resolve_by) == []
+
+
+def test_the_second_deadline_is_off_by_default_and_counts_from_the_missed_due_time() -> None:
+    fresh = request()
+    years_later = fresh.resolve_by + 1000 * 24 * H
+    assert escalation_due(fresh, years_later, None, None) is None  # never, unless set
+    after = 48 * H
+    assert escalation_due(fresh, fresh.respond_by + after - H, after, None) is None
+    assert escalation_due(fresh, fresh.respond_by + after, after, None) is Due.RESPOND
+    twice = replace(fresh, first_response_at=FILED, reopened=2, resolve_by=years_later)
+    assert escalation_due(twice, FILED + 3 * H, after, None) is None  # not yet urged
+    assert escalation_due(twice, FILED + 50 * H, after, FILED + H) is Due.REOPENED
+    assert escalation_due(replace(fresh, stalled_at=FILED), years_later, after, None) is None
 
 
 def test_an_extension_date_is_the_end_of_that_local_day() -> None:

@@ -38,6 +38,8 @@ ALLOWED = {
     (Status.ACKNOWLEDGED, Event.EXTENDED): Status.ACKNOWLEDGED,
     (Status.OPEN, Event.OVERDUE): Status.OPEN,
     (Status.ACKNOWLEDGED, Event.OVERDUE): Status.ACKNOWLEDGED,
+    (Status.OPEN, Event.URGED_BY_SYSTEM): Status.OPEN,  # 督办: the request stays as it is
+    (Status.ACKNOWLEDGED, Event.URGED_BY_SYSTEM): Status.ACKNOWLEDGED,
     (Status.OPEN, Event.REASSIGNED): Status.OPEN,  # its handler left: to the next one
     (Status.ACKNOWLEDGED, Event.REASSIGNED): Status.ACKNOWLEDGED,
     (Status.RESOLVED, Event.REASSIGNED): Status.RESOLVED,

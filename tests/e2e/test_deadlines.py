@@ -1,8 +1,9 @@
 """Deadlines with the real bot against the sandbox, with due times of seconds: a request
-nobody takes up is reminded of once, then climbs from the village cadre (K007) to the
-township cadre (K004); the villager and the T01 supervisor (K003) are told, the new
-handler can act, and a restart in the middle neither repeats the reminder nor loses the
-escalation. ``/extend`` sets a later date once, with the reason the villager sees."""
+nobody takes up is reminded of once, then stays with the village cadre (K007), who is
+urged once (督办) while the T01 supervisor (K003) reads it in the digest, and a restart
+in the middle repeats neither; with ``deadlines.escalate_after`` set it climbs to the
+township cadre (K004), the villager and the supervisor are told and the new handler can
+act. ``/extend`` sets a later date once, with the reason the villager sees."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def next_digest(now: datetime) -> datetime:
 
 
 @pytest.mark.parametrize("down_over_the_digest", [False, True])
-async def test_an_unanswered_request_escalates_and_a_restart_repeats_nothing(
+async def test_an_unanswered_request_stays_its_handler_is_urged_and_a_restart_repeats_nothing(
     sandbox: Sandbox, start_bot: StartBot, down_over_the_digest: bool
 ) -> None:
     county = await hurried(sandbox, start_bot)
@@ -66,10 +67,49 @@ async def test_an_unanswered_request_escalates_and_a_restart_repeats_nothing(
     await village.wait_for(lambda m: "提醒" in m["text"] and number in m["text"], timeout=60)
     assert await county.bot.stop() == 0
     if down_over_the_digest:
-        # It comes back after 08:00: the supervisor's daily digest, which says 督办 and
-        # lists this request, goes out at start beside the escalation notice.
+        # It comes back after 08:00: the supervisor's daily digest, which lists this
+        # request, goes out at start; no message of its own.
         county.bot.clock = pin(sandbox, next_digest(county.bot.now()))
     await county.bot.start()
+
+    urged = await village.wait_for(
+        lambda m: "📣 督办" in m["text"] and number in m["text"], timeout=60
+    )
+    assert "超过受理时限" in urged["text"]
+    if down_over_the_digest:
+        await supervisor.wait_for(lambda m: "督办摘要" in m["text"] and number in m["text"])
+    # The handler takes it up from the urge's buttons; the villager hears so.
+    await village.press(urged, text="受理")
+    await grandma.wait_for_text("已受理您的诉求", timeout=60)
+
+    assert len(reminders(village, number)) == 1  # not again after the restart
+    urges = [m for m in village.messages() if "📣 督办" in str(m.get("text"))]
+    assert len(urges) == 1
+    assert not [m for m in township.messages() if number in str(m.get("text"))]
+    to_supervisor = [m for m in supervisor.messages() if number in str(m.get("text"))]
+    assert all("督办摘要" in m["text"] for m in to_supervisor)  # only ever a digest line
+    assert not [m for m in grandma.messages() if "已上报" in str(m.get("text"))]
+
+
+async def test_past_escalate_after_it_climbs_and_everyone_hears(
+    sandbox: Sandbox, start_bot: StartBot
+) -> None:
+    extra = SHORT.replace(
+        'remind_before = "1h"\n',
+        'remind_before = "1h"\nescalate_after = "4s"\n\n'
+        '[notices]\nsupervisors = "instant"\nadmins = "instant"\n',
+    )
+    bot = await start_bot(extra=extra)
+    await lianxin(bot.config, "roster", "import", str(ROOT / "bot" / "samples" / "roster"))
+    county = County(bot, sandbox, await printed_codes(bot), await printed_codes(bot, "--cadres"))
+    grandma = await county.villager(2001, "秀英", "H0001")
+    village = await county.cadre("K007", "郑小红")
+    township = await county.cadre("K004", "李强")
+    supervisor = await county.cadre("K003", "孙丽")
+    await grandma.send_text("村口的路塌了一块")
+    receipt = await grandma.wait_for_text("已登记您的诉求")
+    number = number_in(receipt)
+    await new_case(village, number)
 
     escalated = await township.wait_for(
         lambda m: "上报到您这里" in m["text"] and number in m["text"], timeout=60
@@ -77,27 +117,15 @@ async def test_an_unanswered_request_escalates_and_a_restart_repeats_nothing(
     assert "超过受理时限" in escalated["text"]
     assert "村口的路塌了一块" in escalated["text"]  # the whole case
     told = await grandma.wait_for_text("已上报", after=receipt["message_id"], timeout=60)
-    assert number in told["text"]
     assert "李强" in told["text"]
-    # The notice of this escalation, told by its own words, not by 督办 (the digest).
     notice = await supervisor.wait_for(
         lambda m: "已自动上报" in m["text"] and number in m["text"], timeout=60
     )
-    if down_over_the_digest:
-        await supervisor.wait_for(lambda m: "督办摘要" in m["text"] and number in m["text"])
-    assert "李强" in notice["text"]
     await village.wait_for(lambda m: "改由" in m["text"] and number in m["text"], timeout=60)
-
-    # The new handler takes it up; the villager hears so.
     await township.press(escalated, text="受理")
     await grandma.wait_for_text("已受理您的诉求", timeout=60)
-    # The supervisor may open the case from the notice.
     await supervisor.press(notice, text="查看诉求")
     await supervisor.wait_for(lambda m: "村口的路塌了一块" in m["text"], timeout=60)
-
-    assert len(reminders(village, number)) == 1  # not again after the restart
-    escalations = [m for m in township.messages() if "上报到您这里" in str(m.get("text"))]
-    assert len(escalations) == 1
 
 
 async def test_the_handler_extends_once_and_the_villager_sees_why(

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from bot.domain import deadlines
-from bot.domain.deadlines import Due
+from bot.domain.deadlines import Due, Missed
 from bot.domain.leavers import Untold
 from bot.domain.lifecycle import Category, Event, Status
 from bot.domain.requests import Content, Deadlines, Request, TrailLine
@@ -77,6 +77,8 @@ class FakeRequests:
     resolved_at: dict[int, datetime] = field(default_factory=dict)
     visible_to: dict[str, set[int]] = field(default_factory=dict)  # cadre -> request ids
     close_reminded: set[tuple[int, datetime]] = field(default_factory=set)
+    urged: dict[tuple[int, Due, datetime | None, int], datetime] = field(default_factory=dict)
+    digest_lines: list[tuple[str, int, str, str]] = field(default_factory=list)
 
     def add(self, *requests: Request) -> None:
         for r in requests:
@@ -144,9 +146,39 @@ class FakeRequests:
                 return r.id
         return None
 
+    # 督办: urged facts and digest lines
+    async def mark_urged(self, request_id: int, fact: Missed, at: datetime) -> bool:
+        key = (request_id, fact.due, fact.at, fact.reopens)
+        if key in self.urged:
+            return False
+        self.urged[key] = at
+        return True
+
+    async def urged_at(self, request_id: int, fact: Missed) -> datetime | None:
+        return self.urged.get((request_id, fact.due, fact.at, fact.reopens))
+
+    async def note_for_digest(
+        self, recipient: str, request_id: int, what: str, note: str, at: datetime
+    ) -> None:
+        self.digest_lines.append((recipient, request_id, what, note))
+
     # what the sweeps find (as storage's queries do, by the domain's rules)
-    async def overdue(self, now: datetime, reopens: int, limit: int) -> list[int]:
-        found = [i for i, r in sorted(self.rows.items()) if deadlines.overdue(r, now)]
+    async def unurged(self, now: datetime, reopens: int, limit: int) -> list[int]:
+        return [
+            i
+            for i, r in sorted(self.rows.items())
+            if any((i, f.due, f.at, f.reopens) not in self.urged for f in deadlines.missed(r, now))
+        ][:limit]
+
+    async def to_escalate(
+        self, now: datetime, cutoff: datetime, reopens: int, limit: int
+    ) -> list[int]:
+        after = now - cutoff
+        found = []
+        for i, r in sorted(self.rows.items()):
+            reopen = await self.urged_at(i, Missed(Due.REOPENED, reopens=r.reopened))
+            if deadlines.escalation_due(r, now, after, reopen) is not None:
+                found.append(i)
         return found[:limit]
 
     async def near_due(self, now: datetime, horizon: datetime, limit: int) -> list[int]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from bot.domain.roster import Cadre, Household, Rank
-from bot.domain.schedule import BoundCadre, DayKind, Digest, OpenHousehold, Optin
+from bot.domain.schedule import BoundCadre, DayKind, Digest, Noted, OpenHousehold, Optin
 from bot.domain.stats import By, Figures, Period
 from bot.services.identity import Identity
 
@@ -40,6 +40,7 @@ class FakeSchedule:
     optin_rows: list[Optin] = field(default_factory=list)
     marks: dict[str, datetime] = field(default_factory=dict)
     digests: dict[str, Digest] = field(default_factory=dict)
+    noted: dict[str, list[Noted]] = field(default_factory=dict)  # by recipient
 
     async def visitable(self, cadre_id: str, household_id: str) -> Household | None:
         if household_id in self.visitable_by.get(cadre_id, set()):
@@ -114,6 +115,9 @@ class FakeSchedule:
 
     async def digest(self, region_id: str, since: datetime, now: datetime) -> Digest:
         return self.digests.get(region_id, Digest([], [], []))
+
+    async def drain_lines(self, recipient: str, now: datetime) -> list[Noted]:
+        return self.noted.pop(recipient, [])
 
     async def breakdown(
         self, region_id: str, period: Period, now: datetime, by: By

@@ -1,7 +1,9 @@
 """Due times as use cases over in-memory fakes: ``/extend`` within the caps (the household
 and the supervisor told), each refusal with its reason and nothing changed; the deadline
-sweep reminding once, escalating one tier, stalling at the top with the admins told, a
-batch a tick; the confirm timeout closing what the villager left unanswered."""
+sweep reminding once, and (with ``deadlines.escalate_after`` set, supervisors and admins
+told at once) escalating one tier past the second deadline, stalling at the top with the
+admins told, a batch a tick (the default, 督办 without moving, is tests/services/
+test_supervise.py); the confirm timeout closing what the villager left unanswered."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.calls import Priority
-from bot.domain.deadlines import Due, ExtendLimits
+from bot.domain.deadlines import Delivery, Due, ExtendLimits, Supervision
 from bot.domain.lifecycle import Event, Outcome, Status
 from bot.domain.requests import Audience
 from bot.i18n import Texts
@@ -40,6 +42,9 @@ ZONE = ZoneInfo("Asia/Shanghai")
 LIMITS = ExtendLimits(normal=timedelta(days=30), urgent=timedelta(days=1))
 ADMIN = 9001
 BEFORE = 2 * H  # remind this long before a due time
+# The old behaviour, configured: one tier up 48h past a missed due time, notices at once.
+AFTER = Supervision(48 * H, Delivery.INSTANT, Delivery.INSTANT)
+INSTANT = Supervision(None, Delivery.INSTANT, Delivery.INSTANT)
 VILLAGER = Identity(GRANDMA, admin=False, cadre=None, households=(), current=None)
 
 
@@ -65,7 +70,7 @@ async def test_the_handler_extends_within_the_caps_and_household_and_supervisor_
     work = work_with(request(status=Status.ACKNOWLEDGED))
     words = ["lx-2031-000001", "2031-03-20", "等", "配件"]
 
-    done = await deadlines.extend(work, cadre(ZHENG), LIMITS, ZONE, words)
+    done = await deadlines.extend(work, cadre(ZHENG), LIMITS, ZONE, words, INSTANT)
 
     until = datetime(2031, 3, 20, 23, 59, tzinfo=ZONE)
     assert done.request.resolve_by == until == work.deadlines.rows[1].resolve_by
@@ -178,10 +183,10 @@ async def test_a_reminder_comes_once_before_the_response_is_due() -> None:
     assert (again.reminders, again.acted) == ((), 0)
 
 
-async def test_past_the_response_time_it_goes_one_tier_up_and_everyone_hears() -> None:
-    work = work_with(request(), now=NOW + 24 * H)
+async def test_past_the_second_deadline_it_goes_one_tier_up_and_everyone_hears() -> None:
+    work = work_with(request(), now=NOW + 72 * H)
 
-    watched = await deadlines.watch(work, TABLE, BEFORE)
+    watched = await deadlines.watch(work, TABLE, BEFORE, AFTER)
 
     now = work.deadlines.rows[1]
     assert (now.handler_id, now.tier) == (LI.id, 2)
@@ -200,9 +205,9 @@ async def test_past_the_response_time_it_goes_one_tier_up_and_everyone_hears() -
 
 async def test_at_the_top_it_stalls_once_and_the_admins_hear() -> None:
     top = request(handler_id=ZHAO.id, tier=3)
-    work = work_with(top, now=NOW + 24 * H)
+    work = work_with(top, now=NOW + 72 * H)
 
-    watched = await deadlines.watch(work, TABLE, BEFORE)
+    watched = await deadlines.watch(work, TABLE, BEFORE, AFTER)
 
     assert work.deadlines.rows[1].handler_id == ZHAO.id
     assert work.deadlines.rows[1].stalled_at == work.now
@@ -212,14 +217,14 @@ async def test_at_the_top_it_stalls_once_and_the_admins_hear() -> None:
         (Audience.ADMINS, Event.OVERDUE, 0),
     }
     work.now += 24 * H
-    assert (await deadlines.watch(work, TABLE, BEFORE)).acted == 0  # told once
+    assert (await deadlines.watch(work, TABLE, BEFORE, AFTER)).acted == 0  # told once
 
 
 async def test_a_tick_escalates_a_batch_and_the_next_tick_the_rest() -> None:
-    work = work_with(request(1), request(2), request(3), now=NOW + 24 * H)
+    work = work_with(request(1), request(2), request(3), now=NOW + 72 * H)
 
-    first = await deadlines.watch(work, TABLE, BEFORE, batch=2)
-    second = await deadlines.watch(work, TABLE, BEFORE, batch=2)
+    first = await deadlines.watch(work, TABLE, BEFORE, AFTER, batch=2)
+    second = await deadlines.watch(work, TABLE, BEFORE, AFTER, batch=2)
 
     assert (first.escalated, second.escalated) == (2, 1)
     assert {r.handler_id for r in work.deadlines.rows.values()} == {LI.id}

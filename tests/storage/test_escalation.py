@@ -1,7 +1,9 @@
 """Deadlines over a real database with the sample county: the sweep, called directly
-after moving a ManualClock, reminds once, escalates tier by tier with the right people
-told, stops at the top, escalates a request reopened twice at once, and honours the
-handler's one extension."""
+after moving a ManualClock, reminds once; past a due time (or reopened twice) it urges
+the handler once and notes a line for the supervisor's digest, the request staying
+where it is (督办); with ``deadlines.escalate_after`` set it escalates tier by tier past
+that second deadline with the right people told and stops at the top; and it honours
+the handler's one extension."""
 
 from __future__ import annotations
 
@@ -41,8 +43,10 @@ SELECT_SENT = "SELECT id, lane, payload, priority FROM outbox WHERE method = 'se
 SELECT_EVENTS = "SELECT kind FROM request_events WHERE request_id = ? ORDER BY id"
 COUNT_REMINDERS = "SELECT count(*) FROM sent_reminders"
 COUNT_SWEPT = """
-SELECT count(*) FROM request_events WHERE actor = 'system' AND kind IN ('escalated', 'overdue')
+SELECT count(*) FROM request_events
+WHERE actor = 'system' AND kind IN ('escalated', 'overdue', 'urged_by_system')
 """
+SELECT_LINES = "SELECT recipient, what, note FROM digest_lines ORDER BY id"
 H = timedelta(hours=1)
 BULK = Priority.BULK
 LIMITS = deadlines.ExtendLimits(normal=timedelta(days=30), urgent=timedelta(days=1))
@@ -87,6 +91,24 @@ class Outbox:
 def services(clock: ManualClock) -> Setup:
     config = Config.model_validate({"general": {"admins": [ADMIN]}})
     return Setup(config, clock, Texts("zh"), "lianxin_test_bot")
+
+
+@pytest.fixture
+def escalating(clock: ManualClock) -> Setup:
+    """One tier up 48h past a missed due time, supervisors and admins told at once."""
+    config = Config.model_validate(
+        {
+            "general": {"admins": [ADMIN]},
+            "deadlines": {"escalate_after": "48h"},
+            "notices": {"supervisors": "instant", "admins": "instant"},
+        }
+    )
+    return Setup(config, clock, Texts("zh"), "lianxin_test_bot")
+
+
+async def lines(db: Database) -> list[tuple[str, str, str]]:
+    async with db.read() as tx:
+        return [(r[0], r[1], r[2]) for r in await tx.fetchall(SELECT_LINES)]
 
 
 async def sweep(db: Database, services: Setup) -> tuple[int, int]:
@@ -164,13 +186,13 @@ async def test_a_reminder_missed_while_down_is_dropped_once_the_due_time_passed(
     request = await file(county, clock, services)
     await outbox.new()
     clock.advance(25 * H)  # the bot was down over the reminder and the due time
-    assert await sweep(county, services) == (0, 1)
+    assert await sweep(county, services) == (0, 1)  # urged instead
     sent = await outbox.new()
     assert not any("提醒" in t for t in texts_to(sent, CADRES["K007"]))
-    assert (await current(county, request.id)).handler_id == "K004"
+    assert (await current(county, request.id)).handler_id == "K007"
 
 
-async def test_unanswered_it_climbs_tier_by_tier_then_stops_at_the_top(
+async def test_unanswered_it_stays_with_its_handler_who_is_urged_once_per_due_time(
     county: Database, clock: ManualClock, services: Setup
 ) -> None:
     outbox = Outbox(county)
@@ -178,6 +200,34 @@ async def test_unanswered_it_climbs_tier_by_tier_then_stops_at_the_top(
     await outbox.new()
 
     clock.advance(24 * H)
+    assert await sweep(county, services) == (0, 1)
+    now = await current(county, request.id)
+    assert (now.handler_id, now.tier) == ("K007", 1)  # 督办, not moving the work
+    sent = await outbox.new()
+    assert list(sent) == [CADRES["K007"]]  # the supervisor reads it in the digest
+    [urge] = texts_to(sent, CADRES["K007"])
+    assert request.number in urge
+    assert "超过受理时限" in urge
+    assert await lines(county) == [("K003", "urged_by_system", "respond")]
+    for _ in range(3):  # again, and after a restart: once
+        clock.advance(24 * H)
+        assert await sweep(county, services) == (0, 0)
+    clock.set(request.resolve_by)
+    assert await sweep(county, services) == (0, 1)
+    assert "超过办结时限" in texts_to(await outbox.new(), CADRES["K007"])[0]
+    assert (await current(county, request.id)).handler_id == "K007"
+    assert (await kinds(county, request.id)).count(Event.URGED_BY_SYSTEM) == 2
+
+
+async def test_past_escalate_after_it_climbs_tier_by_tier_then_stops_at_the_top(
+    county: Database, clock: ManualClock, escalating: Setup
+) -> None:
+    services = escalating
+    outbox = Outbox(county)
+    request = await file(county, clock, services)
+    await outbox.new()
+
+    clock.advance(72 * H)
     assert await sweep(county, services) == (0, 1)
     now = await current(county, request.id)
     assert (now.handler_id, now.tier) == ("K004", 2)
@@ -193,7 +243,7 @@ async def test_unanswered_it_climbs_tier_by_tier_then_stops_at_the_top(
     assert "督办" in texts_to(sent, CADRES["K003"])[0]
     assert "李强" in texts_to(sent, CADRES["K007"])[0]
 
-    clock.advance(24 * H)
+    clock.advance(72 * H)
     assert await sweep(county, services) == (0, 1)
     now = await current(county, request.id)
     assert (now.handler_id, now.tier) == ("K001", 3)
@@ -203,7 +253,7 @@ async def test_unanswered_it_climbs_tier_by_tier_then_stops_at_the_top(
     # 赵建国 (county leader, tier 3) supervises the county itself: no one is above him,
     # and the request must not go back down to a township. The supervisors above the
     # household and the admins are told, once.
-    clock.advance(24 * H)
+    clock.advance(72 * H)
     assert await sweep(county, services) == (0, 1)
     now = await current(county, request.id)
     assert now.handler_id == "K001"
@@ -211,7 +261,7 @@ async def test_unanswered_it_climbs_tier_by_tier_then_stops_at_the_top(
     sent = await outbox.new()
     assert set(sent) == {CADRES["K001"], CADRES["K003"], ADMIN}
     assert request.number in texts_to(sent, ADMIN)[0]
-    clock.advance(24 * H)
+    clock.advance(72 * H)
     assert await sweep(county, services) == (0, 0)
     assert await outbox.new() == {}
     trail = await kinds(county, request.id)
@@ -225,7 +275,7 @@ async def test_unanswered_it_climbs_tier_by_tier_then_stops_at_the_top(
         )
 
 
-async def test_an_acknowledged_request_escalates_past_its_resolution_time(
+async def test_an_acknowledged_request_is_urged_past_its_resolution_time(
     county: Database, clock: ManualClock, services: Setup
 ) -> None:
     outbox = Outbox(county)
@@ -238,11 +288,11 @@ async def test_an_acknowledged_request_escalates_past_its_resolution_time(
     assert "办结" in texts_to(await outbox.new(), CADRES["K007"])[0]
     clock.advance(H)
     assert await sweep(county, services) == (0, 1)
-    assert (await current(county, request.id)).handler_id == "K004"
-    assert "超过办结时限" in texts_to(await outbox.new(), CADRES["K004"])[0]
+    assert (await current(county, request.id)).handler_id == "K007"
+    assert "超过办结时限" in texts_to(await outbox.new(), CADRES["K007"])[0]
 
 
-async def test_a_request_reopened_twice_escalates_at_once(
+async def test_a_request_reopened_twice_stays_and_the_supervisor_reads_a_line(
     county: Database, clock: ManualClock, services: Setup
 ) -> None:
     request = await file(county, clock, services)
@@ -259,7 +309,8 @@ async def test_a_request_reopened_twice_escalates_at_once(
     await resolve_and_reopen()
     assert await sweep(county, services) == (0, 1)
     now = await current(county, request.id)
-    assert (now.handler_id, now.reopen_escalated) == ("K004", 2)
+    assert (now.handler_id, now.reopen_escalated) == ("K007", 0)
+    assert await lines(county) == [("K003", "urged_by_system", "reopened")]
     assert await sweep(county, services) == (0, 0)
 
 
@@ -309,7 +360,7 @@ async def test_the_handler_extends_once_with_a_reason(
     assert await sweep(county, services) == (0, 0)
     clock.set(later)
     assert await sweep(county, services) == (0, 1)
-    assert (await current(county, request.id)).handler_id == "K004"
+    assert (await current(county, request.id)).handler_id == "K007"  # urged, not moved
 
 
 async def test_an_extension_years_ahead_is_refused_and_an_urgent_one_stays_short(
