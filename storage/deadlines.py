@@ -25,7 +25,7 @@ ORDER BY id
 LIMIT :limit
 """
 # Requests with an overdue fact not yet urged (``bot.domain.deadlines.missed``): a due
-# time passed whose urge is not in ``urgings`` (0017), or a second reopen not yet answered
+# time passed whose urge is not in ``urgings`` (0016), or a second reopen not yet answered
 # by an escalation nor urged; never one stalled at the top of its chain.
 SELECT_UNURGED = """
 SELECT r.id FROM requests r

@@ -142,7 +142,7 @@ ORDER BY r.number
 """
 
 # The lines noted for a recipient (a cadre id, or '*admins') since their last digest
-# (0017), with what each shows; drained (``digested_at``) in the round's transaction.
+# (0016), with what each shows; drained (``digested_at``) in the round's transaction.
 SELECT_PENDING_LINES = """
 SELECT d.id, d.what, d.note, r.number, h.head_name, g.name, r.urgent,
        (SELECT json_extract(e.detail, '$.text') FROM request_events e
