@@ -9,7 +9,18 @@ PTB gives an update to the first matching handler of each group, so order is mea
 
 from __future__ import annotations
 
-from . import admin, away, binding, cadre, common, deadlines, schedule, supervisor, villager
+from . import (
+    admin,
+    away,
+    binding,
+    cadre,
+    common,
+    deadlines,
+    schedule,
+    supervision,
+    supervisor,
+    villager,
+)
 from .context import AnyApp, LianxinContext
 from .errors import on_error
 
@@ -22,6 +33,7 @@ def register(app: AnyApp) -> None:
     schedule.register(app)  # /stay, /visit, reminder opt-ins
     supervisor.register(app)  # /stats and its breakdowns
     cadre.register(app)  # /inbox, /file, the request buttons
+    supervision.register(app)  # the 督办 buttons on a case a supervisor sees
     away.register(app)  # /away, and 「我回来了」
     villager.register(app)  # /cadres, /household, the big buttons, a bound villager's messages
     admin.register(app)  # /status

@@ -35,6 +35,7 @@ from storage.outbox import Outbox
 from storage.people import People
 from storage.schedule import Schedules
 from storage.stats import Stats
+from storage.supervision import Supervision
 from storage.villager_views import VillagerViews
 
 
@@ -131,6 +132,10 @@ class UnitOfWork:
     @cached_property
     def villager_views(self) -> VillagerViews:
         return VillagerViews(self.tx)
+
+    @cached_property
+    def supervision(self) -> Supervision:
+        return Supervision(self.tx)
 
 
 @asynccontextmanager

@@ -34,6 +34,9 @@ class Event(StrEnum):
     OVERDUE = "overdue"  # past due with no one above to escalate to: supervisors told
     REASSIGNED = "reassigned"  # its handler left (pruned, unbound, moved): to the next one
     WITHDRAWN = "withdrawn"  # 撤回: the household took it back before it was resolved
+    URGED = "urged"  # 催办: a supervisor urged the handler (with a note, or none)
+    TAKEN = "taken"  # 包案: a leader took the case personally (requests.leader_id)
+    ASSIGNED = "assigned"  # 交办: a supervisor assigned it to a department's contact
 
 
 class Resolution(StrEnum):
@@ -89,6 +92,9 @@ TRANSITIONS: dict[tuple[Status, Event], Status] = {
     (Status.RESOLVED, Event.REOPENED): Status.OPEN,
     (Status.RESOLVED, Event.CLOSED_BY_TIMEOUT): Status.CLOSED,
     **{(s, Event.WITHDRAWN): Status.CLOSED for s in _WORKING},
+    **{(s, Event.URGED): s for s in _WORKING},
+    **{(s, Event.TAKEN): s for s in _WORKING},
+    **{(s, Event.ASSIGNED): s for s in _WORKING},
 }
 
 # A response (for the response time and rate): the handler's first of these.
