@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
+from datetime import date, timedelta
 from pathlib import Path
 
 from bot.clock import ManualClock
 from bot.domain import confidential, requests
 from bot.domain import supervision as rules
 from bot.domain.roster import Department, Roster
+from bot.domain.stats import Period
 from bot.roster_io import load, write_roster
+from storage import stats
 from storage.db import Database
 from storage.requests import Requests
 from storage.roster_import import import_roster, read_roster
@@ -27,6 +30,7 @@ from tests.storage.test_roster_import import NOW, SAMPLE, sample
 POWER = Department("D01", "东坪供电所", "T01", "K005")
 AGRICULTURE = Department("D02", "县农业农村局", "C01", "K002")
 WEST = Department("D03", "西河水利站", "T02", "K012")
+DAY = timedelta(days=1)
 DEPARTMENTS = "id,name,region_id,contact_id\nD01,东坪供电所,T01,K005\nD02,县农业农村局,C01,K002\n"
 
 
@@ -147,6 +151,12 @@ async def test_taking_a_case_is_stored_and_the_handler_keeps_it(
     assert stored is not None
     assert (stored.leader_id, stored.handler_id) == ("K003", "K007")
     assert done.request == stored
+    # /stats and the workbook count it as a 包案 case, for the township and the county.
+    period = Period(date(2000, 1, 1), date(2100, 1, 1), clock.now() - DAY, clock.now() + DAY)
+    async with county.read() as tx:
+        for region in ("T01", "C01"):
+            assert (await stats.region_figures(tx, region, period, clock.now())).taken == 1
+        assert (await stats.region_figures(tx, "T02", period, clock.now())).taken == 0
 
 
 async def test_a_complaint_goes_to_the_discipline_contact_first(
