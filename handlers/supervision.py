@@ -1,7 +1,7 @@
 """督办 buttons on a case a supervisor sees: 催办 (urge, with an optional note), 包案 (take
 the case personally), 交办 (assign it to a department) and 转上级办理 (move it up a tier).
 
-Each button is ``sv:<action>:<request id>[:<department id>]``; the use cases
+Each button is ``du:<action>:<request id>[:<department id>]``; the use cases
 (``bot.services.supervision``) check it against the request and the presser (only a
 cadre supervising the household's region or one above, never the accused of a
 confidential complaint), so a forged or stale press is refused and changes nothing.
@@ -31,7 +31,7 @@ from . import notify, outgoing, requesting, tell_cadre, undelivered
 from .context import AnyApp, LianxinContext, Unit, View
 from .paging import bounded
 
-SCOPE = "sv"
+SCOPE = "du"  # 督办
 _WORKING = (Status.OPEN, Status.ACKNOWLEDGED)
 
 
@@ -288,5 +288,5 @@ def _to_household(view: View, notice: Notice, assigned: Assigned | None) -> str:
 
 
 def register(app: AnyApp) -> None:
-    """The 督办 buttons (``sv:``); a supervisor's note after 催办 comes via cadre.py."""
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^sv:"))
+    """The 督办 buttons (``du:``); a supervisor's note after 催办 comes via cadre.py."""
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^du:"))
