@@ -263,7 +263,7 @@ def case_calls(view: View, user: int, opened: OpenCase | None) -> list[Call]:
         return [outgoing.message(user, view.texts("requests_cadre.answer.not_found"))]
     request = opened.request
     case = tell_cadre.Case(request, opened.household, {}, opened.content, None, opened.trail)
-    pages = tell_cadre.case_pages(view, case)
+    pages = tell_cadre.case_pages(view, case, intro=supervision.taken_intro(view.texts, opened))
     keyboard = tell_cadre.actions_keyboard(view.texts, request)
     if opened.supervising:  # a supervisor's buttons are 督办's, not the handler's
         keyboard = supervision.keyboard(view.texts, request)

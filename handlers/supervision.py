@@ -24,6 +24,7 @@ from bot.i18n import Texts
 from bot.services import supervision
 from bot.services.casework import CadresOnly
 from bot.services.identity import Identity
+from bot.services.inbox import OpenCase
 from bot.services.notices import Notice
 from bot.services.supervision import Assigned, Departments, MovedUp, Taken, Urged
 
@@ -54,6 +55,15 @@ def keyboard(texts: Texts, request: Request) -> InlineKeyboardMarkup | None:
 
     first = [button("urge")] + ([button("take")] if request.leader_id is None else [])
     return InlineKeyboardMarkup([first, [button("assign"), button("up")]])
+
+
+def taken_intro(texts: Texts, opened: OpenCase) -> str:
+    """The line a 包案 case's card opens with: who took it (the trail's ``taken``)."""
+    if opened.request.leader_id is None:
+        return ""
+    names = [line.actor_name for line in opened.trail if line.kind == Event.TAKEN]
+    leader = bounded(names[-1] if names else opened.request.leader_id)
+    return texts("leaders.card_taken", name=leader) + "\n"
 
 
 # --- buttons ----------------------------------------------------------------------------

@@ -79,6 +79,14 @@ async def test_a_supervisor_urges_takes_assigns_and_moves_up(
     await secretary.command("stats")
     figures = await secretary.wait_for_text("📊 东坪镇")
     assert "领导包案 1 件" in figures["text"]
+    last = secretary.messages()[-1]["message_id"]
+    await secretary.command("inbox", number)
+    reopened = await secretary.wait_for(
+        lambda m: f"诉求 {number}" in m["text"] and "du:" in str(m.get("reply_markup")),
+        after=last,
+    )
+    assert "孙丽已包案督办" in reopened["text"]
+    assert "du:take:" not in str(reopened["reply_markup"])  # once per case
 
     # 交办 to the power station: its contact gets the case and answers the villager.
     await secretary.press(card, text="📤 交办")
