@@ -123,6 +123,7 @@ _FIGURE_COLUMNS = (
     "first_response_p90",
     "resolution_median",
     "resolution_p90",
+    "taken",  # 包案 (last: the columns before it keep their places)
 )
 
 
@@ -143,6 +144,7 @@ def figure_line(name: str, f: Figures) -> list[object]:
         _hours(f.first_response_p90),
         _hours(f.resolution_median),
         _hours(f.resolution_p90),
+        f.taken,
     ]
 
 

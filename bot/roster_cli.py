@@ -163,6 +163,8 @@ def summary(language: Language, report: ImportReport, *, prune: bool) -> list[st
     """
     lines = []
     for name in TABLE_NAMES:
+        if name not in report.tables:  # departments: the file has no such sheet
+            continue
         change = report.tables[name]
         table = t(language, f"roster.table.{name}")
         lines.append(

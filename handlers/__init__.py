@@ -18,6 +18,7 @@ from . import (
     deadlines,
     pickers,
     schedule,
+    supervision,
     supervisor,
     villager,
 )
@@ -34,6 +35,7 @@ def register(app: AnyApp) -> None:
     schedule.register(app)  # the place after /stay or /visit, reminder opt-ins
     supervisor.register(app)  # /stats and its breakdowns
     cadre.register(app)  # /inbox, the request buttons
+    supervision.register(app)  # the 督办 buttons on a case a supervisor sees
     away.register(app)  # /away, and 「我回来了」
     villager.register(app)  # /cadres, /household, the big buttons, a bound villager's messages
     admin.register(app)  # /status

@@ -37,7 +37,7 @@ from bot.services.casework import (
 from bot.services.identity import Identity
 from bot.services.inbox import Inbox, NotFound, OpenCase
 
-from . import notify, outgoing, requesting, tell_cadre
+from . import notify, outgoing, requesting, supervision, tell_cadre
 from .context import AnyApp, LianxinContext, Unit, View
 from .paging import bounded
 
@@ -65,6 +65,8 @@ async def message(update: Update, context: LianxinContext, cadre_id: str) -> Non
     if incoming is None or who is None:
         return
     content = requesting.content_of(incoming)
+    if await supervision.noted(unit, who, content, incoming.message_id):
+        return  # the note of a 催办 (handlers.supervision)
     try:
         done = await casework.message(unit.work, who, content, rules(unit))
     except (NotAllowed, InvalidTransition):
@@ -240,8 +242,10 @@ def case_calls(view: View, user: int, opened: OpenCase | None) -> list[Call]:
         return [outgoing.message(user, view.texts("requests_cadre.answer.not_found"))]
     request = opened.request
     case = tell_cadre.Case(request, opened.household, {}, opened.content, None, opened.trail)
-    pages = tell_cadre.case_pages(view, case)
+    pages = tell_cadre.case_pages(view, case, intro=supervision.taken_intro(view.texts, opened))
     keyboard = tell_cadre.actions_keyboard(view.texts, request)
+    if opened.supervising:  # a supervisor's buttons are 督办's, not the handler's
+        keyboard = supervision.keyboard(view.texts, request)
     return [
         *outgoing.messages(user, pages, keyboard=keyboard, keyboard_first=True),
         *tell_cadre.media_calls(user, opened.content, request.number),

@@ -61,6 +61,10 @@ def hours(texts: Texts, seconds: float | None) -> str:
 
 
 def summary(texts: Texts, f: Figures) -> str:
+    return _figures_text(texts, f) + "\n" + texts("leaders.stats_taken", taken=f.taken)
+
+
+def _figures_text(texts: Texts, f: Figures) -> str:
     return texts(
         "stats.summary",
         filed=f.filed,

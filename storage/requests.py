@@ -68,6 +68,23 @@ LEFT JOIN cadre_accounts a ON a.cadre_id = c.id
 LEFT JOIN cadre_away w ON w.cadre_id = c.id
 ORDER BY up.depth, c.id
 """
+# The discipline contacts (migration 0016) of a region and of every region above it,
+# nearest first, as SELECT_SUPERVISORS_FROM: a confidential complaint's first recipients.
+SELECT_DISCIPLINE_FROM = """
+WITH RECURSIVE up (id, depth) AS (
+    SELECT ?, 0
+    UNION ALL
+    SELECT r.parent_id, up.depth + 1 FROM up JOIN regions r ON r.id = up.id
+    WHERE r.parent_id IS NOT NULL AND up.depth < 20
+)
+SELECT c.id, up.depth, a.user_id, w.until
+FROM up
+JOIN regions g ON g.id = up.id
+JOIN cadres c ON c.id = g.discipline_contact
+LEFT JOIN cadre_accounts a ON a.cadre_id = c.id
+LEFT JOIN cadre_away w ON w.cadre_id = c.id
+ORDER BY up.depth, c.id
+"""
 SELECT_HOUSEHOLD_PARENT_REGION = """
 SELECT r.parent_id FROM households h JOIN regions r ON r.id = h.region_id WHERE h.id = ?
 """
@@ -163,6 +180,7 @@ def _request(row: Row) -> Request:
         stalled_at=_time(row["stalled_at"]),
         reopen_escalated=row["reopen_escalated"],
         accused_id=row["accused_id"],
+        leader_id=row["leader_id"],
     )
 
 
@@ -309,6 +327,14 @@ class Requests:
         """Supervisors of the regions strictly above the cadre's own, nearest first."""
         start = await self._tx.scalar(SELECT_CADRE_PARENT_REGION, (cadre_id,))
         return [_candidate(row) for row in await self._supervisor_rows_from(start)]
+
+    async def discipline_contacts_above_cadre(self, cadre_id: str) -> list[Candidate]:
+        """The discipline contacts of the regions strictly above the cadre's own."""
+        start = await self._tx.scalar(SELECT_CADRE_PARENT_REGION, (cadre_id,))
+        if start is None:
+            return []
+        rows = await self._tx.fetchall(SELECT_DISCIPLINE_FROM, (start,))
+        return [_candidate(row) for row in rows]
 
     async def trail(self, request_id: int) -> list[TrailLine]:
         return await trail(self._tx, request_id)

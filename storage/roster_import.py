@@ -26,14 +26,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.domain.roster import Cadre, Household, Level, Link, Rank, Region, Roster
+from bot.domain.roster import Cadre, Department, Household, Level, Link, Rank, Region, Roster
 from storage import leavers, region_tree
 from storage.db import Database, Tx
 
-TABLE_NAMES = ("regions", "cadres", "households", "links")
+TABLE_NAMES = ("regions", "cadres", "households", "links", "departments")
 
 SELECT_REGIONS = """
-SELECT id, name, level, parent_id FROM regions WHERE removed_at IS NULL
+SELECT id, name, level, parent_id, discipline_contact FROM regions WHERE removed_at IS NULL
 ORDER BY CASE level WHEN 'county' THEN 0 WHEN 'township' THEN 1 WHEN 'village' THEN 2
          ELSE 3 END, id
 """
@@ -48,12 +48,13 @@ ORDER BY id
 SELECT_LINKS = (
     "SELECT household_id, cadre_id, tier FROM links ORDER BY household_id, tier, cadre_id"
 )
+SELECT_DEPARTMENTS = "SELECT id, name, region_id, contact_id FROM departments ORDER BY id"
 
 UPSERT_REGION = """
-INSERT INTO regions (id, name, level, parent_id) VALUES (?, ?, ?, ?)
+INSERT INTO regions (id, name, level, parent_id, discipline_contact) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET
     name = excluded.name, level = excluded.level, parent_id = excluded.parent_id,
-    removed_at = NULL
+    discipline_contact = excluded.discipline_contact, removed_at = NULL
 """
 UPSERT_CADRE = """
 INSERT INTO cadres (id, name, rank, unit, phone, region_id, backup_id, supervises)
@@ -73,11 +74,17 @@ UPSERT_LINK = """
 INSERT INTO links (household_id, cadre_id, tier) VALUES (?, ?, ?)
 ON CONFLICT (household_id, cadre_id) DO UPDATE SET tier = excluded.tier
 """
+UPSERT_DEPARTMENT = """
+INSERT INTO departments (id, name, region_id, contact_id) VALUES (?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET
+    name = excluded.name, region_id = excluded.region_id, contact_id = excluded.contact_id
+"""
 DELETE = {
     "links": "DELETE FROM links WHERE household_id = ? AND cadre_id = ?",
     "households": "DELETE FROM households WHERE id = ?",
     "cadres": "DELETE FROM cadres WHERE id = ?",
     "regions": "DELETE FROM regions WHERE id = ?",
+    "departments": "DELETE FROM departments WHERE id = ?",
 }
 SELECT_MEMBER_HOUSEHOLDS = "SELECT household_id FROM members"
 SELECT_ACCOUNT_CADRES = "SELECT cadre_id FROM cadre_accounts"
@@ -87,12 +94,14 @@ SELECTS = {
     "cadres": SELECT_CADRES,
     "households": SELECT_HOUSEHOLDS,
     "links": SELECT_LINKS,
+    "departments": SELECT_DEPARTMENTS,
 }
 UPSERTS = {
     "regions": UPSERT_REGION,
     "cadres": UPSERT_CADRE,
     "households": UPSERT_HOUSEHOLD,
     "links": UPSERT_LINK,
+    "departments": UPSERT_DEPARTMENT,
 }
 Key = str | tuple[str, str]  # an id, or (household_id, cadre_id) for a link
 Rows = dict[Key, tuple[Any, ...]]
@@ -136,7 +145,10 @@ def _key(table: str, row: Sequence[Any]) -> Key:
 def _file_rows(roster: Roster) -> dict[str, Rows]:
     """The file's rows in the shape of the table's columns, keyed as the table is."""
     rows: dict[str, list[tuple[Any, ...]]] = {
-        "regions": [(r.id, r.name, r.level.value, r.parent_id) for r in roster.regions],
+        "regions": [
+            (r.id, r.name, r.level.value, r.parent_id, r.discipline_contact)
+            for r in roster.regions
+        ],
         "cadres": [
             (c.id, c.name, c.rank.value, c.unit, c.phone, c.region_id, c.backup_id, c.supervises)
             for c in roster.cadres
@@ -145,6 +157,9 @@ def _file_rows(roster: Roster) -> dict[str, Rows]:
             (h.id, h.head_name, h.region_id, h.address, h.phone) for h in roster.households
         ],
         "links": [(k.household_id, k.cadre_id, k.tier) for k in roster.links],
+        "departments": [
+            (d.id, d.name, d.region_id, d.contact_id) for d in roster.departments or ()
+        ],
     }
     return {table: {_key(table, row): row for row in found} for table, found in rows.items()}
 
@@ -184,6 +199,8 @@ async def _apply(
     in_file = wanted["households"].keys()
     gone: dict[str, list[Key]] = {}  # absent from the file: removed only with prune
     for table in TABLE_NAMES:
+        if table == "departments" and roster.departments is None:
+            continue  # a roster without the sheet (older ones): the stored departments stay
         have = await _db_rows(tx, table)
         changed = [row for key, row in wanted[table].items() if have.get(key) != row]
         added = sum(1 for key in wanted[table] if key not in have)
@@ -192,6 +209,8 @@ async def _apply(
         if table == "links":  # a household in the file gets exactly the file's chain
             replaced = [key for key in gone[table] if key[0] in in_file]
             gone[table] = [key for key in gone[table] if key[0] not in in_file]
+        if table == "departments":  # the sheet is the whole list: what it leaves out goes
+            replaced, gone[table] = gone[table], []
         report.tables[table] = TableChange(
             added=added,
             updated=len(changed) - added,
@@ -270,11 +289,13 @@ async def read_roster(tx: Tx) -> Roster:
     cadres = await tx.fetchall(SELECT_CADRES)
     households = await tx.fetchall(SELECT_HOUSEHOLDS)
     links = await tx.fetchall(SELECT_LINKS)
+    departments = await tx.fetchall(SELECT_DEPARTMENTS)
     return Roster(
-        regions=tuple(Region(r[0], r[1], Level(r[2]), r[3]) for r in regions),
+        regions=tuple(Region(r[0], r[1], Level(r[2]), r[3], r[4]) for r in regions),
         cadres=tuple(Cadre(c[0], c[1], Rank(c[2]), c[3], c[4], c[5], c[6], c[7]) for c in cadres),
         households=tuple(Household(*h) for h in households),
         links=tuple(Link(*k) for k in links),
+        departments=tuple(Department(*d) for d in departments),
     )
 
 

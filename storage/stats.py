@@ -78,7 +78,10 @@ WITH whole (yes) AS MATERIALIZED (
                 - unixepoch(substr(r.filed_at, 1, 19))) * 1000000
                + (substr(r.first_response_at, 21, 6) - substr(r.filed_at, 21, 6))
            ) AS first_response,
-           NULL AS resolution
+           NULL AS resolution,
+           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM request_events e  -- 包案
+                                          WHERE e.request_id = r.id AND e.kind = 'taken')
+                           ) AS taken
     FROM requests r
     WHERE r.filed_at >= :start AND r.filed_at < :end AND ((SELECT yes FROM whole) OR EXISTS (
           SELECT 1 FROM households h CROSS JOIN region_tree t
@@ -100,7 +103,7 @@ WITH whole (yes) AS MATERIALIZED (
                               AND (r.outcome IS NOT NULL OR r.status != 'closed')),
            count(*) FILTER (WHERE r.resolve_by < :due_until  -- solved
                               AND r.outcome IN ('satisfied', 'partly')),
-           0, 0, 0, NULL, NULL
+           0, 0, 0, NULL, NULL, 0
     FROM requests r
     WHERE r.resolve_by >= :start AND r.resolve_by < :end AND ((SELECT yes FROM whole) OR EXISTS (
           SELECT 1 FROM households h CROSS JOIN region_tree t
@@ -127,7 +130,8 @@ WITH whole (yes) AS MATERIALIZED (
                    (unixepoch(substr(r.resolved_at, 1, 19))
                     - unixepoch(substr(r.filed_at, 1, 19))) * 1000000
                    + (substr(r.resolved_at, 21, 6) - substr(r.filed_at, 21, 6))
-               END)
+               END),
+           0
     FROM requests r
     WHERE r.closed_at >= :start AND r.closed_at < :end AND ((SELECT yes FROM whole) OR EXISTS (
           SELECT 1 FROM households h CROSS JOIN region_tree t
@@ -137,7 +141,8 @@ WITH whole (yes) AS MATERIALIZED (
 )
 SELECT key, sum(filed), sum(open), sum(overdue), sum(escalated), sum(explained),
        sum(reopened), sum(responded_in_time), sum(due), sum(solved_of_due), sum(satisfied),
-       sum(partly), sum(by_timeout), group_concat(first_response), group_concat(resolution)
+       sum(partly), sum(by_timeout), group_concat(first_response), group_concat(resolution),
+       sum(taken)
 FROM (SELECT * FROM filed UNION ALL SELECT * FROM due UNION ALL SELECT * FROM closed)
 GROUP BY key
 """
@@ -164,7 +169,10 @@ WITH filed AS (
                 - unixepoch(substr(r.filed_at, 1, 19))) * 1000000
                + (substr(r.first_response_at, 21, 6) - substr(r.filed_at, 21, 6))
            ) AS first_response,
-           NULL AS resolution
+           NULL AS resolution,
+           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM request_events e  -- 包案
+                                          WHERE e.request_id = r.id AND e.kind = 'taken')
+                           ) AS taken
     FROM requests r
     WHERE r.filed_at >= :start AND r.filed_at < :end AND r.handler_id = :cadre
 ), due AS (
@@ -173,7 +181,7 @@ WITH filed AS (
                               AND (r.outcome IS NOT NULL OR r.status != 'closed')),
            count(*) FILTER (WHERE r.resolve_by < :due_until
                               AND r.outcome IN ('satisfied', 'partly')),
-           0, 0, 0, NULL, NULL
+           0, 0, 0, NULL, NULL, 0
     FROM requests r
     WHERE r.resolve_by >= :start AND r.resolve_by < :end AND r.handler_id = :cadre
 ), closed AS (
@@ -187,13 +195,15 @@ WITH filed AS (
                    (unixepoch(substr(r.resolved_at, 1, 19))
                     - unixepoch(substr(r.filed_at, 1, 19))) * 1000000
                    + (substr(r.resolved_at, 21, 6) - substr(r.filed_at, 21, 6))
-               END)
+               END),
+           0
     FROM requests r
     WHERE r.closed_at >= :start AND r.closed_at < :end AND r.handler_id = :cadre
 )
 SELECT '', sum(filed), sum(open), sum(overdue), sum(escalated), sum(explained),
        sum(reopened), sum(responded_in_time), sum(due), sum(solved_of_due), sum(satisfied),
-       sum(partly), sum(by_timeout), group_concat(first_response), group_concat(resolution)
+       sum(partly), sum(by_timeout), group_concat(first_response), group_concat(resolution),
+       sum(taken)
 FROM (SELECT * FROM filed UNION ALL SELECT * FROM due UNION ALL SELECT * FROM closed)
 """
 # The chart: per local day of the period (:days, a JSON array of [start, end) instants), the
@@ -320,6 +330,7 @@ def _figures(r: Row) -> Figures:
         by_timeout=r[12],
         first_response=_seconds(r[13]),
         resolution=_seconds(r[14]),
+        taken=r[15] or 0,
     )
 
 

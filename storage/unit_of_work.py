@@ -36,6 +36,7 @@ from storage.people import People
 from storage.pickers import HouseholdPicks
 from storage.schedule import Schedules
 from storage.stats import Stats
+from storage.supervision import Supervision
 from storage.villager_views import VillagerViews
 
 
@@ -136,6 +137,10 @@ class UnitOfWork:
     @cached_property
     def picks(self) -> HouseholdPicks:
         return HouseholdPicks(self.tx)
+
+    @cached_property
+    def supervision(self) -> Supervision:
+        return Supervision(self.tx)
 
 
 @asynccontextmanager

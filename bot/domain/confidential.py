@@ -1,6 +1,8 @@
 """Confidential complaints about a cadre (issue 11): filed before anything is sent to
 anyone, handled by the supervisor of the region above the accused, never by the accused.
 
+The recipient is the discipline contact of the nearest region above the accused's own
+that names one (the roster's ``discipline_contact``), else the nearest supervisor there.
 A villager chooses the cadre (one linked to their household) and their next message is
 the complaint; or, having filed the ordinary way, they press "about my cadre" while
 nobody has taken the request up, and it becomes confidential about its handler then.
@@ -35,6 +37,10 @@ class ComplaintStore(MarkStore, Protocol):
     async def supervisors_above_cadre(self, cadre_id: str) -> list[Candidate]:
         """Supervisors of the regions strictly above the cadre's own, nearest first."""
 
+    async def discipline_contacts_above_cadre(self, cadre_id: str) -> list[Candidate]:
+        """The discipline contacts (纪检联络人, from the roster's regions) of the regions
+        strictly above the cadre's own, nearest first."""
+
 
 class NoSupervisor(NotAllowed):
     """No one supervises any region above the accused: nothing was filed or sent (a
@@ -67,12 +73,13 @@ async def may_accuse(store: ComplaintStore, household_id: str, cadre_id: str) ->
 async def recipient(
     store: ComplaintStore, household_id: str, accused_id: str, now: datetime
 ) -> Route:
-    """Who would receive a complaint about ``accused_id`` from this household now."""
+    """Who would receive a complaint about ``accused_id`` from this household now: the
+    discipline contact of the nearest region above the accused that names one (and can be
+    reached), else the nearest supervisor above them, as before."""
+    contacts = await store.discipline_contacts_above_cadre(accused_id)
+    supervisors = await store.supervisors_above_cadre(accused_id)
     return supervisor_route(
-        await store.supervisors_above_cadre(accused_id),
-        await store.chain(household_id),
-        accused_id,
-        now,
+        [*contacts, *supervisors], await store.chain(household_id), accused_id, now
     )
 
 

@@ -36,6 +36,9 @@ class Event(StrEnum):
     WITHDRAWN = "withdrawn"  # 撤回: the household took it back before it was resolved
     # 督办: past a due time (or reopened twice) the handler is urged, the request stays
     URGED_BY_SYSTEM = "urged_by_system"
+    URGED = "urged"  # 催办: a supervisor urged the handler (with a note, or none)
+    TAKEN = "taken"  # 包案: a leader took the case personally (requests.leader_id)
+    ASSIGNED = "assigned"  # 交办: a supervisor assigned it to a department's contact
 
 
 class Resolution(StrEnum):
@@ -92,6 +95,9 @@ TRANSITIONS: dict[tuple[Status, Event], Status] = {
     (Status.RESOLVED, Event.REOPENED): Status.OPEN,
     (Status.RESOLVED, Event.CLOSED_BY_TIMEOUT): Status.CLOSED,
     **{(s, Event.WITHDRAWN): Status.CLOSED for s in _WORKING},
+    **{(s, Event.URGED): s for s in _WORKING},
+    **{(s, Event.TAKEN): s for s in _WORKING},
+    **{(s, Event.ASSIGNED): s for s in _WORKING},
 }
 
 # A response (for the response time and rate): the handler's first of these.

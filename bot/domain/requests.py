@@ -62,6 +62,7 @@ class Request:
     stalled_at: datetime | None = None  # past due with no one above: supervisors told then
     reopen_escalated: int = 0  # how many of the reopens an escalation has answered
     accused_id: str | None = None  # a confidential complaint: the cadre it is about
+    leader_id: str | None = None  # 包案: the leader who took the case personally
 
     @property
     def due_since(self) -> datetime:

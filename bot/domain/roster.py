@@ -40,6 +40,7 @@ class Region:
     name: str
     level: Level
     parent_id: str | None
+    discipline_contact: str | None = None  # a cadre id: confidential complaints below go here
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,17 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Department:
+    """A department or linked unit (挂钩单位, 水利局, 供电所 …) a supervisor may assign a
+    case to (交办): it serves ``region_id`` and the regions below it, through its contact."""
+
+    id: str
+    name: str
+    region_id: str
+    contact_id: str
+
+
+@dataclass(frozen=True)
 class Roster:
     """A whole roster as read from a workbook or folder, before or after validation."""
 
@@ -89,6 +101,8 @@ class Roster:
     cadres: tuple[Cadre, ...] = ()
     households: tuple[Household, ...] = ()
     links: tuple[Link, ...] = ()
+    # The optional fifth sheet: None when the file has none (the stored ones stay).
+    departments: tuple[Department, ...] | None = None
 
 
 @dataclass(frozen=True)

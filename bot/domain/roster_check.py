@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from bot.domain.roster import LEVEL_ORDER, Level, Roster
 
 HOUSEHOLD_LEVELS = frozenset({Level.VILLAGE, Level.GROUP})
+DEPARTMENT_ID_BYTES = 32  # a department's id goes into 交办's button data (64 bytes in all)
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class PlacedRoster:
     household_places: Sequence[Place] = ()
     link_places: Sequence[Place] = ()
     unreadable: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    department_places: Sequence[Place] = ()
 
 
 def check(placed: PlacedRoster) -> list[Problem]:
@@ -58,6 +60,8 @@ def check(placed: PlacedRoster) -> list[Problem]:
         *_check_cadres(placed),
         *_check_households(placed),
         *_check_links(placed),
+        *_check_discipline(placed),
+        *_check_departments(placed),
     ]
 
 
@@ -173,4 +177,31 @@ def _check_links(placed: PlacedRoster) -> list[Problem]:
             )
         else:
             first[pair] = place
+    return problems
+
+
+def _check_discipline(placed: PlacedRoster) -> list[Problem]:
+    """A region's discipline contact is a cadre of the roster."""
+    cadres = _known(placed, "cadres", (c.id for c in placed.roster.cadres))
+    return [
+        at(place, "discipline_contact", "unknown_cadre", id=region.discipline_contact)
+        for region, place in zip(placed.roster.regions, placed.region_places, strict=True)
+        if region.discipline_contact is not None and region.discipline_contact not in cadres
+    ]
+
+
+def _check_departments(placed: PlacedRoster) -> list[Problem]:
+    """Departments (the optional sheet): ids unique, a known region, a known contact."""
+    departments = placed.roster.departments or ()
+    places = placed.department_places
+    problems = _duplicates((d.id for d in departments), places)
+    regions = _known(placed, "regions", (r.id for r in placed.roster.regions))
+    cadres = _known(placed, "cadres", (c.id for c in placed.roster.cadres))
+    for department, place in zip(departments, places, strict=True):
+        if len(department.id.encode()) > DEPARTMENT_ID_BYTES:  # it rides in button data
+            problems.append(at(place, "id", "department_id_long", limit=DEPARTMENT_ID_BYTES))
+        if department.region_id not in regions:
+            problems.append(at(place, "region_id", "unknown_region", id=department.region_id))
+        if department.contact_id not in cadres:
+            problems.append(at(place, "contact_id", "unknown_cadre", id=department.contact_id))
     return problems

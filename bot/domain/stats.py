@@ -189,6 +189,7 @@ class Figures:
     by_timeout: int = 0
     first_response: tuple[float, ...] = field(default=(), repr=False)  # seconds
     resolution: tuple[float, ...] = field(default=(), repr=False)
+    taken: int = 0  # of the filed cohort, taken personally by a leader (包案)
 
     @property
     def response_rate(self) -> float | None:

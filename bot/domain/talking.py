@@ -22,6 +22,7 @@ class Purpose(StrEnum):
     RESOLVING = "resolving"  # ... the note (or photo) that resolves it
     EXPLAINING = "explaining"  # ... the policy explanation
     REOPENING = "reopening"  # a villager's next message says why it is not solved
+    URGING = "urging"  # a supervisor's next message is the note of their 催办
 
 
 @dataclass(frozen=True)

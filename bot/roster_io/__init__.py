@@ -17,6 +17,7 @@ from bot.roster_io.parse import (
     RowReader,
     T,
     read_cadre,
+    read_department,
     read_household,
     read_link,
     read_region,
@@ -38,7 +39,13 @@ def load(path: Path) -> tuple[PlacedRoster, list[Problem]]:
         problems.extend(found)
     if any(p.reason == "missing_column" for p in problems):
         raise RosterFileError(problems)  # every row would be wrong; say what the header lacks
-    regions, cadres, households, links = raws
+    by_name = {raw.table.name: raw for raw in raws}
+    regions, cadres = by_name["regions"], by_name["cadres"]
+    households, links = by_name["households"], by_name["links"]
+    sheet = by_name.get("departments")
+    department_rows = (
+        _rows(sheet, indexes[raws.index(sheet)], read_department, problems) if sheet else None
+    )
     region_rows = _rows(regions, indexes[0], read_region, problems)
     cadre_rows = _rows(cadres, indexes[1], read_cadre, problems)
     household_rows = _rows(households, indexes[2], read_household, problems)
@@ -49,11 +56,13 @@ def load(path: Path) -> tuple[PlacedRoster, list[Problem]]:
             tuple(cadre_rows[0]),
             tuple(household_rows[0]),
             tuple(link_rows[0]),
+            tuple(department_rows[0]) if department_rows is not None else None,
         ),
         region_places=region_rows[1],
         cadre_places=cadre_rows[1],
         household_places=household_rows[1],
         link_places=link_rows[1],
+        department_places=department_rows[1] if department_rows is not None else (),
         unreadable={
             "regions": region_rows[2],
             "cadres": cadre_rows[2],

@@ -1,4 +1,5 @@
-"""The four tables of a roster file: their names and columns, in English and in Chinese.
+"""The tables of a roster file (four, and the optional ``departments``): their names and
+columns, in English and in Chinese.
 
 Counties keep their rosters in Chinese Excel, so a sheet called 农户 with a column 户主姓名
 must read the same as ``households`` with ``head_name``. Exports write the English names.
@@ -24,6 +25,7 @@ class Table:
     name: str
     chinese: str
     columns: tuple[Column, ...]
+    optional: bool = False  # a file without it still reads (older rosters)
 
     def aliases(self) -> dict[str, str]:
         """Header text (lower-cased, trimmed) to column name."""
@@ -41,6 +43,7 @@ TABLES = (
             Column("name", "名称"),
             Column("level", "层级"),
             Column("parent_id", "上级编号", required=False),
+            Column("discipline_contact", "纪检联络人", required=False),
         ),
     ),
     Table(
@@ -72,6 +75,17 @@ TABLES = (
         "links",
         "联系",
         (Column("household_id", "户编号"), Column("cadre_id", "干部编号"), Column("tier", "层次")),
+    ),
+    Table(
+        "departments",
+        "部门",
+        (
+            Column("id", "编号"),
+            Column("name", "名称"),
+            Column("region_id", "服务区域"),
+            Column("contact_id", "联系干部编号"),
+        ),
+        optional=True,
     ),
 )
 TABLE = {table.name: table for table in TABLES}

@@ -15,6 +15,7 @@ from bot.domain.roster import (
     LEVEL_NAMES,
     RANK_NAMES,
     Cadre,
+    Department,
     Household,
     Link,
     Region,
@@ -89,7 +90,9 @@ def read_region(row: RowReader) -> Region | None:
     level = row.choice("level", LEVEL_NAMES, "bad_level")
     if row.problems or level is None:
         return None
-    return Region(region_id, name, level, row.optional("parent_id"))
+    return Region(
+        region_id, name, level, row.optional("parent_id"), row.optional("discipline_contact")
+    )
 
 
 def read_cadre(row: RowReader) -> Cadre | None:
@@ -116,3 +119,11 @@ def read_link(row: RowReader) -> Link | None:
     household_id, cadre_id = row.required("household_id"), row.required("cadre_id")
     tier = row.tier()
     return None if row.problems else Link(household_id, cadre_id, tier)
+
+
+def read_department(row: RowReader) -> Department | None:
+    department_id, name = row.required("id"), row.required("name")
+    region_id, contact_id = row.required("region_id"), row.required("contact_id")
+    if row.problems:
+        return None
+    return Department(department_id, name, region_id, contact_id)

@@ -43,7 +43,8 @@ class RosterFileError(Exception):
 
 
 def read_tables(path: Path) -> list[RawTable]:
-    """The four tables of the roster at ``path``, in order, or RosterFileError."""
+    """The tables of the roster at ``path``, in order (an optional one the file does not
+    have is left out), or RosterFileError."""
     where = str(path)
     if path.is_dir():
         return _read_folder(path)
@@ -65,6 +66,8 @@ def _read_folder(folder: Path) -> list[RawTable]:
     tables, problems = [], []
     for table in TABLES:
         found = [entry for stem, entry in files.items() if _matches(stem, table)]
+        if not found and table.optional:
+            continue
         if not found:
             params = {"file": f"{table.name}.csv", "chinese": f"{table.chinese}.csv"}
             problems.append(Problem(str(folder), None, None, "missing_file", params))
@@ -156,6 +159,8 @@ def _sheets(path: Path) -> list[RawTable]:
         tables, problems = [], []
         for table in TABLES:
             sheets = [name for name in book.sheetnames if _matches(name, table)]
+            if not sheets and table.optional:
+                continue
             if not sheets:
                 params = {"sheet": table.name, "chinese": table.chinese}
                 problems.append(Problem(path.name, None, None, "missing_sheet", params))

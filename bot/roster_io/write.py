@@ -26,7 +26,8 @@ Cells = Sequence[str | int]
 
 
 def write_roster(path: Path, roster: Roster) -> None:
-    """``path`` ending in .xlsx: one workbook; anything else: a folder of four CSV files."""
+    """``path`` ending in .xlsx: one workbook; anything else: a folder of CSV files (one
+    per table, ``departments`` too)."""
     tables = _tables(roster)
     try:
         if path.suffix.lower() == ".xlsx":
@@ -41,7 +42,8 @@ def write_roster(path: Path, roster: Roster) -> None:
 def _tables(roster: Roster) -> dict[str, Iterator[Cells]]:
     return {
         "regions": (
-            (r.id, r.name, r.level.value, r.parent_id or "") for r in roster.regions
+            (r.id, r.name, r.level.value, r.parent_id or "", r.discipline_contact or "")
+            for r in roster.regions
         ),
         "cadres": (
             (c.id, c.name, c.rank.value, c.unit, c.phone, c.region_id, c.backup_id or "",
@@ -52,6 +54,9 @@ def _tables(roster: Roster) -> dict[str, Iterator[Cells]]:
             (h.id, h.head_name, h.region_id, h.address, h.phone) for h in roster.households
         ),
         "links": ((k.household_id, k.cadre_id, k.tier) for k in roster.links),
+        "departments": (
+            (d.id, d.name, d.region_id, d.contact_id) for d in roster.departments or ()
+        ),
     }  # fmt: skip
 
 

@@ -36,9 +36,15 @@ class Households(Protocol):
     async def household(self, household_id: str) -> HouseholdDetails: ...
 
 
+class Supervises(Protocol):
+    async def supervises(self, cadre_id: str, household_id: str) -> bool: ...
+
+
 class InboxWork(Moment, Protocol):
     @property
     def cases(self) -> Cases: ...
+    @property
+    def supervision(self) -> Supervises: ...
     @property
     def requests(self) -> CaseFiles: ...
     @property
@@ -60,6 +66,7 @@ class OpenCase:
     household: HouseholdDetails
     content: Content | None
     trail: Sequence[TrailLine]
+    supervising: bool = False  # opened by a supervisor who does not handle it: 督办 buttons
 
 
 class NotFound(LookupError):
@@ -91,9 +98,14 @@ async def open_case(work: InboxWork, who: Identity, request_id: int) -> OpenCase
         request = await work.requests.get(request_id)
     if request is None:
         raise NotFound(request_id)
+    supervising = request.handler_id != cadre.id and (
+        who.supervises is not None
+        and await work.supervision.supervises(cadre.id, request.household_id)
+    )
     return OpenCase(
         request,
         await work.directory.household(request.household_id),
         await work.requests.filed_content(request.id),
         tuple(await work.requests.trail(request.id)),
+        supervising,
     )

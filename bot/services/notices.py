@@ -29,14 +29,14 @@ from bot.services.moment import Moment
 VILLAGER_WORDS = frozenset({Event.MESSAGE, Event.REOPENED})
 # Tells that carry what the villagers said: if the handler never gets them, they hear it.
 VILLAGERS_WORDS = frozenset(
-    {Event.FILED, Event.ROUTED, Event.MESSAGE, Event.HANDED_OVER, Event.ESCALATED}
+    {Event.FILED, Event.ROUTED, Event.MESSAGE, Event.HANDED_OVER, Event.ESCALATED, Event.ASSIGNED}
 )
 # Tells that carry the cadre's words: if a phone never gets them, the cadre hears it.
 CADRES_WORDS = frozenset({Event.REPLIED, Event.RESOLVED, Event.EXPLAINED, Event.EXTENDED})
 # Tells after which the members' next message continues the request.
 TALKING = frozenset({Event.REPLIED, Event.RESOLVED, Event.EXPLAINED})
 # Tells that hand the handler the whole case (the filed words and the trail).
-MOVED = frozenset({Event.HANDED_OVER, Event.ESCALATED, Event.REASSIGNED})
+MOVED = frozenset({Event.HANDED_OVER, Event.ESCALATED, Event.REASSIGNED, Event.ASSIGNED})
 
 
 class Directory(Protocol):

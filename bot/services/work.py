@@ -27,6 +27,7 @@ from bot.services.receipts import ReceiptRequests, ReceiptWork
 from bot.services.relays import RelayDirectory
 from bot.services.stats import StatsWork
 from bot.services.status import StatusWork
+from bot.services.supervision import SupervisedRequests, SupervisionWork
 from bot.services.villager import MyHouseholds, VillagerWork
 
 
@@ -39,7 +40,13 @@ class Accounts(AccountStore, AccountNames, Protocol):
 
 
 class Requests(
-    CaseRequests, CaseFiles, FilingRequests, ReceiptRequests, ComplaintRequests, Protocol
+    CaseRequests,
+    CaseFiles,
+    FilingRequests,
+    ReceiptRequests,
+    ComplaintRequests,
+    SupervisedRequests,
+    Protocol,
 ):
     """Everything the use cases ask of the request store."""
 
@@ -58,6 +65,7 @@ class Work(
     BindingWork,
     StatusWork,
     CaseWork,  # before NoticeWork: a use case that tells is a NoticeWork too
+    SupervisionWork,
     DeadlinesWork,
     LeaverWork,
     NoticeWork,

@@ -45,6 +45,13 @@ ALLOWED = {
     (Status.RESOLVED, Event.REASSIGNED): Status.RESOLVED,
     (Status.OPEN, Event.WITHDRAWN): Status.CLOSED,  # 撤回, before it is resolved
     (Status.ACKNOWLEDGED, Event.WITHDRAWN): Status.CLOSED,
+    # 督办 while the case is worked on: 催办, 包案, 交办 change who or what, not the status.
+    (Status.OPEN, Event.URGED): Status.OPEN,
+    (Status.ACKNOWLEDGED, Event.URGED): Status.ACKNOWLEDGED,
+    (Status.OPEN, Event.TAKEN): Status.OPEN,
+    (Status.ACKNOWLEDGED, Event.TAKEN): Status.ACKNOWLEDGED,
+    (Status.OPEN, Event.ASSIGNED): Status.OPEN,
+    (Status.ACKNOWLEDGED, Event.ASSIGNED): Status.ACKNOWLEDGED,
 }
 EVERY = [(status, event) for status in Status for event in Event]
 

@@ -219,6 +219,14 @@ class FakeAbsences:
 
 
 @dataclass
+class FakeSupervises:
+    """Who supervises a household: 孙丽 supervises the township, both villages in it."""
+
+    async def supervises(self, cadre_id: str, household_id: str) -> bool:
+        return cadre_id in CADRES and CADRES[cadre_id].supervises == "T01"
+
+
+@dataclass
 class FakeWork:
     now: datetime = NOW
     requests: FakeRequests = field(default_factory=FakeRequests)
@@ -227,6 +235,7 @@ class FakeWork:
     conversations: FakeConversations = field(default_factory=FakeConversations)
     filings: FakeFilings = field(default_factory=FakeFilings)
     absences: FakeAbsences = field(default_factory=FakeAbsences)
+    supervision: FakeSupervises = field(default_factory=FakeSupervises)
     cases: FakeCases = field(init=False)
 
     def __post_init__(self) -> None:

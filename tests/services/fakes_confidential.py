@@ -15,7 +15,15 @@ from tests.services.fakes_villager import CHEN, FakeRequests, FakeWork
 @dataclass
 class FakeComplaintRequests(FakeRequests):
     """Every village cadre's region is under the township 陈志强 supervises; above him,
-    no one."""
+    no one. ``discipline`` is the discipline contacts above every village cadre (the
+    township's, when the roster names one)."""
+
+    discipline: list[str] = field(default_factory=list)
+
+    async def discipline_contacts_above_cadre(self, cadre_id: str) -> list[Candidate]:
+        if cadre_id == CHEN.id:
+            return []
+        return [Candidate(c, 0, c in self.county.accounts, None) for c in self.discipline]
 
     async def supervisors_above_cadre(self, cadre_id: str) -> list[Candidate]:
         if cadre_id == CHEN.id:

@@ -174,3 +174,37 @@ async def test_about_my_cadre_with_no_one_above_the_handler_is_refused() -> None
     with pytest.raises(NotAllowed):
         await confidential.about_my_cadre(work, villager(GRANDMA), filed.request.id)
     assert work.requests.trail_of == trail
+
+
+async def test_the_regions_discipline_contact_receives_it_first() -> None:
+    """The township names 周建国 its discipline contact: the complaint about 郑小红 goes
+    to him, not to the supervisor; 郑小红 hears nothing."""
+    work = FakeComplaintWork()
+    work.requests.discipline = [ZHOU.id]
+
+    done = await complain_to(work, ZHOU)
+
+    assert (done.request.handler_id, done.request.accused_id) == (ZHOU.id, ZHENG.id)
+    assert told(done.notices) == {ACCOUNTS[ZHOU.id]}
+
+
+async def test_without_a_reachable_discipline_contact_the_supervisor_receives_it() -> None:
+    work = FakeComplaintWork()
+    work.requests.discipline = [ZHOU.id]
+    del work.county.accounts[ZHOU.id]  # not on Lianxin: the supervisor, as before
+    assert (await complain_to(work, CHEN)).request.handler_id == CHEN.id
+
+
+async def test_the_accused_is_never_the_discipline_contact_who_receives_it() -> None:
+    work = FakeComplaintWork()
+    work.requests.discipline = [ZHENG.id]  # she is the township's contact herself
+    done = await complain_to(work, CHEN)
+    assert ACCOUNTS[ZHENG.id] not in told(done.notices)
+
+
+async def complain_to(work: FakeComplaintWork, expected: object) -> confidential.Complained:
+    chosen = await confidential.choose(work, villager(GRANDMA), ZHENG.id)
+    assert chosen.supervisor == expected  # the villager is told who will receive it
+    done = await confidential.file_if_asked(work, villager(GRANDMA), WORDS, DEADLINES)
+    assert done is not None
+    return done
