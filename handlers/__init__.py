@@ -9,7 +9,18 @@ PTB gives an update to the first matching handler of each group, so order is mea
 
 from __future__ import annotations
 
-from . import admin, away, binding, cadre, common, deadlines, schedule, supervisor, villager
+from . import (
+    admin,
+    away,
+    binding,
+    cadre,
+    common,
+    deadlines,
+    schedule,
+    supervisor,
+    threads,
+    villager,
+)
 from .context import AnyApp, LianxinContext
 from .errors import on_error
 
@@ -23,6 +34,7 @@ def register(app: AnyApp) -> None:
     supervisor.register(app)  # /stats and its breakdowns
     cadre.register(app)  # /inbox, /file, the request buttons
     away.register(app)  # /away, and 「我回来了」
+    threads.register(app)  # 「另起一件事」 under a villager's "已补充到诉求"
     villager.register(app)  # /cadres, /household, the big buttons, a bound villager's messages
     admin.register(app)  # /status
     common.register_fallbacks(app)  # unknown commands, not-yet-bound, unsupported, old buttons

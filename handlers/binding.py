@@ -22,6 +22,7 @@ from bot.services.identity import Identity
 
 from . import common, menus, outgoing, tell_household
 from .context import AnyApp, LianxinContext, Unit
+from .paging import bounded
 from .people import cadre_lines, duties_text, villager_keyboard
 
 
@@ -62,13 +63,38 @@ def bound_calls(unit: Unit, chat: int, name: str, found: Bound) -> list[Call]:
         notice = new_phone_calls(unit, found.new_phone) if found.new_phone else []
         keyboard = villager_keyboard(texts, found.households)
         welcome = outgoing.message(chat, joined_text(texts, name, found), keyboard=keyboard)
-        return [*notice, welcome]
+        return [*notice, welcome, *switch_calls(texts, chat, found)]
     if isinstance(found, BoundCadre):
         calls = [outgoing.message(chat, cadre_text(texts, found))]
         if found.again:
             return calls
         return [*calls, *menus.menu_calls(menus.CADRE, texts.language, chat_id=chat)]
     return [outgoing.message(chat, refusal_text(unit, found))]
+
+
+def switch_calls(texts: Texts, chat: int, joined: Joined) -> list[Call]:
+    """A phone that spoke for another household before still does: it is asked, with
+    buttons (``hh:pick``, checked against its households), which one to speak for."""
+    kept, new = joined.kept, joined.bound.household
+    if kept is None:
+        return []
+    heads = {"new": bounded(new.head_name), "kept": bounded(kept.head_name)}
+    rows = [
+        [
+            InlineKeyboardButton(
+                texts("threads.switch_to", head=bounded(new.head_name)),
+                callback_data=callbacks.pick_household(new.id).encode(),
+            )
+        ],
+        [
+            InlineKeyboardButton(
+                texts("threads.stay_with", head=bounded(kept.head_name)),
+                callback_data=callbacks.pick_household(kept.id).encode(),
+            )
+        ],
+    ]
+    text = texts("threads.switch_ask", **heads)
+    return [outgoing.message(chat, text, keyboard=InlineKeyboardMarkup(rows))]
 
 
 def joined_text(texts: Texts, name: str, joined: Joined) -> str:

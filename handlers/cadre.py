@@ -59,15 +59,17 @@ _ANSWERED = {
 
 
 async def message(update: Update, context: LianxinContext, cadre_id: str) -> None:
-    """What a bound cadre sends: a request filed for a household (after /file), the
-    reply, resolution or explanation their last button asked for, or else how to start.
+    """What a bound cadre sends: a swipe-reply to a case's message (it answers that
+    case), a request filed for a household (after /file), the reply, resolution or
+    explanation their last button asked for, or else how to start.
     (``cadre_id`` is the cadre villager.py found; the use case takes ``unit.who``'s.)"""
     incoming, unit, who = update.effective_message, context.unit, context.unit.who
     if incoming is None or who is None:
         return
     content = requesting.content_of(incoming)
     try:
-        done = await casework.message(unit.work, who, content, rules(unit))
+        replied = requesting.replied_to(incoming)  # a swipe-reply answers its request
+        done = await casework.message(unit.work, who, content, rules(unit), replied)
     except (NotAllowed, InvalidTransition):
         unit.send(outgoing.message(who.user_id, unit.texts("requests_cadre.answer.refused")))
         return
@@ -216,7 +218,8 @@ def written_calls(
     if isinstance(done, Filed):
         return [*notify.calls(view, done.notices), outgoing.message(chat, filed_text(view, done))]
     text = texts(_ANSWERED[done.event], number=done.request.number)
-    return [*notify.calls(view, done.notices), outgoing.message(chat, text, reply_to=message_id)]
+    said = outgoing.message(chat, text, reply_to=message_id)
+    return [*notify.calls(view, done.notices), *notify.about(done.request.id, [said])]
 
 
 def filed_text(view: View, filed: Filed) -> str:
@@ -233,7 +236,8 @@ def acted_calls(view: View, user: int, acted: Acted) -> list[Call]:
     """受理 done: the household hears; the cadre gets the buttons for what comes next."""
     text = view.texts(_ANSWERED[acted.event], number=acted.request.number)
     keyboard = tell_cadre.actions_keyboard(view.texts, acted.request)
-    return [*notify.calls(view, acted.notices), outgoing.message(user, text, keyboard=keyboard)]
+    said = outgoing.message(user, text, keyboard=keyboard)
+    return [*notify.calls(view, acted.notices), *notify.about(acted.request.id, [said])]
 
 
 def asking_text(texts: Texts, asked: Asked) -> str:
@@ -263,10 +267,11 @@ def case_calls(view: View, user: int, opened: OpenCase | None) -> list[Call]:
     case = tell_cadre.Case(request, opened.household, {}, opened.content, None, opened.trail)
     pages = tell_cadre.case_pages(view, case)
     keyboard = tell_cadre.actions_keyboard(view.texts, request)
-    return [
+    made = [
         *outgoing.messages(user, pages, keyboard=keyboard, keyboard_first=True),
         *tell_cadre.media_calls(user, opened.content, request.number),
     ]
+    return notify.about(request.id, made)  # a swipe-reply to it answers the case
 
 
 def inbox_message(view: View, user: int, inbox: Inbox) -> Call:

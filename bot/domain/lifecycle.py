@@ -34,6 +34,7 @@ class Event(StrEnum):
     OVERDUE = "overdue"  # past due with no one above to escalate to: supervisors told
     REASSIGNED = "reassigned"  # its handler left (pruned, unbound, moved): to the next one
     WITHDRAWN = "withdrawn"  # 撤回: the household took it back before it was resolved
+    SPLIT = "split"  # 另起一件事: a follow-up went to a request of its own (state unchanged)
 
 
 class Resolution(StrEnum):
@@ -89,6 +90,7 @@ TRANSITIONS: dict[tuple[Status, Event], Status] = {
     (Status.RESOLVED, Event.REOPENED): Status.OPEN,
     (Status.RESOLVED, Event.CLOSED_BY_TIMEOUT): Status.CLOSED,
     **{(s, Event.WITHDRAWN): Status.CLOSED for s in _WORKING},
+    **{(s, Event.SPLIT): s for s in Status},
 }
 
 # A response (for the response time and rate): the handler's first of these.

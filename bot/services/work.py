@@ -25,7 +25,8 @@ from bot.services.notices import Directory, NoticeWork
 from bot.services.receipts import ReceiptRequests, ReceiptWork
 from bot.services.relays import RelayDirectory
 from bot.services.stats import StatsWork
-from bot.services.status import StatusWork
+from bot.services.status import OutboxFigures, StatusWork
+from bot.services.threads import MessageIndex, SplitRequests, SplitWork
 from bot.services.villager import MyHouseholds, VillagerWork
 
 
@@ -38,7 +39,13 @@ class Accounts(AccountStore, AccountNames, Protocol):
 
 
 class Requests(
-    CaseRequests, CaseFiles, FilingRequests, ReceiptRequests, ComplaintRequests, Protocol
+    CaseRequests,
+    CaseFiles,
+    FilingRequests,
+    ReceiptRequests,
+    ComplaintRequests,
+    SplitRequests,
+    Protocol,
 ):
     """Everything the use cases ask of the request store."""
 
@@ -47,8 +54,13 @@ class Directories(Directory, RelayDirectory, Protocol):
     """Everything the use cases ask of the directory."""
 
 
+class Outboxes(OutboxFigures, MessageIndex, Protocol):
+    """Everything the use cases ask of the outbox (its figures; what a message was about)."""
+
+
 class Work(
     FilingWork,  # before NoticeWork and Moment, which it extends
+    SplitWork,
     ReceiptWork,
     ComplaintWork,
     VillagerWork,
@@ -78,3 +90,5 @@ class Work(
     def directory(self) -> Directories: ...
     @property
     def joins(self) -> FilingJoins: ...
+    @property
+    def outbox(self) -> Outboxes: ...
