@@ -90,7 +90,7 @@ TRANSITIONS: dict[tuple[Status, Event], Status] = {
     (Status.RESOLVED, Event.REOPENED): Status.OPEN,
     (Status.RESOLVED, Event.CLOSED_BY_TIMEOUT): Status.CLOSED,
     **{(s, Event.WITHDRAWN): Status.CLOSED for s in _WORKING},
-    **{(s, Event.SPLIT): s for s in Status},
+    **{(s, Event.SPLIT): s for s in _NOT_CLOSED},  # 另起一件事: the state is unchanged
 }
 
 # A response (for the response time and rate): the handler's first of these.

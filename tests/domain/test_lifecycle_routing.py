@@ -43,6 +43,9 @@ ALLOWED = {
     (Status.RESOLVED, Event.REASSIGNED): Status.RESOLVED,
     (Status.OPEN, Event.WITHDRAWN): Status.CLOSED,  # 撤回, before it is resolved
     (Status.ACKNOWLEDGED, Event.WITHDRAWN): Status.CLOSED,
+    (Status.OPEN, Event.SPLIT): Status.OPEN,  # 另起一件事: a follow-up moved out
+    (Status.ACKNOWLEDGED, Event.SPLIT): Status.ACKNOWLEDGED,
+    (Status.RESOLVED, Event.SPLIT): Status.RESOLVED,
 }
 EVERY = [(status, event) for status in Status for event in Event]
 

@@ -341,3 +341,16 @@ async def test_idle_time_does_not_matter_for_a_reply() -> None:
     assert done.request.id == old.request.id
     work.later(seconds=1)
     assert isinstance(await send(work, grandma, "再说一句"), Joined)  # the conversation now
+
+
+async def test_a_follow_up_of_a_closed_request_is_not_split() -> None:
+    work = FakeWork()
+    first, joined = await follow_up(work)
+    await requests.withdraw(work.requests, work.now, first.request.id, GRANDMA)
+    before = len(work.requests.rows)
+
+    with pytest.raises(InvalidTransition):
+        await threads.split(work, phone(GRANDMA), joined.follow_up, DEADLINES, quote=None)
+
+    assert len(work.requests.rows) == before
+    assert work.follow_ups.rows[joined.follow_up].split_to is None
