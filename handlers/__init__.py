@@ -20,6 +20,7 @@ from . import (
     schedule,
     supervision,
     supervisor,
+    threads,
     villager,
 )
 from .context import AnyApp, LianxinContext
@@ -37,6 +38,7 @@ def register(app: AnyApp) -> None:
     cadre.register(app)  # /inbox, the request buttons
     supervision.register(app)  # the 督办 buttons on a case a supervisor sees
     away.register(app)  # /away, and 「我回来了」
+    threads.register(app)  # 「另起一件事」 under a villager's "已补充到诉求"
     villager.register(app)  # /cadres, /household, the big buttons, a bound villager's messages
     admin.register(app)  # /status
     common.register_fallbacks(app)  # unknown commands, not-yet-bound, unsupported, old buttons

@@ -22,6 +22,7 @@ from bot.services.identity import Identity
 
 from . import cadre_keyboard, common, menus, outgoing, tell_household
 from .context import AnyApp, LianxinContext, Unit
+from .paging import bounded
 from .people import cadre_lines, duties_text, villager_keyboard
 
 
@@ -63,7 +64,7 @@ def bound_calls(unit: Unit, chat: int, name: str, found: Bound) -> list[Call]:
         keyboard = cadre_keyboard.of(texts, unit.who) if unit.who else None
         keyboard = keyboard or villager_keyboard(texts, found.households)  # a cadre's wins
         welcome = outgoing.message(chat, joined_text(texts, name, found), keyboard=keyboard)
-        return [*notice, welcome]
+        return [*notice, welcome, *switch_calls(texts, chat, found)]
     if isinstance(found, BoundCadre):
         households = len(unit.who.households) if unit.who else 0
         keyboard = cadre_keyboard.keyboard(texts, found.supervises is not None, households)
@@ -72,6 +73,31 @@ def bound_calls(unit: Unit, chat: int, name: str, found: Bound) -> list[Call]:
             return calls
         return [*calls, *menus.menu_calls(menus.CADRE, texts.language, chat_id=chat)]
     return [outgoing.message(chat, refusal_text(unit, found))]
+
+
+def switch_calls(texts: Texts, chat: int, joined: Joined) -> list[Call]:
+    """A phone that spoke for another household before still does: it is asked, with
+    buttons (``hh:pick``, checked against its households), which one to speak for."""
+    kept, new = joined.kept, joined.bound.household
+    if kept is None:
+        return []
+    heads = {"new": bounded(new.head_name), "kept": bounded(kept.head_name)}
+    rows = [
+        [
+            InlineKeyboardButton(
+                texts("threads.switch_to", head=bounded(new.head_name)),
+                callback_data=callbacks.pick_household(new.id).encode(),
+            )
+        ],
+        [
+            InlineKeyboardButton(
+                texts("threads.stay_with", head=bounded(kept.head_name)),
+                callback_data=callbacks.pick_household(kept.id).encode(),
+            )
+        ],
+    ]
+    text = texts("threads.switch_ask", **heads)
+    return [outgoing.message(chat, text, keyboard=InlineKeyboardMarkup(rows))]
 
 
 def joined_text(texts: Texts, name: str, joined: Joined) -> str:

@@ -58,8 +58,9 @@ _ANSWERED = {
 
 
 async def message(update: Update, context: LianxinContext, cadre_id: str) -> None:
-    """What a bound cadre sends: a request filed for a household (after /file), the
-    reply, resolution or explanation their last button asked for, or else how to start.
+    """What a bound cadre sends: a swipe-reply to a case's message (it answers that
+    case), a request filed for a household (after /file), the reply, resolution or
+    explanation their last button asked for, or else how to start.
     (``cadre_id`` is the cadre villager.py found; the use case takes ``unit.who``'s.)"""
     incoming, unit, who = update.effective_message, context.unit, context.unit.who
     if incoming is None or who is None:
@@ -68,7 +69,8 @@ async def message(update: Update, context: LianxinContext, cadre_id: str) -> Non
     if await supervision.noted(unit, who, content, incoming.message_id):
         return  # the note of a 催办 (handlers.supervision)
     try:
-        done = await casework.message(unit.work, who, content, rules(unit))
+        replied = requesting.replied_to(incoming)  # a swipe-reply answers its request
+        done = await casework.message(unit.work, who, content, rules(unit), replied)
     except (NotAllowed, InvalidTransition):
         unit.send(outgoing.message(who.user_id, unit.texts("requests_cadre.answer.refused")))
         return
@@ -197,7 +199,8 @@ def written_calls(
     if isinstance(done, Filed):
         return [*notify.calls(view, done.notices), outgoing.message(chat, filed_text(view, done))]
     text = texts(_ANSWERED[done.event], number=done.request.number)
-    return [*notify.calls(view, done.notices), outgoing.message(chat, text, reply_to=message_id)]
+    said = outgoing.message(chat, text, reply_to=message_id)
+    return [*notify.calls(view, done.notices), *notify.about(done.request.id, [said])]
 
 
 def filed_text(view: View, filed: Filed) -> str:
@@ -214,7 +217,8 @@ def acted_calls(view: View, user: int, acted: Acted) -> list[Call]:
     """受理 done: the household hears; the cadre gets the buttons for what comes next."""
     text = view.texts(_ANSWERED[acted.event], number=acted.request.number)
     keyboard = tell_cadre.actions_keyboard(view.texts, acted.request)
-    return [*notify.calls(view, acted.notices), outgoing.message(user, text, keyboard=keyboard)]
+    said = outgoing.message(user, text, keyboard=keyboard)
+    return [*notify.calls(view, acted.notices), *notify.about(acted.request.id, [said])]
 
 
 def asking_text(texts: Texts, asked: Asked) -> str:
@@ -246,10 +250,11 @@ def case_calls(view: View, user: int, opened: OpenCase | None) -> list[Call]:
     keyboard = tell_cadre.actions_keyboard(view.texts, request)
     if opened.supervising:  # a supervisor's buttons are 督办's, not the handler's
         keyboard = supervision.keyboard(view.texts, request)
-    return [
+    made = [
         *outgoing.messages(user, pages, keyboard=keyboard, keyboard_first=True),
         *tell_cadre.media_calls(user, opened.content, request.number),
     ]
+    return notify.about(request.id, made)  # a swipe-reply to it answers the case
 
 
 def inbox_message(view: View, user: int, inbox: Inbox) -> Call:

@@ -147,4 +147,4 @@ def complained_calls(view: View, user_id: int, message_id: int, done: Complained
     )
     keyboard = tell_household.receipt_keyboard(texts, request)
     calls.append(outgoing.message(user_id, receipt, keyboard=keyboard, reply_to=message_id))
-    return calls
+    return notify.about(request.id, calls)  # a swipe-reply to the receipt joins it

@@ -19,7 +19,7 @@ from bot.services import relays
 from bot.services.filing import Joined
 from bot.services.relays import Relay
 
-from . import notify, outgoing, paging, undelivered
+from . import notify, outgoing, paging, threads, undelivered
 from .context import Unit, View
 from .paging import Part, bounded
 from .tell_cadre import actions_keyboard, captioned, continued, media_calls, said
@@ -38,17 +38,21 @@ async def relay_tick(unit: Unit) -> int:
 
 def answer_call(view: View, user_id: int, reply_to: int, joined: Joined) -> Call | None:
     """What the villager hears of a follow-up: added (or: the reason sent), then once
-    that everything is recorded, then nothing until the window ends."""
+    that everything is recorded, then nothing until the window ends; "added" has a
+    「另起一件事」 button, and names the household if the phone speaks for several."""
     if joined.answer is None:
         return None
     texts, request = view.texts, joined.request
     who = handler_blanks(texts, joined.handler, request.handler_id)
+    keyboard = None
     if joined.answer is Answer.JOINED:
         key = "reason_relayed" if joined.reason else "joined"
         text = texts(f"villager_requests.{key}", number=request.number, **who)
+        keyboard = None if joined.reason else threads.split_button(texts, joined)
     else:
         text = texts("relay.all_received", **who)
-    return outgoing.message(user_id, text, reply_to=reply_to)
+    text = threads.named(texts, joined.household, text)
+    return outgoing.message(user_id, text, reply_to=reply_to, keyboard=keyboard)
 
 
 def relay_calls(view: View, relay: Relay) -> list[Call]:

@@ -4,6 +4,8 @@ household's number is simply not found; here the list and the trail are worded."
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.calls import Call
@@ -40,8 +42,10 @@ async def show(update: Update, context: LianxinContext) -> None:
 def detail_message(view: View, chat_id: int, found: Detail | None) -> Call:
     if found is None:
         return outgoing.message(chat_id, view.texts("villager_requests.my.not_found"))
-    keyboard = tell_household.detail_keyboard(view.texts, found.found.request)
-    return outgoing.message(chat_id, detail_text(view, found), keyboard=keyboard)
+    request = found.found.request
+    keyboard = tell_household.detail_keyboard(view.texts, request)
+    call = outgoing.message(chat_id, detail_text(view, found), keyboard=keyboard)
+    return replace(call, request_id=request.id)  # a swipe-reply to it joins the request
 
 
 def list_message(view: View, chat_id: int, mine: Mine) -> Call:

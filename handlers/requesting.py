@@ -28,6 +28,15 @@ def content_of(message: Message) -> Content:
     )
 
 
+def replied_to(message: Message) -> int | None:
+    """The bot's message this one is a swipe-reply to (Telegram's "reply"), if any: the
+    use case asks which request it was about."""
+    quoted = message.reply_to_message
+    if quoted is None or quoted.from_user is None or not quoted.from_user.is_bot:
+        return None
+    return quoted.message_id
+
+
 def _media(message: Message) -> tuple[str, str] | None:
     """The file's kind and Telegram file id (a photo's largest size)."""
     if message.photo:

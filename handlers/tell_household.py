@@ -334,10 +334,19 @@ def calls(view: View, notice: Notice) -> list[Call]:
     for user in notice.to:
         quoted = notice.reply_to[1] if notice.reply_to and notice.reply_to[0] == user else None
         owed = _owed(view, notice, user)
+        said_to = _named(texts, notice, parts) if quoted is not None else parts
         sent += _relay(
-            user, content, parts, short, line=line, keyboard=keyboard, reply_to=quoted, owed=owed
+            user, content, said_to, short, line=line, keyboard=keyboard, reply_to=quoted, owed=owed
         )
     return sent
+
+
+def _named(texts: Texts, notice: Notice, parts: list[Part]) -> list[Part]:
+    """The filer's copy, naming the household when their phone speaks for several."""
+    if not notice.name_household:
+        return parts
+    head = bounded(notice.household.head_name)
+    return [Part(texts("threads.for_household", head=head) + "\n"), *parts]
 
 
 def closing_soon_calls(view: View, soon: ClosingSoon) -> list[Call]:

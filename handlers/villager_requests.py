@@ -22,7 +22,7 @@ from bot.services.filing import Filed, Joined
 from bot.services.identity import Identity
 from bot.services.receipts import Confirmed
 
-from . import joining, my_requests, notify, outgoing, requesting, tell_household
+from . import joining, my_requests, notify, outgoing, requesting, tell_household, threads
 from .context import LianxinContext, Unit, View
 from .tell_household import handler_blanks, local_time
 
@@ -39,15 +39,20 @@ async def file_or_join(unit: Unit, incoming: Message, who: Identity) -> None:
         message_id=incoming.message_id,
         idle=unit.setup.config.requests.conversation_idle,
         deadlines=requesting.deadlines(unit),
+        replied_to=requesting.replied_to(incoming),
     )
     unit.send(*filed_calls(unit.view(), who.user_id, incoming.message_id, done))
 
 
 def filed_calls(view: View, user_id: int, message_id: int, done: Filed | Joined) -> list[Call]:
-    """A new request's receipt and case card, or a follow-up's relay and answer."""
+    """A new request's receipt and case card (after a word that the request swiped to
+    was closed), or a follow-up's relay and answer."""
     if isinstance(done, Joined):
         return joining.joined_calls(view, user_id, message_id, done)
-    return notify.calls(view, done.notices)
+    notices = threads.naming(done.notices, done.household)
+    if done.after is None:
+        return notify.calls(view, notices)
+    return [threads.closed_call(view, user_id, done.after), *notify.calls(view, notices)]
 
 
 # --- the buttons ----------------------------------------------------------------------
@@ -216,7 +221,7 @@ def confirmed_calls(
         text = texts("villager_requests.reopened", number=number, **who)
     else:
         text = texts(f"villager_requests.confirmed_{done.outcome}", number=number)
-    return [*calls, outgoing.message(user_id, text)]
+    return notify.about(done.request.id, [*calls, outgoing.message(user_id, text)])
 
 
 def refreshed(

@@ -96,7 +96,8 @@ SELECT_FILED_DETAIL = """
 SELECT detail FROM request_events WHERE request_id = ? AND kind = 'filed' ORDER BY id LIMIT 1
 """
 # The trail with a name for each actor (the cadre's, or the villager's Telegram name) and
-# for the handler after each event.
+# for the handler after each event; a follow-up split into a request of its own
+# (「另起一件事」, storage/follow_ups.py) is no longer this request's.
 SELECT_TRAIL = """
 SELECT e.at, e.kind, e.actor, e.detail, e.handler_id, c.name AS cadre_name,
        a.first_name AS villager_name, h.name AS handler_name
@@ -105,6 +106,7 @@ LEFT JOIN cadres c ON e.actor = 'cadre:' || c.id
 LEFT JOIN accounts a ON e.actor = 'villager:' || a.user_id
 LEFT JOIN cadres h ON h.id = e.handler_id
 WHERE e.request_id = ?
+  AND NOT EXISTS (SELECT 1 FROM follow_ups f WHERE f.event_id = e.id AND f.split_to IS NOT NULL)
 ORDER BY e.id
 """
 # Former handlers who may still reply: only while linked to the household or supervising

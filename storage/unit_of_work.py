@@ -28,6 +28,7 @@ from storage.confidential import Complaints
 from storage.conversations import Conversations
 from storage.db import Database, Tx
 from storage.deadlines import DeadlineRequests, Deadlines
+from storage.follow_ups import FollowUps
 from storage.inbox import Inbox
 from storage.joins import Joins
 from storage.leavers import Reroutes
@@ -117,6 +118,10 @@ class UnitOfWork:
     @cached_property
     def outbox(self) -> Outbox:
         return Outbox(self.tx)
+
+    @cached_property
+    def follow_ups(self) -> FollowUps:
+        return FollowUps(self.tx)
 
     @cached_property
     def stats(self) -> Stats:

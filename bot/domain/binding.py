@@ -117,9 +117,16 @@ def locked_until(wrong_tries: Sequence[datetime], policy: BindingPolicy) -> date
 
 
 async def bind(
-    store: BindingStore, user_id: int, code: str, now: datetime, policy: BindingPolicy
+    store: BindingStore,
+    user_id: int,
+    code: str,
+    now: datetime,
+    policy: BindingPolicy,
+    keep: str | None = None,
 ) -> BindOutcome:
-    """Bind ``user_id`` with ``code`` (the deep-link payload of a contact card)."""
+    """Bind ``user_id`` with ``code`` (the deep-link payload of a contact card). The
+    phone then speaks for the household bound, or for ``keep`` (the household it spoke
+    for before: switching is the person's choice, asked with buttons)."""
     since = now - policy.wrong_code_window - policy.lockout
     until = locked_until(await store.wrong_codes_since(user_id, since), policy)
     if until is not None and until > now:
@@ -129,7 +136,10 @@ async def bind(
         await store.record_wrong_code(user_id, now)
         return Refused(Refusal.UNKNOWN)
     if holder.household_id is not None:
-        return await _bind_household(store, user_id, holder, holder.household_id, now, policy)
+        found = await _bind_household(store, user_id, holder, holder.household_id, now, policy)
+        if isinstance(found, BoundHousehold):
+            await store.focus(user_id, keep or found.household.id)
+        return found
     if holder.cadre_id is not None:
         return await _bind_cadre(store, user_id, holder, holder.cadre_id, now)
     raise AssertionError("a code belongs to a household or a cadre")  # the schema's CHECK
@@ -150,7 +160,6 @@ async def _bind_household(
         if await store.members_by_code(holder.code) >= policy.phones_per_household:
             return Refused(Refusal.USED_UP)
         await store.add_member(user_id, household_id, holder.code, now)
-    await store.focus(user_id, household_id)  # the household just bound is the one talked about
     household = await store.household(household_id)
     return BoundHousehold(household, await store.linked_cadres(household_id), again)
 

@@ -39,6 +39,7 @@ class Event(StrEnum):
     URGED = "urged"  # 催办: a supervisor urged the handler (with a note, or none)
     TAKEN = "taken"  # 包案: a leader took the case personally (requests.leader_id)
     ASSIGNED = "assigned"  # 交办: a supervisor assigned it to a department's contact
+    SPLIT = "split"  # 另起一件事: a follow-up went to a request of its own (state unchanged)
 
 
 class Resolution(StrEnum):
@@ -98,6 +99,7 @@ TRANSITIONS: dict[tuple[Status, Event], Status] = {
     **{(s, Event.URGED): s for s in _WORKING},
     **{(s, Event.TAKEN): s for s in _WORKING},
     **{(s, Event.ASSIGNED): s for s in _WORKING},
+    **{(s, Event.SPLIT): s for s in _NOT_CLOSED},  # 另起一件事: the state is unchanged
 }
 
 # A response (for the response time and rate): the handler's first of these.

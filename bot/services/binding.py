@@ -8,7 +8,7 @@ The rules of binding (codes, lockouts, how many phones a card binds) are
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
@@ -64,6 +64,9 @@ class Joined:
     bound: BoundHousehold
     households: int  # how many households the phone is bound to now
     new_phone: NewPhone | None  # what the other phones hear (None: again, or the first phone)
+    # The household the phone still speaks for, when it spoke for another before: it is
+    # asked whether to switch (「切换到 X 家」/「仍为 Y 家」), never switched silently.
+    kept: Household | None = None
 
 
 @dataclass(frozen=True)
@@ -95,10 +98,16 @@ class Unbound:
 
 
 async def bind(work: BindingWork, who: Identity, code: str, policy: BindingPolicy) -> Bound:
-    """Bind the asking account with ``code`` (a contact card's deep-link payload)."""
-    outcome = await binding.bind(work.people, who.user_id, code, work.now, policy)
+    """Bind the asking account with ``code`` (a contact card's deep-link payload). A
+    phone that speaks for a household keeps speaking for it when it binds another; the
+    answer says so (``Joined.kept``) and the person chooses."""
+    keep = who.current.id if who.current is not None else None
+    outcome = await binding.bind(work.people, who.user_id, code, work.now, policy, keep)
     if isinstance(outcome, BoundHousehold):
-        return await _joined(work, who.user_id, outcome)
+        joined = await _joined(work, who.user_id, outcome)
+        if who.current is None or who.current.id == outcome.household.id:
+            return joined
+        return replace(joined, kept=who.current)
     if isinstance(outcome, Refused):
         return NotBound(outcome, who.cadre)
     return outcome

@@ -24,6 +24,7 @@ from bot.domain.talking import Purpose
 from bot.services import notices
 from bot.services.identity import Identity
 from bot.services.notices import Notice, NoticeWork
+from bot.services.threads import MessageIndex, replied_request
 
 # --- what the use cases ask of storage ------------------------------------------------
 
@@ -53,6 +54,8 @@ class CaseWork(NoticeWork, Protocol):
     def people(self) -> CasePeople: ...
     @property
     def filings(self) -> Filings: ...
+    @property
+    def outbox(self) -> MessageIndex: ...
 
 
 # --- what happened --------------------------------------------------------------------
@@ -166,12 +169,16 @@ async def ask(work: CaseWork, who: Identity, request_id: int, purpose: Purpose) 
 
 
 async def message(
-    work: CaseWork, who: Identity, content: Content, rules: Rules
+    work: CaseWork, who: Identity, content: Content, rules: Rules, replied_to: int | None = None
 ) -> Acted | Filed | None:
-    """What a cadre sends: the request /file asked for, or the reply, resolution or
-    explanation their last button asked for (one message answers one press, refused or
-    not); None when nothing asked for it."""
+    """What a cadre sends: a swipe-reply to a message about a request answers it (as
+    回复 would; or as the 办结 / 政策解答 just pressed for that request); else the request
+    /file asked for, or the reply, resolution or explanation their last button asked for
+    (one message answers one press, refused or not); None when nothing asked for it."""
     cadre = cadre_of(who)
+    request_id = await replied_request(work.outbox, who.user_id, replied_to)
+    if request_id is not None:
+        return await _answer(work, who, cadre, request_id, content, rules)
     household_id = await work.filings.household_for(who.user_id, cadre.id)
     if household_id is not None:
         await work.filings.stop(who.user_id)
@@ -185,6 +192,21 @@ async def message(
         return None
     await work.conversations.clear(who.user_id)
     done = await requests.act(work.requests, work.now, talk.request_id, cadre.id, event, content)
+    return Acted(event, done.request, await _notices(work, done))
+
+
+async def _answer(
+    work: CaseWork, who: Identity, cadre: Cadre, request_id: int, content: Content, rules: Rules
+) -> Acted:
+    """A swipe-reply: a reply to the villager, with the same checks as the 回复 button (the
+    handler or a former one; never the accused of a confidential complaint)."""
+    talk = await work.conversations.get(who.user_id)
+    event = Event.REPLIED
+    if talk is not None and talk.request_id == request_id:  # the press it answers
+        if talking.still_asked(talk, work.now, rules.idle):
+            event = talking.WRITES.get(talk.purpose, Event.REPLIED)
+        await work.conversations.clear(who.user_id)
+    done = await requests.act(work.requests, work.now, request_id, cadre.id, event, content)
     return Acted(event, done.request, await _notices(work, done))
 
 

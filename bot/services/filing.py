@@ -7,15 +7,21 @@ goes into the trail at once, waits for the handler as a row and leaves in a rela
 the handler's chat has room (``bot.services.relays``). Otherwise it files a request:
 numbered, routed, due times from ``deadlines``; the handler and the household are told.
 Either way the villager's next message continues that request.
+
+A swipe-reply to a bot message about a request of a household the phone speaks for
+names that request whatever the conversation says (``bot.domain.threads``): it joins it,
+or, if it is closed (销号 or 撤回), a new request is filed for that household and the
+receipt says the old one was closed. A joined follow-up is kept (``follow_ups``) so that
+「另起一件事」 can split it off (``bot.services.threads``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.domain import joining, talking
+from bot.domain import joining, talking, threads
 from bot.domain import requests as rules
 from bot.domain.joining import Answer
 from bot.domain.members import NoHousehold
@@ -26,6 +32,7 @@ from bot.services import relays
 from bot.services.identity import Identity
 from bot.services.notices import Notice, NoticeWork, Talks, Trails, address
 from bot.services.relays import Relay, RelayJoins, RelayWork, named
+from bot.services.threads import FollowUpStore, MessageIndex, replied_request
 
 
 class FilingRequests(RequestStore, Trails, Protocol):
@@ -44,6 +51,10 @@ class FilingWork(NoticeWork, RelayWork, Protocol):
     def joins(self) -> FilingJoins: ...
     @property
     def conversations(self) -> Talks: ...
+    @property
+    def outbox(self) -> MessageIndex: ...
+    @property
+    def follow_ups(self) -> FollowUpStore: ...
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,8 @@ class Filed:
 
     request: Request
     notices: tuple[Notice, ...]
+    household: Household | None = None  # named in the receipt: the phone speaks for several
+    after: Request | None = None  # the closed request the message was a swipe-reply to
 
 
 @dataclass(frozen=True)
@@ -66,6 +79,8 @@ class Joined:
     answer: Answer | None  # None: answered enough in this window already
     reason: bool  # it says why a reopened request is not solved
     handler: Cadre | None  # the handler, named in the answer
+    follow_up: int = 0  # the follow-up kept, for 「另起一件事」 (0: none)
+    household: Household | None = None  # named in the answer: the phone speaks for several
 
 
 async def file_or_join(
@@ -76,9 +91,14 @@ async def file_or_join(
     message_id: int,
     idle: timedelta,
     deadlines: Deadlines,
+    replied_to: int | None = None,
 ) -> Filed | Joined:
-    """Join the request the villager is talking about, or file a new one; ``message_id``
-    is quoted by the receipt. Raises ``NoHousehold``."""
+    """Join the request the villager is talking about (or swiped to reply to: the bot's
+    message ``replied_to``), or file a new one; ``message_id`` is quoted by the receipt.
+    Raises ``NoHousehold``."""
+    threaded = await _replied(work, who, content, message_id, replied_to, deadlines)
+    if threaded is not None:
+        return threaded
     household = who.current
     if household is None:
         raise NoHousehold
@@ -90,6 +110,30 @@ async def file_or_join(
         ):
             return await _join(work, who, request, content, talk.purpose is Purpose.REOPENING)
     return await _file(work, who, household, content, message_id, deadlines)
+
+
+async def _replied(
+    work: FilingWork,
+    who: Identity,
+    content: Content,
+    message_id: int,
+    replied_to: int | None,
+    deadlines: Deadlines,
+) -> Filed | Joined | None:
+    """A swipe-reply to a message about a request of one of the phone's households: it
+    joins that request, or files a new one if it is closed; None for anything else."""
+    found = await replied_request(work.outbox, who.user_id, replied_to)
+    request = await work.requests.get(found) if found is not None else None
+    household = threads.household_of(request, who.households) if request else None
+    if request is None or household is None:
+        return None
+    if threads.joinable(request):
+        talk = await work.conversations.get(who.user_id)
+        reason = talk is not None and talk.purpose is Purpose.REOPENING
+        reason = reason and talk is not None and talk.request_id == request.id
+        return await _join(work, who, request, content, reason)
+    filed = await _file(work, who, household, content, message_id, deadlines)
+    return replace(filed, after=request)
 
 
 async def _file(
@@ -105,7 +149,7 @@ async def _file(
     )
     notices = await address(work, done.tells, reply_to=(who.user_id, message_id))
     await work.conversations.set(who.user_id, done.request.id, Purpose.TALKING, work.now)
-    return Filed(done.request, tuple(notices))
+    return Filed(done.request, tuple(notices), threads.several(who.households, household))
 
 
 async def _join(
@@ -116,10 +160,13 @@ async def _join(
     # meanwhile (a relay), the other tells as they are.
     tells = [t for t in done.tells if t.audience is not Audience.HANDLER]
     notices = await address(work, tells)
-    await work.joins.add(request.id, who.user_id, content, work.now)
+    join_id = await work.joins.add(request.id, who.user_id, content, work.now)
+    kept = await work.follow_ups.add(request.id, who.user_id, join_id, content, work.now)
     relay = await relays.relay(work, request.id)
     count = await work.joins.count_message(who.user_id, work.now, joining.ANSWER_WINDOW)
     answer = joining.answer(count)
     handler = await named(work.people, done.request.handler_id) if answer is not None else None
     await work.conversations.set(who.user_id, request.id, Purpose.TALKING, work.now)
-    return Joined(done.request, tuple(notices), relay, answer, reason, handler)
+    household = threads.household_of(request, who.households)
+    shown = threads.several(who.households, household) if household else None
+    return Joined(done.request, tuple(notices), relay, answer, reason, handler, kept, shown)

@@ -89,6 +89,8 @@ class Notice:
     trail: tuple[TrailLine, ...] = ()
     lost: bool = False  # villagers' words for a handler without an account
     reply_to: tuple[int, int] | None = None  # (user, message id) to quote in that chat
+    # The quoted member's copy names the household (their phone speaks for several).
+    name_household: bool = False
 
     @property
     def request(self) -> Request:

@@ -26,8 +26,9 @@ from bot.services.pickers import PickWork
 from bot.services.receipts import ReceiptRequests, ReceiptWork
 from bot.services.relays import RelayDirectory
 from bot.services.stats import StatsWork
-from bot.services.status import StatusWork
+from bot.services.status import OutboxFigures, StatusWork
 from bot.services.supervision import SupervisedRequests, SupervisionWork
+from bot.services.threads import MessageIndex, SplitRequests, SplitWork
 from bot.services.villager import MyHouseholds, VillagerWork
 
 
@@ -46,6 +47,7 @@ class Requests(
     ReceiptRequests,
     ComplaintRequests,
     SupervisedRequests,
+    SplitRequests,
     Protocol,
 ):
     """Everything the use cases ask of the request store."""
@@ -55,9 +57,14 @@ class Directories(Directory, RelayDirectory, Protocol):
     """Everything the use cases ask of the directory."""
 
 
+class Outboxes(OutboxFigures, MessageIndex, Protocol):
+    """Everything the use cases ask of the outbox (its figures; what a message was about)."""
+
+
 class Work(
     PickWork,  # before CaseWork, which it extends
     FilingWork,  # before NoticeWork and Moment, which it extends
+    SplitWork,
     ReceiptWork,
     ComplaintWork,
     VillagerWork,
@@ -90,3 +97,5 @@ class Work(
     def joins(self) -> FilingJoins: ...
     @property
     def schedule(self) -> FieldStore: ...
+    @property
+    def outbox(self) -> Outboxes: ...

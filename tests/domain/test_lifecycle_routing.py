@@ -52,6 +52,9 @@ ALLOWED = {
     (Status.ACKNOWLEDGED, Event.TAKEN): Status.ACKNOWLEDGED,
     (Status.OPEN, Event.ASSIGNED): Status.OPEN,
     (Status.ACKNOWLEDGED, Event.ASSIGNED): Status.ACKNOWLEDGED,
+    (Status.OPEN, Event.SPLIT): Status.OPEN,  # 另起一件事: a follow-up moved out
+    (Status.ACKNOWLEDGED, Event.SPLIT): Status.ACKNOWLEDGED,
+    (Status.RESOLVED, Event.SPLIT): Status.RESOLVED,
 }
 EVERY = [(status, event) for status in Status for event in Event]
 

@@ -15,6 +15,7 @@ from bot.domain.routing import Candidate
 from bot.services.casework import Rules
 from bot.services.identity import Identity
 from tests.services.fakes import FakeConversations as FakeConversations
+from tests.services.fakes_threads import FakeFollowUps, FakeOutbox
 
 NOW = datetime(2031, 3, 4, 0, 0, tzinfo=UTC)  # 08:00 in Asia/Shanghai; fixed, never the wall
 DEADLINES = Deadlines(
@@ -236,6 +237,8 @@ class FakeWork:
     filings: FakeFilings = field(default_factory=FakeFilings)
     absences: FakeAbsences = field(default_factory=FakeAbsences)
     supervision: FakeSupervises = field(default_factory=FakeSupervises)
+    outbox: FakeOutbox = field(default_factory=FakeOutbox)
+    follow_ups: FakeFollowUps = field(default_factory=FakeFollowUps)
     cases: FakeCases = field(init=False)
 
     def __post_init__(self) -> None:

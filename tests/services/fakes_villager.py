@@ -15,6 +15,7 @@ from bot.domain.roster import Cadre, Household, HouseholdDetails, LinkedCadre, R
 from bot.domain.routing import Candidate
 from bot.services.identity import Identity
 from tests.services.fakes import FakeConversations as FakeConversations
+from tests.services.fakes_threads import FakeFollowUps, FakeOutbox
 
 NOW = datetime(2031, 3, 4, 0, 0, tzinfo=UTC)  # 08:00 in Asia/Shanghai; fixed, never the wall
 IDLE = timedelta(minutes=30)
@@ -250,6 +251,8 @@ class FakeWork:
     people: FakePeople = field(default_factory=FakePeople)
     conversations: FakeConversations = field(default_factory=FakeConversations)
     joins: FakeJoins = field(default_factory=FakeJoins)
+    outbox: FakeOutbox = field(default_factory=FakeOutbox)
+    follow_ups: FakeFollowUps = field(default_factory=FakeFollowUps)
 
     def __post_init__(self) -> None:
         self.requests = FakeRequests(self.county)
