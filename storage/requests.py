@@ -68,7 +68,7 @@ LEFT JOIN cadre_accounts a ON a.cadre_id = c.id
 LEFT JOIN cadre_away w ON w.cadre_id = c.id
 ORDER BY up.depth, c.id
 """
-# The discipline contacts (migration 0016) of a region and of every region above it,
+# The discipline contacts (migration 0017) of a region and of every region above it,
 # nearest first, as SELECT_SUPERVISORS_FROM: a confidential complaint's first recipients.
 SELECT_DISCIPLINE_FROM = """
 WITH RECURSIVE up (id, depth) AS (

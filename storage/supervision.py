@@ -1,5 +1,5 @@
 """督办 in SQLite: who supervises a household (the closure table ``region_tree``), the
-departments a case may be assigned to (migration 0016), and a case's leader (包案)."""
+departments a case may be assigned to (migration 0017), and a case's leader (包案)."""
 
 from __future__ import annotations
 

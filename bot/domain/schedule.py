@@ -268,7 +268,7 @@ class Line:
 
 @dataclass(frozen=True)
 class Noted:
-    """A digest line a use case noted instead of a message (``digest_lines``, 0017): what
+    """A digest line a use case noted instead of a message (``digest_lines``, 0016): what
     happened (``what``: an event, ``note``: the due time missed or the reason given)."""
 
     line: Line
