@@ -88,7 +88,12 @@ WHERE r.status IN ('open', 'acknowledged', 'resolved')
     ORDER BY due, r.id LIMIT :limit OFFSET :offset
 )
 SELECT r.id, r.number, r.household_id, h.head_name, r.category, r.urgent, r.status,
-       page.due, r.handler_id, g.name AS village, f.detail AS filed
+       page.due, r.handler_id, coalesce(
+           (SELECT v.name FROM region_tree t JOIN regions v ON v.id = t.ancestor_id
+            WHERE t.region_id = h.region_id AND t.ancestor_level = 'village'
+            ORDER BY t.depth LIMIT 1),
+           g.name) AS village,
+       f.detail AS filed
 FROM page
 JOIN requests r ON r.id = page.id
 JOIN households h ON h.id = r.household_id
