@@ -84,6 +84,8 @@ def page_edit(view: View, user: int, message_id: int, shown: InboxPage) -> Call:
 def page_text(view: View, shown: InboxPage) -> str:
     texts = view.texts
     title = texts(f"case_card.title.{shown.wanted}")
+    if not shown.lines and shown.wanted is InboxFilter.ALL:
+        return texts("requests_cadre.inbox.empty")
     if not shown.lines:
         return texts("case_card.inbox.empty", filter=title)
     head = texts(
@@ -99,11 +101,12 @@ def page_text(view: View, shown: InboxPage) -> str:
 
 
 def line_text(view: View, n: int, line: InboxLine) -> str:
-    """``3. ⏰柳树村 王秀英：院墙裂了，下雨天怕塌…（03-05 08:00 前）``"""
+    """``3. LX-2026-000123 ⏰柳树村 王秀英：院墙裂了，下雨天怕塌…（2026-03-05 08:00 前）``"""
     texts = view.texts
     return texts(
         "case_card.inbox.line",
         n=n,
+        number=line.number,
         mark=_mark(view, line),
         village=bounded(line.village, NAME) if line.village else "",
         head=bounded(line.head_name, NAME),

@@ -183,7 +183,7 @@ def test_an_inbox_page_shows_snippets_marks_paging_and_filters() -> None:
     text = inbox_pages.page_text(view(), shown)
     rows = text.splitlines()
     assert rows[0] == "您的待办诉求（共 30 条，第 2/4 页）："
-    assert rows[1].startswith("9. ⏰柳树村")
+    assert rows[1].startswith("9. LX-2031-000001 ⏰柳树村")
     assert "🚨" in rows[2]
     assert "⏰" not in rows[2]
     assert "［语音］" in rows[3]

@@ -91,7 +91,9 @@ async def test_thirty_requests_paged_filtered_opened_acted_on_in_place(
     inbox = await cadre.wait_for_text("共 30 条，第 1/4 页", after=shown["message_id"])
     lines = inbox["text"].splitlines()
     assert len(lines) == 9
-    assert lines[1].startswith("1. 🚨柳树村 王秀英：水管冻裂了，家里一点水都没有了，请快来…")
+    assert lines[1].startswith(
+        f"1. {number} 🚨柳树村 王秀英：水管冻裂了，家里一点水都没有了，请快来…"
+    )
     assert "第1件：村口路灯不亮了" in inbox["text"]
     sent_before = len(cadre.messages())
 
