@@ -439,10 +439,9 @@ def _told_calls(view: View, notice: Notice, user: int, owed: tuple[Call, ...]) -
     """What happened (with the villager's words, if any) as a new message without
     buttons, then the card re-rendered."""
     texts, request = view.texts, notice.request
-    head = bounded(notice.household.head_name)
-    pages = relay_pages(
-        texts, request, _told(texts, notice, head), words(texts, notice.tell.content)
-    )
+    told_text = _told(texts, notice, head=bounded(notice.household.head_name))
+    said = words(texts, notice.tell.content) if SLOT in told_text else ""
+    pages = relay_pages(texts, request, told_text, said)
     told = outgoing.messages(user, pages, if_failed=owed)
     return [*told, *_relayed(view, notice, user, owed), *_edit(view, notice, user)]
 

@@ -244,7 +244,7 @@ class Sender:
             await self._postpone(queued, until, f"429 retry after {wait:g}s")
             return False
         except BadRequest as refused:
-            if "message is not modified" in refused.message:
+            if "message is not modified" in refused.message.lower():  # PTB capitalises it
                 await self._record_sent(call, None)
                 return True
             if _is_topic_edit(call):  # gone or too old: the chat gets it as a new message

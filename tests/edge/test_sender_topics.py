@@ -169,3 +169,28 @@ async def test_a_strip_spares_the_card_about_to_be_edited_and_a_gone_one_is_let_
     assert [m for m, _ in gone.made] == ["editMessageReplyMarkup", "sendMessage"]
     async with db.read() as tx:
         assert not [k for k in await outbox.counts(tx) if k[0] == "failed"]
+
+
+async def test_a_card_edited_to_the_same_text_stays_where_it_is(
+    db: Database, clock: ManualClock
+) -> None:
+    """Telegram's "message is not modified" (which PTB hands on capitalised) is no reason
+    to send the card again as a new message."""
+
+    class Unchanged(FakeTelegram):
+        async def do_api_request(self, method: str, api_kwargs: dict[str, Any]) -> Any:
+            if method == "editMessageText" and api_kwargs["text"] == "村民补充":
+                self.made.append((method, api_kwargs))
+                raise BadRequest(
+                    "Bad Request: message is not modified: specified new message content "
+                    "and reply markup are exactly the same"
+                )
+            return await super().do_api_request(method, api_kwargs)
+
+    telegram = Unchanged()
+    await settle(db, clock, telegram, sent_card("村民补充"), card("村民补充"), card("村民补充"))
+    assert [(m, p.get("message_id")) for m, p in telegram.made] == [
+        ("sendMessage", None),
+        ("editMessageText", 101),
+        ("editMessageText", 101),
+    ]
