@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 LIMIT = 64  # bytes Telegram keeps of callback_data
 _ID = re.compile(r"[0-9]{1,12}", re.ASCII)
+_PAGE = re.compile(r"[0-9]{1,3}", re.ASCII)
+INBOX = "iq"  # /inbox's pages: ``iq:<filter>:<page>``
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,28 @@ def request_press(data: str | None) -> RequestPress | None:
     if request_id is None:
         return None
     return RequestPress(pressed.scope, pressed.action, request_id, argument)
+
+
+@dataclass(frozen=True)
+class InboxPress:
+    """A page of /inbox under a filter: ``iq:<filter>:<page from 0>`` (the filter's name
+    is checked by the handler against the filters there are)."""
+
+    wanted: str
+    page: int
+
+
+def inbox_page(wanted: str, page: int) -> Callback:
+    return Callback(INBOX, wanted, str(page))
+
+
+def inbox_press(data: str | None) -> InboxPress | None:
+    """The filter and page of an /inbox button, or None for forged data (a page of 4
+    digits or more, "-1", "²")."""
+    pressed = decode(data)
+    if pressed is None or pressed.scope != INBOX or not _PAGE.fullmatch(pressed.argument):
+        return None
+    return InboxPress(pressed.action, int(pressed.argument))
 
 
 def pick_household(household_id: str) -> Callback:

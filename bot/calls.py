@@ -10,6 +10,11 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
+# In the params of an ``editMessageReplyMarkup`` with a topic and no ``message_id`` (the
+# sender strips the buttons of the topic's last message): spare this message id, the one
+# about to become the topic's message.
+KEEP = "$keep"
+
 
 class Priority(IntEnum):
     """Interactive calls (answers to a person) go before bulk ones (reminders, digests)."""

@@ -162,7 +162,8 @@ async def _request_story(villager: Person, cadre: Person, transcript: Transcript
     await _act(
         villager, transcript, voice, villager.user.send_voice(), expect=((villager, 1), (cadre, 2))
     )
-    await _act(cadre, transcript, "[受理]", _press(cadre, "受理"), expect=both)
+    # 受理 edits her case card in place: only the villager gets a new message.
+    await _act(cadre, transcript, "[受理]", _press(cadre, "受理"), expect=((villager, 1),))
     await _act(cadre, transcript, "[回复]", _press(cadre, "回复"))
     reply = "明天上午我带电工过去看"
     await _act(cadre, transcript, reply, cadre.user.send_text(reply), expect=both)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
@@ -35,9 +36,10 @@ from bot.services.casework import (
     NoOneAbove,
 )
 from bot.services.identity import Identity
-from bot.services.inbox import Inbox, NotFound, OpenCase
+from bot.services.inbox import NotFound, OpenCase
+from bot.services.notices import CaseCard
 
-from . import notify, outgoing, requesting, supervision, tell_cadre
+from . import inbox_pages, notify, outgoing, requesting, supervision, tell_cadre
 from .context import AnyApp, LianxinContext, Unit, View
 from .paging import bounded
 
@@ -84,7 +86,8 @@ def rules(unit: Unit) -> casework.Rules:
 
 # --- buttons --------------------------------------------------------------------------
 
-Action = Callable[[Unit, Identity, RequestPress], Awaitable[str | None]]
+# An action gets the press and the message its button was under (the card, edited there).
+Action = Callable[[Unit, Identity, RequestPress, int | None], Awaitable[str | None]]
 
 
 async def on_button(update: Update, context: LianxinContext) -> None:
@@ -96,20 +99,23 @@ async def on_button(update: Update, context: LianxinContext) -> None:
     pressed = callbacks.request_press(query.data)
     handle = ACTIONS.get(pressed.action) if pressed else None
     answer: str | None = unit.texts("requests_cadre.answer.refused")
+    at = query.message.message_id if query.message is not None else None
     if handle is not None and pressed is not None:
         with contextlib.suppress(NotAllowed, InvalidTransition):
-            answer = await handle(unit, who, pressed)
+            answer = await handle(unit, who, pressed, at)
     unit.send(outgoing.answer_button(who.user_id, query.id, answer))
 
 
-async def _acknowledge(unit: Unit, who: Identity, pressed: RequestPress) -> str | None:
+async def _acknowledge(
+    unit: Unit, who: Identity, pressed: RequestPress, at: int | None
+) -> str | None:
     acted = await casework.acknowledge(unit.work, who, pressed.request_id)
-    unit.send(*acted_calls(unit.view(), who.user_id, acted))
-    return None
+    unit.send(*acted_calls(unit.view(), who.user_id, acted, at))
+    return unit.texts("case_card.answer.acknowledged", number=acted.request.number)
 
 
 def _ask(purpose: Purpose) -> Action:
-    async def ask(unit: Unit, who: Identity, pressed: RequestPress) -> str | None:
+    async def ask(unit: Unit, who: Identity, pressed: RequestPress, at: int | None) -> str | None:
         asked = await casework.ask(unit.work, who, pressed.request_id, purpose)
         unit.send(outgoing.message(who.user_id, asking_text(unit.texts, asked)))
         return None
@@ -117,34 +123,48 @@ def _ask(purpose: Purpose) -> Action:
     return ask
 
 
-async def _choose_handover(unit: Unit, who: Identity, pressed: RequestPress) -> str | None:
+async def _choose_handover(
+    unit: Unit, who: Identity, pressed: RequestPress, at: int | None
+) -> str | None:
     choices = await casework.handover_choices(unit.work, who, pressed.request_id)
     if not choices.cadres:
         return unit.texts("requests_cadre.answer.no_handover")
-    unit.send(choices_message(unit.texts, who.user_id, choices))
-    return None
+    unit.send(choices_call(unit.texts, who.user_id, choices, at))
+    return unit.texts("requests_cadre.answer.choose_handover", number=choices.request.number)
 
 
-async def _hand_to(unit: Unit, who: Identity, pressed: RequestPress) -> str | None:
+async def _hand_to(unit: Unit, who: Identity, pressed: RequestPress, at: int | None) -> str | None:
     moved = await casework.hand_over(unit.work, who, pressed.request_id, pressed.argument)
-    unit.send(*moved_calls(unit.view(), who.user_id, moved))
-    return None
+    unit.send(*moved_calls(unit.view(), who.user_id, moved, at))
+    return moved_answer(unit.texts, moved)
 
 
-async def _escalate(unit: Unit, who: Identity, pressed: RequestPress) -> str | None:
+async def _escalate(
+    unit: Unit, who: Identity, pressed: RequestPress, at: int | None
+) -> str | None:
     deadlines = requesting.deadlines(unit)  # the new tier gets due times of its own
     try:
         moved = await casework.escalate(unit.work, who, pressed.request_id, deadlines)
     except NoOneAbove as refused:
         number = refused.request.number
         return unit.texts("requests_cadre.answer.no_one_above", number=number)
-    unit.send(*moved_calls(unit.view(), who.user_id, moved))
+    unit.send(*moved_calls(unit.view(), who.user_id, moved, at))
+    return moved_answer(unit.texts, moved)
+
+
+async def _open(unit: Unit, who: Identity, pressed: RequestPress, at: int | None) -> str | None:
+    """From /inbox or a notice: the card comes as a new message (the chat's card now)."""
+    opened = await _found(cases.open_case(unit.work, who, pressed.request_id))
+    unit.send(*case_calls(unit.view(), who.user_id, opened))
     return None
 
 
-async def _open(unit: Unit, who: Identity, pressed: RequestPress) -> str | None:
+async def _card(unit: Unit, who: Identity, pressed: RequestPress, at: int | None) -> str | None:
+    """↩ from the hand-over choices: the card shows its own buttons again."""
     opened = await _found(cases.open_case(unit.work, who, pressed.request_id))
-    unit.send(*case_calls(unit.view(), who.user_id, opened))
+    if opened is None:
+        return unit.texts("requests_cadre.answer.not_found")
+    unit.send(*tell_cadre.card_edit(unit.view(), who.user_id, card_of(opened), at=at))
     return None
 
 
@@ -163,6 +183,7 @@ ACTIONS: dict[str, Action] = {
     "handto": _hand_to,
     "esc": _escalate,
     "open": _open,
+    "card": _card,
 }
 
 
@@ -170,7 +191,8 @@ ACTIONS: dict[str, Action] = {
 
 
 async def inbox(update: Update, context: LianxinContext) -> None:
-    """``/inbox``: open requests, oldest due first; ``/inbox LX-2026-000007`` opens one."""
+    """``/inbox``: the first page of the cases waiting (``handlers.inbox_pages``);
+    ``/inbox LX-2026-000007`` opens one."""
     unit, who = context.unit, context.unit.who
     if who is None:
         return
@@ -179,8 +201,8 @@ async def inbox(update: Update, context: LianxinContext) -> None:
             opened = await _found(cases.open_number(unit.work, who, context.args[0]))
             unit.send(*case_calls(unit.view(), who.user_id, opened))
         else:
-            listed = await cases.inbox(unit.work, who)
-            unit.send(inbox_message(unit.view(), who.user_id, listed))
+            shown = await cases.page(unit.work, who)
+            unit.send(inbox_pages.page_message(unit.view(), who.user_id, shown))
     except CadresOnly:
         unit.send(outgoing.message(who.user_id, unit.texts("requests_cadre.cadres_only")))
 
@@ -192,7 +214,8 @@ def written_calls(
     view: View, chat: int, message_id: int, done: Acted | Filed | None
 ) -> list[Call]:
     """What a cadre's message did: the request filed, the answer passed on (quoting the
-    cadre's message), or, when no button asked for it, how to start."""
+    cadre's message, the card re-rendered), or, when no button asked for it, how to
+    start."""
     texts = view.texts
     if done is None:
         return [outgoing.message(chat, texts("requests_cadre.answer.how_to"))]
@@ -200,7 +223,11 @@ def written_calls(
         return [*notify.calls(view, done.notices), outgoing.message(chat, filed_text(view, done))]
     text = texts(_ANSWERED[done.event], number=done.request.number)
     said = outgoing.message(chat, text, reply_to=message_id)
-    return [*notify.calls(view, done.notices), *notify.about(done.request.id, [said])]
+    return [
+        *notify.calls(view, done.notices),
+        *notify.about(done.request.id, [said]),
+        *tell_cadre.card_edit(view, chat, done.card),
+    ]
 
 
 def filed_text(view: View, filed: Filed) -> str:
@@ -213,71 +240,62 @@ def filed_text(view: View, filed: Filed) -> str:
     )
 
 
-def acted_calls(view: View, user: int, acted: Acted) -> list[Call]:
-    """受理 done: the household hears; the cadre gets the buttons for what comes next."""
-    text = view.texts(_ANSWERED[acted.event], number=acted.request.number)
-    keyboard = tell_cadre.actions_keyboard(view.texts, acted.request)
-    said = outgoing.message(user, text, keyboard=keyboard)
-    return [*notify.calls(view, acted.notices), *notify.about(acted.request.id, [said])]
+def acted_calls(view: View, user: int, acted: Acted, at: int | None) -> list[Call]:
+    """受理 done: the household hears; the card (where the button was) shows the buttons
+    for what comes next."""
+    card = tell_cadre.card_edit(view, user, acted.card, at=at)
+    return [*notify.calls(view, acted.notices), *card]
 
 
 def asking_text(texts: Texts, asked: Asked) -> str:
     return texts(_ASKING[asked.purpose], number=asked.request.number)
 
 
-def choices_message(texts: Texts, user: int, choices: Choices) -> Call:
-    text = texts("requests_cadre.answer.choose_handover", number=choices.request.number)
+def choices_call(texts: Texts, user: int, choices: Choices, at: int | None) -> Call:
+    """The card's buttons become the cadres it may go to, and ↩ (back to the card's)."""
     keyboard = tell_cadre.handover_keyboard(texts, choices.request.id, choices.cadres)
-    return outgoing.message(user, text, keyboard=keyboard)
+    params: dict[str, Any] = {"chat_id": user, "reply_markup": keyboard.to_dict()}
+    if at is not None:
+        params["message_id"] = at
+    return Call(user, "editMessageReplyMarkup", params, request_id=choices.request.id)
 
 
-def moved_calls(view: View, user: int, moved: Moved) -> list[Call]:
-    """Handed over or escalated: the new handler, the household (and the one before)
-    hear; the cadre is told who holds it now."""
+def moved_calls(view: View, user: int, moved: Moved, at: int | None) -> list[Call]:
+    """Handed over or escalated: the new handler and the household (and the one before)
+    hear; this cadre's card says who holds it now and keeps only 回复."""
+    card = tell_cadre.card_edit(view, user, moved.card, at=at, handler=False)
+    return [*notify.calls(view, moved.notices), *card]
+
+
+def moved_answer(texts: Texts, moved: Moved) -> str:
+    key = "handed_over" if moved.event is Event.HANDED_OVER else "escalated"
     name = bounded(moved.handler.name)
-    text = view.texts(_ANSWERED[moved.event], number=moved.request.number, name=name)
-    return [*notify.calls(view, moved.notices), outgoing.message(user, text)]
+    return texts(f"case_card.answer.{key}", number=moved.request.number, name=name)
+
+
+def card_of(opened: OpenCase) -> CaseCard:
+    """The card of a case opened: the last event and the handler from its trail."""
+    last = opened.trail[-1] if opened.trail else None
+    handler = next((t.handler_name for t in reversed(opened.trail) if t.handler_name), "")
+    return CaseCard(opened.request, opened.household, opened.content, last, handler)
 
 
 def case_calls(view: View, user: int, opened: OpenCase | None) -> list[Call]:
-    """The case with its trail and buttons, then what was filed (a file, a place); "not
-    found" for one that is not there or not this cadre's to see."""
+    """The card (the chat's card of the case from now on), its trail, then what was
+    filed (a file, a place); "not found" for one that is not there or not this cadre's
+    to see."""
     if opened is None:
         return [outgoing.message(user, view.texts("requests_cadre.answer.not_found"))]
     request = opened.request
-    case = tell_cadre.Case(request, opened.household, {}, opened.content, None, opened.trail)
-    pages = tell_cadre.case_pages(view, case, intro=supervision.taken_intro(view.texts, opened))
-    keyboard = tell_cadre.actions_keyboard(view.texts, request)
-    if opened.supervising:  # a supervisor's buttons are 督办's, not the handler's
-        keyboard = supervision.keyboard(view.texts, request)
+    keyboard = supervision.keyboard(view.texts, request) if opened.supervising else None
+    intro = supervision.taken_intro(view.texts, opened)
     made = [
-        *outgoing.messages(user, pages, keyboard=keyboard, keyboard_first=True),
+        *tell_cadre.card_calls(
+            view, user, card_of(opened), intro=intro, trail=opened.trail, keyboard=keyboard
+        ),
         *tell_cadre.media_calls(user, opened.content, request.number),
     ]
     return notify.about(request.id, made)  # a swipe-reply to it answers the case
-
-
-def inbox_message(view: View, user: int, inbox: Inbox) -> Call:
-    """The requests waiting for this cadre, one line each, with a button to open each."""
-    texts = view.texts
-    if not inbox.lines:
-        return outgoing.message(user, texts("requests_cadre.inbox.empty"))
-    body = "\n".join(
-        texts(
-            "requests_cadre.inbox.line",
-            number=line.number,
-            head=bounded(line.head_name),
-            category=texts(f"requests.category.{line.category}"),
-            urgent=texts("requests_cadre.urgent_mark") if line.urgent else "",
-            status=texts(f"requests.status.{line.status}"),
-            due=tell_cadre.local(view, line.due),
-        )
-        for line in inbox.lines
-    )
-    count = len(inbox.lines)
-    more = "\n" + texts("requests_cadre.inbox.more", count=count) if inbox.more else ""
-    text = f"{texts('requests_cadre.inbox.head', count=count)}\n{body}{more}"
-    return outgoing.message(user, text, keyboard=tell_cadre.open_keyboard(texts, inbox.lines))
 
 
 def register(app: AnyApp) -> None:
@@ -286,3 +304,4 @@ def register(app: AnyApp) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("inbox", inbox, filters=private))
     app.add_handler(CallbackQueryHandler(on_button, pattern=r"^rq:"))
+    inbox_pages.register(app)

@@ -9,6 +9,7 @@ itself is ``handlers.sweeps.watch_deadlines``, whose calls all go out as bulk.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler, filters
@@ -108,15 +109,15 @@ def supervisor_extended(view: View, notice: Notice, done: Extended) -> list[Call
 
 
 def urged_calls(view: View, told: Sequence[Notice]) -> list[Call]:
-    """The sweep's notices: the handler urged (what is overdue, since when, with the case's
-    buttons), a supervisor told at once (urgent, or ``notices.supervisors = "instant"``)
+    """The sweep's notices: the handler urged (what is overdue, since when; the case card
+    re-rendered), a supervisor told at once (urgent, or ``notices.supervisors = "instant"``)
     with a button to open the case; the rest as ``notify`` words them."""
     sent: list[Call] = []
     for notice in told:
         if notice.tell.what is not Event.URGED_BY_SYSTEM:
             sent += notify.calls(view, [notice])
         elif notice.tell.audience is Audience.HANDLER:
-            sent += [_urge(view, notice, user) for user in notice.to]
+            sent += [call for user in notice.to for call in _urge(view, notice, user)]
         else:
             sent += [_supervisor_urged(view, notice, user) for user in notice.to]
     return sent
@@ -135,10 +136,13 @@ def _urged_words(view: View, notice: Notice) -> dict[str, str]:
     }
 
 
-def _urge(view: View, notice: Notice, user: int) -> Call:
+def _urge(view: View, notice: Notice, user: int) -> list[Call]:
+    """The urge as a message of its own (it must be seen), and the case card re-rendered
+    with the time passed (⏰): the card keeps the case's only live buttons."""
     text = view.texts("supervise.urge.handler", **_urged_words(view, notice))
-    keyboard = tell_cadre.actions_keyboard(view.texts, notice.request)
-    return outgoing.message(user, text, keyboard=keyboard)
+    urged = notify.about(notice.request.id, [outgoing.message(user, text)])
+    card = [] if notice.card is None else tell_cadre.card_edit(view, user, notice.card)
+    return [*urged, *card]
 
 
 def _supervisor_urged(view: View, notice: Notice, user: int) -> Call:
@@ -153,7 +157,8 @@ def _supervisor_urged(view: View, notice: Notice, user: int) -> Call:
 
 
 def reminder_call(view: View, due: DueSoon) -> Call:
-    """A reminder to the handler, with the request's buttons; its key keeps it single."""
+    """A reminder to the handler (the buttons stay on the case card); its key keeps it
+    single."""
     reminder = due.reminder
     request = reminder.request
     text = view.texts(
@@ -162,8 +167,8 @@ def reminder_call(view: View, due: DueSoon) -> Call:
         head=bounded(due.head),
         due=tell_cadre.local(view, reminder.due_at),
     )
-    keyboard = tell_cadre.actions_keyboard(view.texts, request)
-    return outgoing.message(due.chat, text, keyboard=keyboard, dedup_key=reminder.key)
+    reminder_message = outgoing.message(due.chat, text, dedup_key=reminder.key)
+    return replace(reminder_message, request_id=request.id)
 
 
 def register(app: AnyApp) -> None:

@@ -3,9 +3,10 @@ the relays that take them to the handler together, and the villager's "已补充
 
 What waits and what leaves in one relay are ``bot.domain.joining``'s rules and
 ``bot.services.relays``' use cases; here a relay becomes calls: one message with every
-text taken so far (quoted one after another; in pages if long) and the case's buttons,
-then the files, places and contacts. ``relay_tick`` is the sweep's handler that relays
-what waits (run every second by ``bot.edge.relays`` through ``bot.edge.ticks``).
+text taken so far (quoted one after another; in pages if long), then the files, places
+and contacts, and the case card edited in place (the only message with its buttons).
+``relay_tick`` is the sweep's handler that relays what waits (run every second by
+``bot.edge.relays`` through ``bot.edge.ticks``).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from bot.services.relays import Relay
 from . import notify, outgoing, paging, threads, undelivered
 from .context import Unit, View
 from .paging import Part, bounded
-from .tell_cadre import actions_keyboard, captioned, continued, media_calls, said
+from .tell_cadre import captioned, card_edit, continued, media_calls, said
 from .tell_household import handler_blanks
 
 
@@ -57,7 +58,7 @@ def answer_call(view: View, user_id: int, reply_to: int, joined: Joined) -> Call
 
 def relay_calls(view: View, relay: Relay) -> list[Call]:
     """One message with the texts (quoted, one after another; in pages if long), then
-    the files, places and contacts; the case's buttons under the text."""
+    the files, places and contacts; then the case card edited in place."""
     texts, request, lane = view.texts, relay.request, relay.lane
     view = replace(view, origin=f"{view.origin}j{relay.taken[0].id}")
     owed = undelivered.to_household(
@@ -71,11 +72,15 @@ def relay_calls(view: View, relay: Relay) -> list[Call]:
         parts += _parts(texts, found)
         files += media_calls(lane, found.content, caption, owed)
     if len(parts) == 1:  # files only: each carries the number in its caption
-        return notify.about(request.id, files)
+        return notify.about(request.id, [*files, *_card(view, relay)])
     pages = paging.pages(parts, continued(texts, request))
-    keyboard = actions_keyboard(texts, request)
-    made = [*outgoing.messages(lane, pages, keyboard=keyboard, if_failed=owed), *files]
+    made = [*outgoing.messages(lane, pages, if_failed=owed), *files, *_card(view, relay)]
     return notify.about(request.id, made)
+
+
+def _card(view: View, relay: Relay) -> list[Call]:
+    """The handler's case card says what came last (the buttons are on it, not here)."""
+    return [] if relay.card is None else card_edit(view, relay.lane, relay.card)
 
 
 def _parts(texts: Texts, found: Join) -> list[Part]:

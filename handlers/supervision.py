@@ -247,7 +247,8 @@ def _who(view: View, notice: Notice, cadre_id: str | None) -> dict[str, str]:
 
 
 def _urged_to_handler(view: View, notice: Notice) -> list[Call]:
-    """【督办】: at once, with the supervisor's note quoted and the case's buttons."""
+    """【督办】: at once, with the supervisor's note quoted; the buttons stay on the case
+    card, re-rendered (one message per case carries them)."""
     texts, request, tell = view.texts, notice.request, notice.tell
     who = _who(view, notice, tell.cadre_id)
     head = bounded(notice.household.head_name)
@@ -255,8 +256,15 @@ def _urged_to_handler(view: View, notice: Notice) -> list[Call]:
     key = "leaders.tell.urged_note" if note else "leaders.tell.urged"
     text = texts(key, number=request.number, head=head, note=tell_cadre.SLOT, **who)
     pages = tell_cadre.relay_pages(texts, request, text, note)
-    board = tell_cadre.actions_keyboard(texts, request)
-    return [c for user in notice.to for c in outgoing.messages(user, pages, keyboard=board)]
+    return [
+        c
+        for user in notice.to
+        for c in [*outgoing.messages(user, pages), *_card(view, notice, user)]
+    ]
+
+
+def _card(view: View, notice: Notice, user: int) -> list[Call]:
+    return [] if notice.card is None else tell_cadre.card_edit(view, user, notice.card)
 
 
 def _assigned_to_cadre(view: View, notice: Notice, assigned: Assigned) -> list[Call]:
@@ -270,14 +278,15 @@ def _assigned_to_cadre(view: View, notice: Notice, assigned: Assigned) -> list[C
         return [outgoing.message(user, text) for user in notice.to]
     intro = texts("leaders.tell.assigned", number=request.number, department=department,
                   name=bounded(assigned.by.name))  # fmt: skip
-    pages = tell_cadre.case_pages(view, tell_cadre.Case.of(notice), intro=f"{intro}\n\n")
-    board = tell_cadre.actions_keyboard(texts, request)
+    card, trail = tell_cadre.first_card(notice), notice.trail
     sent: list[Call] = []
     for user in notice.to:
         owed = undelivered.to_household(
             view, request, notice.handler, notice.household, user, notice.members
         ) if notice.members else ()  # fmt: skip
-        sent += outgoing.messages(user, pages, keyboard=board, keyboard_first=True, if_failed=owed)
+        sent += tell_cadre.card_calls(
+            view, user, card, intro=f"{intro}\n\n", trail=trail, owed=owed
+        )
     return sent
 
 

@@ -5,26 +5,27 @@ rendered for the handler's account."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import Callback
-from bot.calls import Call, Priority
+from bot.calls import KEEP, Call, Priority
 from bot.domain.lifecycle import Event, Status
 from bot.domain.requests import Audience, Content, InboxLine, Request, TrailLine
-from bot.domain.roster import Cadre, HouseholdDetails, LinkedCadre
+from bot.domain.roster import Cadre, LinkedCadre
 from bot.domain.routing import Route, Why
 from bot.i18n import Texts
-from bot.services.notices import Notice
+from bot.services.notices import CaseCard, Notice
 from handlers.context import Shows, View
 
 from . import outgoing, paging, undelivered
 from .paging import Page, Part, bounded
 
 SCOPE = "rq"
+CARD = "card"  # the topic of the case card a cadre's chat keeps up to date
 SLOT = "\x00"  # where a person's words go in a rendered sentence (cleaned words have none)
 _SEND_MEDIA = {
     "photo": "sendPhoto",
@@ -129,6 +130,18 @@ def actions_keyboard(texts: Texts, request: Request) -> InlineKeyboardMarkup | N
     )
 
 
+def card_keyboard(
+    texts: Texts, request: Request, *, handler: bool = True
+) -> InlineKeyboardMarkup | None:
+    """The buttons that apply now: the handler's (``actions_keyboard``); a former
+    handler may still reply; a closed case has none."""
+    if handler or request.status is Status.CLOSED:
+        return actions_keyboard(texts, request)
+    label = texts("requests_cadre.button.reply")
+    button = InlineKeyboardButton(label, callback_data=action("reply", request.id))
+    return InlineKeyboardMarkup([[button]])
+
+
 def handover_keyboard(
     texts: Texts, request_id: int, cadres: Sequence[LinkedCadre]
 ) -> InlineKeyboardMarkup:
@@ -141,7 +154,8 @@ def handover_keyboard(
         ]
         for c in cadres
     ]
-    return InlineKeyboardMarkup(rows)
+    back = InlineKeyboardButton(texts("case_card.back"), callback_data=action("card", request_id))
+    return InlineKeyboardMarkup([*rows, [back]])
 
 
 def open_keyboard(texts: Texts, lines: Sequence[InboxLine]) -> InlineKeyboardMarkup:
@@ -197,65 +211,6 @@ def route_line(texts: Texts, cadres: Mapping[str, Cadre], route: Route | None) -
     return texts(f"requests_cadre.route.{route.why}", tier=route.tier)
 
 
-@dataclass(frozen=True)
-class Case:
-    """A request as its handler sees it: the household, the cadres named, what was sent."""
-
-    request: Request
-    household: HouseholdDetails
-    cadres: Mapping[str, Cadre]
-    content: Content | None
-    route: Route | None = None
-    trail: Sequence[TrailLine] | None = None  # None: the card alone
-
-    @classmethod
-    def of(cls, notice: Notice) -> Case:
-        """The case a notice carries: the filed words and the trail when it moved."""
-        tell = notice.tell
-        if notice.trail or notice.first is not None:
-            return cls(
-                notice.request, notice.household, notice.cadres, notice.first, None, notice.trail
-            )
-        return cls(notice.request, notice.household, notice.cadres, tell.content, tell.route)
-
-
-def case_pages(view: View, case: Case, *, intro: str = "") -> list[Page]:
-    """The request as its handler needs it at first sight: the card (one message within
-    Telegram's limit, the villager's words quoted, "（续）" where they go on), then the
-    rest of the words and, with the trail, every event so far."""
-    texts, request = view.texts, case.request
-    before, _, after = f"{intro}{_card_text(view, case)}".partition(SLOT)
-    card, rest = paging.card(
-        [Part(before)], words(texts, case.content), [Part(after)], texts("relay.continues")
-    )
-    more = trail_parts(view, case.trail) if case.trail is not None else []
-    line = continued(texts, request)
-    if not rest:
-        return paging.pages([*card, *([Part("\n\n"), *more] if more else [])], line)
-    tail = [Part(line), Part(rest, quoted=True), *([Part("\n\n"), *more] if more else [])]
-    return [*paging.pages(card, line), *paging.pages(tail, line)]
-
-
-def _card_text(view: View, case: Case) -> str:
-    """The case card's sentence, ``SLOT`` where the villager's words go."""
-    texts, request, household = view.texts, case.request, case.household
-    return texts(
-        "requests_cadre.case",
-        number=request.number,
-        urgent=texts("requests_cadre.urgent_mark") if request.urgent else "",
-        head=bounded(household.head_name),
-        village=bounded(household.village),
-        address=bounded(household.address or household.id),
-        phone=bounded(household.phone or "-"),
-        category=texts(f"requests.category.{request.category}"),
-        status=texts(f"requests.status.{request.status}"),
-        words=SLOT,
-        route=route_line(texts, case.cadres, case.route),
-        respond_by=local(view, request.respond_by),
-        resolve_by=local(view, request.resolve_by),
-    )
-
-
 def trail_parts(view: View, trail: Sequence[TrailLine]) -> list[Part]:
     """Every event of the request so far, one line each, in order; what villagers said
     quoted."""
@@ -292,6 +247,144 @@ def _trail_line(view: View, event: TrailLine) -> list[Part]:
     return quoting(f"\n{line}", written) if written else [Part(f"\n{line}")]
 
 
+# --- the case card, kept up to date in place ------------------------------------------
+
+
+def card_pages(
+    view: View,
+    card: CaseCard,
+    *,
+    intro: str = "",
+    route: str = "",
+    trail: Sequence[TrailLine] | None = None,
+) -> list[Page]:
+    """The card (one message within Telegram's limit, the villager's words quoted, "（续）"
+    where they go on), then the rest of the words and, with the trail, every event so far
+    (on the card's own page while it fits: a later edit shows the card alone)."""
+    texts, request = view.texts, card.request
+    before, _, after = f"{intro}{card_text(view, card, route)}".partition(SLOT)
+    parts, rest = paging.card(
+        [Part(before)], words(texts, card.content), [Part(after)], texts("relay.continues")
+    )
+    more = [Part("\n\n"), *trail_parts(view, trail)] if trail is not None else []
+    line = continued(texts, request)
+    if not rest:
+        return paging.pages([*parts, *more], line)
+    tail = [Part(line), Part(rest, quoted=True), *more]
+    return [*paging.pages(parts, line), *paging.pages(tail, line)]
+
+
+def card_text(view: View, card: CaseCard, route: str = "") -> str:
+    """The card's sentence, ``SLOT`` where the villager's words go: who, what, the status,
+    the due times (⏰ past them), and the last thing that happened, when and by whom."""
+    texts, request, household = view.texts, card.request, card.household
+    return texts(
+        "case_card.text",
+        number=request.number,
+        urgent=texts("requests_cadre.urgent_mark") if request.urgent else "",
+        head=bounded(household.head_name),
+        village=bounded(household.village),
+        address=bounded(household.address or household.id),
+        phone=bounded(household.phone or "-"),
+        category=texts(f"requests.category.{request.category}"),
+        status=texts(f"requests.status.{request.status}"),
+        handler=bounded(card.handler_name or request.handler_id),
+        words=SLOT,
+        route=f"{route}\n" if route else "",
+        due=_due_line(view, request),
+        last=_last_line(view, card.last),
+    ).rstrip()
+
+
+def _due_line(view: View, request: Request) -> str:
+    texts = view.texts
+    outcome = texts(f"requests.outcome.{request.outcome}") if request.outcome else ""
+    line = texts(
+        f"case_card.due.{request.status}",
+        respond_by=local(view, request.respond_by),
+        resolve_by=local(view, request.resolve_by),
+        outcome=outcome,
+    )
+    return f"{texts('case_card.overdue')}{line}" if overdue(request, view.now) else line
+
+
+def overdue(request: Request, now: datetime) -> bool:
+    """Past the due time that applies now (the answer while none was given, then the
+    solution); a resolved or closed case is not."""
+    if request.status in (Status.RESOLVED, Status.CLOSED):
+        return False
+    due = request.resolve_by if request.first_response_at else request.respond_by
+    return now > due
+
+
+def _last_line(view: View, last: TrailLine | None) -> str:
+    if last is None:
+        return ""
+    texts = view.texts
+    kind = last.actor.partition(":")[0]
+    if kind == "cadre":
+        actor = bounded(last.actor_name or last.actor.partition(":")[2])
+    else:
+        actor = texts(f"requests_cadre.actor.{'villager' if kind == 'villager' else 'system'}")
+    try:
+        event = texts(f"requests_cadre.event.{last.kind}")
+    except KeyError:  # an event this version has no word for yet
+        event = last.kind
+    return texts("case_card.last", at=local(view, last.at), actor=actor, event=event)
+
+
+def card_calls(
+    view: View,
+    user: int,
+    card: CaseCard,
+    *,
+    intro: str = "",
+    route: str = "",
+    trail: Sequence[TrailLine] | None = None,
+    owed: tuple[Call, ...] = (),
+    keyboard: InlineKeyboardMarkup | None = None,
+) -> list[Call]:
+    """The card sent as a new message (the case's card in this chat from now on: the one
+    before loses its buttons), then the rest of the words and the trail; ``keyboard``
+    replaces the handler's buttons (a supervisor's 督办)."""
+    pages = card_pages(view, card, intro=intro, route=route, trail=trail)
+    keyboard = keyboard or card_keyboard(view.texts, card.request)
+    made = outgoing.messages(user, pages, keyboard=keyboard, keyboard_first=True, if_failed=owed)
+    request_id = card.request.id
+    first = replace(made[0], request_id=request_id, topic=CARD)
+    rest = [replace(c, request_id=request_id) for c in made[1:]]
+    return [_strip(user, request_id), first, *rest]
+
+
+def card_edit(
+    view: View, user: int, card: CaseCard, *, at: int | None = None, handler: bool = True
+) -> list[Call]:
+    """The card re-rendered in place: in the message ``at`` (the one whose button was
+    pressed; the card before it loses its buttons), else in the chat's last card (or sent
+    anew when there is none: ``bot.edge.sender``). Edits do not notify."""
+    (page, *_) = card_pages(view, card)
+    params: dict[str, Any] = {"chat_id": user, "text": page.text}
+    if page.entities:
+        params["entities"] = page.entities
+    keyboard = card_keyboard(view.texts, card.request, handler=handler)
+    if keyboard is not None:
+        params["reply_markup"] = keyboard.to_dict()
+    request_id = card.request.id
+    if at is None:
+        return [Call(user, "editMessageText", params, request_id=request_id, topic=CARD)]
+    params["message_id"] = at
+    edit = Call(user, "editMessageText", params, request_id=request_id, topic=CARD)
+    return [_strip(user, request_id, keep=at), edit]
+
+
+def _strip(user: int, request_id: int, keep: int | None = None) -> Call:
+    """The buttons off the chat's card of the request (other than message ``keep``)."""
+    params: dict[str, Any] = {"chat_id": user}
+    if keep is not None:
+        params[KEEP] = keep
+    return Call(user, "editMessageReplyMarkup", params, request_id=request_id, topic=CARD)
+
+
 # --- tells ----------------------------------------------------------------------------
 
 
@@ -310,31 +403,65 @@ def calls(view: View, notice: Notice) -> list[Call]:
 
 
 def _calls_to(view: View, notice: Notice, user: int, owed: tuple[Call, ...]) -> list[Call]:
-    texts, tell, request = view.texts, notice.tell, notice.request
+    """New messages only for what needs the cadre (a new case, the villager's words, a
+    case moved to or from them); the card, with the only live buttons, is re-rendered."""
+    texts, tell = view.texts, notice.tell
     head = bounded(notice.household.head_name)
-    keyboard = actions_keyboard(texts, request)
-    caption = texts("requests_cadre.caption", number=request.number, head=head)
-    relay = media_calls(user, tell.content, caption, owed)
     match tell.what:
         case Event.ESCALATED | Event.OVERDUE if tell.audience is Audience.SUPERVISOR:
             return [_supervisor_notice(view, notice, user, head)]
         case Event.MARKED:  # 🚨: the villager marked it urgent
-            return [outgoing.message(user, _urgent(view, notice, head), keyboard=keyboard)]
+            urgent = outgoing.message(user, _urgent(view, notice, head))
+            return [urgent, *_edit(view, notice, user)]
         case Event.FILED | Event.ROUTED:
-            pages = case_pages(view, Case.of(notice))
-            return [*relay, *_case_calls(user, pages, keyboard, owed)]
+            route = route_line(texts, notice.cadres, tell.route)
+            made = card_calls(view, user, first_card(notice), route=route, owed=owed)
+            return [*_relayed(view, notice, user, owed), *made]
         case Event.HANDED_OVER | Event.ESCALATED | Event.REASSIGNED if (
             tell.audience is Audience.CADRE
         ):
-            return [outgoing.message(user, _moved_away(texts, notice, head))]
+            moved = outgoing.message(user, _moved_away(texts, notice, head))
+            return [moved, *_edit(view, notice, user, handler=False)]
         case Event.HANDED_OVER | Event.ESCALATED | Event.REASSIGNED:
-            pages = case_pages(view, Case.of(notice), intro=f"{_moved(texts, notice)}\n\n")
-            return [*relay, *_case_calls(user, pages, keyboard, owed)]
+            intro, trail = f"{_moved(texts, notice)}\n\n", notice.trail
+            made = card_calls(view, user, first_card(notice), intro=intro, trail=trail, owed=owed)
+            return [*_relayed(view, notice, user, owed), *made]
         case _:
-            pages = relay_pages(
-                texts, request, _told(texts, notice, head), words(texts, tell.content)
-            )
-            return [*outgoing.messages(user, pages, keyboard=keyboard, if_failed=owed), *relay]
+            return _told_calls(view, notice, user, owed)
+
+
+def _relayed(view: View, notice: Notice, user: int, owed: tuple[Call, ...]) -> list[Call]:
+    """The file, place or contact the tell carries, passed on as it was sent."""
+    head = bounded(notice.household.head_name)
+    caption = view.texts("requests_cadre.caption", number=notice.request.number, head=head)
+    return media_calls(user, notice.tell.content, caption, owed)
+
+
+def _told_calls(view: View, notice: Notice, user: int, owed: tuple[Call, ...]) -> list[Call]:
+    """What happened (with the villager's words, if any) as a new message without
+    buttons, then the card re-rendered."""
+    texts, request = view.texts, notice.request
+    told_text = _told(texts, notice, head=bounded(notice.household.head_name))
+    said = words(texts, notice.tell.content) if SLOT in told_text else ""
+    pages = relay_pages(texts, request, told_text, said)
+    told = outgoing.messages(user, pages, if_failed=owed)
+    return [*told, *_relayed(view, notice, user, owed), *_edit(view, notice, user)]
+
+
+def first_card(notice: Notice) -> CaseCard:
+    """The card a notice brings a cadre at first sight: with the words filed."""
+    if notice.card is not None:
+        return notice.card
+    handler = notice.handler
+    filed = notice.first if notice.first is not None else notice.tell.content
+    name = handler.name if handler is not None else notice.request.handler_id
+    return CaseCard(notice.request, notice.household, filed, None, name)
+
+
+def _edit(view: View, notice: Notice, user: int, *, handler: bool = True) -> list[Call]:
+    """The card of the notice's request re-rendered in this chat (a former handler's has
+    only 回复)."""
+    return [] if notice.card is None else card_edit(view, user, notice.card, handler=handler)
 
 
 def _urgent(view: View, notice: Notice, head: str) -> str:
@@ -386,13 +513,6 @@ def _moved(texts: Texts, notice: Notice) -> str:
     if tell.reason:
         intro = f"{texts(f'deadlines.reason.{tell.reason}')}\n{intro}"
     return intro
-
-
-def _case_calls(
-    user: int, pages: Sequence[Page], keyboard: InlineKeyboardMarkup | None, owed: tuple[Call, ...]
-) -> list[Call]:
-    """The case card with its buttons, then its continuation pages."""
-    return outgoing.messages(user, pages, keyboard=keyboard, keyboard_first=True, if_failed=owed)
 
 
 def _supervisor_notice(view: View, notice: Notice, user: int, head: str) -> Call:

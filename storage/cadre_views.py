@@ -3,9 +3,11 @@ case as a cadre sees it (household, trail), their inbox, their rights, and being
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from typing import Any
 
-from bot.domain.requests import InboxLine
+from bot.domain.requests import InboxFilter, InboxLine
 from bot.domain.roster import HouseholdDetails
 from storage.db import Tx
 from storage.timefmt import from_db, to_db
@@ -39,6 +41,67 @@ WHERE r.handler_id = ? AND r.status IN ('open', 'acknowledged', 'resolved')
   AND r.accused_id IS NOT r.handler_id
 ORDER BY due, r.id
 LIMIT ?
+"""
+# /inbox's pages: the requests waiting in the cadre's reach (as SELECT_MAY_SEE: handled
+# by them, of a household linked to them, or in the region they supervise; never a
+# confidential complaint about them), or only those they handle (:mine), narrowed by the
+# filter: past the due time that applies (:overdue), urgent, or waiting for the
+# villager's confirmation (:waiting). Soonest due first; the page's rows only get their
+# village and the words filed (the first ones, for a snippet).
+COUNT_INBOX = """
+SELECT count(*)
+FROM requests r
+WHERE r.status IN ('open', 'acknowledged', 'resolved')
+  AND r.accused_id IS NOT :cadre
+  AND (r.handler_id = :cadre OR (:mine = 0 AND (
+        EXISTS (SELECT 1 FROM links l
+                WHERE l.household_id = r.household_id AND l.cadre_id = :cadre)
+        OR EXISTS (SELECT 1 FROM households h
+                   JOIN cadres c ON c.id = :cadre
+                   JOIN region_tree t
+                     ON t.ancestor_id = c.supervises AND t.region_id = h.region_id
+                   WHERE h.id = r.household_id))))
+  AND (:urgent = 0 OR r.urgent = 1)
+  AND (:waiting = 0 OR r.status = 'resolved')
+  AND (:overdue = 0 OR (r.status <> 'resolved' AND
+        CASE WHEN r.first_response_at IS NULL THEN r.respond_by ELSE r.resolve_by END < :now))
+"""
+SELECT_INBOX_PAGE = """
+WITH page AS (
+    SELECT r.id,
+           CASE WHEN r.first_response_at IS NULL THEN r.respond_by ELSE r.resolve_by END AS due
+FROM requests r
+WHERE r.status IN ('open', 'acknowledged', 'resolved')
+  AND r.accused_id IS NOT :cadre
+  AND (r.handler_id = :cadre OR (:mine = 0 AND (
+        EXISTS (SELECT 1 FROM links l
+                WHERE l.household_id = r.household_id AND l.cadre_id = :cadre)
+        OR EXISTS (SELECT 1 FROM households h
+                   JOIN cadres c ON c.id = :cadre
+                   JOIN region_tree t
+                     ON t.ancestor_id = c.supervises AND t.region_id = h.region_id
+                   WHERE h.id = r.household_id))))
+  AND (:urgent = 0 OR r.urgent = 1)
+  AND (:waiting = 0 OR r.status = 'resolved')
+  AND (:overdue = 0 OR (r.status <> 'resolved' AND
+        CASE WHEN r.first_response_at IS NULL THEN r.respond_by ELSE r.resolve_by END < :now))
+    ORDER BY due, r.id LIMIT :limit OFFSET :offset
+)
+SELECT r.id, r.number, r.household_id, h.head_name, r.category, r.urgent, r.status,
+       page.due, r.handler_id, coalesce(
+           (SELECT v.name FROM region_tree t JOIN regions v ON v.id = t.ancestor_id
+            WHERE t.region_id = h.region_id AND t.ancestor_level = 'village'
+            ORDER BY t.depth LIMIT 1),
+           g.name) AS village,
+       f.detail AS filed
+FROM page
+JOIN requests r ON r.id = page.id
+JOIN households h ON h.id = r.household_id
+LEFT JOIN regions g ON g.id = h.region_id
+LEFT JOIN request_events f ON f.id = (
+    SELECT e.id FROM request_events e
+    WHERE e.request_id = r.id AND e.kind = 'filed' ORDER BY e.id LIMIT 1)
+ORDER BY page.due, r.id
 """
 # A cadre may see a request they handle now, of a household linked to them, or of a
 # household in the region they supervise (and below it). A former handler sees it only
@@ -130,6 +193,47 @@ async def inbox(tx: Tx, cadre_id: str, limit: int) -> list[InboxLine]:
     ]
 
 
+def _inbox_params(cadre_id: str, wanted: InboxFilter, now: datetime) -> dict[str, object]:
+    return {
+        "cadre": cadre_id,
+        "mine": int(wanted is InboxFilter.MINE),
+        "urgent": int(wanted is InboxFilter.URGENT),
+        "waiting": int(wanted is InboxFilter.WAITING),
+        "overdue": int(wanted is InboxFilter.OVERDUE),
+        "now": to_db(now),
+    }
+
+
+async def inbox_count(tx: Tx, cadre_id: str, wanted: InboxFilter, now: datetime) -> int:
+    return int(await tx.scalar(COUNT_INBOX, _inbox_params(cadre_id, wanted, now)) or 0)
+
+
+async def inbox_page(
+    tx: Tx, cadre_id: str, wanted: InboxFilter, now: datetime, offset: int, limit: int
+) -> list[InboxLine]:
+    params = {**_inbox_params(cadre_id, wanted, now), "offset": offset, "limit": limit}
+    rows = await tx.fetchall(SELECT_INBOX_PAGE, params)
+    return [_inbox_line(r) for r in rows]
+
+
+def _inbox_line(r: Any) -> InboxLine:
+    filed = json.loads(r["filed"]) if r["filed"] else {}
+    return InboxLine(
+        request_id=r["id"],
+        number=r["number"],
+        household_id=r["household_id"],
+        head_name=r["head_name"],
+        category=r["category"],
+        urgent=bool(r["urgent"]),
+        status=r["status"],
+        due=from_db(r["due"]),
+        handler_id=r["handler_id"],
+        village=r["village"] or "",
+        text=str(filed.get("text") or ""),
+        media=filed.get("media") or ("location" if "latitude" in filed else None),
+    )
+
+
 async def may_see(tx: Tx, cadre_id: str, request_id: int) -> bool:
     found = await tx.fetchone(SELECT_MAY_SEE, {"cadre": cadre_id, "request": request_id})
     return found is not None
@@ -205,6 +309,14 @@ class Cases:
 
     async def may_see(self, cadre_id: str, request_id: int) -> bool:
         return await may_see(self._tx, cadre_id, request_id)
+
+    async def count(self, cadre_id: str, wanted: InboxFilter, now: datetime) -> int:
+        return await inbox_count(self._tx, cadre_id, wanted, now)
+
+    async def page(
+        self, cadre_id: str, wanted: InboxFilter, now: datetime, offset: int, limit: int
+    ) -> list[InboxLine]:
+        return await inbox_page(self._tx, cadre_id, wanted, now, offset, limit)
 
     async def id_by_number(self, number: str) -> int | None:
         return await request_id_by_number(self._tx, number)

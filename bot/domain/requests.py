@@ -160,6 +160,21 @@ class InboxLine:
     urgent: bool
     status: str
     due: datetime
+    handler_id: str = ""
+    village: str = ""
+    text: str = ""  # the words filed (a snippet of them is shown)
+    media: str | None = None  # what was filed without words: "voice", "photo" …
+
+
+class InboxFilter(StrEnum):
+    """/inbox's filters: every case in the cadre's reach, past due, urgent, handled by
+    them, or waiting for the villager to confirm."""
+
+    ALL = "all"
+    OVERDUE = "overdue"
+    URGENT = "urgent"
+    MINE = "mine"
+    WAITING = "waiting"
 
 
 class NotAllowed(Exception):

@@ -36,6 +36,7 @@ from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.warnings import PTBUserWarning
 
+from bot.calls import KEEP
 from bot.clock import Clock
 from bot.config import SenderConfig
 from bot.edge.backlog import Backlog, Queued
@@ -53,6 +54,10 @@ warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUser
 _FILE_MARK = "$file"
 _EDITS = frozenset({"editMessageText"})  # the edits a topic may be sent anew as
 _EDIT_ONLY = frozenset({"message_id", "inline_message_id"})
+# A topic's previous message losing its buttons when the topic moves to a new message
+# (only one message of a request carries live buttons in a chat): aimed like an edit,
+# and nothing at all when the chat has no such message, or it is the one in ``KEEP``.
+_STRIPS = frozenset({"editMessageReplyMarkup"})
 _LOAD_BATCH = 2000  # outbox rows read per look for new calls
 # A safety net, when idle: read everything pending again (rows this process did not
 # write and missed, e.g. ids used again after the newest rows were purged).
@@ -221,7 +226,11 @@ class Sender:
 
     async def _attempt(self, queued: Queued, call: PendingCall) -> bool:
         """Make the call once; True if it is settled (sent or refused for good)."""
-        call = await self._aimed(call)
+        aimed = await self._aimed(call)
+        if aimed is None:  # a strip with nothing to strip
+            await self._record_sent(call, None)
+            return True
+        call = aimed
         try:
             result = await self._bot.do_api_request(
                 call.method, api_kwargs=_materialise(call.params)
@@ -235,12 +244,15 @@ class Sender:
             await self._postpone(queued, until, f"429 retry after {wait:g}s")
             return False
         except BadRequest as refused:
-            if "message is not modified" in refused.message:
+            if "message is not modified" in refused.message.lower():  # PTB capitalises it
                 await self._record_sent(call, None)
                 return True
             if _is_topic_edit(call):  # gone or too old: the chat gets it as a new message
                 await outbox.forget_message(self._db, call.lane, call.params["message_id"])
                 return await self._attempt(queued, _as_new_message(call))
+            if call.method in _STRIPS and call.topic is not None:  # gone: no buttons left
+                await self._record_sent(call, None)
+                return True
             await self._give_up(call, refused)
         except Forbidden as refused:
             await self._give_up(call, refused)
@@ -252,12 +264,17 @@ class Sender:
             await self._give_up(call, refused)
         else:
             message_id = result.get("message_id") if isinstance(result, dict) else None
+            if call.method in _STRIPS:  # a message that lost its buttons is no topic's now
+                message_id = None
             await self._record_sent(call, message_id)
         return True
 
-    async def _aimed(self, call: PendingCall) -> PendingCall:
+    async def _aimed(self, call: PendingCall) -> PendingCall | None:
         """An edit of a request's topic (its case card) made to the last message sent
-        with it, or sent as a new message when the chat has none."""
+        with it, or sent as a new message when the chat has none; a strip of its buttons
+        made to that message, or to none (None)."""
+        if call.method in _STRIPS and call.topic is not None:
+            return await self._strip(call)
         if not _is_topic_edit(call) or "message_id" in call.params or call.request_id is None:
             return call
         assert call.topic is not None  # noqa: S101 - _is_topic_edit checked it
@@ -265,6 +282,15 @@ class Sender:
         if found is None:
             return _as_new_message(call)
         return replace(call, params={**call.params, "message_id": found})
+
+    async def _strip(self, call: PendingCall) -> PendingCall | None:
+        params = {k: v for k, v in call.params.items() if k != KEEP}
+        if "message_id" in params or call.request_id is None or call.topic is None:
+            return replace(call, params=params)
+        found = await outbox.topic_message(self._db, call.lane, call.request_id, call.topic)
+        if found is None or found == call.params.get(KEEP):
+            return None
+        return replace(call, params={**params, "message_id": found})
 
     async def _record_sent(self, call: PendingCall, message_id: int | None) -> None:
         """Mark it sent; if that fails, remember it so that it is never sent again."""

@@ -23,7 +23,7 @@ from bot.domain.roster import Cadre, HouseholdDetails, LinkedCadre
 from bot.domain.talking import Purpose
 from bot.services import notices
 from bot.services.identity import Identity
-from bot.services.notices import Notice, NoticeWork
+from bot.services.notices import CaseCard, Notice, NoticeWork
 from bot.services.threads import MessageIndex, replied_request
 
 # --- what the use cases ask of storage ------------------------------------------------
@@ -78,6 +78,7 @@ class Acted:
     event: Event
     request: Request
     notices: tuple[Notice, ...]
+    card: CaseCard  # the actor's case card, re-rendered in place
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ class Moved:
     request: Request
     handler: Cadre
     notices: tuple[Notice, ...]
+    card: CaseCard  # the actor's case card: theirs no more
 
 
 @dataclass(frozen=True)
@@ -154,7 +156,7 @@ async def acknowledge(work: CaseWork, who: Identity, request_id: int) -> Acted:
     """受理: the household hears that its request is taken up."""
     cadre = cadre_of(who)
     done = await requests.act(work.requests, work.now, request_id, cadre.id, Event.ACKNOWLEDGED)
-    return Acted(Event.ACKNOWLEDGED, done.request, await _notices(work, done))
+    return await _acted(work, Event.ACKNOWLEDGED, done)
 
 
 async def ask(work: CaseWork, who: Identity, request_id: int, purpose: Purpose) -> Asked:
@@ -192,7 +194,7 @@ async def message(
         return None
     await work.conversations.clear(who.user_id)
     done = await requests.act(work.requests, work.now, talk.request_id, cadre.id, event, content)
-    return Acted(event, done.request, await _notices(work, done))
+    return await _acted(work, event, done)
 
 
 async def _answer(
@@ -207,7 +209,7 @@ async def _answer(
             event = talking.WRITES.get(talk.purpose, Event.REPLIED)
         await work.conversations.clear(who.user_id)
     done = await requests.act(work.requests, work.now, request_id, cadre.id, event, content)
-    return Acted(event, done.request, await _notices(work, done))
+    return await _acted(work, event, done)
 
 
 async def handover_choices(work: CaseWork, who: Identity, request_id: int) -> Choices:
@@ -268,9 +270,19 @@ async def _file(
     return Filed(done.request, household, handler, await _notices(work, done))
 
 
+async def _acted(work: CaseWork, event: Event, done: requests.Done) -> Acted:
+    return Acted(event, done.request, await _notices(work, done), await _card(work, done))
+
+
 async def _moved(work: CaseWork, event: Event, done: requests.Done) -> Moved:
     told = await _notices(work, done)
-    return Moved(event, done.request, await work.people.cadre(done.request.handler_id), told)
+    handler = await work.people.cadre(done.request.handler_id)
+    return Moved(event, done.request, handler, told, await _card(work, done))
+
+
+async def _card(work: CaseWork, done: requests.Done) -> CaseCard:
+    household = await work.directory.household(done.request.household_id)
+    return await notices.case_card(work.requests, done.request, household)
 
 
 async def _notices(work: CaseWork, done: requests.Done) -> tuple[Notice, ...]:

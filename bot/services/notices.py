@@ -73,6 +73,31 @@ class NoticeWork(Moment, Protocol):
     def conversations(self) -> Talks: ...
 
 
+class CardTrails(Protocol):
+    async def trail(self, request_id: int) -> list[TrailLine]: ...
+    async def filed_content(self, request_id: int) -> Content | None: ...
+
+
+@dataclass(frozen=True)
+class CaseCard:
+    """What a cadre's case card shows, kept up to date in place as the case moves: the
+    request now, the household, the words filed, and the last thing that happened."""
+
+    request: Request
+    household: HouseholdDetails
+    content: Content | None
+    last: TrailLine | None
+    handler_name: str  # the handler now ("" when unknown)
+
+
+async def case_card(trails: CardTrails, request: Request, household: HouseholdDetails) -> CaseCard:
+    """The card of ``request`` as it is now (its trail read once)."""
+    trail = await trails.trail(request.id)
+    last = trail[-1] if trail else None
+    handler = next((t.handler_name for t in reversed(trail) if t.handler_name), "")
+    return CaseCard(request, household, await trails.filed_content(request.id), last, handler)
+
+
 @dataclass(frozen=True)
 class Notice:
     """One tell, addressed: ``to`` are the accounts to message (for ADMINS tells and
@@ -91,6 +116,7 @@ class Notice:
     reply_to: tuple[int, int] | None = None  # (user, message id) to quote in that chat
     # The quoted member's copy names the household (their phone speaks for several).
     name_household: bool = False
+    card: CaseCard | None = None  # the case card, re-rendered in place in a cadre's chat
 
     @property
     def request(self) -> Request:
@@ -216,6 +242,9 @@ async def _to_cadre(
         first = await looked.work.requests.filed_content(request.id)
         previous = tell.cadre_id or _previous(trail, tell)
     cadres = await looked.named([request.handler_id, instead_of, previous, tell.cadre_id])
+    card = None
+    if tell.audience is not Audience.SUPERVISOR:  # the handler's, or a former handler's
+        card = await case_card(looked.work.requests, request, household)
     return Notice(
         tell,
         (user,),
@@ -225,6 +254,7 @@ async def _to_cadre(
         previous=previous,
         first=first,
         trail=trail,
+        card=card,
     )
 
 

@@ -18,6 +18,7 @@ from bot.domain import joining
 from bot.domain.joining import Join
 from bot.domain.requests import Request
 from bot.domain.roster import Cadre, HouseholdDetails
+from bot.services import notices
 from bot.services.moment import Moment
 
 REQUESTS_PER_SWEEP = 200
@@ -30,7 +31,7 @@ class RelayJoins(Protocol):
     async def lane_backlog(self, lane: int) -> int: ...
 
 
-class RelayRequests(Protocol):
+class RelayRequests(notices.CardTrails, Protocol):
     async def get(self, request_id: int) -> Request | None: ...
 
 
@@ -63,6 +64,7 @@ class Relay:
     handler: Cadre | None  # None: no longer in the roster (named by id)
     household: HouseholdDetails
     taken: tuple[Join, ...]  # in order, at least one
+    card: notices.CaseCard | None = None  # the handler's case card, re-rendered in place
 
     @property
     def writers(self) -> list[int]:
@@ -90,7 +92,8 @@ async def relay(work: RelayWork, request_id: int, busy: Collection[int] = ()) ->
     await work.joins.relayed(request_id, taken[-1].id)
     household = await work.directory.household(request.household_id)
     handler = await named(work.people, request.handler_id)
-    return Relay(request, lane, handler, household, tuple(taken))
+    card = await notices.case_card(work.requests, request, household)
+    return Relay(request, lane, handler, household, tuple(taken), card)
 
 
 async def relay_waiting(work: RelayWork, limit: int = REQUESTS_PER_SWEEP) -> list[Relay]:

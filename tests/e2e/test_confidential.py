@@ -153,12 +153,18 @@ async def test_a_reply_is_labelled_with_the_cadre_who_wrote_it(
     await grandma.send_text("自来水管冻裂了")
     number = number_in(await grandma.wait_for_text("已登记您的诉求"))
     case = await new_case(cadre, number)
-    await cadre.press(case, text="转交")
-    choose = await cadre.wait_for_text(f"把 {number} 转交给谁")
+    await cadre.press(case, text="转交")  # the card's buttons become the cadres
+    choose = await cadre.wait_for(
+        lambda m: m["message_id"] == case["message_id"] and "李强（" in str(m)
+    )
     await cadre.press(choose, text="李强（第 2 联系人）")
     await township.wait_for_text(f"郑小红把诉求 {number} 转交给您办理")
 
-    await cadre.press(case, text="回复")  # a former handler may still reply
+    # Her card now says 李强 handles it and keeps 回复: a former handler may still reply.
+    case = await cadre.wait_for(
+        lambda m: m["message_id"] == case["message_id"] and "经办：李强" in m["text"]
+    )
+    await cadre.press(case, text="回复")
     await cadre.wait_for_text("请发送")
     await cadre.send_text("我已经跟李强说了情况。")
     reply = await grandma.wait_for_text("我已经跟李强说了情况")

@@ -126,7 +126,8 @@ async def test_a_photo_request_rejected_then_resolved_again(
     added = await cadre.wait_for_text("晚上还是不亮", after=back["message_id"])
     assert number in added["text"]
 
-    await cadre.press(back, text="办结")
+    assert "inline_keyboard" not in str(back.get("reply_markup"))  # the buttons are the card's
+    await cadre.press(case, text="办结")
     await cadre.wait_for_text("请发送办结说明", after=back["message_id"])
     await cadre.send_text("换了新灯泡")
     second = await grandma.wait_for_text("换了新灯泡")
@@ -273,7 +274,7 @@ async def test_inbox_lists_and_opens_only_what_a_cadre_may_see(
     listed = await cadre.wait_for_text("您的待办诉求")
     assert all(n in listed["text"] for n in numbers)
     assert listed["text"].index(numbers[0]) < listed["text"].index(numbers[1])  # due order
-    await cadre.press(listed, text=f"{numbers[0]} 王秀英")
+    await cadre.press(listed, text=f"1. {numbers[0]}")
     opened = await cadre.wait_for_text("办理经过", after=listed["message_id"])
     assert "院墙裂了" in opened["text"]
     assert "登记" in opened["text"]
@@ -309,20 +310,32 @@ async def test_handed_over_along_the_chain_then_escalated_to_the_supervisor(
     number = number_in(receipt)
     case = await new_case(cadre, number)
 
+    rid = re.search(r"rq:ack:(\d+)", str(case["reply_markup"]))
+    assert rid
+    # 转交: the card's buttons become the cadres it may go to (no new message).
     await cadre.press(case, text="转交")
-    choose = await cadre.wait_for_text(f"把 {number} 转交给谁")
+    choose = await cadre.wait_for(
+        lambda m: m["message_id"] == case["message_id"] and "李强（第 2 联系人）" in str(m)
+    )
     await cadre.press(choose, text="李强（第 2 联系人）")
-    await cadre.wait_for_text(f"已把 {number} 转交给 李强")
+    await sandbox.wait_until(
+        lambda: any(f"已把 {number} 转交给 李强" in a for a in cadre.callback_answers())
+    )
     handed = await township.wait_for_text(f"郑小红把诉求 {number} 转交给您办理")
     assert "自来水管冻裂了" in handed["text"]  # the whole case
     await grandma.wait_for_text("现在由 李强", after=receipt["message_id"])
 
     await township.press(handed, text="上报")
-    await township.wait_for_text(f"已把 {number} 上报给 孙丽")
+    await sandbox.wait_until(
+        lambda: any(f"已把 {number} 上报给 孙丽" in a for a in township.callback_answers())
+    )
     await township.wait_for_text(f"诉求 {number}（王秀英家）已改由孙丽办理")
     escalated = await supervisor.wait_for_text(f"诉求 {number} 上报到您这里（原经办人：李强）")
     assert "自来水管冻裂了" in escalated["text"]
     await grandma.wait_for_text("已上报")
+    # 郑小红's card keeps only 回复; a stale 受理 is refused.
+    card = next(m for m in cadre.messages() if m["message_id"] == case["message_id"])
+    assert [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row] == ["回复"]
     before = refusals(cadre)
-    await cadre.press(case, text="受理")  # no longer 郑小红's
+    await cadre.press_raw(case["message_id"], f"rq:ack:{rid.group(1)}")  # no longer hers
     await refused(sandbox, cadre, before)

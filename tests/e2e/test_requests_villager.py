@@ -164,7 +164,11 @@ async def test_resolved_confirmed_once_and_not_solved_reopens(
     )
 
     returned = await cadre.wait_for_text(f"{number_in(reopened)}（王秀英家）村民说还没有解决")
-    await cadre.press(returned, text="办结")
+    # The buttons are on the case card (edited in place), not on the notice.
+    await cadre.wait_for(
+        lambda m: m["message_id"] == case["message_id"] and "村民 补充" in m["text"]
+    )
+    await cadre.press(case, text="办结")
     await cadre.wait_for_text("请发送办结说明", after=returned["message_id"])
     await cadre.send_text("今天已到账")
     again = await grandma.wait_for_text("今天已到账")

@@ -52,13 +52,16 @@ async def test_urgent_reaches_the_handler_and_the_receipt_shows_the_new_due_time
     cadre = await county.cadre("K007", "郑小红")
     receipt = await filed(grandma, "家里老人摔倒了，起不来")
     number = number_in(receipt)
-    await new_case(cadre, number)
+    case = await new_case(cadre, number)
     before = DUE.findall(receipt["text"])
 
     await grandma.press(receipt, text="🚨 紧急")
 
     told = await cadre.wait_for(lambda m: "标为紧急" in m["text"] and number in m["text"])
-    assert "受理" in labels(told)  # the case's buttons, to act at once
+    assert labels(told) == []  # the case's buttons stay on its card, edited in place
+    await cadre.wait_for(
+        lambda m: same(case)(m) and "【紧急】" in m["text"] and "受理" in labels(m)
+    )
     edited = await grandma.wait_for(
         lambda m: same(receipt)(m) and DUE.findall(m["text"]) != before
     )
@@ -79,7 +82,7 @@ async def test_withdrawing_asks_first_then_closes_and_the_handler_is_told(
     cadre = await county.cadre("K007", "郑小红")
     receipt = await filed(grandma, "路灯不亮了")
     number = number_in(receipt)
-    await new_case(cadre, number)
+    case = await new_case(cadre, number)
 
     # One tap only asks; "不撤回" gives the receipt its buttons back.
     await grandma.press(receipt, text="↩️ 撤回这件诉求")
@@ -102,10 +105,12 @@ async def test_withdrawing_asks_first_then_closes_and_the_handler_is_told(
     listed = await grandma.command("my")
     mine = await grandma.wait_for_text("您家的诉求", after=listed["message_id"])
     assert f"{number}｜其他｜已销号｜郑小红｜已撤回" in mine["text"]
-    # The cadre's old buttons are stale now.
-    case = await new_case(cadre, number)
+    # The cadre's card says so and has no buttons left; an old press is stale.
+    await cadre.wait_for(lambda m: same(case)(m) and "已销号" in m["text"] and labels(m) == [])
     before = sum("过期" in a for a in cadre.callback_answers())
-    await cadre.press(case, text="受理")
+    await cadre.press_raw(
+        case["message_id"], case["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    )
     await sandbox.wait_until(
         lambda: sum("过期" in a for a in cadre.callback_answers()) > before, timeout=30
     )

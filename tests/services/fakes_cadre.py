@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, datetime, timedelta
 
 from bot.domain.lifecycle import Event, Status
-from bot.domain.requests import Content, Deadlines, InboxLine, Request, TrailLine
+from bot.domain.requests import Content, Deadlines, InboxFilter, InboxLine, Request, TrailLine
 from bot.domain.roster import Cadre, Household, HouseholdDetails, LinkedCadre, Rank
 from bot.domain.routing import Candidate
 from bot.services.casework import Rules
@@ -200,6 +200,54 @@ class FakeCases:
     async def id_by_number(self, number: str) -> int | None:
         wanted = number.strip().upper()
         return next((r.id for r in self.requests.rows.values() if r.number == wanted), None)
+
+    async def count(self, cadre_id: str, wanted: InboxFilter, now: datetime) -> int:
+        return len(await self._found(cadre_id, wanted, now))
+
+    async def page(
+        self, cadre_id: str, wanted: InboxFilter, now: datetime, offset: int, limit: int
+    ) -> list[InboxLine]:
+        self.asked_for.append(cadre_id)
+        return (await self._found(cadre_id, wanted, now))[offset : offset + limit]
+
+    async def _found(self, cadre_id: str, wanted: InboxFilter, now: datetime) -> list[InboxLine]:
+        """storage.cadre_views.SELECT_INBOX_PAGE in Python: the cases in reach, filtered."""
+        lines = []
+        for r in self.requests.rows.values():
+            due = r.resolve_by if r.first_response_at else r.respond_by
+            mine = r.handler_id == cadre_id
+            if r.status not in WAITING or r.hidden_from(cadre_id):
+                continue
+            if not (
+                mine or (wanted is not InboxFilter.MINE and await self.may_see(cadre_id, r.id))
+            ):
+                continue
+            if wanted is InboxFilter.URGENT and not r.urgent:
+                continue
+            if wanted is InboxFilter.WAITING and r.status is not Status.RESOLVED:
+                continue
+            if wanted is InboxFilter.OVERDUE and (r.status is Status.RESOLVED or due >= now):
+                continue
+            filed = await self.requests.filed_content(r.id)
+            head = FakeDirectory().household_now(r.household_id)
+            text, media = (filed.text, filed.media) if filed else ("", None)
+            lines.append(
+                InboxLine(
+                    r.id,
+                    r.number,
+                    r.household_id,
+                    head.head_name,
+                    r.category.value,
+                    r.urgent,
+                    r.status.value,
+                    due,
+                    r.handler_id,
+                    head.village,
+                    text,
+                    media,
+                )
+            )
+        return sorted(lines, key=lambda line: (line.due, line.request_id))
 
 
 @dataclass
