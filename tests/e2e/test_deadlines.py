@@ -61,7 +61,7 @@ async def test_an_unanswered_request_stays_its_handler_is_urged_and_a_restart_re
     await grandma.send_text("村口的路塌了一块")
     receipt = await grandma.wait_for_text("已登记您的诉求")
     number = number_in(receipt)
-    await new_case(village, number)
+    card = await new_case(village, number)
 
     # Halfway to the 8s response time: one reminder. Then the bot restarts.
     await village.wait_for(lambda m: "提醒" in m["text"] and number in m["text"], timeout=60)
@@ -78,8 +78,10 @@ async def test_an_unanswered_request_stays_its_handler_is_urged_and_a_restart_re
     assert "超过受理时限" in urged["text"]
     if down_over_the_digest:
         await supervisor.wait_for(lambda m: "督办摘要" in m["text"] and number in m["text"])
-    # The handler takes it up from the urge's buttons; the villager hears so.
-    await village.press(urged, text="受理")
+    assert "reply_markup" not in urged  # the card keeps the case's only live buttons
+    # The card was re-rendered with the time passed; the handler takes it up from it.
+    await village.wait_for(lambda m: m["message_id"] == card["message_id"] and "⏰" in m["text"])
+    await village.press(card, text="受理")
     await grandma.wait_for_text("已受理您的诉求", timeout=60)
 
     assert len(reminders(village, number)) == 1  # not again after the restart

@@ -60,16 +60,18 @@ async def test_a_supervisor_urges_takes_assigns_and_moves_up(
 
     await grandma.send_text("家门口的电线杆歪了，怕倒")
     number = number_in(await grandma.wait_for_text("已登记您的诉求"))
-    await new_case(handler, number)
+    case = await new_case(handler, number)
 
-    # 催办 with a note: the handler reads it at once, with her buttons.
+    # 催办 with a note: the handler reads it at once; her card keeps the buttons.
     card = await supervisor_card(secretary, number)
     await secretary.press(card, text="📣 催办")
     await secretary.wait_for_text("写一句对诉求")
     await secretary.send_text("今天下午务必到现场看看")
     urged = await handler.wait_for_text("【督办】孙丽")
     assert "今天下午务必到现场看看" in urged["text"]
-    assert "rq:reply:" in str(urged["reply_markup"])
+    assert "reply_markup" not in urged
+    shown = next(m for m in handler.messages() if m["message_id"] == case["message_id"])
+    assert "rq:reply:" in str(shown["reply_markup"])
     await secretary.wait_for_text(f"已催办诉求 {number}")
 
     # 包案: the handler keeps the work; the household hears; /stats counts it.
@@ -87,6 +89,14 @@ async def test_a_supervisor_urges_takes_assigns_and_moves_up(
     )
     assert "孙丽已包案督办" in reopened["text"]
     assert "du:take:" not in str(reopened["reply_markup"])  # once per case
+
+    # Opened again, the case's card is the new one: the old one's buttons are gone.
+    assert (
+        not [m for m in secretary.messages() if m["message_id"] == card["message_id"]][0]
+        .get("reply_markup", {})
+        .get("inline_keyboard")
+    )
+    card = reopened
 
     # 交办 to the power station: its contact gets the case and answers the villager.
     await secretary.press(card, text="📤 交办")
