@@ -103,8 +103,11 @@ def keyboard(texts: Texts, period: Period) -> InlineKeyboardMarkup:
         [
             [button("township"), button("village")],
             [button("cadre"), button("category")],
-            [button("overdue"), button("workbook")],
-            [InlineKeyboardButton(texts("stays.button"), callback_data="sy:month")],
+            [
+                button("overdue"),
+                button("workbook"),
+                InlineKeyboardButton(texts("stays.button"), callback_data="sy:month"),
+            ],
         ]
     )
 

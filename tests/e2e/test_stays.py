@@ -116,9 +116,9 @@ async def test_a_night_with_a_live_location_counts_and_one_without_is_counted_ap
     ]
 
     # The supervisor: /stats, then 🌙 住村.
-    asked = await sun.command("stats")
+    stats = await sun.command("stats")
     summary = await sun.wait_for(
-        lambda m: "🌙 住村" in labels(m), after=asked["message_id"], timeout=60
+        lambda m: "🌙 住村" in labels(m), after=stats["message_id"], timeout=60
     )
     await sun.press(summary, text="🌙 住村")
     shown = await sun.wait_for_text("本月住村", after=summary["message_id"])
