@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.domain import schedule, stats
+from bot.domain import schedule, stats, stays
 from bot.domain.deadlines import Delivery, Supervision
 from bot.domain.lifecycle import Category
 from bot.domain.requests import Deadlines
@@ -320,6 +320,29 @@ class DigestConfig(_Section):
         return value
 
 
+class StaysConfig(_Section):
+    # A stay counts with evidence when locations inside the village's area cover the
+    # night's evening (from this hour) and the next morning (until this hour), local.
+    evening: str = "21:00"
+    morning: str = "06:00"
+    # A village's area when the roster gives its centre (lat, lon) but no radius_m.
+    radius_m: float = Field(default=2000.0, gt=0, le=100_000)
+
+    @field_validator("evening", "morning")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        schedule.parse_clock_time(value)
+        return value
+
+    def hours(self, zone: tzinfo) -> stays.Hours:
+        return stays.Hours(
+            zone,
+            schedule.parse_clock_time(self.evening),
+            schedule.parse_clock_time(self.morning),
+            self.radius_m,
+        )
+
+
 class ScheduleConfig(_Section):
     # Service days (days of the month; past the month's end: its last day).
     service_days: list[Annotated[int, Field(ge=1, le=31)]] = [15, 16]
@@ -351,7 +374,9 @@ class ScheduleConfig(_Section):
             raise ValueError('must be whole days, e.g. "1d" or "2d"')
         return value
 
-    def rules(self, zone: tzinfo, admins: tuple[int, ...] = ()) -> schedule.Rules:
+    def rules(
+        self, zone: tzinfo, admins: tuple[int, ...] = (), hours: stays.Hours | None = None
+    ) -> schedule.Rules:
         """The rules the reminders follow, read afresh by every sweep."""
         return schedule.Rules(
             zone=zone,
@@ -370,6 +395,7 @@ class ScheduleConfig(_Section):
             digest_at=schedule.parse_clock_time(self.digest.at),
             monthly_ranking=self.monthly_ranking,
             admins=admins,
+            stays=hours,
         )
 
 
@@ -462,6 +488,7 @@ class Config(_Section):
     notices: NoticesConfig = NoticesConfig()
     away: AwayConfig = AwayConfig()
     schedule: ScheduleConfig = ScheduleConfig()
+    stays: StaysConfig = StaysConfig()
     retention: RetentionConfig = RetentionConfig()
     stats: StatsConfig = StatsConfig()
 

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from bot import private
 from bot.cells import csv_rows
 from bot.domain.stats import Figures, StayLine
+from bot.domain.stays import Nights, behind_first
 from bot.i18n import Texts
 from bot.services.stats import ReportData
 
@@ -169,18 +170,28 @@ def cadre_lines(data: ReportData) -> list[list[object]]:
 def quota_lines(
     stays: Sequence[StayLine], quota: Mapping[str, int], texts: Texts
 ) -> list[list[object]]:
-    """Cadres with a quota for their rank: days logged against it (the period's quota is
-    the monthly one; a report over several months shows the monthly figure)."""
+    """The 住村 sheet: each cadre with a quota for their rank or a night stayed, nights
+    with evidence and without against the quota, those furthest behind first (the
+    period's quota is the monthly one; a report over several months shows that figure)."""
     yes, no = texts("stats.report.yes"), texts("stats.report.no")
-    lines: list[list[object]] = []
-    for line in stays:
-        due = quota.get(line.rank, 0)
-        if due:
-            rank = texts(f"people.rank.{line.rank}")
-            lines.append(
-                [line.name, line.cadre_id, rank, due, line.days, yes if line.days >= due else no]
-            )
-    return lines
+    found = [
+        Nights(s.cadre_id, s.name, s.rank, s.evidenced, s.days - s.evidenced, quota.get(s.rank, 0))
+        for s in stays
+    ]
+    return [
+        [
+            n.name,
+            n.cadre_id,
+            texts(f"people.rank.{n.rank}"),
+            n.quota,
+            n.evidenced,
+            n.without,
+            n.short,
+            yes if n.evidenced >= n.quota else no,
+        ]
+        for n in behind_first(found)
+        if n.quota or n.evidenced or n.without
+    ]
 
 
 def xlsx(data: ReportData, texts: Texts, zone: ZoneInfo, quota: Mapping[str, int]) -> bytes:
@@ -196,13 +207,22 @@ def xlsx(data: ReportData, texts: Texts, zone: ZoneInfo, quota: Mapping[str, int
         (texts("stats.report.sheet.cadres"), [figure_header(texts, "cadre"), *cadre_lines(data)]),
     ]
     if data.stays is not None:
-        header = [texts(f"stats.report.column.{c}") for c in _QUOTA_COLUMNS]
+        header = [texts(f"{c}") for c in _QUOTA_COLUMNS]
         lines = quota_lines(data.stays, quota, texts)
         sheets.append((texts("stats.report.sheet.quota"), [header, *lines]))
     return workbook(sheets)
 
 
-_QUOTA_COLUMNS = ("cadre", "cadre_id", "rank", "quota", "stay_days", "met")
+_QUOTA_COLUMNS = (
+    "stats.report.column.cadre",
+    "stats.report.column.cadre_id",
+    "stats.report.column.rank",
+    "stats.report.column.quota",
+    "stays.column.evidenced",
+    "stays.column.without",
+    "stays.column.short",
+    "stats.report.column.met",
+)
 
 
 def csv_bytes(data: ReportData, texts: Texts, zone: ZoneInfo) -> bytes:

@@ -18,6 +18,7 @@ from . import (
     deadlines,
     pickers,
     schedule,
+    stays,
     supervision,
     supervisor,
     threads,
@@ -33,6 +34,7 @@ def register(app: AnyApp) -> None:
     common.register(app)  # /help
     deadlines.register(app)  # /extend: a later resolution date, once, with a reason
     pickers.register(app)  # /file, /visit, /stay: household buttons; the cadre's keyboard
+    stays.register(app)  # a location during a stay (live ones too), 🌙 住村 under /stats
     schedule.register(app)  # the place after /stay or /visit, reminder opt-ins
     supervisor.register(app)  # /stats and its breakdowns
     cadre.register(app)  # /inbox, the request buttons

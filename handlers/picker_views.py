@@ -57,7 +57,7 @@ def logged_message(texts: Texts, who: Identity, logged: Logged) -> Call:
     """A stay or visit logged; after a stay, the location button (or 跳过)."""
     if logged.kind != DayKind.STAY:
         return outgoing.message(who.user_id, schedule.logged_text(texts, logged))
-    text = schedule.logged_text(texts, logged, hint="pickers.place_ask")
+    text = schedule.logged_text(texts, logged, hint="stays.place_ask")
     return outgoing.message(who.user_id, text, keyboard=cadre_keyboard.place(texts))
 
 

@@ -16,10 +16,20 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 from bot.domain import picking
 from bot.domain.picking import NotYours, Verb
 from bot.domain.schedule import CadresOnly, Rules
+from bot.domain.stays import StayedAlready
 from bot.services import pickers
 from bot.services.casework import NotLinked
 
-from . import cadre, cadre_keyboard, common, outgoing, picker_views, supervisor, villager
+from . import (
+    cadre,
+    cadre_keyboard,
+    common,
+    outgoing,
+    picker_views,
+    stay_views,
+    supervisor,
+    villager,
+)
 from .context import AnyApp, LianxinContext, Unit
 
 Handler = Callable[[Update, LianxinContext], Coroutine[Any, Any, None]]
@@ -54,12 +64,15 @@ async def _command(context: LianxinContext, verb: Verb) -> None:
         text = unit.texts("requests_cadre.file.not_linked", household=refused.household_id)
         unit.send(outgoing.message(who.user_id, text))
         return
+    except StayedAlready as twice:
+        unit.send(outgoing.message(who.user_id, stay_views.twice_text(unit.texts, twice)))
+        return
     unit.send(*picker_views.picked_calls(unit.view(), who, picked))
 
 
 def rules(unit: Unit) -> Rules:
-    config = unit.setup.config
-    return config.schedule.rules(config.general.zone)
+    config, zone = unit.setup.config, unit.setup.config.general.zone
+    return config.schedule.rules(zone, hours=config.stays.hours(zone))
 
 
 async def pressed(update: Update, context: LianxinContext) -> None:
@@ -75,6 +88,12 @@ async def pressed(update: Update, context: LianxinContext) -> None:
         picked = await pickers.press(unit.work, who, press, rules(unit))
     except (NotYours, CadresOnly):
         unit.send(outgoing.answer_button(who.user_id, query.id, unit.texts("pickers.refused")))
+        return
+    except StayedAlready as twice:
+        text = stay_views.twice_text(unit.texts, twice)
+        unit.send(
+            outgoing.answer_button(who.user_id, query.id), outgoing.message(who.user_id, text)
+        )
         return
     answer = outgoing.answer_button(who.user_id, query.id)
     unit.send(answer, *picker_views.pressed_calls(unit.view(), who, shown, picked))

@@ -103,7 +103,11 @@ def keyboard(texts: Texts, period: Period) -> InlineKeyboardMarkup:
         [
             [button("township"), button("village")],
             [button("cadre"), button("category")],
-            [button("overdue"), button("workbook")],
+            [
+                button("overdue"),
+                button("workbook"),
+                InlineKeyboardButton(texts("stays.button"), callback_data="sy:month"),
+            ],
         ]
     )
 

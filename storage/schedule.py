@@ -24,6 +24,7 @@ from bot.domain.schedule import (
 )
 from bot.domain.stats import By, Figures, Period
 from storage import stats as counted
+from storage import stays
 from storage.db import Tx
 from storage.timefmt import from_db, to_db
 
@@ -312,6 +313,9 @@ class Schedules:
         self, cadre_id: str, since: datetime, latitude: float, longitude: float
     ) -> bool:
         return await place_last_day(self._tx, cadre_id, since, latitude, longitude)
+
+    async def stayed_on(self, cadre_id: str, night: date) -> bool:
+        return await stays.stayed_on(self._tx, cadre_id, night)
 
     async def opted_in(self, user_id: int, household_id: str) -> bool:
         return await opted_in(self._tx, user_id, household_id)

@@ -291,7 +291,11 @@ SELECT_STAY_DAYS = """
 SELECT c.id, c.name, c.rank, c.region_id,
        (SELECT count(DISTINCT d.local_date) FROM cadre_days d
         WHERE d.cadre_id = c.id AND d.kind = 'stay'
-          AND d.local_date >= :first AND d.local_date <= :last) AS days
+          AND d.local_date >= :first AND d.local_date <= :last) AS days,
+       (SELECT count(DISTINCT d.local_date) FROM cadre_days d
+        WHERE d.cadre_id = c.id AND d.kind = 'stay'
+          AND d.local_date >= :first AND d.local_date <= :last
+          AND d.evening_at IS NOT NULL AND d.morning_at IS NOT NULL) AS evidenced
 FROM region_tree t JOIN cadres c ON c.region_id = t.region_id
 WHERE t.ancestor_id = :region
 ORDER BY c.id
@@ -428,7 +432,7 @@ async def stay_days(tx: Tx, region_id: str, period: Period) -> list[StayLine] | 
         "last": period.last.isoformat(),
     }
     rows = await tx.fetchall(SELECT_STAY_DAYS, params)
-    return [StayLine(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+    return [StayLine(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
 
 
 class Stats:

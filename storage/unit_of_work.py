@@ -37,6 +37,7 @@ from storage.people import People
 from storage.pickers import HouseholdPicks
 from storage.schedule import Schedules
 from storage.stats import Stats
+from storage.stays import Stays
 from storage.supervision import Supervision
 from storage.villager_views import VillagerViews
 
@@ -66,6 +67,10 @@ class UnitOfWork:
     @cached_property
     def requests(self) -> DeadlineRequests:
         return DeadlineRequests(self.tx)
+
+    @cached_property
+    def stays(self) -> Stays:
+        return Stays(self.tx)
 
     @cached_property
     def deadlines(self) -> Deadlines:

@@ -41,6 +41,10 @@ class Region:
     level: Level
     parent_id: str | None
     discipline_contact: str | None = None  # a cadre id: confidential complaints below go here
+    # A village's area for stays' evidence (bot.domain.stays): a centre and a radius.
+    lat: float | None = None
+    lon: float | None = None
+    radius_m: float | None = None
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ from enum import StrEnum
 from typing import Literal, TypeVar
 
 from bot.domain.roster import Rank
+from bot.domain.stays import Hours as StayHours
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MIDNIGHT = time(0, 0)
@@ -133,6 +134,11 @@ class Rules:
     digest_at: time = time(8, 0)
     monthly_ranking: bool = False  # on the 1st at morning_of: last month's ranking
     admins: tuple[int, ...] = ()  # their digest (``general.admins``), with the supervisors'
+    stays: StayHours | None = None  # ``[stays]``: the hours a stay's evidence must cover
+
+    @property
+    def stay_hours(self) -> StayHours:
+        return self.stays if self.stays is not None else StayHours(self.zone)
 
     def service_dates(self, year: int, month: int) -> set[date]:
         return {day_in_month(year, month, d) for d in self.service_days}

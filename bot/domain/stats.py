@@ -280,6 +280,7 @@ class StayLine:
     rank: str
     region_id: str
     days: int
+    evidenced: int = 0  # of those, nights with evidence (bot.domain.stays)
 
 
 class ReportLine(NamedTuple):

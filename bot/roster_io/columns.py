@@ -44,6 +44,9 @@ TABLES = (
             Column("level", "层级"),
             Column("parent_id", "上级编号", required=False),
             Column("discipline_contact", "纪检联络人", required=False),
+            Column("lat", "纬度", required=False),
+            Column("lon", "经度", required=False),
+            Column("radius_m", "半径米", required=False),
         ),
     ),
     Table(

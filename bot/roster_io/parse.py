@@ -74,6 +74,20 @@ class RowReader:
             return ""
         return phone
 
+    def number(self, column: str, low: float, high: float) -> float | None:
+        """An optional number in [low, high] (a coordinate, a radius)."""
+        value = self.text(column)
+        if not value:
+            return None
+        try:
+            found = float(value)
+        except ValueError:
+            found = None
+        if found is None or not low <= found <= high:
+            self._problem(column, "bad_number", value=value, low=low, high=high)
+            return None
+        return found
+
     def tier(self) -> int:
         value = self.required("tier")
         if value and (not _TIER.match(value) or int(float(value)) < 1):
@@ -90,9 +104,14 @@ def read_region(row: RowReader) -> Region | None:
     level = row.choice("level", LEVEL_NAMES, "bad_level")
     if row.problems or level is None:
         return None
-    return Region(
-        region_id, name, level, row.optional("parent_id"), row.optional("discipline_contact")
-    )
+    lat, lon = row.number("lat", -90, 90), row.number("lon", -180, 180)
+    radius = row.number("radius_m", 1, 100_000)
+    if (lat is None) != (lon is None) and not row.problems:
+        row.problems.append(Problem(row.place.where, row.place.row, "lat", "half_centre", {}))
+    if row.problems:
+        return None
+    parent, contact = row.optional("parent_id"), row.optional("discipline_contact")
+    return Region(region_id, name, level, parent, contact, lat, lon, radius)
 
 
 def read_cadre(row: RowReader) -> Cadre | None:

@@ -39,10 +39,16 @@ def write_roster(path: Path, roster: Roster) -> None:
         raise RosterFileError([problem]) from None
 
 
+def _number(value: float | None) -> str:
+    """A coordinate or radius as written back: empty when the roster gives none."""
+    return "" if value is None else str(value)
+
+
 def _tables(roster: Roster) -> dict[str, Iterator[Cells]]:
     return {
         "regions": (
-            (r.id, r.name, r.level.value, r.parent_id or "", r.discipline_contact or "")
+            (r.id, r.name, r.level.value, r.parent_id or "", r.discipline_contact or "",
+             _number(r.lat), _number(r.lon), _number(r.radius_m))
             for r in roster.regions
         ),
         "cadres": (

@@ -39,7 +39,12 @@ async def _voice(user: SandboxUser, body: dict[str, Any]) -> Any:
 
 
 async def _location(user: SandboxUser, body: dict[str, Any]) -> Any:
-    return await user.send_location(float(body["latitude"]), float(body["longitude"]))
+    live = body.get("live_period")
+    return await user.send_location(
+        float(body["latitude"]),
+        float(body["longitude"]),
+        live_period=int(live) if live is not None else None,
+    )
 
 
 async def _contact(user: SandboxUser, body: dict[str, Any]) -> Any:

@@ -100,8 +100,42 @@ class SandboxUser(ChatView):
         stored = self._state.files.add("document", data, mime_type, file_name)
         return self._send(_captioned({"document": media_object(stored)}, caption))
 
-    async def send_location(self, latitude: float, longitude: float) -> dict[str, Any]:
-        return self._send({"location": {"latitude": latitude, "longitude": longitude}})
+    async def send_location(
+        self, latitude: float, longitude: float, *, live_period: int | None = None
+    ) -> dict[str, Any]:
+        """Send a location; with ``live_period`` (seconds, 60-86400 or 0x7FFFFFFF for
+        "until stopped") share a live one, as the attachment menu's 「共享实时位置」 does."""
+        location: dict[str, Any] = {"latitude": latitude, "longitude": longitude}
+        if live_period is not None:
+            if not (60 <= live_period <= 86400 or live_period == 0x7FFFFFFF):
+                raise ValueError(f"live_period {live_period} is not 60-86400 or 0x7FFFFFFF")
+            location["live_period"] = live_period
+        return self._send({"location": location})
+
+    async def move_location(
+        self, message: dict[str, Any] | int, latitude: float, longitude: float
+    ) -> dict[str, Any]:
+        """The phone moves while sharing a live location: Telegram edits that message and
+        delivers it as an ``edited_message`` (same id, the original ``date``, a new
+        ``edit_date``). Refused, as Telegram does, once the live period is over."""
+        message_id = message if isinstance(message, int) else int(message["message_id"])
+        current = self._chat.get(message_id)
+        if current is None or self._chat.is_from_bot(current):
+            raise LookupError(f"no message {message_id} of user {self.id}")
+        location = current.get("location")
+        if not isinstance(location, dict) or "live_period" not in location:
+            raise LookupError(f"message {message_id} is not a live location")
+        now = self._state.clock.unix()
+        if now > int(current["date"]) + int(location["live_period"]):
+            raise LookupError(f"the live period of message {message_id} is over")
+        moved = {
+            **current,
+            "location": {**location, "latitude": latitude, "longitude": longitude},
+            "edit_date": now,
+        }
+        self._chat.store(moved)
+        self._state.updates.push("edited_message", copy.deepcopy(moved))
+        return copy.deepcopy(moved)
 
     async def send_contact(
         self,

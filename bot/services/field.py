@@ -1,8 +1,9 @@
 """Field work: a cadre logs a stay (住村) or a visit (走访) and may attach the place; a
 villager switches the note "your cadre visits tomorrow" on or off.
 
-A stay counts once per local day against the rank's monthly quota; a visit is logged but
-not counted. Who is asking comes in resolved (``Identity``): a cadre is not looked up
+A stay is one per local day (its night; a second is refused) against the rank's monthly
+quota, and counts with evidence by ``bot.services.stays``; a visit is logged but not
+counted. Who is asking comes in resolved (``Identity``): a cadre is not looked up
 again. The reminders themselves are the sweep's (``bot.services.reminders``).
 """
 
@@ -16,6 +17,7 @@ from typing import Protocol
 from bot.domain import schedule
 from bot.domain.roster import Cadre, Household
 from bot.domain.schedule import CadresOnly, DayKind, NothingToPlace, NotYourHousehold, Rules
+from bot.domain.stays import StayedAlready
 from bot.services.identity import Identity
 from bot.services.moment import Moment
 
@@ -34,6 +36,7 @@ class DayLog(Protocol):
         note: str,
     ) -> int: ...
     async def stay_days_of(self, cadre_id: str, first: date, last: date) -> int: ...
+    async def stayed_on(self, cadre_id: str, night: date) -> bool: ...
     async def place_last_day(
         self, cadre_id: str, since: datetime, latitude: float, longitude: float
     ) -> bool: ...
@@ -122,10 +125,13 @@ async def log_for(
     unknown: str = "",
 ) -> Logged:
     """Log the day for ``household``, already checked as the cadre's to visit (a button,
-    a name found), or for none. Raises ``CadresOnly``."""
+    a name found), or for none. Raises ``CadresOnly``; a second stay the same night
+    raises ``StayedAlready`` and logs nothing."""
     cadre = _cadre(who)
     store = work.schedule
     today = schedule.local_date(rules, work.now)
+    if kind == DayKind.STAY and await store.stayed_on(cadre.id, today):
+        raise StayedAlready(today)
     await store.log_day(cadre.id, kind, today, work.now, household.id if household else None, note)
     needed = rules.quota(cadre.rank) if kind == DayKind.STAY else 0
     if not needed:

@@ -27,6 +27,7 @@ from bot.services.receipts import ReceiptRequests, ReceiptWork
 from bot.services.relays import RelayDirectory
 from bot.services.stats import StatsWork
 from bot.services.status import OutboxFigures, StatusWork
+from bot.services.stays import StayWork
 from bot.services.supervision import SupervisedRequests, SupervisionWork
 from bot.services.threads import MessageIndex, SplitRequests, SplitWork
 from bot.services.villager import MyHouseholds, VillagerWork
@@ -78,6 +79,7 @@ class Work(
     NoticeWork,
     FieldWork,
     StatsWork,
+    StayWork,
     InboxWork,
     AwayWork,
     Protocol,

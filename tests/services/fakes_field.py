@@ -68,6 +68,11 @@ class FakeSchedule:
             }
         )
 
+    async def stayed_on(self, cadre_id: str, night: date) -> bool:
+        return any(
+            d.cadre_id == cadre_id and d.kind == DayKind.STAY and d.day == night for d in self.days
+        )
+
     async def place_last_day(
         self, cadre_id: str, since: datetime, latitude: float, longitude: float
     ) -> bool:

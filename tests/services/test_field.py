@@ -181,7 +181,7 @@ async def test_the_eve_of_a_service_day_reminds_every_cadre_and_who_asked() -> N
 async def test_the_quota_reminder_goes_to_those_behind_with_their_count() -> None:
     store = county()
     work = FakeWork(local("2026-03-25", "07:30"), store)
-    for day in ("03", "10", "10"):  # K004 stayed two days of eight
+    for day in ("03", "10"):  # K004 stayed two days of eight (a second stay a night: refused)
         work.now = local(f"2026-03-{day}", "21:00")
         await field.log_day(work, LI, RULES, DayKind.STAY, [])
     leader = cadre("K001", Rank.COUNTY_LEADER, 901)

@@ -220,7 +220,7 @@ async def test_the_workbook_read_back(db: Database, november: dict[str, int]) ->
     assert data is not None
     texts = Texts("zh")
     book = load_workbook(io.BytesIO(report.xlsx(data, texts, ZONE, {"township_cadre": 8})))
-    assert book.sheetnames == ["诉求", "按区域", "按干部", "住村天数"]
+    assert book.sheetnames == ["诉求", "按区域", "按干部", "住村"]
     rows = list(book["诉求"].iter_rows(values_only=True))
     assert rows[0][:4] == ("编号", "户编号", "户主", "村")
     by_number = {r[0]: r for r in rows[1:]}
@@ -240,10 +240,11 @@ async def test_the_workbook_read_back(db: Database, november: dict[str, int]) ->
     assert [r[0] for r in regions[1:]] == ["东坪镇", "东坪镇", "柳树村", "石桥村"]
     assert regions[1][1:4] == (4, 1, 2)
     assert regions[1][7:10] == (50.0, 50.0, 50.0)
-    quota = list(book["住村天数"].iter_rows(values_only=True))
-    assert quota[1:] == [
-        ("李强", "K004", "乡镇干部", 8, 2, "否"),
-        ("周芳", "K005", "乡镇干部", 8, 0, "否"),
+    quota = list(book["住村"].iter_rows(values_only=True))
+    assert quota[0][4:7] == ("有证据(晚)", "无证据(晚)", "还差(晚)")
+    assert quota[1:] == [  # furthest behind first, then by id; both nights without evidence
+        ("李强", "K004", "乡镇干部", 8, 0, 2, 8, "否"),
+        ("周芳", "K005", "乡镇干部", 8, 0, 0, 8, "否"),
     ]
     csv_text = report.csv_bytes(data, texts, ZONE).decode("utf-8")
     assert csv_text.startswith("\ufeff编号,")
