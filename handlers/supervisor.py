@@ -34,6 +34,7 @@ from bot.services import stats as figures
 from bot.services.stats import Order, Overdue, Summary, Table
 
 from . import outgoing
+from . import rota as rota_views
 from .context import AnyApp, Job, LianxinContext, LongContext, Run, Unit
 
 SCOPE = "st"
@@ -104,6 +105,7 @@ def keyboard(texts: Texts, period: Period) -> InlineKeyboardMarkup:
             [button("township"), button("village")],
             [button("cadre"), button("category")],
             [button("overdue"), button("workbook")],
+            [rota_views.stats_button(texts, _span(period))],
         ]
     )
 
