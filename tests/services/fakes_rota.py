@@ -94,7 +94,11 @@ class FakeRotas:
 
     async def duties(self, region_id: str, first: date, last: date) -> list[Duty]:
         return sorted(
-            (d for d in self.rows.values() if d.region.id == region_id and first <= d.night <= last),
+            (
+                d
+                for d in self.rows.values()
+                if d.region.id == region_id and first <= d.night <= last
+            ),
             key=lambda d: (d.night, d.id),
         )
 

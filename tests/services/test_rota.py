@@ -38,7 +38,9 @@ async def test_the_sweep_builds_this_weeks_rota_from_today_once() -> None:
     assert nights == {date(2031, 3, d) for d in range(4, 8)}  # Tuesday to Friday
     township = await work.rota.duties("T01", date(2031, 3, 4), date(2031, 3, 4))
     assert {d.person.id for d in township} == {"K003", "K004", "K005"}
-    village = [d.person.id for d in await work.rota.duties("V01", date(2031, 3, 3), date(2031, 3, 9))]
+    village = [
+        d.person.id for d in await work.rota.duties("V01", date(2031, 3, 3), date(2031, 3, 9))
+    ]
     assert village == ["K007", "K008", "K007", "K008"]  # alternating: nobody twice running
     rows = len(work.rota.rows)
     assert (await rota.sweep(work, RULES)).built == 0
