@@ -388,7 +388,16 @@ class RotaLevelConfig(_Section):
     # all, and `share` per cent of the region's cadres (rounded up; 20 means 20 %).
     minimum: Annotated[dict[str, int], AfterValidator(_rank_minimums)] = {}
     at_least: int = Field(default=0, ge=0, le=1000)
-    share: int = Field(default=0, ge=0, le=100)
+    share: int = 0
+
+    @field_validator("share")
+    @classmethod
+    def _percent(cls, value: int) -> int:
+        if not 0 <= value <= 100:
+            raise ValueError(
+                f"{value} is not a share of staff; write a percentage, 0 to 100 (20: 20 %)"
+            )
+        return value
 
     def minimums(self) -> rota.Minimums:
         by_rank = {Rank(rank): n for rank, n in self.minimum.items() if n}

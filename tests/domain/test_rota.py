@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.config import ConfigError, load_config
 from bot.domain import rota
 from bot.domain.roster import Rank
 from bot.domain.rota import Member, Minimums, Rules
@@ -131,3 +133,35 @@ def test_tonight_is_still_yesterdays_night_before_dawn() -> None:
     rules = Rules(ZONE)
     assert rota.tonight(rules, datetime(2031, 3, 4, 23, 0, tzinfo=ZONE)) == WEEK[1]
     assert rota.tonight(rules, datetime(2031, 3, 4, 18, 0, tzinfo=UTC)) == WEEK[1]  # 02:00 local
+
+
+@pytest.mark.parametrize(
+    ("toml", "line"),
+    [
+        ("[rota.township]\nshare = 120", "rota.township.share: 120 is not a share of staff"),
+        (
+            "[rota.village]\nminimum = { village_kadre = 1 }",
+            'rota.village.minimum: "village_kadre" is not a rank',
+        ),
+        ('[rota]\nnights = ["mon", "funday"]', 'rota.nights[1]: "funday" is not a day'),
+        ('[rota]\nremind_at = "5pm"', 'rota.remind_at: "5pm" is not a time of day'),
+    ],
+)
+def test_a_bad_rota_setting_stops_the_bot_with_one_clear_line(
+    tmp_path: Path, toml: str, line: str
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(toml, encoding="utf-8")
+    with pytest.raises(ConfigError) as stopped:
+        load_config(path, {})
+    assert len(stopped.value.problems) == 1
+    assert line in stopped.value.problems[0]
+
+
+def test_the_default_rota_is_the_seeds() -> None:
+    rules = load_config(None, {}).rota.rules(ZONE)
+    assert rules.weekdays == frozenset(range(5))
+    assert rules.township.total(11) == 3  # 1 principal + 2 team members; 20 % of 11 is 3
+    assert rules.township.by_rank == {SECRETARY: 1, CADRE: 2}
+    assert rules.village.by_rank == {VILLAGE: 1}
+    assert rules.village.total(2) == 3  # 1 main cadre and 2 others
