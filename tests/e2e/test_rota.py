@@ -61,6 +61,7 @@ async def test_a_rota_built_asked_swapped_reminded_and_counted(
     feng = await county.cadre("K009", "冯涛")  # 石桥村 (V02): another village
     grandma = await county.villager(2001, "秀英", "H0001")  # 柳树村一组
     await sandbox.wait_until(lambda: "rota: 6 week(s) built" in county.bot.log_text(), timeout=60)
+    assert ["🌙 今晚谁值班"] in (grandma.reply_keyboard() or [])
 
     # The villager asks who is on duty tonight: her village's and her township's people.
     await grandma.send_text("🌙 今晚谁值班")
