@@ -49,7 +49,8 @@ async def test_a_week_built_once_kept_nights_counted_and_the_sheet(db: Database)
         assert lines == {"T01": (0, 6), "V01": (1, 2), "V02": (0, 2)}  # a visit is no stay
         period = days(date(2031, 3, 1), date(2031, 3, 31), ZONE)
         data = await figures.report(work, "T01", period, ZONE)
-    assert data is not None and data.rota is not None
+    assert data is not None
+    assert data.rota is not None
     assert {k.region.id: k.assigned for k in data.rota} == {"T01": 3, "V01": 1, "V02": 1}
     sheet = rota_lines(data.rota, Texts("zh"))
     assert sheet[0] == ["村/乡镇", "层级", "应值夜次", "实住夜次", "守夜率"]
