@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.domain import schedule, stats, stays
+from bot.domain import rota, schedule, stats, stays
 from bot.domain.deadlines import Delivery, Supervision
 from bot.domain.lifecycle import Category
 from bot.domain.requests import Deadlines
@@ -399,6 +399,71 @@ class ScheduleConfig(_Section):
         )
 
 
+def _rank_minimums(value: dict[str, int]) -> dict[str, int]:
+    for rank, people in value.items():
+        if rank not in {r.value for r in Rank}:
+            known = ", ".join(r.value for r in Rank)
+            raise ValueError(f'"{rank}" is not a rank; use one of {known}')
+        if not 0 <= people <= 1000:
+            raise ValueError(f"{rank} = {people}: write a number of people from 0 to 1000")
+    return value
+
+
+class RotaLevelConfig(_Section):
+    # Each working night at least: `minimum` people of each rank, `at_least` people in
+    # all, and `share` per cent of the region's cadres (rounded up; 20 means 20 %).
+    minimum: Annotated[dict[str, int], AfterValidator(_rank_minimums)] = {}
+    at_least: int = Field(default=0, ge=0, le=1000)
+    share: int = 0
+
+    @field_validator("share")
+    @classmethod
+    def _percent(cls, value: int) -> int:
+        if not 0 <= value <= 100:
+            raise ValueError(
+                f"{value} is not a share of staff; write a percentage, 0 to 100 (20: 20 %)"
+            )
+        return value
+
+    def minimums(self) -> rota.Minimums:
+        by_rank = {Rank(rank): n for rank, n in self.minimum.items() if n}
+        return rota.Minimums(by_rank, self.at_least, self.share)
+
+
+def _weekday(value: str) -> str:
+    if value.strip().lower() not in schedule.WEEKDAYS:
+        raise ValueError(f'"{value}" is not a day of the week; write "mon" … "sun"')
+    return value
+
+
+class RotaConfig(_Section):
+    # 住夜 rota (seed 004): who stays each working night in each township and village.
+    enabled: bool = False
+    nights: list[Annotated[str, AfterValidator(_weekday)]] = ["mon", "tue", "wed", "thu", "fri"]
+    build_on: Annotated[str, AfterValidator(_weekday)] = "fri"  # next week's rota from then
+    remind_at: str = "17:00"  # each person's reminder on their night
+    township: RotaLevelConfig = RotaLevelConfig(
+        minimum={"township_secretary": 1, "township_cadre": 2}, share=20
+    )
+    village: RotaLevelConfig = RotaLevelConfig(minimum={"village_cadre": 1}, at_least=3)
+
+    @field_validator("remind_at")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        schedule.parse_clock_time(value)
+        return value
+
+    def rules(self, zone: tzinfo) -> rota.Rules:
+        return rota.Rules(
+            zone=zone,
+            weekdays=frozenset(schedule.WEEKDAYS.index(d.strip().lower()) for d in self.nights),
+            build_on=schedule.WEEKDAYS.index(self.build_on.strip().lower()),
+            remind_at=schedule.parse_clock_time(self.remind_at),
+            township=self.township.minimums(),
+            village=self.village.minimums(),
+        )
+
+
 class CardsConfig(_Section):
     # The bot's @username (without @), for the deep link printed on contact cards.
     bot_username: str = ""
@@ -489,6 +554,7 @@ class Config(_Section):
     away: AwayConfig = AwayConfig()
     schedule: ScheduleConfig = ScheduleConfig()
     stays: StaysConfig = StaysConfig()
+    rota: RotaConfig = RotaConfig()
     retention: RetentionConfig = RetentionConfig()
     stats: StatsConfig = StatsConfig()
 

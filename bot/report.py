@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot import private
 from bot.cells import csv_rows
+from bot.domain.rota import Kept
 from bot.domain.stats import Figures, StayLine
 from bot.domain.stays import Nights, behind_first
 from bot.i18n import Texts
@@ -210,6 +211,8 @@ def xlsx(data: ReportData, texts: Texts, zone: ZoneInfo, quota: Mapping[str, int
         header = [texts(f"{c}") for c in _QUOTA_COLUMNS]
         lines = quota_lines(data.stays, quota, texts)
         sheets.append((texts("stats.report.sheet.quota"), [header, *lines]))
+    if data.rota is not None:
+        sheets.append((texts("rota.sheet.name"), rota_lines(data.rota, texts)))
     return workbook(sheets)
 
 
@@ -223,6 +226,26 @@ _QUOTA_COLUMNS = (
     "stays.column.short",
     "stats.report.column.met",
 )
+
+
+def rota_lines(kept: Sequence[Kept], texts: Texts) -> list[list[object]]:
+    """The 值班 sheet: per township and village, rota nights assigned up to the day the
+    workbook is made, and those kept (a stay logged dated that night)."""
+    header: list[object] = [texts(f"rota.sheet.{c}") for c in _ROTA_COLUMNS]
+    lines = [
+        [
+            k.region.name,
+            texts(f"rota.level.{k.region.level}"),
+            k.assigned,
+            k.kept,
+            _percent(k.rate),
+        ]
+        for k in kept
+    ]
+    return [header, *lines]
+
+
+_ROTA_COLUMNS = ("region", "level", "assigned", "kept", "rate")
 
 
 def csv_bytes(data: ReportData, texts: Texts, zone: ZoneInfo) -> bytes:

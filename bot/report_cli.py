@@ -51,7 +51,7 @@ async def run(args: argparse.Namespace, config: Config) -> int:
         now = SystemClock().now()
         await migrate.upgrade(db, now)
         async with reading(db, now) as work:
-            data = await figures.report(work, args.region, period)
+            data = await figures.report(work, args.region, period, zone)
     finally:
         await db.close()
     if data is None:

@@ -83,7 +83,7 @@ async def _write(order: WorkbookOrder) -> str | None:
     db = await Database.open(Path(order.database), readers=1)
     try:
         async with reading(db, datetime.fromisoformat(order.now)) as work:
-            data = await figures.report(work, order.region, period)
+            data = await figures.report(work, order.region, period, zone)
     finally:
         await db.close()
     if data is None:

@@ -17,6 +17,7 @@ from . import (
     common,
     deadlines,
     pickers,
+    rota,
     schedule,
     stays,
     supervision,
@@ -40,6 +41,9 @@ def register(app: AnyApp) -> None:
     cadre.register(app)  # /inbox, the request buttons
     supervision.register(app)  # the 督办 buttons on a case a supervisor sees
     away.register(app)  # /away, and 「我回来了」
+    rota.register(
+        app
+    )  # /rota, 换班 and 报名 buttons, 「今晚谁值班」 (before villager's catch-all)
     threads.register(app)  # 「另起一件事」 under a villager's "已补充到诉求"
     villager.register(app)  # /cadres, /household, the big buttons, a bound villager's messages
     admin.register(app)  # /status

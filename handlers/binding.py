@@ -62,7 +62,8 @@ def bound_calls(unit: Unit, chat: int, name: str, found: Bound) -> list[Call]:
     if isinstance(found, Joined):
         notice = new_phone_calls(unit, found.new_phone) if found.new_phone else []
         keyboard = cadre_keyboard.of(texts, unit.who) if unit.who else None
-        keyboard = keyboard or villager_keyboard(texts, found.households)  # a cadre's wins
+        rota = unit.setup.config.rota.enabled
+        keyboard = keyboard or villager_keyboard(texts, found.households, rota)  # a cadre's wins
         welcome = outgoing.message(chat, joined_text(texts, name, found), keyboard=keyboard)
         return [*notice, welcome, *switch_calls(texts, chat, found)]
     if isinstance(found, BoundCadre):

@@ -10,7 +10,7 @@ from bot.i18n import LANGUAGES, Language, t
 from . import outgoing
 
 VILLAGER = ("start", "help", "cadres", "household", "my", "visits")
-CADRE = ("start", "help", "inbox", "away", "file", "extend", "stay", "visit", "stats")
+CADRE = ("start", "help", "inbox", "away", "file", "extend", "stay", "visit", "stats", "rota")
 ADMIN = ("start", "help", "status")
 
 

@@ -40,11 +40,14 @@ def cadre_lines(texts: Texts, cadres: Sequence[LinkedCadre]) -> str:
     )
 
 
-def villager_keyboard(texts: Texts, households: int) -> ReplyKeyboardMarkup:
-    """Big buttons under the text box, for villagers who would rather not type."""
+def villager_keyboard(texts: Texts, households: int, rota: bool = False) -> ReplyKeyboardMarkup:
+    """Big buttons under the text box, for villagers who would rather not type
+    (「🌙 今晚谁值班」 where the county keeps a 住夜 rota, ``[rota] enabled``)."""
     rows = [[KeyboardButton(texts("people.button_my_cadres"))]]
     rows.append([KeyboardButton(texts("villager_requests.button_my"))])
     rows.append([KeyboardButton(texts("confidential.button"))])
+    if rota:
+        rows.append([KeyboardButton(texts("rota.button_tonight"))])
     if households > 1:
         rows.append([KeyboardButton(texts("people.button_switch"))])
     return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)

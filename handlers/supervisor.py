@@ -34,6 +34,7 @@ from bot.services import stats as figures
 from bot.services.stats import Order, Overdue, Summary, Table
 
 from . import outgoing
+from . import rota as rota_views
 from .context import AnyApp, Job, LianxinContext, LongContext, Run, Unit
 
 SCOPE = "st"
@@ -108,6 +109,7 @@ def keyboard(texts: Texts, period: Period) -> InlineKeyboardMarkup:
                 button("workbook"),
                 InlineKeyboardButton(texts("stays.button"), callback_data="sy:month"),
             ],
+            [rota_views.stats_button(texts, _span(period))],
         ]
     )
 

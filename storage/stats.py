@@ -16,11 +16,13 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.domain import stats
+from bot.domain.rota import Kept
 from bot.domain.stats import By, Day, Figures, OverdueLine, Period, Place, ReportLine, StayLine
+from storage import rota
 from storage.db import Row, Tx
 from storage.timefmt import to_db
 
@@ -477,3 +479,6 @@ class Stats:
 
     async def stay_days(self, region_id: str, period: Period) -> list[StayLine] | None:
         return await stay_days(self._tx, region_id, period)
+
+    async def rota_kept(self, region_id: str, first: date, last: date) -> list[Kept]:
+        return await rota.kept(self._tx, region_id, first, last)

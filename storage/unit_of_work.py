@@ -35,6 +35,7 @@ from storage.leavers import Reroutes
 from storage.outbox import Outbox
 from storage.people import People
 from storage.pickers import HouseholdPicks
+from storage.rota import Rotas
 from storage.schedule import Schedules
 from storage.stats import Stats
 from storage.stays import Stays
@@ -151,6 +152,10 @@ class UnitOfWork:
     @cached_property
     def supervision(self) -> Supervision:
         return Supervision(self.tx)
+
+    @cached_property
+    def rota(self) -> Rotas:
+        return Rotas(self.tx)
 
 
 @asynccontextmanager

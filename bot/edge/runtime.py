@@ -29,6 +29,7 @@ from bot.edge.ticks import Tick, run_tick
 from bot.edge.webhook import set_webhook_params, webhook_app, with_secret
 from bot.i18n import Texts
 from handlers import joining, menus, reminders, sweeps
+from handlers import rota as rota_views
 from handlers.context import AnyApp, LianxinContext, Setup
 from storage import meta, migrate
 from storage.db import Database
@@ -176,6 +177,7 @@ def _schedule_sweeps(
     # Also at start (first=1s): a reminder missed while the bot was down goes out if its
     # due time is still ahead; past it, the escalation comes instead. All of it as bulk.
     each_sweep(sweeps.watch_deadlines, Priority.BULK)
+    each_sweep(rota_views.sweep, Priority.BULK)  # 住夜 rota: weekly build, tonight's reminders
 
     async def relay(_context: object) -> None:
         # A villager's follow-ups, once their handler's chat has room (handlers.joining).

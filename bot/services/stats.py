@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal, Protocol, get_args
 from zoneinfo import ZoneInfo
 
 from bot.domain import stats
 from bot.domain.roster import Cadre
+from bot.domain.rota import Kept
 from bot.domain.stats import (
     Bounds,
     By,
@@ -60,6 +61,7 @@ class StatsStore(Protocol):
         self, region_id: str, period: Period, now: datetime
     ) -> list[ReportLine]: ...
     async def stay_days(self, region_id: str, period: Period) -> list[StayLine] | None: ...
+    async def rota_kept(self, region_id: str, first: date, last: date) -> list[Kept]: ...
 
 
 class Moment(Protocol):
@@ -260,9 +262,12 @@ class ReportData:
     places: dict[str, Place]
     names: dict[str, str]  # cadre names
     stays: list[StayLine] | None  # None: no stays table yet
+    rota: list[Kept] | None = None  # 住夜 rota nights kept per place (the 值班 sheet)
 
 
-async def report(work: StatsWork, region_id: str, period: Period) -> ReportData | None:
+async def report(
+    work: StatsWork, region_id: str, period: Period, zone: ZoneInfo | None = None
+) -> ReportData | None:
     """The workbook of a region's subtree (the /stats button, ``lianxin report``), in one
     read; None for an unknown region. The figures are counted in SQL (a county's month
     is ~90,000 requests); the request rows come as tuples, formatted only when written."""
@@ -283,4 +288,13 @@ async def report(work: StatsWork, region_id: str, period: Period) -> ReportData 
         places=await store.places(region_id),
         names=await store.cadre_names(sorted(cadres)),
         stays=await store.stay_days(region_id, period),
+        rota=await _rota(store, region_id, period, now, zone),
     )
+
+
+async def _rota(
+    store: StatsStore, region_id: str, period: Period, now: datetime, zone: ZoneInfo | None
+) -> list[Kept]:
+    """Rota nights of the period up to today (``zone``'s; without one, the whole period)."""
+    until = period.last if zone is None else min(period.last, now.astimezone(zone).date())
+    return await store.rota_kept(region_id, period.first, until) if until >= period.first else []

@@ -25,6 +25,7 @@ from bot.services.notices import Directory, NoticeWork
 from bot.services.pickers import PickWork
 from bot.services.receipts import ReceiptRequests, ReceiptWork
 from bot.services.relays import RelayDirectory
+from bot.services.rota import RotaWork
 from bot.services.stats import StatsWork
 from bot.services.status import OutboxFigures, StatusWork
 from bot.services.stays import StayWork
@@ -82,6 +83,7 @@ class Work(
     StayWork,
     InboxWork,
     AwayWork,
+    RotaWork,
     Protocol,
 ):
     """Every repository a use case may ask for (add your module's Protocol to the bases;

@@ -91,11 +91,8 @@ async def test_a_supervisor_urges_takes_assigns_and_moves_up(
     assert "du:take:" not in str(reopened["reply_markup"])  # once per case
 
     # Opened again, the case's card is the new one: the old one's buttons are gone.
-    assert (
-        not [m for m in secretary.messages() if m["message_id"] == card["message_id"]][0]
-        .get("reply_markup", {})
-        .get("inline_keyboard")
-    )
+    old = next(m for m in secretary.messages() if m["message_id"] == card["message_id"])
+    assert not old.get("reply_markup", {}).get("inline_keyboard")
     card = reopened
 
     # 交办 to the power station: its contact gets the case and answers the villager.

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.domain.roster import Cadre, Rank
+from bot.domain.rota import Kept
 from bot.domain.stats import (
     Bounds,
     By,
@@ -113,6 +114,10 @@ class FakeStats:
     async def stay_days(self, region_id: str, period: Period) -> list[StayLine] | None:
         self._region(region_id)
         return None
+
+    async def rota_kept(self, region_id: str, first: date, last: date) -> list[Kept]:
+        self._region(region_id)
+        return []
 
 
 @dataclass

@@ -187,7 +187,7 @@ async def test_the_summary_has_period_buttons_carrying_only_the_period() -> None
         ("本周", "st:summary:2031-03-03.2031-03-04"),
         ("今年", "st:summary:2031-01-01.2031-03-04"),
     ]
-    assert len(rows) == 4  # the supervisor's three rows of breakdowns, then the periods
+    assert len(rows) == 5  # the supervisor's three rows of breakdowns, 值班, then the periods
 
 
 async def test_a_cadre_may_press_a_period_button_for_their_own_figures() -> None:
