@@ -17,6 +17,7 @@ from . import (
     common,
     deadlines,
     pickers,
+    rounds,
     schedule,
     supervision,
     supervisor,
@@ -35,6 +36,7 @@ def register(app: AnyApp) -> None:
     pickers.register(app)  # /file, /visit, /stay: household buttons; the cadre's keyboard
     schedule.register(app)  # the place after /stay or /visit, reminder opt-ins
     supervisor.register(app)  # /stats and its breakdowns
+    rounds.register(app)  # /round, /meeting, 当场办结, 回头看, the 走访 figures
     cadre.register(app)  # /inbox, the request buttons
     supervision.register(app)  # the 督办 buttons on a case a supervisor sees
     away.register(app)  # /away, and 「我回来了」

@@ -95,6 +95,8 @@ def _span(period: Period) -> str:
 
 
 def keyboard(texts: Texts, period: Period) -> InlineKeyboardMarkup:
+    span = _span(period)  # 走访: handlers.rounds answers ``rd:st:<span>``
+
     def button(action: str) -> InlineKeyboardButton:
         data = callbacks.Callback(SCOPE, action, _span(period)).encode()
         return InlineKeyboardButton(texts(f"stats.button.{action}"), callback_data=data)
@@ -104,6 +106,7 @@ def keyboard(texts: Texts, period: Period) -> InlineKeyboardMarkup:
             [button("township"), button("village")],
             [button("cadre"), button("category")],
             [button("overdue"), button("workbook")],
+            [InlineKeyboardButton(texts("rounds.stats_button"), callback_data=f"rd:st:{span}")],
         ]
     )
 
@@ -344,6 +347,7 @@ def _workbook_order(work: LongContext, order: Order, path: Path) -> workbook_pro
         timezone=config.general.timezone,
         quota=config.schedule.stay_quota.model_dump(),
         out=str(path),
+        night=config.three_nights.model_dump(),
     )
 
 

@@ -21,7 +21,7 @@ from bot.i18n import Texts
 from bot.services.notices import Notice
 from handlers.context import Shows, View
 
-from . import outgoing, paging, undelivered
+from . import outgoing, paging, round_views, undelivered
 from .paging import Page, Part, bounded
 
 SCOPE = "rq"
@@ -111,9 +111,10 @@ def action(name: str, request_id: int, argument: str = "") -> str:
 
 
 def actions_keyboard(texts: Texts, request: Request) -> InlineKeyboardMarkup | None:
-    """受理 / 回复 / 办结 / 政策解答 / 转交 / 上报, as the request's state allows."""
+    """受理 / 回复 / 办结 / 政策解答 / 转交 / 上报, as the request's state allows; a closed
+    case offers 回头看 (``handlers.rounds`` checks who may schedule it)."""
     if request.status is Status.CLOSED:
-        return None
+        return InlineKeyboardMarkup([[round_views.revisit_button(texts, request.id)]])
 
     def button(name: str) -> InlineKeyboardButton:
         label = texts(f"requests_cadre.button.{name}")

@@ -35,6 +35,7 @@ from storage.leavers import Reroutes
 from storage.outbox import Outbox
 from storage.people import People
 from storage.pickers import HouseholdPicks
+from storage.rounds import Rounds
 from storage.schedule import Schedules
 from storage.stats import Stats
 from storage.supervision import Supervision
@@ -146,6 +147,10 @@ class UnitOfWork:
     @cached_property
     def supervision(self) -> Supervision:
         return Supervision(self.tx)
+
+    @cached_property
+    def rounds(self) -> Rounds:
+        return Rounds(self.tx)
 
 
 @asynccontextmanager

@@ -25,6 +25,7 @@ from bot.services.notices import Directory, NoticeWork
 from bot.services.pickers import PickWork
 from bot.services.receipts import ReceiptRequests, ReceiptWork
 from bot.services.relays import RelayDirectory
+from bot.services.rounds import RoundWork
 from bot.services.stats import StatsWork
 from bot.services.status import OutboxFigures, StatusWork
 from bot.services.supervision import SupervisedRequests, SupervisionWork
@@ -63,6 +64,7 @@ class Outboxes(OutboxFigures, MessageIndex, Protocol):
 
 class Work(
     PickWork,  # before CaseWork, which it extends
+    RoundWork,  # before CaseWork, which it extends
     FilingWork,  # before NoticeWork and Moment, which it extends
     SplitWork,
     ReceiptWork,
