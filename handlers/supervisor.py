@@ -95,7 +95,10 @@ def _span(period: Period) -> str:
 
 
 def keyboard(texts: Texts, period: Period) -> InlineKeyboardMarkup:
-    span = _span(period)  # 走访: handlers.rounds answers ``rd:st:<span>``
+    # 走访: handlers.rounds answers ``rd:st:<first>.<last>``
+    visits = InlineKeyboardButton(
+        texts("rounds.stats_button"), callback_data=f"rd:st:{_span(period)}"
+    )
 
     def button(action: str) -> InlineKeyboardButton:
         data = callbacks.Callback(SCOPE, action, _span(period)).encode()
@@ -105,8 +108,7 @@ def keyboard(texts: Texts, period: Period) -> InlineKeyboardMarkup:
         [
             [button("township"), button("village")],
             [button("cadre"), button("category")],
-            [button("overdue"), button("workbook")],
-            [InlineKeyboardButton(texts("rounds.stats_button"), callback_data=f"rd:st:{span}")],
+            [button("overdue"), button("workbook"), visits],
         ]
     )
 
