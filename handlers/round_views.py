@@ -1,6 +1,6 @@
 """How rounds, 夜议, 回头看 and the 走访 figures look: pure functions from the use
 cases' results (``bot.services.rounds``) to text and buttons. Button data carries ids,
-pages and day counts only (``rd:`` and ``rv:``), never names."""
+pages and day counts only (``rd:`` and ``hk:``), never names."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from bot.services.rounds import (
 
 from .paging import bounded
 
-ROUND, REVISIT = "rd", "rv"
+ROUND, REVISIT = "rd", "hk"  # "rv" is the villager receipt's scope
 END_DAYS = (7, 14, 30)
 REVISIT_DAYS = (3, 7, 14, 30)
 Row = list[InlineKeyboardButton]

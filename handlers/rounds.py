@@ -2,7 +2,7 @@
 update, call one use case of ``bot.services.rounds``, render with ``round_views``.
 
 Buttons: ``rd:<action>:<args>`` (rounds, 当场办结, decisions, the /stats 走访 button) and
-``rv:<action>:<args>`` (回头看). Every press is checked by the use case against the
+``hk:<action>:<args>`` (回头看). Every press is checked by the use case against the
 presser and the state; a forged or stale one is answered so and changes nothing.
 """
 
@@ -136,7 +136,7 @@ async def meeting_command(update: Update, context: LianxinContext) -> None:
 
 
 async def pressed(update: Update, context: LianxinContext) -> None:
-    """``rd:…`` and ``rv:…``: each action to its use case; refused: answered, no change."""
+    """``rd:…`` and ``hk:…``: each action to its use case; refused: answered, no change."""
     query, unit, who = update.callback_query, context.unit, context.unit.who
     if query is None or who is None:
         return
@@ -294,10 +294,10 @@ ACTIONS: dict[tuple[str, str], Press] = {
     ("rd", "d"): _decision,
     ("rd", "x"): _file_decision,
     ("rd", "st"): _figures,
-    ("rv", "ask"): _revisit_ask,
-    ("rv", "day"): _revisit_day,
-    ("rv", "ok"): _revisit_ok,
-    ("rv", "again"): _revisit_again,
+    ("hk", "ask"): _revisit_ask,
+    ("hk", "day"): _revisit_day,
+    ("hk", "ok"): _revisit_ok,
+    ("hk", "again"): _revisit_again,
 }
 
 
@@ -321,4 +321,4 @@ def register(app: AnyApp) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("round", round_command, filters=private))
     app.add_handler(CommandHandler("meeting", meeting_command, filters=private))
-    app.add_handler(CallbackQueryHandler(pressed, pattern=r"^r[dv]:"))
+    app.add_handler(CallbackQueryHandler(pressed, pattern=r"^(rd|hk):"))
