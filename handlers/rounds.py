@@ -30,6 +30,8 @@ from .context import AnyApp, LianxinContext, Unit
 
 Press = Callable[[Unit, int, list[str], str], Coroutine[Any, Any, list[Call]]]
 REFUSED = (RoundRefused, RevisitRefused, CadresOnly, ValueError)
+# Only these scopes: "rv" is the villager receipt's (``tell_household``).
+PATTERN = rf"^({round_views.ROUND}|{round_views.REVISIT}):"
 
 
 def night(unit: Unit) -> NightRules:
@@ -321,4 +323,4 @@ def register(app: AnyApp) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("round", round_command, filters=private))
     app.add_handler(CommandHandler("meeting", meeting_command, filters=private))
-    app.add_handler(CallbackQueryHandler(pressed, pattern=r"^(rd|hk):"))
+    app.add_handler(CallbackQueryHandler(pressed, pattern=PATTERN))

@@ -3,6 +3,7 @@ supervisor see, and every forged or stale press refused with nothing changed."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -232,3 +233,16 @@ async def test_the_figures_show_visits_night_visits_and_who_is_behind() -> None:
     assert [h for h, _ in shown.unvisited] == [LI.id]
     with pytest.raises(NotSupervisor):
         await rounds.figures_for(work, cadre(ZHENG), days(TODAY, TODAY, ZONE), NIGHT)
+
+
+def test_the_round_buttons_take_no_other_scopes_presses() -> None:
+    """``^r[dv]:`` once swallowed the villager's 已解决，满意 (``rv:``): nothing happened."""
+    from handlers import rounds as round_handlers
+    from handlers import tell_household
+
+    taken = re.compile(round_handlers.PATTERN)
+    others = [f"{tell_household.SCOPE}:{action}:1" for action in tell_household.ACTIONS]
+    others += ["rq:ack:1", "du:urge:1", "st:summary:x", "pk:visit:h:H0001", "th:new:1"]
+    assert [data for data in others if taken.match(data)] == []
+    assert taken.match("rd:c:1")
+    assert taken.match("hk:ok:1")
