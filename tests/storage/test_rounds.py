@@ -4,17 +4,27 @@ does not; a meeting's village and decisions; a 回头看 reminded once when over
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import io
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from openpyxl import load_workbook
+
+from bot import report
 from bot.clock import ManualClock
 from bot.domain import requests
 from bot.domain.requests import Content
-from bot.domain.rounds import Draft, Place
+from bot.domain.rounds import Draft, NightRules, Place
 from bot.domain.schedule import DayKind
+from bot.domain.stats import days
+from bot.i18n import Texts
+from bot.services import rounds
+from bot.services import stats as figures
 from storage import schedule
 from storage.db import Database
 from storage.requests import Requests
 from storage.rounds import Rounds
+from storage.unit_of_work import reading
 from tests.storage.test_requests import DEADLINES
 from tests.storage.test_requests import county as county  # the fixture
 
@@ -68,3 +78,24 @@ async def test_a_meeting_and_a_follow_up(county: Database, clock: ManualClock) -
         assert [d.revisit_id for d in due] == [revisit_id]
         await store.mark_reminded(revisit_id, now)
         assert await store.overdue_revisits(now.date() + timedelta(days=1)) == []
+
+
+async def test_the_workbook_has_a_visits_sheet(county: Database, clock: ManualClock) -> None:
+    now = clock.now()
+    zone = ZoneInfo("Asia/Shanghai")
+    night = NightRules(zone)
+    evening = datetime.combine(now.astimezone(zone).date(), time(20), zone)
+    async with county.transaction() as tx:
+        await schedule.log_day(tx, "K004", DayKind.VISIT, now.date(), evening, "H0001", "")
+        await schedule.log_day(tx, "K007", DayKind.VISIT, now.date(), now, "H0002", "")
+    period = days(evening.date(), evening.date(), zone)
+    async with reading(county, evening) as work:
+        data = await figures.report(work, "T01", period)
+        visits = await rounds.visit_figures(work, "T01", period, night)
+    assert data is not None
+    content = report.xlsx(data, Texts("zh"), zone, {}, visits)
+    book = load_workbook(io.BytesIO(content))
+    assert book.sheetnames[-1] == "走访"
+    rows = {r[1]: r for r in book["走访"].iter_rows(values_only=True) if r[1]}
+    assert rows["K004"][3:] == (1, 1, 1, 1, "是")  # 李强: a 夜访, his weekly one
+    assert rows["K007"][3:] == (1, 0, 0, 3, "否")  # 郑小红: behind on 夜访
