@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.domain import rota, schedule, stats, stays
+from bot.domain import rota, rounds, schedule, stats, stays
 from bot.domain.deadlines import Delivery, Supervision
 from bot.domain.lifecycle import Category
 from bot.domain.requests import Deadlines
@@ -519,6 +519,32 @@ class RetentionConfig(_Section):
     sweep_every: SweepInterval = timedelta(days=1)
 
 
+class ThreeNightsConfig(_Section):
+    """三夜: a visit logged from ``night_from`` to ``night_until`` (local; may pass
+    midnight) is a 夜访; each week township ranks owe ``township_weekly`` of them,
+    village ranks ``village_weekly``."""
+
+    night_from: str = "19:00"
+    night_until: str = "23:00"
+    township_weekly: int = Field(default=1, ge=0, le=21)
+    village_weekly: int = Field(default=3, ge=0, le=21)
+
+    @field_validator("night_from", "night_until")
+    @classmethod
+    def _time(cls, value: str) -> str:
+        schedule.parse_clock_time(value)
+        return value
+
+    def rules(self, zone: ZoneInfo) -> rounds.NightRules:
+        return rounds.NightRules(
+            zone=zone,
+            start=schedule.parse_clock_time(self.night_from),
+            end=schedule.parse_clock_time(self.night_until),
+            township_weekly=self.township_weekly,
+            village_weekly=self.village_weekly,
+        )
+
+
 class StatsConfig(_Section):
     # The longest period /stats (and its buttons) may cover, in whole days.
     max_period: Duration = timedelta(days=366)
@@ -557,6 +583,7 @@ class Config(_Section):
     rota: RotaConfig = RotaConfig()
     retention: RetentionConfig = RetentionConfig()
     stats: StatsConfig = StatsConfig()
+    three_nights: ThreeNightsConfig = ThreeNightsConfig()
 
     @model_validator(mode="after")
     def _webhook_needs_address(self) -> Config:

@@ -23,6 +23,7 @@ from bot.domain.rota import Kept
 from bot.domain.stats import Figures, StayLine
 from bot.domain.stays import Nights, behind_first
 from bot.i18n import Texts
+from bot.services.rounds import VisitFigures
 from bot.services.stats import ReportData
 
 
@@ -195,7 +196,13 @@ def quota_lines(
     ]
 
 
-def xlsx(data: ReportData, texts: Texts, zone: ZoneInfo, quota: Mapping[str, int]) -> bytes:
+def xlsx(
+    data: ReportData,
+    texts: Texts,
+    zone: ZoneInfo,
+    quota: Mapping[str, int],
+    visits: VisitFigures | None = None,
+) -> bytes:
     sheets: list[tuple[str, Iterable[Sequence[object]]]] = [
         (
             texts("stats.report.sheet.requests"),
@@ -213,6 +220,8 @@ def xlsx(data: ReportData, texts: Texts, zone: ZoneInfo, quota: Mapping[str, int
         sheets.append((texts("stats.report.sheet.quota"), [header, *lines]))
     if data.rota is not None:
         sheets.append((texts("rota.sheet.name"), rota_lines(data.rota, texts)))
+    if visits is not None:
+        sheets.append((texts("rounds.sheet"), visit_lines(texts, visits)))
     return workbook(sheets)
 
 
@@ -379,3 +388,50 @@ def workbook(sheets: Sequence[tuple[str, Iterable[Sequence[object]]]]) -> bytes:
             with book.open(f"xl/worksheets/sheet{n}.xml", "w") as part:
                 _sheet(part, rows)
     return out.getvalue()
+
+
+def visit_lines(texts: Texts, shown: VisitFigures) -> list[Sequence[object]]:
+    """The 走访 sheet: a row per cadre (visits and 夜访 in the period, 夜访 this week
+    against the weekly minimum), then the rounds' coverage and findings, 夜议, 回头看."""
+    nights = {n.cadre_id: n for n in shown.nights}
+    yes, no = texts("stats.report.yes"), texts("stats.report.no")
+    rows: list[Sequence[object]] = [[texts(f"rounds.column.{c}") for c in _VISIT_COLUMNS]]
+    for line in shown.cadres:
+        cadre, week = line.cadre, nights.get(line.cadre.id)
+        rank = texts(f"people.rank.{cadre.rank}")
+        tail: list[object] = ["", "", ""]
+        if week is not None:
+            tail = [week.nights, week.needed, no if week.behind else yes]
+        rows.append([cadre.name, cadre.id, rank, line.visits, line.nights, *tail])
+    rows.append([texts("rounds.column.unvisited"), len(shown.unvisited), shown.households])
+    rows.append([texts(f"rounds.column.{c}") for c in _ROUND_COLUMNS])
+    for r in shown.rounds:
+        cover = r.coverage
+        ends = r.round.ends_on.isoformat()
+        rows.append(
+            [
+                r.round.region.name,
+                ends,
+                cover.households,
+                cover.visited,
+                r.findings,
+                r.on_spot,
+                r.confirmed,
+            ]
+        )
+    rows.append([texts("rounds.column.meetings"), *shown.meetings])
+    rows.append([texts("rounds.column.revisits"), *shown.revisits])
+    return rows
+
+
+_VISIT_COLUMNS = (
+    "cadre",
+    "cadre_id",
+    "rank",
+    "visits",
+    "nights",
+    "week_nights",
+    "week_needed",
+    "met",
+)
+_ROUND_COLUMNS = ("round", "ends", "households", "visited", "findings", "on_spot", "confirmed")

@@ -18,14 +18,16 @@ import contextlib
 import json
 import os
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot import report
+from bot.config import ThreeNightsConfig
 from bot.domain import stats
 from bot.i18n import LANGUAGES, Texts
+from bot.services import rounds
 from bot.services import stats as figures
 from storage.db import Database
 from storage.unit_of_work import reading
@@ -45,6 +47,7 @@ class WorkbookOrder:
     timezone: str
     quota: dict[str, int]
     out: str
+    night: dict[str, object] = field(default_factory=dict)  # [three_nights]
 
 
 class WorkbookFailed(Exception):
@@ -84,12 +87,14 @@ async def _write(order: WorkbookOrder) -> str | None:
     try:
         async with reading(db, datetime.fromisoformat(order.now)) as work:
             data = await figures.report(work, order.region, period, zone)
+            night = ThreeNightsConfig.model_validate(order.night).rules(zone)
+            visits = await rounds.visit_figures(work, order.region, period, night)
     finally:
         await db.close()
     if data is None:
         return None
     language = next(lang for lang in LANGUAGES if lang == order.language)
-    content = report.xlsx(data, Texts(language), zone, order.quota)
+    content = report.xlsx(data, Texts(language), zone, order.quota, visits)
     report.write(Path(order.out), content)
     return data.region.name
 

@@ -18,6 +18,7 @@ from . import (
     deadlines,
     pickers,
     rota,
+    rounds,
     schedule,
     stays,
     supervision,
@@ -38,6 +39,7 @@ def register(app: AnyApp) -> None:
     stays.register(app)  # a location during a stay (live ones too), 🌙 住村 under /stats
     schedule.register(app)  # the place after /stay or /visit, reminder opt-ins
     supervisor.register(app)  # /stats and its breakdowns
+    rounds.register(app)  # /round, /meeting, 当场办结, 回头看, the 走访 figures
     cadre.register(app)  # /inbox, the request buttons
     supervision.register(app)  # the 督办 buttons on a case a supervisor sees
     away.register(app)  # /away, and 「我回来了」

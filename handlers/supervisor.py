@@ -96,6 +96,11 @@ def _span(period: Period) -> str:
 
 
 def keyboard(texts: Texts, period: Period) -> InlineKeyboardMarkup:
+    # 走访: handlers.rounds answers ``rd:st:<first>.<last>``
+    visits = InlineKeyboardButton(
+        texts("rounds.stats_button"), callback_data=f"rd:st:{_span(period)}"
+    )
+
     def button(action: str) -> InlineKeyboardButton:
         data = callbacks.Callback(SCOPE, action, _span(period)).encode()
         return InlineKeyboardButton(texts(f"stats.button.{action}"), callback_data=data)
@@ -109,7 +114,7 @@ def keyboard(texts: Texts, period: Period) -> InlineKeyboardMarkup:
                 button("workbook"),
                 InlineKeyboardButton(texts("stays.button"), callback_data="sy:month"),
             ],
-            [rota_views.stats_button(texts, _span(period))],
+            [rota_views.stats_button(texts, _span(period)), visits],
         ]
     )
 
@@ -350,6 +355,7 @@ def _workbook_order(work: LongContext, order: Order, path: Path) -> workbook_pro
         timezone=config.general.timezone,
         quota=config.schedule.stay_quota.model_dump(),
         out=str(path),
+        night=config.three_nights.model_dump(),
     )
 
 

@@ -21,7 +21,7 @@ from bot.i18n import Texts
 from bot.services.notices import CaseCard, Notice
 from handlers.context import Shows, View
 
-from . import outgoing, paging, undelivered
+from . import outgoing, paging, round_views, undelivered
 from .paging import Page, Part, bounded
 
 SCOPE = "rq"
@@ -112,9 +112,10 @@ def action(name: str, request_id: int, argument: str = "") -> str:
 
 
 def actions_keyboard(texts: Texts, request: Request) -> InlineKeyboardMarkup | None:
-    """受理 / 回复 / 办结 / 政策解答 / 转交 / 上报, as the request's state allows."""
+    """受理 / 回复 / 办结 / 政策解答 / 转交 / 上报, as the request's state allows; a closed
+    case offers 回头看 (``handlers.rounds`` checks who may schedule it)."""
     if request.status is Status.CLOSED:
-        return None
+        return InlineKeyboardMarkup([[round_views.revisit_button(texts, request.id)]])
 
     def button(name: str) -> InlineKeyboardButton:
         label = texts(f"requests_cadre.button.{name}")
@@ -133,10 +134,12 @@ def actions_keyboard(texts: Texts, request: Request) -> InlineKeyboardMarkup | N
 def card_keyboard(
     texts: Texts, request: Request, *, handler: bool = True
 ) -> InlineKeyboardMarkup | None:
-    """The buttons that apply now: the handler's (``actions_keyboard``); a former
-    handler may still reply; a closed case has none."""
-    if handler or request.status is Status.CLOSED:
+    """The buttons that apply now: the handler's (``actions_keyboard``: a closed case
+    only 回头看); a former handler may still reply, and has none once it is closed."""
+    if handler:
         return actions_keyboard(texts, request)
+    if request.status is Status.CLOSED:
+        return None
     label = texts("requests_cadre.button.reply")
     button = InlineKeyboardButton(label, callback_data=action("reply", request.id))
     return InlineKeyboardMarkup([[button]])

@@ -36,6 +36,7 @@ from storage.outbox import Outbox
 from storage.people import People
 from storage.pickers import HouseholdPicks
 from storage.rota import Rotas
+from storage.rounds import Rounds
 from storage.schedule import Schedules
 from storage.stats import Stats
 from storage.stays import Stays
@@ -156,6 +157,10 @@ class UnitOfWork:
     @cached_property
     def rota(self) -> Rotas:
         return Rotas(self.tx)
+
+    @cached_property
+    def rounds(self) -> Rounds:
+        return Rounds(self.tx)
 
 
 @asynccontextmanager

@@ -56,7 +56,7 @@ BUTTONS = {
     Status.OPEN: ["受理", "回复", "办结", "政策解答", "转交", "上报"],
     Status.ACKNOWLEDGED: ["回复", "办结", "政策解答", "转交", "上报"],
     Status.RESOLVED: ["回复"],
-    Status.CLOSED: [],
+    Status.CLOSED: ["🔁 回头看"],  # issue 12: a follow-up visit, once it is closed
 }
 
 
@@ -90,8 +90,8 @@ def test_every_status_renders_with_its_due_line_last_action_and_buttons(
     if language == "zh":
         assert Texts("zh")(f"requests.status.{status}") in text
         assert labels(edit.params) == BUTTONS[status]
-    if status is Status.CLOSED:
-        assert "reply_markup" not in edit.params  # an edit without buttons removes them
+    if status is Status.CLOSED:  # only 回头看 is left on a closed case
+        assert "rq:" not in str(edit.params["reply_markup"])
 
 
 def test_the_due_line_says_what_is_due_and_when_it_is_past() -> None:
@@ -106,11 +106,12 @@ def test_the_due_line_says_what_is_due_and_when_it_is_past() -> None:
     assert "已销号：已解决，满意" in closed
 
 
-def test_a_former_handler_keeps_only_reply_and_a_closed_case_no_buttons() -> None:
+def test_a_former_handler_keeps_only_reply_and_no_buttons_once_closed() -> None:
     [edit] = tell_cadre.card_edit(view(), USER, card(), handler=False)
     assert labels(edit.params) == ["回复"]
     [closed] = tell_cadre.card_edit(view(), USER, card(STATES[Status.CLOSED]), handler=False)
     assert labels(closed.params) == []
+    assert "reply_markup" not in closed.params  # an edit without buttons removes them
 
 
 def test_an_edit_goes_to_the_pressed_message_and_the_card_before_loses_its_buttons() -> None:

@@ -28,7 +28,7 @@ from bot.edge.sender import Sender
 from bot.edge.ticks import Tick, run_tick
 from bot.edge.webhook import set_webhook_params, webhook_app, with_secret
 from bot.i18n import Texts
-from handlers import joining, menus, reminders, sweeps
+from handlers import joining, menus, reminders, rounds, sweeps
 from handlers import rota as rota_views
 from handlers.context import AnyApp, LianxinContext, Setup
 from storage import meta, migrate
@@ -178,6 +178,7 @@ def _schedule_sweeps(
     # due time is still ahead; past it, the escalation comes instead. All of it as bulk.
     each_sweep(sweeps.watch_deadlines, Priority.BULK)
     each_sweep(rota_views.sweep, Priority.BULK)  # 住夜 rota: weekly build, tonight's reminders
+    each_sweep(rounds.remind_revisits, Priority.BULK)  # 回头看 overdue: reminded once
 
     async def relay(_context: object) -> None:
         # A villager's follow-ups, once their handler's chat has room (handlers.joining).

@@ -184,7 +184,7 @@ async def message(
     household_id = await work.filings.household_for(who.user_id, cadre.id)
     if household_id is not None:
         await work.filings.stop(who.user_id)
-        return await _file(work, cadre, household_id, content, rules.deadlines)
+        return await file_for(work, cadre, household_id, content, rules.deadlines)
     talk = await work.conversations.get(who.user_id)
     if talk is not None and not talking.still_asked(talk, work.now, rules.idle):
         await work.conversations.clear(who.user_id)
@@ -259,9 +259,11 @@ async def start_filing(work: CaseWork, who: Identity, household_id: str) -> Hous
     return await work.directory.household(household_id)
 
 
-async def _file(
+async def file_for(
     work: CaseWork, cadre: Cadre, household_id: str, content: Content, deadlines: Deadlines
 ) -> Filed:
+    """File ``content`` for the household, by ``cadre`` (after /file, or a decision of a
+    夜议 filed by ``bot.services.rounds``); the caller has checked it is theirs to file."""
     done = await requests.file(
         work.requests, work.now, household_id, content, deadlines, by_cadre=cadre.id
     )

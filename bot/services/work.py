@@ -26,6 +26,7 @@ from bot.services.pickers import PickWork
 from bot.services.receipts import ReceiptRequests, ReceiptWork
 from bot.services.relays import RelayDirectory
 from bot.services.rota import RotaWork
+from bot.services.rounds import RoundWork
 from bot.services.stats import StatsWork
 from bot.services.status import OutboxFigures, StatusWork
 from bot.services.stays import StayWork
@@ -65,6 +66,7 @@ class Outboxes(OutboxFigures, MessageIndex, Protocol):
 
 class Work(
     PickWork,  # before CaseWork, which it extends
+    RoundWork,  # before CaseWork, which it extends
     FilingWork,  # before NoticeWork and Moment, which it extends
     SplitWork,
     ReceiptWork,

@@ -57,12 +57,13 @@ async def test_past_the_response_time_it_stays_and_the_handler_is_urged_once() -
         Event.URGED_BY_SYSTEM,
         (3007,),
     )
-    [call] = views.urged_calls(view(), watched.notices)
+    call, *card = views.urged_calls(view(), watched.notices)
     text = call.params["text"]
     assert "LX-2031-000001" in text
     assert "超过受理时限" in text
     assert "2031-03-05 08:00" in text  # since when: the response time missed
-    assert "reply_markup" in call.params  # the case's buttons
+    assert "reply_markup" not in call.params  # the buttons stay on the case card…
+    assert [c.topic for c in card] == (["card"] if urge.card else [])  # …re-rendered
     [event] = work.deadlines.events
     assert (event.event, event.actor, event.detail["reason"]) == (
         Event.URGED_BY_SYSTEM,
