@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot import private
 from bot.cells import csv_rows
+from bot.domain.announce import Binding
 from bot.domain.stats import Figures, StayLine
 from bot.i18n import Texts
 from bot.services.stats import ReportData
@@ -199,7 +200,20 @@ def xlsx(data: ReportData, texts: Texts, zone: ZoneInfo, quota: Mapping[str, int
         header = [texts(f"stats.report.column.{c}") for c in _QUOTA_COLUMNS]
         lines = quota_lines(data.stays, quota, texts)
         sheets.append((texts("stats.report.sheet.quota"), [header, *lines]))
+    if data.binding:
+        sheets.append((texts("stats.report.sheet.binding"), binding_lines(data.binding, texts)))
     return workbook(sheets)
+
+
+_BINDING_COLUMNS = ("region", "region_id", "households", "bound", "binding_rate")
+
+
+def binding_lines(lines: Sequence[Binding], texts: Texts) -> list[list[object]]:
+    """绑定率: households with a bound phone ÷ households; the region, its townships, its
+    villages (``bot.services.stats.ReportData.binding``)."""
+    header: list[object] = [texts(f"stats.report.column.{c}") for c in _BINDING_COLUMNS]
+    rows = [[b.name, b.region_id, b.households, b.bound, _percent(b.rate)] for b in lines]
+    return [header, *rows]
 
 
 _QUOTA_COLUMNS = ("cadre", "cadre_id", "rank", "quota", "stay_days", "met")

@@ -37,7 +37,7 @@ from bot.services.casework import (
 from bot.services.identity import Identity
 from bot.services.inbox import Inbox, NotFound, OpenCase
 
-from . import notify, outgoing, requesting, supervision, tell_cadre
+from . import announce, notify, outgoing, requesting, supervision, tell_cadre
 from .context import AnyApp, LianxinContext, Unit, View
 from .paging import bounded
 
@@ -68,6 +68,8 @@ async def message(update: Update, context: LianxinContext, cadre_id: str) -> Non
     content = requesting.content_of(incoming)
     if await supervision.noted(unit, who, content, incoming.message_id):
         return  # the note of a 催办 (handlers.supervision)
+    if await announce.caught(unit, who, incoming):
+        return  # the announcement after /announce (handlers.announce)
     try:
         replied = requesting.replied_to(incoming)  # a swipe-reply answers its request
         done = await casework.message(unit.work, who, content, rules(unit), replied)

@@ -9,8 +9,8 @@ from bot.i18n import LANGUAGES, Language, t
 
 from . import outgoing
 
-VILLAGER = ("start", "help", "cadres", "household", "my", "visits")
-CADRE = ("start", "help", "inbox", "away", "file", "extend", "stay", "visit", "stats")
+VILLAGER = ("start", "help", "cadres", "household", "my", "visits", "notices")
+CADRE = ("start", "help", "inbox", "away", "file", "extend", "stay", "visit", "stats", "announce")
 ADMIN = ("start", "help", "status")
 
 

@@ -45,6 +45,7 @@ def villager_keyboard(texts: Texts, households: int) -> ReplyKeyboardMarkup:
     rows = [[KeyboardButton(texts("people.button_my_cadres"))]]
     rows.append([KeyboardButton(texts("villager_requests.button_my"))])
     rows.append([KeyboardButton(texts("confidential.button"))])
+    rows.append([KeyboardButton(texts("announce.button.reception"))])
     if households > 1:
         rows.append([KeyboardButton(texts("people.button_switch"))])
     return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)

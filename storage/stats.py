@@ -20,7 +20,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.domain import stats
+from bot.domain.announce import Binding
 from bot.domain.stats import By, Day, Figures, OverdueLine, Period, Place, ReportLine, StayLine
+from storage import announce
 from storage.db import Row, Tx
 from storage.timefmt import to_db
 
@@ -473,3 +475,9 @@ class Stats:
 
     async def stay_days(self, region_id: str, period: Period) -> list[StayLine] | None:
         return await stay_days(self._tx, region_id, period)
+
+    async def binding(self, region_id: str) -> list[Binding]:
+        """绑定率 (``storage.announce``): the region, its townships, its villages."""
+        whole = await announce.binding_whole(self._tx, region_id)
+        townships = await announce.binding(self._tx, region_id, "township")
+        return [whole, *townships, *await announce.binding(self._tx, region_id, "village")]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.domain.announce import Binding
 from bot.domain.roster import Cadre, Rank
 from bot.domain.stats import (
     Bounds,
@@ -113,6 +114,10 @@ class FakeStats:
     async def stay_days(self, region_id: str, period: Period) -> list[StayLine] | None:
         self._region(region_id)
         return None
+
+    async def binding(self, region_id: str) -> list[Binding]:
+        self._region(region_id)
+        return []
 
 
 @dataclass
