@@ -479,5 +479,9 @@ class Stats:
     async def binding(self, region_id: str) -> list[Binding]:
         """绑定率 (``storage.announce``): the region, its townships, its villages."""
         whole = await announce.binding_whole(self._tx, region_id)
-        townships = await announce.binding(self._tx, region_id, "township")
+        townships = [  # a township's own workbook: itself once, as the whole
+            t
+            for t in await announce.binding(self._tx, region_id, "township")
+            if t.region_id != region_id
+        ]
         return [whole, *townships, *await announce.binding(self._tx, region_id, "village")]

@@ -223,7 +223,7 @@ async def binding(work: RateWork, region_id: str) -> BindingTable:
     store = work.notices
     return BindingTable(
         await store.binding_whole(region_id),
-        tuple(await store.binding(region_id, "township")),
+        tuple(t for t in await store.binding(region_id, "township") if t.region_id != region_id),
         tuple(await store.binding(region_id, "village")),
     )
 
