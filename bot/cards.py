@@ -17,7 +17,7 @@ import io
 import logging
 import os
 import string
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -39,7 +39,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 from bot.cells import csv_rows
 from bot.domain.codes import CadreCard, HouseholdCard, deep_link
-from bot.domain.roster import LinkedCadre
+from bot.domain.roster import LinkedCadre, Rank
+from bot.domain.schedule import Repeat
 from bot.i18n import Language, keys, t, template
 
 Card = HouseholdCard | CadreCard
@@ -77,6 +78,20 @@ class Sheet:
     bot_username: str
     language: Language
     phones_per_household: int
+    # Each rank's reception day as the card words it (``reception_labels``), by rank value.
+    reception: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+
+def reception_labels(language: Language, rules: Mapping[Rank, Repeat]) -> dict[str, str]:
+    """ "每周一" / "每月1日" for each rank that has a reception day."""
+    labels = {}
+    for rank, rule in rules.items():
+        if rule.every == "weekly":
+            weekday = t(language, f"announce.weekday.{rule.day}")
+            labels[rank.value] = t(language, "cards.reception.weekly", weekday=weekday)
+        elif rule.every == "monthly":
+            labels[rank.value] = t(language, "cards.reception.monthly", day=rule.day)
+    return labels
 
 
 @dataclass(frozen=True)
@@ -124,7 +139,8 @@ def pdf(
 
     ``font``: the Chinese font (default: ``find_font(None)``)."""
     font = find_font(None) if font is None else font
-    registered = _register_font(font, _characters(cards, sheet.language))
+    extra = "".join(sheet.reception.values())
+    registered = _register_font(font, _characters(cards, sheet.language) + extra)
     try:
         return _pdf(cards, sheet, size, registered.fontName)
     finally:
@@ -325,7 +341,7 @@ def _card(
     """One card in a ``width`` × ``height`` box at the origin: text above, the QR below."""
     language = sheet.language
     if isinstance(card, HouseholdCard):
-        _household_text(canvas, card, language, width, height, font)
+        _household_text(canvas, card, sheet, width, height, font)
         scan = t(language, "cards.scan")
         note = t(language, "cards.phones", count=sheet.phones_per_household)
     else:
@@ -337,13 +353,14 @@ def _card(
 def _household_text(
     canvas: Canvas,
     card: HouseholdCard,
-    language: Language,
+    sheet: Sheet,
     width: float,
     height: float,
     font: str,
 ) -> None:
-    """Title, the household, and its linked cadres in tier order (or a word that none is)."""
-    inner = width - 2 * MARGIN
+    """Title, the household, and its linked cadres in tier order (or a word that none is),
+    each with their reception day if their rank has one."""
+    inner, language = width - 2 * MARGIN, sheet.language
     household = card.household
     y = _title(canvas, t(language, "cards.title"), width, height, font)
     head = t(language, "cards.head", name=household.head_name)
@@ -361,7 +378,8 @@ def _household_text(
     step = min(ROW, (y - 12 - _qr_top()) / len(card.cadres))
     for linked in card.cadres:
         y -= step
-        _cadre_row(canvas, language, linked, y, width, step / ROW, font)
+        received = sheet.reception.get(linked.cadre.rank.value)
+        _cadre_row(canvas, language, linked, y, width, step / ROW, font, received)
 
 
 def _cadre_row(
@@ -372,8 +390,10 @@ def _cadre_row(
     width: float,
     scale: float,
     font: str,
+    received: str | None = None,
 ) -> None:
-    """``第一联系人  王小明  村干部 …… 13800000000`` on one line, shrunk if rows are many."""
+    """``第一联系人  王小明  村干部 · 每周一接待 …… 13800000000`` on one line, shrunk if rows
+    are many (the rank and reception day, smaller and grey, shrink first)."""
     cadre = linked.cadre
     phone_size = 10.5 * scale
     phone_width = pdfmetrics.stringWidth(cadre.phone, font, phone_size)
@@ -383,6 +403,8 @@ def _cadre_row(
     tier = _tier(language, linked.tier)
     _fitted(canvas, tier, MARGIN, y, 8.5 * scale, LABEL - 4, font, GREY)
     rank = t(language, f"cards.rank.{cadre.rank.value}")
+    if received:
+        rank = t(language, "cards.reception.card", rank=rank, rule=received)
     room = width - 2 * MARGIN - LABEL - phone_width - 6
     name_size, rank_size = 11 * scale, 8.5 * scale
     name_width = pdfmetrics.stringWidth(cadre.name, font, name_size)

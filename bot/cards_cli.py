@@ -168,7 +168,9 @@ def _render(
     from bot import cards  # reportlab takes a while to import; only printing needs it
 
     if args.format == "pdf":
-        sheet = cards.Sheet(username, config.general.language, config.binding.phones_per_household)
+        language, reception = config.general.language, config.schedule.rules(config.general.zone)
+        labels = cards.reception_labels(language, reception.reception)
+        sheet = cards.Sheet(username, language, config.binding.phones_per_household, labels)
         try:
             return cards.pdf([*found.households, *found.cadres], sheet, args.size, font)
         except cards.FontProblem as problem:

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot import private
 from bot.cells import csv_rows
+from bot.domain.announce import Binding
 from bot.domain.rota import Kept
 from bot.domain.stats import Figures, StayLine
 from bot.domain.stays import Nights, behind_first
@@ -214,6 +215,8 @@ def xlsx(
         ),
         (texts("stats.report.sheet.cadres"), [figure_header(texts, "cadre"), *cadre_lines(data)]),
     ]
+    if data.binding:
+        sheets.append((texts("stats.report.sheet.binding"), binding_lines(data.binding, texts)))
     if data.stays is not None:
         header = [texts(f"{c}") for c in _QUOTA_COLUMNS]
         lines = quota_lines(data.stays, quota, texts)
@@ -255,6 +258,17 @@ def rota_lines(kept: Sequence[Kept], texts: Texts) -> list[list[object]]:
 
 
 _ROTA_COLUMNS = ("region", "level", "assigned", "kept", "rate")
+
+
+_BINDING_COLUMNS = ("region", "region_id", "households", "bound", "binding_rate")
+
+
+def binding_lines(lines: Sequence[Binding], texts: Texts) -> list[list[object]]:
+    """绑定率: households with a bound phone ÷ households; the region, its townships, its
+    villages (``bot.services.stats.ReportData.binding``)."""
+    header: list[object] = [texts(f"stats.report.column.{c}") for c in _BINDING_COLUMNS]
+    rows = [[b.name, b.region_id, b.households, b.bound, _percent(b.rate)] for b in lines]
+    return [header, *rows]
 
 
 def csv_bytes(data: ReportData, texts: Texts, zone: ZoneInfo) -> bytes:

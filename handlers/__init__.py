@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from . import (
     admin,
+    announce,
     away,
     binding,
     cadre,
@@ -40,6 +41,7 @@ def register(app: AnyApp) -> None:
     schedule.register(app)  # the place after /stay or /visit, reminder opt-ins
     supervisor.register(app)  # /stats and its breakdowns
     rounds.register(app)  # /round, /meeting, 当场办结, 回头看, the 走访 figures
+    announce.register(app)  # /announce, /notices, 接待日: before villager.py's messages
     cadre.register(app)  # /inbox, the request buttons
     supervision.register(app)  # the 督办 buttons on a case a supervisor sees
     away.register(app)  # /away, and 「我回来了」

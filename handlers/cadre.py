@@ -39,7 +39,7 @@ from bot.services.identity import Identity
 from bot.services.inbox import NotFound, OpenCase
 from bot.services.notices import CaseCard
 
-from . import inbox_pages, notify, outgoing, requesting, supervision, tell_cadre
+from . import announce, inbox_pages, notify, outgoing, requesting, supervision, tell_cadre
 from .context import AnyApp, LianxinContext, Unit, View
 from .paging import bounded
 
@@ -70,6 +70,8 @@ async def message(update: Update, context: LianxinContext, cadre_id: str) -> Non
     content = requesting.content_of(incoming)
     if await supervision.noted(unit, who, content, incoming.message_id):
         return  # the note of a 催办 (handlers.supervision)
+    if await announce.caught(unit, who, incoming):
+        return  # the announcement after /announce (handlers.announce)
     try:
         replied = requesting.replied_to(incoming)  # a swipe-reply answers its request
         done = await casework.message(unit.work, who, content, rules(unit), replied)

@@ -9,8 +9,20 @@ from bot.i18n import LANGUAGES, Language, t
 
 from . import outgoing
 
-VILLAGER = ("start", "help", "cadres", "household", "my", "visits")
-CADRE = ("start", "help", "inbox", "away", "file", "extend", "stay", "visit", "stats", "rota")
+VILLAGER = ("start", "help", "cadres", "household", "my", "visits", "notices")
+CADRE = (
+    "start",
+    "help",
+    "inbox",
+    "away",
+    "file",
+    "extend",
+    "stay",
+    "visit",
+    "stats",
+    "rota",
+    "announce",
+)
 ADMIN = ("start", "help", "status")
 
 

@@ -48,6 +48,7 @@ def villager_keyboard(texts: Texts, households: int, rota: bool = False) -> Repl
     rows.append([KeyboardButton(texts("confidential.button"))])
     if rota:
         rows.append([KeyboardButton(texts("rota.button_tonight"))])
+    rows.append([KeyboardButton(texts("announce.button.reception"))])
     if households > 1:
         rows.append([KeyboardButton(texts("people.button_switch"))])
     return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)

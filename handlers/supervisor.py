@@ -28,12 +28,14 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot import callbacks, charts, workbook_process
 from bot.calls import Call, Priority
 from bot.domain import stats
+from bot.domain.announce import Binding
 from bot.domain.stats import Figures, Period
 from bot.i18n import Texts
+from bot.services import announce as notices
 from bot.services import stats as figures
 from bot.services.stats import Order, Overdue, Summary, Table
 
-from . import outgoing
+from . import announce, outgoing
 from . import rota as rota_views
 from .context import AnyApp, Job, LianxinContext, LongContext, Run, Unit
 
@@ -114,7 +116,7 @@ def keyboard(texts: Texts, period: Period) -> InlineKeyboardMarkup:
                 button("workbook"),
                 InlineKeyboardButton(texts("stays.button"), callback_data="sy:month"),
             ],
-            [rota_views.stats_button(texts, _span(period)), visits],
+            [rota_views.stats_button(texts, _span(period)), visits, button("binding")],
         ]
     )
 
@@ -151,7 +153,7 @@ def refusal(texts: Texts, refused: Refusal, text: str) -> str:
     return texts("stats.refused")
 
 
-def summary_message(texts: Texts, result: Summary) -> Call:
+def summary_message(texts: Texts, result: Summary, binding: Binding | None = None) -> Call:
     period, title = result.order.period, result.title
     rows: list[Sequence[InlineKeyboardButton]] = []
     if result.periods:
@@ -163,6 +165,8 @@ def summary_message(texts: Texts, result: Summary) -> Call:
         head = texts("stats.head_cadre", name=title, first=period.first, last=period.last)
     markup = InlineKeyboardMarkup(rows) if rows else None
     text = f"{head}\n{summary(texts, result.figures)}"
+    if binding is not None:
+        text += "\n" + announce.binding_summary(texts, binding)
     return outgoing.message(result.order.user_id, text, keyboard=markup)
 
 
@@ -275,7 +279,7 @@ async def on_button(update: Update, context: LianxinContext) -> None:
 
 
 def _job(order: Order) -> Job:
-    jobs = {"summary": _summary, "overdue": _overdue, "workbook": _workbook}
+    jobs = {"summary": _summary, "overdue": _overdue, "workbook": _workbook, "binding": _binding}
     run = jobs.get(order.what, _table)(order)
     return Job(f"stats {order.what}", run, key=order.key, chat=order.user_id)
 
@@ -285,8 +289,10 @@ def _summary(order: Order) -> Run:
         async with work.reading() as read:
             config = work.setup.config
             result = await figures.summary(read, order, config.general.zone, config.stats.bounds())
+            rates = await notices.binding(read, order.region) if order.region else None
         chart = await _chart(work, result)
-        return [summary_message(work.setup.texts, result), chart]
+        whole = rates.whole if rates is not None else None
+        return [summary_message(work.setup.texts, result, whole), chart]
 
     return run
 
@@ -313,6 +319,21 @@ def _table(order: Order) -> Run:
         return [outgoing.message(order.user_id, table_text(work.setup.texts, table))]
 
     return run
+
+
+def _binding(order: Order) -> Run:
+    async def run(work: LongContext) -> list[Call]:
+        async with work.reading() as read:
+            table = await notices.binding(read, _region(order))
+        return [outgoing.message(order.user_id, announce.binding_text(work.setup.texts, table))]
+
+    return run
+
+
+def _region(order: Order) -> str:
+    if order.region is None:
+        raise stats.NotSupervisor("the 绑定率 button is a supervisor's")
+    return order.region
 
 
 def _overdue(order: Order) -> Run:

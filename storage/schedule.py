@@ -44,22 +44,25 @@ JOIN requests r ON r.household_id = h.id AND r.status <> 'closed'
 GROUP BY l.cadre_id, h.id, h.head_name
 ORDER BY l.cadre_id, h.id
 """
-# Each opt-in with the household's first-tier cadre (lowest tier, then id).
+# Every bound member of a household that did not switch notices off (0023: on by
+# default, one switch a household, shared with announcements), with the household's
+# first-tier cadre (lowest tier, then id).
 SELECT_OPTINS = """
-SELECT o.user_id, o.household_id, h.head_name, c.name, c.phone
-FROM visit_optins o
-JOIN households h ON h.id = o.household_id
-JOIN links l ON l.household_id = o.household_id
+SELECT m.user_id, m.household_id, h.head_name, c.name, c.phone
+FROM members m
+JOIN households h ON h.id = m.household_id AND h.removed_at IS NULL
+JOIN links l ON l.household_id = m.household_id
 JOIN cadres c ON c.id = l.cadre_id
-WHERE l.tier = (SELECT min(tier) FROM links WHERE household_id = o.household_id)
-ORDER BY o.user_id, o.household_id, c.id
+WHERE l.tier = (SELECT min(tier) FROM links WHERE household_id = m.household_id)
+  AND NOT EXISTS (SELECT 1 FROM notice_optouts o WHERE o.household_id = m.household_id)
+ORDER BY m.user_id, m.household_id, c.id
 """
-INSERT_OPTIN = """
-INSERT INTO visit_optins (user_id, household_id, since) VALUES (?, ?, ?)
-ON CONFLICT (user_id, household_id) DO NOTHING
+DELETE_OPTOUT = "DELETE FROM notice_optouts WHERE household_id = ?"
+INSERT_OPTOUT = """
+INSERT INTO notice_optouts (household_id, user_id, since) VALUES (?, ?, ?)
+ON CONFLICT (household_id) DO NOTHING
 """
-DELETE_OPTIN = "DELETE FROM visit_optins WHERE user_id = ? AND household_id = ?"
-SELECT_OPTIN = "SELECT 1 FROM visit_optins WHERE user_id = ? AND household_id = ?"
+SELECT_OPTOUT = "SELECT 1 FROM notice_optouts WHERE household_id = ?"
 SELECT_ROUND = "SELECT 1 FROM schedule_rounds WHERE occasion = ?"
 INSERT_ROUND = "INSERT INTO schedule_rounds (occasion, done_at, sent) VALUES (?, ?, ?)"
 INSERT_DAY = """
@@ -198,14 +201,16 @@ async def optins(tx: Tx) -> list[Optin]:
 
 
 async def set_optin(tx: Tx, user_id: int, household_id: str, on: bool, now: datetime) -> None:
+    """The household's notices switch (``/visits``, ``/notices``): any member turns it."""
     if on:
-        await tx.execute(INSERT_OPTIN, (user_id, household_id, to_db(now)))
+        await tx.execute(DELETE_OPTOUT, (household_id,))
     else:
-        await tx.execute(DELETE_OPTIN, (user_id, household_id))
+        await tx.execute(INSERT_OPTOUT, (household_id, user_id, to_db(now)))
 
 
 async def opted_in(tx: Tx, user_id: int, household_id: str) -> bool:
-    return await tx.fetchone(SELECT_OPTIN, (user_id, household_id)) is not None
+    """Notices are on for the household unless a member switched them off."""
+    return await tx.fetchone(SELECT_OPTOUT, (household_id,)) is None
 
 
 async def round_done(tx: Tx, occasion: str) -> bool:

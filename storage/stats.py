@@ -20,9 +20,10 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.domain import stats
+from bot.domain.announce import Binding
 from bot.domain.rota import Kept
 from bot.domain.stats import By, Day, Figures, OverdueLine, Period, Place, ReportLine, StayLine
-from storage import rota
+from storage import announce, rota
 from storage.db import Row, Tx
 from storage.timefmt import to_db
 
@@ -482,3 +483,13 @@ class Stats:
 
     async def rota_kept(self, region_id: str, first: date, last: date) -> list[Kept]:
         return await rota.kept(self._tx, region_id, first, last)
+
+    async def binding(self, region_id: str) -> list[Binding]:
+        """绑定率 (``storage.announce``): the region, its townships, its villages."""
+        whole = await announce.binding_whole(self._tx, region_id)
+        townships = [  # a township's own workbook: itself once, as the whole
+            t
+            for t in await announce.binding(self._tx, region_id, "township")
+            if t.region_id != region_id
+        ]
+        return [whole, *townships, *await announce.binding(self._tx, region_id, "village")]

@@ -22,6 +22,7 @@ from functools import cached_property
 from bot.calls import Call, Priority
 from storage import inbox, outbox
 from storage.accounts import Accounts
+from storage.announce import Notices
 from storage.cadre_views import Absences, Cases, Directory, Filings
 from storage.codes import Codes
 from storage.confidential import Complaints
@@ -161,6 +162,10 @@ class UnitOfWork:
     @cached_property
     def rounds(self) -> Rounds:
         return Rounds(self.tx)
+
+    @cached_property
+    def notices(self) -> Notices:
+        return Notices(self.tx)
 
 
 @asynccontextmanager

@@ -112,6 +112,7 @@ def test_a_household_card_reads_in_chinese_with_cadres_in_tier_order(
     assert first < second < third
     assert "第一联系人 王网格 网格员 13800000001" in text
     assert "县级领导" in text
+    assert "县级领导 · 每月1日接待" in text  # the rank's reception day ([schedule.reception])
     assert "扫码绑定后" in text
 
 

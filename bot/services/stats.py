@@ -14,12 +14,13 @@ needs (``BadPeriod`` and its kinds, ``NotCadre``, ``NotSupervisor``, ``Busy``,
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal, Protocol, get_args
 from zoneinfo import ZoneInfo
 
 from bot.domain import stats
+from bot.domain.announce import Binding
 from bot.domain.roster import Cadre
 from bot.domain.rota import Kept
 from bot.domain.stats import (
@@ -36,8 +37,10 @@ from bot.domain.stats import (
 from bot.services.identity import Identity
 
 BREAKDOWNS: tuple[By, ...] = get_args(By)
-What = Literal["summary", "township", "village", "cadre", "category", "overdue", "workbook"]
-BUTTONS: tuple[What, ...] = (*BREAKDOWNS, "overdue", "workbook")
+What = Literal[
+    "summary", "township", "village", "cadre", "category", "overdue", "workbook", "binding"
+]
+BUTTONS: tuple[What, ...] = (*BREAKDOWNS, "overdue", "workbook", "binding")
 # The period buttons under every summary, as ``bot.domain.dates`` words: 本月, 上个月,
 # 本周, 今年. Each carries its days (``YYYY-MM-DD.YYYY-MM-DD``), as the other buttons do.
 PERIODS = ("month", "lastmonth", "week", "year")
@@ -62,6 +65,8 @@ class StatsStore(Protocol):
     ) -> list[ReportLine]: ...
     async def stay_days(self, region_id: str, period: Period) -> list[StayLine] | None: ...
     async def rota_kept(self, region_id: str, first: date, last: date) -> list[Kept]: ...
+    async def binding(self, region_id: str) -> list[Binding]:
+        """绑定率: the region, then each township, then each village of its subtree."""
 
 
 class Moment(Protocol):
@@ -263,6 +268,7 @@ class ReportData:
     names: dict[str, str]  # cadre names
     stays: list[StayLine] | None  # None: no stays table yet
     rota: list[Kept] | None = None  # 住夜 rota nights kept per place (the 值班 sheet)
+    binding: list[Binding] = field(default_factory=list)  # 绑定率: region, townships, villages
 
 
 async def report(
@@ -289,6 +295,7 @@ async def report(
         names=await store.cadre_names(sorted(cadres)),
         stays=await store.stay_days(region_id, period),
         rota=await _rota(store, region_id, period, now, zone),
+        binding=await store.binding(region_id),
     )
 
 

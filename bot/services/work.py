@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from bot.services.accounts import AccountStore, SeenWork
+from bot.services.announce import AnnounceStore, AnnounceWork, LinkedCadres, RateStore
 from bot.services.away import AwayWork
 from bot.services.binding import AccountNames, BindingPeople, BindingWork
 from bot.services.casework import CaseRequests, CaseWork
@@ -35,7 +36,7 @@ from bot.services.threads import MessageIndex, SplitRequests, SplitWork
 from bot.services.villager import MyHouseholds, VillagerWork
 
 
-class People(IdentityStore, BindingPeople, MyHouseholds, Protocol):
+class People(IdentityStore, BindingPeople, MyHouseholds, LinkedCadres, Protocol):
     """Everything the use cases ask of the people repository."""
 
 
@@ -58,6 +59,10 @@ class Requests(
 
 class Directories(Directory, RelayDirectory, Protocol):
     """Everything the use cases ask of the directory."""
+
+
+class NoticeStores(AnnounceStore, RateStore, Protocol):
+    """Everything the use cases ask of the notices store (announcements, 绑定率)."""
 
 
 class Outboxes(OutboxFigures, MessageIndex, Protocol):
@@ -86,6 +91,7 @@ class Work(
     InboxWork,
     AwayWork,
     RotaWork,
+    AnnounceWork,
     Protocol,
 ):
     """Every repository a use case may ask for (add your module's Protocol to the bases;
@@ -105,3 +111,5 @@ class Work(
     def schedule(self) -> FieldStore: ...
     @property
     def outbox(self) -> Outboxes: ...
+    @property
+    def notices(self) -> NoticeStores: ...

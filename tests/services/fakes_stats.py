@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.domain.announce import Binding
 from bot.domain.roster import Cadre, Rank
 from bot.domain.rota import Kept
 from bot.domain.stats import (
@@ -116,6 +117,10 @@ class FakeStats:
         return None
 
     async def rota_kept(self, region_id: str, first: date, last: date) -> list[Kept]:
+        self._region(region_id)
+        return []
+
+    async def binding(self, region_id: str) -> list[Binding]:
         self._region(region_id)
         return []
 

@@ -195,6 +195,7 @@ async def test_a_reminder_missed_while_down_goes_out_while_it_matters(county: Da
     assert keys == {
         "2026-03-15:evening": 12,  # sent late, still before the day
         "2026-03-16:morning": 12,
+        "H0001:2026-03-15": 1,  # the villager's note: on by default (migration 0023)
     }  # the 15th's morning and the 16th's evening were dropped: their day had passed
 
 
@@ -204,14 +205,17 @@ async def test_a_changed_configuration_counts_from_the_next_sweep(county: Databa
     before = services(clock, ScheduleConfig.model_validate(plain))
     assert await schedules.sweep(county, before, lambda: None, render) == 0
     after = services(clock, ScheduleConfig.model_validate({**plain, "service_days": [20]}))
-    assert await schedules.sweep(county, after, lambda: None, render) == len(CADRES)
+    # every cadre, and the bound villager (the service-day note is on by default, 0023)
+    assert await schedules.sweep(county, after, lambda: None, render) == len(CADRES) + 1
 
 
-async def test_villagers_who_opted_in_hear_of_the_visit_the_evening_before(
+async def test_villagers_hear_of_the_visit_the_evening_before_unless_switched_off(
     county: Database,
 ) -> None:
     now = local("2026-03-14", "20:00")
     async with county.transaction() as tx:
+        assert await stored.opted_in(tx, GRANDMA, "H0001")  # on by default (0023)
+        await stored.set_optin(tx, GRANDMA, "H0001", False, now)
         await stored.set_optin(tx, GRANDMA, "H0001", True, now)
         await stored.set_optin(tx, GRANDMA, "H0001", True, now)
         assert await stored.opted_in(tx, GRANDMA, "H0001")
@@ -224,6 +228,10 @@ async def test_villagers_who_opted_in_hear_of_the_visit_the_evening_before(
     async with county.transaction() as tx:
         await stored.set_optin(tx, GRANDMA, "H0001", False, now)
         assert not await stored.opted_in(tx, GRANDMA, "H0001")
+    clock.set(local("2026-03-15", "20:00"))  # the evening before the 16th: switched off
+    await schedules.sweep(county, services(clock), lambda: None, render)
+    notes = [r.key for r in await reminders(county) if r.key.startswith("visit:")]
+    assert notes == [f"visit:{GRANDMA}:H0001:2026-03-15"]
 
 
 async def test_stays_count_once_a_day_and_a_location_joins_the_last_entry(

@@ -220,7 +220,7 @@ async def test_the_workbook_read_back(db: Database, november: dict[str, int]) ->
     assert data is not None
     texts = Texts("zh")
     book = load_workbook(io.BytesIO(report.xlsx(data, texts, ZONE, {"township_cadre": 8})))
-    assert book.sheetnames == ["诉求", "按区域", "按干部", "住村", "值班"]
+    assert book.sheetnames == ["诉求", "按区域", "按干部", "绑定率", "住村", "值班"]
     assert next(book["值班"].values) == ("村/乡镇", "层级", "应值夜次", "实住夜次", "守夜率")
     rows = list(book["诉求"].iter_rows(values_only=True))
     assert rows[0][:4] == ("编号", "户编号", "户主", "村")
