@@ -21,6 +21,8 @@ CADRE = (
     "visit",
     "stats",
     "rota",
+    "round",
+    "meeting",
     "announce",
 )
 ADMIN = ("start", "help", "status")
