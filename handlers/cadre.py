@@ -21,10 +21,10 @@ from bot import callbacks
 from bot.callbacks import RequestPress
 from bot.calls import Call
 from bot.domain.lifecycle import Event, InvalidTransition
-from bot.domain.requests import NotAllowed
+from bot.domain.requests import Content, NotAllowed
 from bot.domain.talking import Purpose
 from bot.i18n import Texts
-from bot.services import casework
+from bot.services import casework, field
 from bot.services import inbox as cases
 from bot.services.casework import (
     Acted,
@@ -78,7 +78,18 @@ async def message(update: Update, context: LianxinContext, cadre_id: str) -> Non
     except (NotAllowed, InvalidTransition):
         unit.send(outgoing.message(who.user_id, unit.texts("requests_cadre.answer.refused")))
         return
+    if done is None and await _pictured(unit, who, content, incoming.message_id):
+        return  # the photo of the visit or stay just logged
     unit.send(*written_calls(unit.view(), incoming.chat_id, incoming.message_id, done))
+
+
+async def _pictured(unit: Unit, who: Identity, content: Content, message_id: int) -> bool:
+    """A photo nothing asked for, minutes after /visit or /stay, is that entry's."""
+    if not await field.picture(unit.work, who, content):
+        return False
+    text = unit.texts("schedule.log.pictured")
+    unit.send(outgoing.message(who.user_id, text, reply_to=message_id))
+    return True
 
 
 def rules(unit: Unit) -> casework.Rules:

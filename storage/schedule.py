@@ -75,6 +75,12 @@ WHERE cadre_id = ? AND logged_at >= ? AND latitude IS NULL
 ORDER BY id DESC LIMIT 1
 """
 UPDATE_PLACE = "UPDATE cadre_days SET latitude = ?, longitude = ? WHERE id = ?"
+SELECT_UNPICTURED = """
+SELECT id FROM cadre_days
+WHERE cadre_id = ? AND logged_at >= ? AND photo_file_id IS NULL
+ORDER BY id DESC LIMIT 1
+"""
+UPDATE_PICTURE = "UPDATE cadre_days SET photo_file_id = ? WHERE id = ?"
 # A household a cadre may log a stay or visit at (and so read its head's name): linked
 # to them, or in the region they supervise or below it.
 SELECT_VISITABLE = """
@@ -255,6 +261,15 @@ async def place_last_day(
     return True
 
 
+async def picture_last_day(tx: Tx, cadre_id: str, since: datetime, file_id: str) -> bool:
+    """Attach a photo to the cadre's last stay or visit logged since ``since``."""
+    day_id = await tx.scalar(SELECT_UNPICTURED, (cadre_id, to_db(since)))
+    if day_id is None:
+        return False
+    await tx.execute(UPDATE_PICTURE, (file_id, day_id))
+    return True
+
+
 async def stay_days(tx: Tx, first: date, last: date) -> dict[str, int]:
     """Days stayed between ``first`` and ``last`` (inclusive), by cadre."""
     rows = await tx.fetchall(COUNT_STAY_DAYS, (first.isoformat(), last.isoformat()))
@@ -318,6 +333,9 @@ class Schedules:
         self, cadre_id: str, since: datetime, latitude: float, longitude: float
     ) -> bool:
         return await place_last_day(self._tx, cadre_id, since, latitude, longitude)
+
+    async def picture_last_day(self, cadre_id: str, since: datetime, file_id: str) -> bool:
+        return await picture_last_day(self._tx, cadre_id, since, file_id)
 
     async def stayed_on(self, cadre_id: str, night: date) -> bool:
         return await stays.stayed_on(self._tx, cadre_id, night)

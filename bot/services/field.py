@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from bot.domain import schedule
+from bot.domain.requests import Content
 from bot.domain.roster import Cadre, Household
 from bot.domain.schedule import CadresOnly, DayKind, NothingToPlace, NotYourHousehold, Rules
 from bot.domain.stays import StayedAlready
@@ -40,6 +41,7 @@ class DayLog(Protocol):
     async def place_last_day(
         self, cadre_id: str, since: datetime, latitude: float, longitude: float
     ) -> bool: ...
+    async def picture_last_day(self, cadre_id: str, since: datetime, file_id: str) -> bool: ...
 
 
 class NoteSwitches(Protocol):
@@ -148,6 +150,16 @@ async def place(work: LogWork, who: Identity, latitude: float, longitude: float)
     since = schedule.place_since(work.now)
     if not await work.schedule.place_last_day(cadre.id, since, latitude, longitude):
         raise NothingToPlace
+
+
+async def picture(work: LogWork, who: Identity, content: Content) -> bool:
+    """A photo nothing else asked for joins the cadre's stay or visit logged within
+    ``PLACE_WITHIN`` (once: a second photo is a message like any other). False when it
+    is not a cadre's photo or there is no such entry."""
+    if who.cadre is None or content.media != "photo" or content.file_id is None:
+        return False
+    since = schedule.place_since(work.now)
+    return await work.schedule.picture_last_day(who.cadre.id, since, content.file_id)
 
 
 async def notes(work: NoteWork, who: Identity) -> list[Note]:

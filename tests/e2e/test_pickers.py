@@ -51,6 +51,8 @@ async def test_a_cadre_files_visits_and_stays_by_pressing_buttons(county: County
     picker = await li.wait_for_text("走访了哪一户", after=sent["message_id"])
     await li.press(picker, text="李大山（柳树村一组·H0002）")
     await li.wait_for_text("走访（李大山家，H0002）")
+    photo = await li.send_photo()  # a picture of the visit, minutes later
+    await li.wait_for_text("已把照片附到您刚才的登记上", after=photo["message_id"])
 
     sent = await li.send_text("🌙 驻村")
     picker = await li.wait_for_text("在哪一户住村", after=sent["message_id"])

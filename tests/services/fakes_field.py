@@ -24,6 +24,7 @@ class Day:
     household_id: str | None
     note: str
     place: tuple[float, float] | None = None
+    photo: str = ""
 
 
 @dataclass
@@ -82,6 +83,13 @@ class FakeSchedule:
         if not unplaced:
             return False
         unplaced[-1].place = (latitude, longitude)
+        return True
+
+    async def picture_last_day(self, cadre_id: str, since: datetime, file_id: str) -> bool:
+        bare = [d for d in self.days if d.cadre_id == cadre_id and d.at >= since and not d.photo]
+        if not bare:
+            return False
+        bare[-1].photo = file_id
         return True
 
     async def opted_in(self, user_id: int, household_id: str) -> bool:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain import schedule
+from bot.domain.requests import Content
 from bot.domain.roster import Household, Rank
 from bot.domain.schedule import (
     BoundCadre,
@@ -97,6 +98,23 @@ async def test_a_location_joins_the_visit_only_within_ten_minutes() -> None:
     work.now -= timedelta(minutes=2)  # 9 minutes after the visit
     await field.place(work, LI, 25.03, 102.71)
     assert [d.place for d in work.schedule.days] == [(25.03, 102.71)]
+
+
+async def test_a_photo_joins_the_visit_once_and_only_within_ten_minutes() -> None:
+    work = field_work(local("2026-03-03", "21:00"))
+    await field.log_day(work, LI, RULES, DayKind.VISIT, ["H0001"])
+    photo = Content(media="photo", file_id="AgAD-visit")
+    work.now += timedelta(minutes=11)
+    assert not await field.picture(work, LI, photo)  # too late: a message like any other
+    assert [d.photo for d in work.schedule.days] == [""]
+
+    work.now -= timedelta(minutes=2)
+    assert not await field.picture(work, LI, Content(text="到了"))  # words are not a photo
+    assert await field.picture(work, LI, photo)
+    assert not await field.picture(work, LI, Content(media="photo", file_id="AgAD-second"))
+    assert [d.photo for d in work.schedule.days] == ["AgAD-visit"]
+    grandma = villager(501, GRANDMA_HOME)
+    assert not await field.picture(work, grandma, photo)
 
 
 async def test_a_villager_cannot_log_a_stay_a_visit_or_a_place() -> None:
