@@ -29,9 +29,14 @@ from tests.e2e.test_requests_cadre import County
 DAYS = "SELECT kind, household_id FROM cadre_days ORDER BY id"
 
 
+# Supervisors told at once rather than in their digest (the default), so the test can
+# see the notice of an extension as it happens.
+INSTANT = '\n[notices]\nsupervisors = "instant"\n'
+
+
 @pytest.fixture
 async def county(sandbox: Sandbox, start_bot: StartBot) -> County:
-    bot = await start_bot(extra=SETTINGS)
+    bot = await start_bot(extra=SETTINGS + INSTANT)
     await lianxin(bot.config, "roster", "import", str(ROOT / "bot" / "samples" / "roster"))
     return County(bot, sandbox, await printed_codes(bot), await printed_codes(bot, "--cadres"))
 

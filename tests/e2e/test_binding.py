@@ -77,7 +77,12 @@ async def test_a_villager_binds_with_the_card_and_sees_their_cadres(
     for cadre in ("郑小红（村干部）电话 13908710007", "李强（乡镇干部）", "赵建国（县级领导）"):
         assert cadre in welcome["text"]
     assert welcome["text"].index("郑小红") < welcome["text"].index("李强")  # tier order
-    assert grandma.reply_keyboard() == [["📇 我的干部"], ["📋 我的诉求"], ["🔒 反映干部问题"]]
+    assert grandma.reply_keyboard() == [
+        ["📇 我的干部"],
+        ["📋 我的诉求"],
+        ["🔒 反映干部问题"],
+        ["🏛 接待日"],
+    ]
 
     await grandma.send_text("📇 我的干部")
     listed = await grandma.wait_for_text("「王秀英」家的包联干部", after=welcome["message_id"])
@@ -159,6 +164,7 @@ async def test_a_shared_phone_chooses_its_household(sandbox: Sandbox, county: Bo
         ["📇 我的干部"],
         ["📋 我的诉求"],
         ["🔒 反映干部问题"],
+        ["🏛 接待日"],
         ["🏠 换一户"],
     ]
 

@@ -55,7 +55,12 @@ async def test_a_voice_note_alone_is_a_request_at_once(
 ) -> None:
     grandma = sandbox.user(2001, "秀英")
     await bind(grandma, codes["H0001"])
-    assert grandma.reply_keyboard() == [["📇 我的干部"], ["📋 我的诉求"], ["🔒 反映干部问题"]]
+    assert grandma.reply_keyboard() == [
+        ["📇 我的干部"],
+        ["📋 我的诉求"],
+        ["🔒 反映干部问题"],
+        ["🏛 接待日"],
+    ]
     sent = await grandma.send_voice()
     receipt = await grandma.wait_for(replying_to(sent["message_id"]))
     text = receipt["text"]
