@@ -45,6 +45,7 @@ async def test_help_and_menus_per_role(sandbox: Sandbox, start_bot: StartBot) ->
         "household",
         "my",
         "visits",
+        "notices",
     ]
     assert [c["command"] for c in admin.commands()] == ["start", "help", "status"]
     english = sandbox.user(1003, "Li", language_code="en")
