@@ -13,7 +13,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.callbacks import Callback
 from bot.calls import KEEP, Call, Priority
-from bot.domain.lifecycle import Event, Status
+from bot.domain.lifecycle import Event, Outcome, Status
 from bot.domain.requests import Audience, Content, InboxLine, Request, TrailLine
 from bot.domain.roster import Cadre, LinkedCadre
 from bot.domain.routing import Route, Why
@@ -113,8 +113,11 @@ def action(name: str, request_id: int, argument: str = "") -> str:
 
 def actions_keyboard(texts: Texts, request: Request) -> InlineKeyboardMarkup | None:
     """受理 / 回复 / 办结 / 政策解答 / 转交 / 上报, as the request's state allows; a closed
-    case offers 回头看 (``handlers.rounds`` checks who may schedule it)."""
+    case offers 回头看 (``handlers.rounds`` checks who may schedule it), unless the
+    household withdrew it."""
     if request.status is Status.CLOSED:
+        if request.outcome in (None, Outcome.WITHDRAWN):
+            return None
         return InlineKeyboardMarkup([[round_views.revisit_button(texts, request.id)]])
 
     def button(name: str) -> InlineKeyboardButton:

@@ -570,10 +570,13 @@ async def file_decision(
 
 
 async def _closed_case(work: RoundWork, who: Identity, request_id: int) -> Request:
-    """A closed request the presser handled or supervises, without a 回头看 pending."""
+    """A closed request the presser handled or supervises, without a 回头看 pending (not
+    one the household withdrew: there is nothing to look at)."""
     cadre = _cadre(who)
     request = await work.requests.get(request_id)
     if request is None or request.hidden_from(cadre.id) or request.status != Status.CLOSED:
+        raise RevisitRefused
+    if request.outcome in (None, Outcome.WITHDRAWN):
         raise RevisitRefused
     if request.handler_id != cadre.id and not await work.rounds.supervises(
         cadre.id, request.household_id

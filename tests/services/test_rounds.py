@@ -4,6 +4,7 @@ supervisor see, and every forged or stale press refused with nothing changed."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
@@ -246,3 +247,15 @@ def test_the_round_buttons_take_no_other_scopes_presses() -> None:
     assert [data for data in others if taken.match(data)] == []
     assert taken.match("rd:c:1")
     assert taken.match("hk:ok:1")
+
+
+async def test_a_follow_up_is_refused_on_a_case_the_household_withdrew() -> None:
+    work = FakeWork()
+    request_id = await closed_request(work)
+    closed = work.requests.rows[request_id]
+    work.requests.rows[request_id] = replace(closed, outcome=Outcome.WITHDRAWN)
+    with pytest.raises(RevisitRefused):
+        await rounds.revisit_ask(work, cadre(ZHENG), request_id)
+    with pytest.raises(RevisitRefused):
+        await rounds.schedule_revisit(work, cadre(ZHENG), request_id, TODAY, ZONE)
+    assert work.rounds.revisits == {}
