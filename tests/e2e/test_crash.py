@@ -6,7 +6,8 @@ counts every update it handles per account. So after the storm:
 - each account's handled count equals the messages it sent (no update handled twice,
   none skipped);
 - a reply may go out twice only if the process died between Telegram's answer and the
-  commit that marks it sent; those are counted and printed.
+  commit that marks it sent (at most the calls in flight at each kill); those are
+  counted and printed.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from bot.config import SenderConfig
 from bot.sandbox.server import Sandbox
 from storage import inbox, outbox
 from storage.db import Database
@@ -98,4 +100,7 @@ async def test_sigkill_storm_loses_nothing_and_handles_each_update_once(
     assert seen == {"done": USERS * PER_USER}  # none pending, none failed
     assert {status for status, _ in queued} == {"sent"}  # every outbox row went out
     assert kills >= 10
-    assert duplicates <= kills  # only a death between Telegram's answer and our commit
+    # Only a death between Telegram's answer and our commit sends a reply twice: at most
+    # the calls in flight at each kill (the sender's concurrency). Under load a kill
+    # often catches several at once (75 twice in 60 kills was seen in CI).
+    assert duplicates <= kills * SenderConfig().concurrency
