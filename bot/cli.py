@@ -7,9 +7,11 @@ import asyncio
 import contextlib
 import logging
 import os
+import re
 import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot import cards_cli, private, report_cli, roster_cli
@@ -68,7 +70,13 @@ def _parser() -> argparse.ArgumentParser:
     upgrade = db.add_parser("upgrade", help="apply schema migrations")
     upgrade.set_defaults(command=_db_upgrade)
     backup = db.add_parser("backup", help="an online, consistent copy (safe while running)")
-    backup.add_argument("path", type=Path)
+    backup.add_argument("path", type=Path, nargs="?", help="the copy to make (a new file)")
+    backup.add_argument(
+        "--into", type=Path, metavar="DIR", help="make a copy named by the time in DIR instead"
+    )
+    backup.add_argument(
+        "--keep", type=int, metavar="N", help="with --into: then delete all but the newest N"
+    )
     backup.set_defaults(command=_db_backup)
 
     purge = sub.add_parser(
@@ -189,9 +197,60 @@ async def _db_upgrade_async(args: argparse.Namespace) -> int:
     return 0
 
 
+# `lianxin db backup --into DIR` names each copy by the time it was made (UTC), so that
+# the names sort as the copies were made and `--keep N` deletes the oldest beyond N.
+DATED_BACKUP = "lianxin-%Y-%m-%d-%H%M%SZ.db"
+_DATED_BACKUP_NAME = re.compile(r"^lianxin-\d{4}-\d{2}-\d{2}-\d{6}Z\.db$")
+
+
+def dated_backup_name(now: datetime) -> str:
+    return now.astimezone(UTC).strftime(DATED_BACKUP)
+
+
+def backups_beyond(names: Iterable[str], keep: int) -> list[str]:
+    """The dated copies among ``names`` that are older than the newest ``keep``, oldest
+    first; any other file is never among them."""
+    dated = sorted(name for name in names if _DATED_BACKUP_NAME.match(name))
+    return dated[: max(len(dated) - keep, 0)]
+
+
+def _backup_usage(args: argparse.Namespace) -> str | None:
+    """The catalogue key of what is wrong with PATH / --into / --keep, or None."""
+    if args.path is not None and args.into is not None:
+        return "db_backup.both"
+    if args.path is None and args.into is None:
+        return "db_backup.where"
+    if args.keep is not None and args.into is None:
+        return "db_backup.keep_needs_into"
+    if args.keep is not None and args.keep < 1:
+        return "db_backup.keep_at_least_one"
+    return None
+
+
 def _db_backup(args: argparse.Namespace) -> int:
-    source = _config(args).database.path
-    target: Path = args.path
+    from bot.i18n import t
+
+    config = _config(args)
+    language = config.general.language
+    problem = _backup_usage(args)
+    if problem is not None:
+        print(t(language, problem, keep=args.keep), file=sys.stderr)
+        return 2
+    source = config.database.path
+    into: Path | None = args.into
+    target: Path = args.path if into is None else into / dated_backup_name(SystemClock().now())
+    code = _db_backup_to(source, target)
+    if code != 0 or into is None or args.keep is None:
+        return code
+    for name in backups_beyond((p.name for p in into.iterdir()), args.keep):
+        (into / name).unlink(missing_ok=True)
+        print(t(language, "db_backup.removed", name=name))
+    count = sum(1 for p in into.iterdir() if _DATED_BACKUP_NAME.match(p.name))
+    print(t(language, "db_backup.kept", folder=into, count=count, keep=args.keep))
+    return 0
+
+
+def _db_backup_to(source: Path, target: Path) -> int:
     if not source.exists():
         print(f"lianxin: {source}: no database there (check database.path)", file=sys.stderr)
         return 1
