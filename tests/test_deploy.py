@@ -9,6 +9,7 @@ it (.ci/run installs them from Debian's packages); elsewhere they are skipped, s
 
 from __future__ import annotations
 
+import argparse
 import http.client
 import http.server
 import os
@@ -19,6 +20,7 @@ import socket
 import sqlite3
 import ssl
 import subprocess
+import sys
 import threading
 import time
 import tomllib
@@ -449,3 +451,83 @@ def test_nginx_forwards_only_the_webhook_with_its_secret_and_nothing_else(
     finally:
         process.terminate()
         process.wait(timeout=30)
+
+
+# --- The README's restore steps, run -----------------------------------------------------
+
+RESTORE = re.compile(r"^<!-- steps: restore [^\n]*-->\n```sh\n(.*?)^```$", re.M | re.S)
+STUBS = {
+    # The service manager and the journal: only what was asked of them is noted.
+    "systemctl": 'echo "systemctl $*" >> "$CALLS"\n',
+    "journalctl": 'echo "journalctl $*" >> "$CALLS"\n',
+    # As the user lianxin: here, as whoever runs the test.
+    "runuser": 'while [ "$1" != "--" ]; do shift; done; shift; exec "$@"\n',
+    # Owners need root and the user lianxin: the modes are kept, the owners dropped.
+    "install": (
+        "args=(); while [ $# -gt 0 ]; do case $1 in -o|-g) shift 2;; "
+        '*) args+=("$1"); shift;; esac; done; exec /usr/bin/install "${args[@]}"\n'
+    ),
+}
+
+
+def subcommands() -> set[str]:
+    parser = cli._parser()
+    return {
+        name
+        for action in parser._actions
+        if isinstance(action, argparse._SubParsersAction)
+        for name in action.choices
+    }
+
+
+@pytest.mark.slow
+def test_the_readme_s_restore_steps_bring_the_backup_back(
+    database: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    [steps] = RESTORE.findall(README.read_text(encoding="utf-8"))
+    home = tmp_path / "data"  # the database fixture's /var/lib/lianxin
+    backup = home / "backups" / "lianxin-2026-11-28-193000Z.db"
+    assert str(backup.relative_to(home)) in steps  # the copy the steps name
+    assert lianxin(database, capsys, "db", "backup", backup)[0] == 0
+    # After the copy: more written, and the -wal and -shm of the database as it is now.
+    with sqlite3.connect(home / "lianxin.db") as conn:
+        conn.execute("CREATE TABLE written_after_the_backup (x)")
+    (home / "lianxin.db-wal").write_bytes(b"")
+    (home / "lianxin.db-shm").write_bytes(b"")
+    if "status" not in subcommands():  # `lianxin status` comes with another change
+        steps = re.sub(r"^.* status\n", "", steps, flags=re.M)
+    steps = (
+        steps.replace(BINARY, str(Path(sys.executable).parent / "lianxin"))
+        .replace("/etc/lianxin/config.toml", str(database))
+        .replace("/var/lib/lianxin", str(home))
+    )
+    stubs = tmp_path / "stubs"
+    stubs.mkdir()
+    for name, body in STUBS.items():
+        (stubs / name).write_text(f"#!/bin/bash\n{body}")
+        (stubs / name).chmod(0o755)
+    calls = tmp_path / "calls"
+    env = {**os.environ, "PATH": f"{stubs}:{os.environ['PATH']}", "CALLS": str(calls)}
+    done = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", steps],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert calls.read_text().splitlines() == [
+        "systemctl stop lianxin",
+        "systemctl start lianxin",
+        "journalctl -u lianxin -f",
+    ]
+    aside = home / "before-restore"
+    assert sorted(p.name for p in aside.iterdir()) == [
+        "lianxin.db",
+        "lianxin.db-shm",
+        "lianxin.db-wal",
+    ]
+    restored = home / "lianxin.db"
+    assert oct(restored.stat().st_mode & 0o777) == "0o600"
+    with sqlite3.connect(restored) as conn:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+    assert "schema_migrations" in tables
+    assert "written_after_the_backup" not in tables
+    assert "schema version" in done.stdout  # `lianxin db upgrade` ran on the copy
