@@ -125,5 +125,5 @@ async def _problems_file(work: LongContext, upload: Upload, outcome: ImportOutco
 
 def register(app: AnyApp) -> None:
     """Before every other handler of files (a villager's document is a request)."""
-    app.add_handler(MessageHandler(_RosterFile(), received))
+    app.add_handler(MessageHandler(filters.UpdateType.MESSAGE & _RosterFile(), received))
     app.add_handler(CallbackQueryHandler(pressed, pattern=rf"^{views.SCOPE}:"))
