@@ -6,6 +6,9 @@ gets the usual answer and imports nothing; a file that is no roster is told so."
 
 from __future__ import annotations
 
+import io
+import zipfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +33,35 @@ def workbook(tmp_path: Path) -> bytes:
     path = tmp_path / "名册.xlsx"
     roster_io.write_roster(path, placed.roster)
     return path.read_bytes()
+
+
+def smaller(tmp_path: Path) -> bytes:
+    """The same roster without household H0012 (普兰英), who moved away."""
+    placed, _ = roster_io.load(ROOT / "bot" / "samples" / "roster")
+    roster = placed.roster
+    roster = replace(
+        roster,
+        households=tuple(h for h in roster.households if h.id != "H0012"),
+        links=tuple(link for link in roster.links if link.household_id != "H0012"),
+    )
+    path = tmp_path / "名册2.xlsx"
+    roster_io.write_roster(path, roster)
+    return path.read_bytes()
+
+
+def zip_with_bad_regions(count: int) -> bytes:
+    """The sample's CSV files in a .zip, with ``count`` more households in a village no
+    one has heard of (one problem each)."""
+    sample = ROOT / "bot" / "samples" / "roster"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as packed:
+        for path in sample.glob("*.csv"):
+            data = path.read_text(encoding="utf-8-sig")
+            if path.name == "households.csv":
+                rows = [f"X{n:04d},某某,V99,,\n" for n in range(count)]
+                data = data.rstrip("\n") + "\n" + "".join(rows)
+            packed.writestr(path.name, data)
+    return out.getvalue()
 
 
 @pytest.fixture
@@ -105,9 +137,16 @@ async def test_what_is_no_roster_is_told_so_and_cancel_deletes_it(
     await admin.send_document(b"PK\x03\x04 broken", "坏的.xlsx", XLSX)
     await admin.wait_for(lambda m: "「坏的.xlsx」有 1 处问题，什么也没有导入" in m["text"])
 
+    await admin.send_document(zip_with_bad_regions(400), "名册.zip", "application/zip")
+    many = await admin.wait_for(lambda m: "「名册.zip」有 400 处问题" in m.get("text", ""))
+    assert "条（完整清单见附件）" in many["text"].splitlines()[-1]
+    listed = await admin.wait_for(lambda m: "全部 400 处问题" in m.get("caption", ""))
+    assert listed["document"]["file_name"] == "名册-问题.txt"
+
     await admin.send_document(workbook, "名册.xlsx", XLSX)
     summary = await admin.wait_for(lambda m: "检查通过" in m.get("text", ""))
     files = bot.database.parent / "files"
+    assert not list(files.glob("roster-*.zip"))  # the one with problems went at once
     waiting = list(files.glob("roster-*.xlsx"))
     assert len(waiting) == 1
     assert waiting[0].stat().st_mode & 0o777 == 0o600
@@ -116,3 +155,28 @@ async def test_what_is_no_roster_is_told_so_and_cancel_deletes_it(
     await sandbox.wait_until(lambda: not list(files.glob("roster-*.xlsx")))
     await admin.press_raw(summary["message_id"], data_of(summary, "✅ 导入"))
     await sandbox.wait_until(lambda: any("已经取消" in a for a in admin.callback_answers()))
+
+
+async def test_pruning_shows_its_own_dry_run_and_asks_once_more(
+    sandbox: Sandbox, bot: BotProcess, workbook: bytes, tmp_path: Path
+) -> None:
+    admin = sandbox.user(ADMIN, "县管理员")
+    await admin.send_document(workbook, "名册.xlsx", XLSX)
+    first = await admin.wait_for(lambda m: "检查通过" in m.get("text", ""))
+    await admin.press(first, text="✅ 导入")
+    await sandbox.wait_until(now_shows(admin, first["message_id"], "已导入"))
+
+    await admin.send_document(smaller(tmp_path), "名册2.xlsx", XLSX)
+    summary = await admin.wait_for(
+        lambda m: "「名册2.xlsx」检查通过" in m.get("text", ""), after=first["message_id"]
+    )
+    assert "农户：数据库中有 1 条不在名册里，已保留" in summary["text"]
+    await admin.press(summary, text="导入并删除名册中已没有的")
+    await sandbox.wait_until(now_shows(admin, summary["message_id"], "确定要导入并删除吗"))
+    asked = next(m for m in admin.messages() if m["message_id"] == summary["message_id"])
+    assert "农户：新增 0，更新 0，未变 11，删除 1" in asked["text"]
+    assert buttons(asked) == ["⚠️ 确认：导入并删除", "取消"]
+    await admin.press(asked, text="⚠️ 确认：导入并删除")
+    await sandbox.wait_until(now_shows(admin, summary["message_id"], "已导入"))
+    done = next(m for m in admin.messages() if m["message_id"] == summary["message_id"])
+    assert "农户：新增 0，更新 0，未变 11，删除 1" in done["text"]
