@@ -27,6 +27,8 @@ from . import paging
 SCOPE = "ru"
 TOPIC = "roster"
 MINUTES = int(service.TTL.total_seconds() // 60)
+# Files that are nearly a roster: what to do with them.
+HINTS = {"xls": "upload.old_xls", "csv": "upload.single_csv"}
 Where = int | Upload  # the message to edit: by its id, or the upload's first message
 
 
@@ -40,7 +42,8 @@ def refusal(texts: Texts, refused: Exception) -> str:
     if isinstance(refused, service.TooLarge):
         return texts("upload.too_large", size=round(refused.size / 1024 / 1024, 1))
     if isinstance(refused, service.NotRoster) and refused.name:
-        return texts("upload.not_roster", name=refused.name)
+        hint = HINTS.get(refused.name.rpartition(".")[2].lower(), "upload.not_roster")
+        return texts(hint, name=refused.name)
     if isinstance(refused, service.NotRoster):
         return texts("upload.not_roster_photo")
     return texts("reply.admin_only")

@@ -11,6 +11,7 @@ from bot.domain.roster_check import Problem
 from bot.domain.roster_uploads import Upload
 from bot.i18n import Texts
 from bot.roster_cli import ImportOutcome
+from bot.services import roster_upload as service
 from bot.services.roster_upload import Checked, Verdict
 from handlers import paging
 from handlers import roster_upload_views as views
@@ -59,3 +60,12 @@ def test_the_buttons_data_fits_telegrams_64_bytes() -> None:
         for row in markup["inline_keyboard"]:
             for button in row:
                 assert len(button["callback_data"].encode()) <= LIMIT
+
+
+def test_a_file_that_is_nearly_a_roster_says_what_to_do() -> None:
+    texts = Texts("zh")
+    assert "另存为” .xlsx" in views.refusal(texts, service.NotRoster("名册.xls"))
+    assert "压缩成 .zip" in views.refusal(texts, service.NotRoster("households.csv"))
+    assert "「通知.docx」不是名册文件" in views.refusal(texts, service.NotRoster("通知.docx"))
+    assert "图片" in views.refusal(texts, service.NotRoster(""))
+    assert "20 MB" in views.refusal(texts, service.TooLarge(25 * 1024 * 1024))
