@@ -3,7 +3,8 @@
 One message per upload, edited in place: "正在检查名册…", then the dry run's summary with
 导入 / 取消 (or its problems), then "正在导入…", then the result. The first message is
 found again by its topic (the sender's topic messages, keyed by the upload's id made
-negative: no request has such an id), the later ones by the pressed message's id.
+negative: no request has such an id), as is the pruning dry run's; the other edits by
+the pressed message's id.
 """
 
 from __future__ import annotations
