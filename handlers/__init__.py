@@ -18,6 +18,7 @@ from . import (
     common,
     deadlines,
     pickers,
+    roster_upload,
     rota,
     rounds,
     schedule,
@@ -35,6 +36,7 @@ def register(app: AnyApp) -> None:
     common.register_first(app)  # group -1: every update refreshes its account
     binding.register(app)  # /start, with a card's code or without
     common.register(app)  # /help
+    roster_upload.register(app)  # an administrator's roster file: before every file handler
     deadlines.register(app)  # /extend: a later resolution date, once, with a reason
     pickers.register(app)  # /file, /visit, /stay: household buttons; the cadre's keyboard
     stays.register(app)  # a location during a stay (live ones too), 🌙 住村 under /stats

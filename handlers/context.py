@@ -26,7 +26,9 @@ from bot.calls import Call
 from bot.clock import Clock
 from bot.config import Config
 from bot.i18n import Texts
+from bot.roster_cli import ImportOutcome
 from bot.services.identity import Identity
+from bot.services.roster_upload import Desk
 from bot.services.work import Work
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
@@ -85,6 +87,8 @@ class LongContext(Protocol):
     def reading(self) -> AbstractAsyncContextManager[Work]: ...
     async def in_process(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T: ...
     def file_path(self, stem: str, suffix: str) -> Path: ...
+    @property
+    def roster(self) -> Desk[ImportOutcome]: ...  # rosters sent in Telegram
 
 
 Run = Callable[[LongContext], Awaitable[list[Call]]]  # a job's work: returns the calls it owes

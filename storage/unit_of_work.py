@@ -36,6 +36,7 @@ from storage.leavers import Reroutes
 from storage.outbox import Outbox
 from storage.people import People
 from storage.pickers import HouseholdPicks
+from storage.roster_uploads import Uploads
 from storage.rota import Rotas
 from storage.rounds import Rounds
 from storage.schedule import Schedules
@@ -166,6 +167,10 @@ class UnitOfWork:
     @cached_property
     def notices(self) -> Notices:
         return Notices(self.tx)
+
+    @cached_property
+    def uploads(self) -> Uploads:
+        return Uploads(self.tx)
 
 
 @asynccontextmanager

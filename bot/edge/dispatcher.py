@@ -64,7 +64,7 @@ class Dispatcher:
         self._fault: DatabaseFault | None = None
         self.handled = 0
         # Long work the handlers record runs after their update's commit (longwork.py).
-        self.work = LongWork(db, setup, on_outbox, setup.config.stats.workers)
+        self.work = LongWork(db, setup, on_outbox, setup.config.stats.workers, bot=application.bot)
 
     def wake(self) -> None:
         """New rows are in the inbox."""

@@ -31,7 +31,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import ParamSpec, TypeVar
 
+from telegram import Bot
+
 from bot.calls import Call
+from bot.edge.roster_desk import RosterDesk
+from bot.retention import files_folder
 from handlers.context import Job, Setup
 from storage.db import Database
 from storage.unit_of_work import UnitOfWork, reading, unit_of_work
@@ -85,6 +89,7 @@ class Work:
     setup: Setup
     now: datetime
     workers: Workers
+    bot: Bot | None = None
 
     def reading(self) -> AbstractAsyncContextManager[UnitOfWork]:
         return reading(self.db, self.now)
@@ -100,15 +105,29 @@ class Work:
         folder.mkdir(parents=True, exist_ok=True)
         return folder / f"{stem}-{self.now.strftime('%Y%m%d%H%M%S%f')}.{suffix}"
 
+    @property
+    def roster(self) -> RosterDesk:
+        """Rosters sent in Telegram: downloaded, kept privately, checked and imported."""
+        if self.bot is None:
+            raise RuntimeError("this runner has no bot to download files with")
+        folder = files_folder(self.setup.config)
+        return RosterDesk(self.db, self.bot, self.setup.clock, folder)
+
 
 class LongWork:
     """Runs jobs after commit, ``workers`` at a time; their calls go out in their own
     transaction."""
 
     def __init__(
-        self, db: Database, services: Setup, on_outbox: Callable[[], None], workers: int
+        self,
+        db: Database,
+        services: Setup,
+        on_outbox: Callable[[], None],
+        workers: int,
+        bot: Bot | None = None,
     ) -> None:
         self._db = db
+        self._bot = bot
         self._services = services
         self._on_outbox = on_outbox
         self._slots = asyncio.Semaphore(workers)
@@ -158,7 +177,9 @@ class LongWork:
         try:
             async with self._slots:
                 await _held()
-                calls = await job.run(Work(self._db, self._services, now, self._workers))
+                calls = await job.run(
+                    Work(self._db, self._services, now, self._workers, self._bot)
+                )
         except Exception:
             log.exception("long work %s failed", job.name)
             calls = [] if job.chat is None else [self._apology(job.chat)]

@@ -72,7 +72,9 @@ async def replied_request(work: MessageIndex, chat_id: int, message_id: int | No
     """The request the bot's message ``message_id`` (swiped to reply) was about."""
     if message_id is None:
         return None
-    return await work.request_of_message(chat_id, message_id)
+    found = await work.request_of_message(chat_id, message_id)
+    # Below 1: another kind of message kept up to date (a roster upload's), no request.
+    return found if found is not None and found > 0 else None
 
 
 async def split(

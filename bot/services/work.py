@@ -26,6 +26,7 @@ from bot.services.notices import Directory, NoticeWork
 from bot.services.pickers import PickWork
 from bot.services.receipts import ReceiptRequests, ReceiptWork
 from bot.services.relays import RelayDirectory
+from bot.services.roster_upload import UploadWork
 from bot.services.rota import RotaWork
 from bot.services.rounds import RoundWork
 from bot.services.stats import StatsWork
@@ -92,6 +93,7 @@ class Work(
     AwayWork,
     RotaWork,
     AnnounceWork,
+    UploadWork,
     Protocol,
 ):
     """Every repository a use case may ask for (add your module's Protocol to the bases;
