@@ -27,23 +27,21 @@ path = "data/x.db"
 # Every command that reads or writes only the database and files, with its arguments;
 # "{dir}" is the test's folder. `run`, `demo` and `sandbox` talk to a Bot API.
 OFFLINE = {
-    "db upgrade": ["db", "upgrade"],
-    "db backup": ["db", "backup", "{dir}/backup.db"],
-    "roster import": ["roster", "import", str(SAMPLE)],
-    "roster export": ["roster", "export", "{dir}/roster.xlsx"],
-    "cards": [
-        "cards", "--region", "T01", "--out", "{dir}/cards.csv", "--format", "csv",
-        "--bot-username", "lianxin_bot",
-    ],  # fmt: skip
-    "cards revoke": ["cards", "revoke", "--household", "H0001"],
-    "report": [
-        "report", "--from", "2026-11-01", "--to", "2026-11-30", "--region", "T01",
-        "--format", "csv", "--out", "{dir}/report.csv",
-    ],  # fmt: skip
-    "purge": ["purge", "--dry-run"],
-    "inbox failed": ["inbox", "failed"],
-    "inbox retry": ["inbox", "retry"],
-    "status": ["status"],
+    name: argv.split()
+    for name, argv in {
+        "db upgrade": "db upgrade",
+        "db backup": "db backup {dir}/backup.db",
+        "roster import": f"roster import {SAMPLE}",
+        "roster export": "roster export {dir}/roster.xlsx",
+        "cards": "cards --region T01 --out {dir}/c.csv --format csv --bot-username lianxin_bot",
+        "cards revoke": "cards revoke --household H0001",
+        "report": "report --from 2026-11-01 --to 2026-11-30 --region T01 --format csv "
+        "--out {dir}/report.csv",
+        "purge": "purge --dry-run",
+        "inbox failed": "inbox failed",
+        "inbox retry": "inbox retry",
+        "status": "status",
+    }.items()
 }
 ONLINE = {"run": ["run"], "demo": ["demo", "--no-play"], "sandbox": ["sandbox"]}
 
