@@ -96,7 +96,8 @@ def test_a_command_without_telegram_runs_without_a_token(
 ) -> None:
     assert run(capsys, "--config", config, "roster", "import", SAMPLE)[0] == 0
     argv = [a.replace("{dir}", str(config.parent)) for a in OFFLINE[name]]
-    given = ["--config", config, *argv] if where == "before" else [*argv, "--config", config]
+    option = ["--config", str(config)]
+    given = [*option, *argv] if where == "before" else [*argv, *option]
     code, said = run(capsys, *given)
     assert (code, "token" not in said) == (0, True), said
     assert "Traceback" not in said
