@@ -31,6 +31,7 @@ class Reason(StrEnum):
     OUTBOX_BEHIND = "outbox_behind"  # a due message waits longer than the limit
     SWEEPS_STOPPED = "sweeps_stopped"  # no sweep ran within the limit: is the bot running?
     DISPATCHER_STOPPED = "dispatcher_stopped"  # /healthz only: the bot handles nothing
+    DATABASE_DOWN = "database_down"  # /healthz only: the database does not answer
 
 
 @dataclass(frozen=True)
