@@ -37,7 +37,7 @@ def add_commands(
     command.add_argument("--json", action="store_true", help="one JSON object, for machines")
     command.add_argument(
         "--limit",
-        type=parse_duration,
+        type=duration,
         default=health.LIMIT,
         help="a backlog older than this needs attention (default 10m)",
     )
@@ -46,6 +46,11 @@ def add_commands(
             _status(load(args), clock().now(), args.limit, as_json=args.json)
         )
     )
+
+
+def duration(text: str) -> timedelta:
+    """``--limit``: "10m", "1h" … (argparse names the type "duration" when it is wrong)."""
+    return parse_duration(text)
 
 
 async def _status(config: Config, now: datetime, limit: timedelta, *, as_json: bool) -> int:

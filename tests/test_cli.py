@@ -1,8 +1,8 @@
 """``lianxin`` as a server clerk types it: ``--config`` before or after the command, and
 every command that does not talk to Telegram runs without a bot token.
 
-The configuration is a real server's: webhook mode, ``token = ""`` (the token itself is
-in the service's environment file, which a clerk's shell does not have).
+The configuration is a real server's: webhook mode, ``token = ""`` or no token at all (the
+token itself is in the service's environment file, which a clerk's shell does not have).
 """
 
 from __future__ import annotations
@@ -54,14 +54,21 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str
     return exit_.value.code, out + err
 
 
-@pytest.fixture
-def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+@pytest.fixture(params=['token = ""', "no token key"])
+def config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Path:
     monkeypatch.delenv("LIANXIN_TOKEN", raising=False)
     monkeypatch.delenv("LIANXIN_CONFIG", raising=False)
     monkeypatch.chdir(tmp_path)  # no ./config.toml to fall back on
     path = tmp_path / "etc" / "lianxin.toml"
     path.parent.mkdir()
-    path.write_text(SERVER_CONFIG, encoding="utf-8")
+    text = (
+        SERVER_CONFIG
+        if request.param.startswith("token")
+        else SERVER_CONFIG.replace('token = ""\n', "")
+    )
+    path.write_text(text, encoding="utf-8")
     return path
 
 
@@ -120,3 +127,24 @@ def test_run_with_the_option_after_it_names_the_missing_token(
     assert said.strip() == (
         "lianxin: telegram.token: missing; put it in the file or set LIANXIN_TOKEN"
     )
+
+
+def test_status_without_a_database_says_so_and_exits_1(
+    config: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, said = run(capsys, "status", "--config", config)
+    assert code == 1
+    assert (
+        said.strip()
+        == f"lianxin: {config.parent / 'data' / 'x.db'}：这里没有数据库（请检查 database.path）"
+    )
+
+
+def test_a_fresh_database_is_healthy(config: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "db", "upgrade", "--config", config)[0] == 0
+    code, said = run(capsys, "status", "--config", config, "--limit", "5m")
+    assert code == 0
+    assert said.splitlines()[0] == "结论：正常（ok）"
+    code, said = run(capsys, "status", "--config", config, "--limit", "soon")
+    assert code == 2
+    assert "--limit: invalid duration value: 'soon'" in said
