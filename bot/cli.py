@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot import cards_cli, private, report_cli, roster_cli
+from bot import cards_cli, private, report_cli, roster_cli, status_cli
 from bot.clock import Clock, OffsetClock, SystemClock
 from bot.config import Config, ConfigError, load_config
 
@@ -46,14 +46,29 @@ def main(argv: Sequence[str] | None = None) -> None:
     sys.exit(code)
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lianxin", description="连心 Lianxin")
+def _global_options(parser: argparse.ArgumentParser, default: object) -> None:
+    """Options every command takes, before or after its name (``lianxin run --config c``)."""
     parser.add_argument(
         "--config",
         type=Path,
-        default=None,
+        default=default,
         help=f"configuration file (default: ${CONFIG_ENV}, else ./config.toml if present)",
     )
+
+
+def _everywhere(parser: argparse.ArgumentParser) -> None:
+    """Give every subcommand, at any depth, the global options. Their default there is
+    SUPPRESS, so ``lianxin --config c run`` keeps the outer value when the inner is absent."""
+    for action in parser._actions:  # argparse has no public walk
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):  # aliases: once each
+                _global_options(child, argparse.SUPPRESS)
+                _everywhere(child)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lianxin", description="连心 Lianxin")
+    _global_options(parser, None)
     sub = parser.add_subparsers(metavar="COMMAND")
 
     run = sub.add_parser("run", help="run the bot (polling or webhook, as configured)")
@@ -97,6 +112,8 @@ def _parser() -> argparse.ArgumentParser:
     roster_cli.add_commands(sub, _config)
     cards_cli.add_commands(sub, _config)
     report_cli.add_commands(sub, _config)
+    status_cli.add_commands(sub, _config, _clock)
+    _everywhere(parser)
     return parser
 
 

@@ -71,6 +71,13 @@ class TelegramConfig(_Section):
     mode: Literal["polling", "webhook"] = "polling"
     poll_timeout: Duration = timedelta(seconds=50)
 
+    @field_validator("token", mode="before")
+    @classmethod
+    def _no_token(cls, value: object) -> object:
+        # token = "" in the file (the real one in LIANXIN_TOKEN, for `run` only): none here,
+        # so the commands that do not talk to Telegram run without it.
+        return None if value == "" else value
+
     @field_validator("token")
     @classmethod
     def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:

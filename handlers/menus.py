@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import BotCommand
 
-from bot.calls import Call
+from bot.calls import Call, Priority
 from bot.i18n import LANGUAGES, Language, t
 
 from . import outgoing
@@ -26,6 +26,22 @@ CADRE = (
     "announce",
 )
 ADMIN = ("start", "help", "status")
+
+
+def description_calls(default: Language) -> list[Call]:
+    """What a chat shows before /start (setMyDescription) and the profile's short text
+    (setMyShortDescription): in the configured language for everyone, and in each other
+    language for users whose Telegram is set to it."""
+    calls = []
+    for language in (default, *(other for other in LANGUAGES if other != default)):
+        code = {} if language == default else {"language_code": language}
+        for method, field in DESCRIPTIONS.items():
+            params = {field: t(language, f"bot.{field}"), **code}
+            calls.append(Call(0, method, params, Priority.BULK))
+    return calls
+
+
+DESCRIPTIONS = {"setMyDescription": "description", "setMyShortDescription": "short_description"}
 
 
 def commands(names: tuple[str, ...], language: Language) -> list[BotCommand]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from bot.domain.accounts import Account
@@ -23,6 +24,7 @@ ON CONFLICT (user_id) DO UPDATE SET
 """
 SELECT_SEEN = "SELECT updates_seen FROM accounts WHERE user_id = ?"
 SELECT_NAME = "SELECT first_name, last_name, username FROM accounts WHERE user_id = ?"
+SELECT_KNOWN = "SELECT user_id FROM accounts WHERE user_id IN (SELECT value FROM json_each(?))"
 
 
 async def record_seen(tx: Tx, account: Account, now: datetime) -> bool:
@@ -70,3 +72,9 @@ class Accounts:
 
     async def display_name(self, user_id: int) -> str:
         return await display_name(self._tx, user_id)
+
+
+async def known(tx: Tx, user_ids: list[int]) -> set[int]:
+    """Which of ``user_ids`` have ever written to the bot."""
+    rows = await tx.fetchall(SELECT_KNOWN, (json.dumps(user_ids),))
+    return {int(r["user_id"]) for r in rows}

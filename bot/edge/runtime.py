@@ -18,7 +18,7 @@ from telegram.request import HTTPXRequest
 
 import handlers
 from bot import redaction, retention
-from bot.calls import Priority
+from bot.calls import Call, Priority
 from bot.clock import Clock
 from bot.config import Config, ConfigError
 from bot.edge import relays, schedules
@@ -27,17 +27,18 @@ from bot.edge.ingest import Ingest
 from bot.edge.sender import Sender
 from bot.edge.ticks import Tick, run_tick
 from bot.edge.webhook import set_webhook_params, webhook_app, with_secret
-from bot.i18n import Texts
+from bot.i18n import Texts, t
 from handlers import joining, menus, reminders, rounds, sweeps
 from handlers import rota as rota_views
 from handlers.context import AnyApp, LianxinContext, Setup
-from storage import meta, migrate
+from storage import accounts, health, meta, migrate
 from storage.db import Database
 from storage.instance import InstanceLock
 from storage.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 MENU_KEY = "command_menu"
+DESCRIPTION_KEY = "bot_description"
 
 
 @dataclass
@@ -88,15 +89,35 @@ async def _initialize(app: AnyApp) -> None:
 
 
 async def _publish_menus(db: Database, config: Config, clock: Clock) -> None:
-    """Queue the everyone-menu once per change, not on every restart."""
-    calls = menus.menu_calls(menus.VILLAGER, config.general.language)
+    """Queue the everyone-menu and the bot's descriptions once per change, not on every
+    restart."""
+    language = config.general.language
+    await _publish_once(db, clock, MENU_KEY, menus.menu_calls(menus.VILLAGER, language))
+    await _publish_once(db, clock, DESCRIPTION_KEY, menus.description_calls(language))
+
+
+async def _publish_once(db: Database, clock: Clock, key: str, calls: list[Call]) -> None:
     digest = hashlib.sha256(
         json.dumps([c.params for c in calls], sort_keys=True).encode()
     ).hexdigest()
     async with unit_of_work(db, clock.now()) as work:
-        if await meta.get(work.tx, MENU_KEY) != digest:
+        if await meta.get(work.tx, key) != digest:
             work.send(*calls)
-            await meta.put(work.tx, MENU_KEY, digest)
+            await meta.put(work.tx, key, digest)
+
+
+async def _hint_admins(db: Database, config: Config, username: str) -> None:
+    """An administrator who never wrote to the bot cannot be sent its notices (Telegram
+    lets a bot write only to those who started it): say so on the console at each start."""
+    admins = config.general.admins
+    if not admins:
+        return
+    async with db.read() as tx:
+        known = await accounts.known(tx, admins)
+    for admin in admins:
+        if admin not in known:
+            text = t(config.general.language, "console.admin_hint", admin=admin, username=username)
+            log.warning("%s", text)
 
 
 async def start_bot(config: Config, clock: Clock) -> Running:
@@ -136,13 +157,17 @@ async def _start_loops(
     sender = Sender(db, app.bot, clock, config.sender)
     dispatcher = Dispatcher(db, app, services, on_outbox=sender.wake)
     await _publish_menus(db, config, clock)
+    await _hint_admins(db, config, app.bot.username)
     _schedule_sweeps(app, db, services, sender.wake)
     running = Running(db, app, dispatcher, sender, [], lock=lock)
-    running.tasks = [_task(sender.run(), "sender"), _task(dispatcher.run(), "dispatcher")]
+    dispatching = _task(dispatcher.run(), "dispatcher")
+    running.tasks = [_task(sender.run(), "sender"), dispatching]
     if config.telegram.mode == "webhook":
         hook = with_secret(config.webhook)  # never without a secret token: forged updates
         await app.bot.set_webhook(**set_webhook_params(hook))
-        site_app = webhook_app(db, clock, hook, dispatcher.wake)
+        site_app = webhook_app(
+            db, clock, hook, dispatcher.wake, alive=lambda: not dispatching.done()
+        )
         running.runner = web.AppRunner(site_app, access_log=None)
         await running.runner.setup()
         await web.TCPSite(running.runner, config.webhook.listen, config.webhook.port).start()
@@ -179,6 +204,16 @@ def _schedule_sweeps(
     each_sweep(sweeps.watch_deadlines, Priority.BULK)
     each_sweep(rota_views.sweep, Priority.BULK)  # 住夜 rota: weekly build, tonight's reminders
     each_sweep(rounds.remind_revisits, Priority.BULK)  # 回头看 overdue: reminded once
+
+    async def heartbeat(_context: object) -> None:
+        # `lianxin status` and /healthz tell a stopped bot from a quiet night by this.
+        try:
+            async with db.transaction() as tx:
+                await health.record_sweep(tx, services.clock.now())
+        except Exception as trouble:  # status then says the sweeps stopped: true enough
+            log.warning("the sweep was not recorded (%s)", type(trouble).__name__)
+
+    queue.run_repeating(heartbeat, interval=every, first=1.0)
 
     async def relay(_context: object) -> None:
         # A villager's follow-ups, once their handler's chat has room (handlers.joining).

@@ -12,11 +12,13 @@ old token and delivered again with the new one).
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import json
 import logging
 import secrets
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from aiohttp import web
@@ -24,11 +26,15 @@ from pydantic import SecretStr
 
 from bot.clock import Clock
 from bot.config import WebhookConfig
+from bot.domain.health import Reason, Verdict, judge, public
 from bot.edge.ingest import ALLOWED_UPDATES, store_updates
 from storage.db import Database
+from storage.health import figures
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+HEALTH_PATH = "/healthz"  # for a monitor on the server; the proxy need not forward it
+HEALTH_TIMEOUT = 5.0  # seconds: a database that takes longer is not answering
 
 
 def with_secret(config: WebhookConfig) -> WebhookConfig:
@@ -39,7 +45,11 @@ def with_secret(config: WebhookConfig) -> WebhookConfig:
 
 
 def webhook_app(
-    db: Database, clock: Clock, config: WebhookConfig, on_stored: Callable[[], None]
+    db: Database,
+    clock: Clock,
+    config: WebhookConfig,
+    on_stored: Callable[[], None],
+    alive: Callable[[], bool] = lambda: True,
 ) -> web.Application:
     if config.secret_token is None:  # never listen without one: see with_secret
         raise ValueError("the webhook needs a secret token")
@@ -65,7 +75,26 @@ def webhook_app(
 
     app = web.Application()
     app.router.add_post(config.path, receive)
+    app.router.add_get(HEALTH_PATH, partial(healthz, db, clock, alive))
     return app
+
+
+async def healthz(
+    db: Database, clock: Clock, alive: Callable[[], bool], _request: web.Request
+) -> web.Response:
+    """200 and the verdict when the database answers and the dispatcher runs, else 503.
+    No secret needed: it shows counts and ages only (``bot.domain.health.public``)."""
+    now = clock.now()
+    try:
+        async with asyncio.timeout(HEALTH_TIMEOUT):
+            found = await figures(db, now)
+    except Exception as trouble:  # a locked, closed or broken database alike
+        log.warning("/healthz: the database does not answer (%s)", type(trouble).__name__)
+        down = {"verdict": Verdict.ATTENTION.value, "reasons": [Reason.DATABASE_DOWN.value]}
+        return web.json_response(down, status=503)
+    judged = judge(found, now, dispatcher_runs=alive())
+    status = 503 if Reason.DISPATCHER_STOPPED in judged.reasons else 200
+    return web.json_response(public(judged), status=status)
 
 
 def set_webhook_params(config: WebhookConfig) -> dict[str, Any]:

@@ -76,6 +76,43 @@ def get_chat_menu_button(state: SandboxState, p: Params) -> dict[str, Any]:
     return state.default_menu_button
 
 
+# Telegram's limits: what a chat shows before /start, and the profile's short text.
+DESCRIPTION_LIMITS = {"description": 512, "short_description": 120}
+
+
+def set_my_description(state: SandboxState, p: Params) -> bool:
+    return _set_description(state, p, "description")
+
+
+def set_my_short_description(state: SandboxState, p: Params) -> bool:
+    return _set_description(state, p, "short_description")
+
+
+def _set_description(state: SandboxState, p: Params, field: str) -> bool:
+    text = p.opt_str(field) or ""  # empty: removed, as Telegram does
+    if len(text) > DESCRIPTION_LIMITS[field]:
+        raise bad_request(f"{field} is too long")
+    key = (field, p.opt_str("language_code") or "")
+    if text:
+        state.descriptions[key] = text
+    else:
+        state.descriptions.pop(key, None)
+    state.notifier.notify()
+    return True
+
+
+def get_my_description(state: SandboxState, p: Params) -> dict[str, str]:
+    return {"description": _description(state, p, "description")}
+
+
+def get_my_short_description(state: SandboxState, p: Params) -> dict[str, str]:
+    return {"short_description": _description(state, p, "short_description")}
+
+
+def _description(state: SandboxState, p: Params, field: str) -> str:
+    return state.descriptions.get((field, p.opt_str("language_code") or ""), "")
+
+
 def accept(state: SandboxState, p: Params) -> bool:
-    """Settings the sandbox takes without keeping (descriptions, names)."""
+    """Settings the sandbox takes without keeping (the bot's name)."""
     return True

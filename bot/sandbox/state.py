@@ -83,6 +83,8 @@ class SandboxState:
         self.sent: list[SentRecord] = []
         self.stats = SandboxStats()
         self.default_menu_button: dict[str, Any] = {"type": "commands"}
+        # setMyDescription / setMyShortDescription: (field, language_code or "") -> text.
+        self.descriptions: dict[tuple[str, str], str] = {}
 
     @property
     def bot_user(self) -> dict[str, Any]:
