@@ -84,8 +84,8 @@ def _rows(
     for number, cells in raw.rows:
         row = RowReader(raw, index, number, cells)
         item = build(row)
+        problems.extend(row.problems)  # the item too, if it reads: its references are checked
         if item is None:
-            problems.extend(row.problems)
             if row.text("id"):
                 unreadable.add(row.text("id"))
         else:
