@@ -60,7 +60,7 @@ class RowReader:
     def _problem(self, column: str, reason: str, **params: object) -> None:
         self.problems.append(Problem(self.place.where, self.place.row, column, reason, params))
 
-    def choice(self, column: str, names: dict[str, T], reason: str) -> T | None:
+    def choice(self, column: str, names: Mapping[str, T], reason: str) -> T | None:
         value = self.required(column)
         found = names.get(value.lower())
         if found is None and value:
