@@ -175,14 +175,15 @@ class _Regions:
         """The household's region (its group, else its village), made as needed."""
         place = Place(line.where, line.row)
         parent = self.county(place)
-        if Field.TOWNSHIP in line.columns:
-            if not line.township:
-                problems.at(line, Field.TOWNSHIP, "required")
-                return None
-            parent = self._get(parent, line.township, Level.TOWNSHIP, place)
+        township = Field.TOWNSHIP in line.columns
+        if township and not line.township:
+            problems.at(line, Field.TOWNSHIP, "required")
         if not line.village:
             problems.at(line, Field.VILLAGE, "required")
+        if not line.village or (township and not line.township):
             return None
+        if township:
+            parent = self._get(parent, line.township, Level.TOWNSHIP, place)
         region = self._get(parent, line.village, Level.VILLAGE, place)
         if line.group:
             region = self._get(region, line.group, Level.GROUP, place)

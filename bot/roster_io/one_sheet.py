@@ -137,7 +137,11 @@ def _columns(
     where: str, row: int, cells: Sequence[str], headers: Mapping[str, Field]
 ) -> _Columns | None:
     """The header row's columns, or None if ``cells`` is not a 花名册 header."""
-    named = [(p, text, header_field(text, headers)) for p, text in enumerate(cells) if text]
+    named = [
+        (p, "".join(text.split()), header_field(text, headers))  # 户主\n姓名 → 户主姓名
+        for p, text in enumerate(cells)
+        if text
+    ]
     fields = {f for _, _, f in named}
     if Field.VILLAGE not in fields or Field.HEAD_NAME not in fields:
         return None
