@@ -267,3 +267,30 @@ def test_a_single_csv_roster_reads_too(lianxin: Lianxin, tmp_path: Path) -> None
     code, out_lines, err = lianxin("import", path)
     assert (code, err) == (0, [])
     assert "农户：新增 5，更新 0，未变 0，删除 0" in out_lines
+
+
+def test_a_two_row_header_under_a_merged_cadre_column_reads(tmp_path: Path) -> None:
+    """联户干部 merged over 姓名|职务|电话, the other headers merged down both rows."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["西河乡干部联户名册"])
+    sheet.append(["村", "户主姓名", "联系电话", "联户干部", None, None, "人口数"])
+    sheet.append([None, None, None, "姓名", "职务", "电话", None])
+    sheet.append(["河口村", "刘福", "13987120009", "周平", "驻村工作队", "13908710009", "低保"])
+    for merge in ("A1:G1", "A2:A3", "B2:B3", "C2:C3", "D2:F2", "G2:G3"):
+        sheet.merge_cells(merge)
+    book.save(tmp_path / "西河.xlsx")
+    found = read(tmp_path / "西河.xlsx", SheetOptions())
+    assert isinstance(found, SheetFile)
+    (line,) = found.lines
+    assert (line.row, line.village, line.head_name, line.phone) == (
+        4,
+        "河口村",
+        "刘福",
+        "13987120009",
+    )
+    ((cadre),) = line.cadres
+    assert (cadre.name, cadre.rank, cadre.phone) == ("周平", "驻村工作队", "13908710009")
+    assert cadre.columns[Field.RANK] == "联户干部职务"
+    assert found.ignored == ["人口数"]

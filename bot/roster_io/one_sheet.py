@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import posixpath
 import zipfile
 from collections import Counter
@@ -118,14 +119,18 @@ def _read_sheet(
     headers: Mapping[str, Field],
     into: SheetFile,
 ) -> None:
-    above: list[tuple[int, list[str]]] = []
-    for number, cells in rows:
-        columns = _columns(where, number, cells, headers)
-        if columns is None:
-            above.append((number, cells))
-            if len(above) >= HEADER_SEARCH:
+    for searched, (number, cells) in enumerate(rows, start=1):
+        labels = _labels(cells, headers)
+        if not _is_header(labels):
+            if searched >= HEADER_SEARCH:
                 return
             continue
+        below = next(rows, None)  # 联户干部 merged over 姓名|职务|电话: a header of two rows
+        if below is not None and _sub_header(cells, below[1]):
+            labels = _combined(cells, below[1], headers)
+        elif below is not None:
+            rows = itertools.chain([below], rows)
+        columns = _columns(where, number, labels)
         into.sheets.append(where)
         into.problems.extend(columns.problems)
         into.ignored.extend(h for h in columns.ignored if h not in into.ignored)
@@ -133,18 +138,71 @@ def _read_sheet(
         return
 
 
-def _columns(
-    where: str, row: int, cells: Sequence[str], headers: Mapping[str, Field]
-) -> _Columns | None:
-    """The header row's columns, or None if ``cells`` is not a 花名册 header."""
-    named = [
+Label = tuple[int, str, Field | None]  # position, header as shown (one line), its field
+
+
+def _labels(cells: Sequence[str], headers: Mapping[str, Field]) -> list[Label]:
+    return [
         (p, "".join(text.split()), header_field(text, headers))  # 户主\n姓名 → 户主姓名
         for p, text in enumerate(cells)
         if text
     ]
-    fields = {f for _, _, f in named}
-    if Field.VILLAGE not in fields or Field.HEAD_NAME not in fields:
-        return None
+
+
+def _is_header(labels: Sequence[Label]) -> bool:
+    fields = {f for _, _, f in labels}
+    return Field.VILLAGE in fields and Field.HEAD_NAME in fields
+
+
+# The second row of a two-row header, under a merged 联户干部 or 户主.
+_CADRE_SUB = {
+    **dict.fromkeys(("姓名", "名字"), Field.CADRE_NAME),
+    **dict.fromkeys(("职务", "职级"), Field.RANK),
+    **dict.fromkeys(("电话", "联系电话", "手机", "手机号", "手机号码"), Field.CADRE_PHONE),
+    "单位": Field.UNIT,
+    "编号": Field.CADRE_ID,
+}
+_HEAD_SUB = {
+    "姓名": Field.HEAD_NAME,
+    **dict.fromkeys(("电话", "联系电话", "手机", "手机号", "手机号码"), Field.PHONE),
+    **dict.fromkeys(("身份证号", "身份证号码"), Field.ID_CARD),
+    "编号": Field.HOUSEHOLD_ID,
+}
+
+
+def _sub_header(top: Sequence[str], cells: Sequence[str]) -> bool:
+    """Whether ``cells`` is a header's second row: words such as 姓名, 职务, 电话 under
+    the first (besides the texts a merge down both rows repeats)."""
+    words = {
+        normalise_header(c) for n, c in enumerate(cells) if c and (n >= len(top) or c != top[n])
+    }
+    return bool(words & _CADRE_SUB.keys()) and words <= (_CADRE_SUB.keys() | _HEAD_SUB.keys())
+
+
+def _combined(top: Sequence[str], sub: Sequence[str], headers: Mapping[str, Field]) -> list[Label]:
+    """One header from two rows: 联户干部 over 职务 is the rank; a column merged down both
+    rows is its top text."""
+    labels = []
+    for position in range(max(len(top), len(sub))):
+        upper = top[position] if position < len(top) else ""
+        lower = sub[position] if position < len(sub) else ""
+        if not lower or lower == upper:
+            if upper:
+                labels.append((position, "".join(upper.split()), header_field(upper, headers)))
+            continue
+        group = header_field(upper, headers) if upper else None
+        word = normalise_header(lower)
+        found = (
+            _CADRE_SUB.get(word) if group in CADRE_FIELDS
+            else _HEAD_SUB.get(word) if group is Field.HEAD_NAME
+            else header_field(lower, headers)
+        )  # fmt: skip
+        labels.append((position, "".join(f"{upper}{lower}".split()), found))
+    return labels
+
+
+def _columns(where: str, row: int, named: Sequence[Label]) -> _Columns:
+    """Which cell holds what, from the header's labels, and the header's problems."""
     household: dict[Field, int] = {}
     sets: dict[int, dict[Field, int]] = {}
     seen: Counter[Field] = Counter()
