@@ -294,3 +294,19 @@ def test_a_two_row_header_under_a_merged_cadre_column_reads(tmp_path: Path) -> N
     assert (cadre.name, cadre.rank, cadre.phone) == ("周平", "驻村工作队", "13908710009")
     assert cadre.columns[Field.RANK] == "联户干部职务"
     assert found.ignored == ["人口数"]
+
+
+def test_a_renamed_township_keeps_its_villages_and_households(
+    lianxin: Lianxin, tmp_path: Path
+) -> None:
+    lianxin("import", workbook(tmp_path / "名册.xlsx", rows(), MERGES))
+    renamed = rows()
+    renamed[0][1] = "东坪街道"
+    code, out, _ = lianxin("import", workbook(tmp_path / "名册2.xlsx", renamed, MERGES))
+    assert code == 0
+    assert out[:4] == [
+        "区域：新增 1，更新 2，未变 3，删除 0",  # 东坪街道; its two villages moved under it
+        "区域：数据库中有 1 条不在名册里，已保留（加 --prune 可删除）",  # 东坪镇
+        "干部：新增 0，更新 1，未变 3，删除 0",  # the 包村干部 sits in the township
+        "农户：新增 0，更新 0，未变 5，删除 0",
+    ]

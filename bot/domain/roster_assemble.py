@@ -92,7 +92,7 @@ def assemble(
 ) -> tuple[PlacedRoster, list[Problem]]:
     """The roster the lines give, with stored ids kept, and every problem in them."""
     problems = _Problems()
-    regions = _Regions(stored, county)
+    regions = _Regions(stored, county, lines)
     household_region = [regions.of(line, problems) for line in lines]
     households = _households(lines, household_region, regions, stored, problems)
     cadres, links = _Cadres(stored, ranks, regions).read(lines, households, problems)
@@ -129,12 +129,27 @@ def _kept_references(cadre: Cadre, cadres: set[str], regions: Mapping[str, Level
 
 class _Regions:
     """The county, and the townships, villages and groups the lines name, by name under
-    their parent: stored ones keep their id and what the sheet does not say."""
+    their parent: stored ones keep their id and what the sheet does not say.
 
-    def __init__(self, stored: Stored, county: str) -> None:
+    A village the sheet puts under another township (moved, or its township renamed)
+    keeps its id too, when its name is unique among the stored villages and the sheet no
+    longer has it where it was: its households then keep theirs.
+    """
+
+    def __init__(self, stored: Stored, county: str, lines: Sequence[SheetLine]) -> None:
         self._by_parent: dict[tuple[str | None, str, Level], Region] = {}
+        villages: dict[str, list[Region]] = defaultdict(list)
+        names = {r.id: r.name for r in stored.roster.regions}
         for region in stored.roster.regions:
             self._by_parent.setdefault((region.parent_id, region.name, region.level), region)
+            if region.level is Level.VILLAGE:
+                villages[region.name].append(region)
+        in_sheet = {(line.township, line.village) for line in lines}
+        self._moved = {
+            name: found[0]
+            for name, found in villages.items()
+            if len(found) == 1 and (names.get(found[0].parent_id or "", ""), name) not in in_sheet
+        }
         taken = stored.ids.get("regions", frozenset()) | {r.id for r in stored.roster.regions}
         self._new = {
             Level.COUNTY: _Ids("C", 2, taken),
@@ -157,6 +172,9 @@ class _Regions:
         if key in self._made:
             return self._made[key]
         region = self._by_parent.get(key)
+        moved = self._moved.pop(name, None) if level is Level.VILLAGE else None
+        if region is None and moved is not None:
+            region = replace(moved, parent_id=parent)
         if region is None:
             region = Region(self._new[level](), name, level, parent)
         self._made[key] = region.id
