@@ -27,7 +27,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.domain import rota, rounds, schedule, stats, stays
+from bot.domain import roster_sheet, rota, rounds, schedule, stats, stays
 from bot.domain.deadlines import Delivery, Supervision
 from bot.domain.lifecycle import Category
 from bot.domain.requests import Deadlines
@@ -573,6 +573,36 @@ class StatsConfig(_Section):
         return stats.Bounds(earliest=self.earliest, max_days=self.max_period.days)
 
 
+def _header_fields(value: dict[str, str]) -> dict[str, str]:
+    known = {f.value for f in roster_sheet.Field}
+    for header, name in value.items():
+        if name not in known:
+            raise ValueError(
+                f'"{header}" = "{name}": not a column; use one of {", ".join(sorted(known))}'
+            )
+    return value
+
+
+def _rank_aliases(value: dict[str, str]) -> dict[str, str]:
+    known = {r.value for r in Rank}
+    for alias, rank in value.items():
+        if rank not in known:
+            raise ValueError(f'"{alias}" = "{rank}": not a rank; use one of {", ".join(known)}')
+    return value
+
+
+class RosterConfig(_Section):
+    # The one-sheet 花名册 (README "Roster"): the county's name when the database holds
+    # no county yet, and additions to the header dictionary and the rank aliases:
+    # [roster.headers] "帮扶责任人" = "cadre_name"; [roster.ranks] "妇联主席" = "village_cadre".
+    county: str = ""
+    headers: Annotated[dict[str, str], AfterValidator(_header_fields)] = {}
+    ranks: Annotated[dict[str, str], AfterValidator(_rank_aliases)] = {}
+
+    def options(self) -> roster_sheet.SheetOptions:
+        return roster_sheet.SheetOptions.extended(self.headers, self.ranks, self.county)
+
+
 class Config(_Section):
     telegram: TelegramConfig = TelegramConfig()
     webhook: WebhookConfig = WebhookConfig()
@@ -591,6 +621,7 @@ class Config(_Section):
     retention: RetentionConfig = RetentionConfig()
     stats: StatsConfig = StatsConfig()
     three_nights: ThreeNightsConfig = ThreeNightsConfig()
+    roster: RosterConfig = RosterConfig()
 
     @model_validator(mode="after")
     def _webhook_needs_address(self) -> Config:

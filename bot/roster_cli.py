@@ -18,7 +18,10 @@ from pathlib import Path
 from bot import leaving, roster_io
 from bot.clock import SystemClock
 from bot.config import Config
+from bot.domain.roster_assemble import assemble
 from bot.domain.roster_check import Problem
+from bot.domain.roster_preview import Preview, preview
+from bot.domain.roster_sheet import SheetOptions
 from bot.i18n import Language, t
 from storage import migrate, roster_import
 from storage.db import Database, Tx
@@ -47,22 +50,43 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser], load:
 
 @dataclass
 class ImportOutcome:
-    """Either problems (nothing was written) or what the import did."""
+    """Either problems (nothing was written) or what the import did; ``preview`` (when
+    the file could be read whole) is what a clerk checks: counts per township, ten rows
+    as read with the ids they got (``preview_lines``)."""
 
     problems: list[Problem] = field(default_factory=list)
     report: ImportReport | None = None
+    preview: Preview | None = None
 
 
 async def import_path(
-    db: Database, path: Path, *, prune: bool, dry_run: bool, now: datetime | None = None
+    db: Database,
+    path: Path,
+    *,
+    prune: bool,
+    dry_run: bool,
+    now: datetime | None = None,
+    options: SheetOptions | None = None,
 ) -> ImportOutcome:
     """Read, check and import the roster at ``path`` into a migrated database; the
     requests of cadres who leave (pruned, or no longer linked to a household) go to the
-    next cadre in the same transaction (``bot.leaving``)."""
+    next cadre in the same transaction (``bot.leaving``). A one-sheet 花名册 gets its
+    ids from what the database holds (``bot.domain.roster_assemble``); ``options`` are
+    the header dictionary and rank aliases (``[roster]``; the built-in ones if None)."""
+    options = options or SheetOptions()
     try:
-        placed, problems = await asyncio.to_thread(roster_io.load, path)
+        found = await asyncio.to_thread(roster_io.read, path, options)
     except roster_io.RosterFileError as error:
         return ImportOutcome(problems=error.problems)
+    if isinstance(found, roster_io.SheetFile):
+        async with db.read() as tx:
+            held = await roster_import.stored(tx)
+        placed, problems = assemble(found.lines, held, options.ranks, options.county)
+        problems = _in_file_order(found, [*found.problems, *problems])
+        shown = preview(placed, found.ignored, found.sheets)
+    else:
+        placed, problems = found
+        shown = preview(placed)
     if problems:
         return ImportOutcome(problems=problems)
     when = now or SystemClock().now()
@@ -73,7 +97,12 @@ async def import_path(
     report = await roster_import.import_roster(
         db, placed.roster, prune=prune, dry_run=dry_run, now=when, then=then
     )
-    return ImportOutcome(report=report)
+    return ImportOutcome(report=report, preview=shown)
+
+
+def _in_file_order(found: roster_io.SheetFile, problems: list[Problem]) -> list[Problem]:
+    order = {where: n for n, where in enumerate(found.sheets)}
+    return sorted(problems, key=lambda p: (order.get(p.where, -1), p.row or 0))
 
 
 async def _open(config: Config) -> Database | None:
@@ -93,7 +122,13 @@ async def _import(args: argparse.Namespace, config: Config) -> int:
     if db is None:
         return 1
     try:
-        outcome = await import_path(db, args.path, prune=args.prune, dry_run=args.dry_run)
+        outcome = await import_path(
+            db,
+            args.path,
+            prune=args.prune,
+            dry_run=args.dry_run,
+            options=config.roster.options(),
+        )
     finally:
         await db.close()
     if outcome.report is None:
@@ -101,6 +136,9 @@ async def _import(args: argparse.Namespace, config: Config) -> int:
             _fail(describe(language, problem))
         _fail(t(language, "roster.failed", count=len(outcome.problems)))
         return 1
+    if args.dry_run and outcome.preview is not None:
+        for line in preview_lines(language, outcome.preview):
+            print(line)
     for line in summary(language, outcome.report, prune=args.prune):
         print(line)
     print(t(language, "roster.dry_run" if args.dry_run else "roster.imported", path=args.path))
@@ -188,4 +226,58 @@ def summary(language: Language, report: ImportReport, *, prune: bool) -> list[st
         lines.append(t(language, "roster.bound_removed", count=report.bound_removed))
     if report.to_reroute:
         lines.append(t(language, "roster.to_reroute", count=report.to_reroute))
+    return lines
+
+
+def preview_lines(language: Language, preview: Preview) -> list[str]:
+    """What the file gives, for a clerk to check against it before importing: the sheets
+    read, the columns left aside, per township its villages, households, cadres and
+    links, then sample rows as read with the ids they got (the ID card never shown)."""
+    lines = []
+    for sheet in preview.sheets:
+        lines.append(t(language, "roster.preview.sheet", sheet=sheet))
+    if preview.ignored:
+        ignored = t(language, "roster.preview.list_separator").join(preview.ignored)
+        lines.append(t(language, "roster.preview.ignored", columns=ignored))
+    for count in preview.townships:
+        name = count.name or t(language, "roster.preview.no_township")
+        lines.append(
+            t(
+                language,
+                "roster.preview.township",
+                township=name,
+                villages=count.villages,
+                households=count.households,
+                cadres=count.cadres,
+                links=count.links,
+            )
+        )
+    if preview.samples:
+        lines.append(t(language, "roster.preview.samples", count=len(preview.samples)))
+    for row in preview.samples:
+        place = "/".join(p for p in (row.township, row.village, row.group) if p)
+        cadres = t(language, "roster.preview.separator").join(
+            t(
+                language,
+                "roster.preview.cadre",
+                tier=c.tier,
+                name=c.name,
+                id=c.id,
+                rank=t(language, f"people.rank.{c.rank.value}"),
+            )
+            for c in row.cadres
+        )
+        lines.append(
+            t(
+                language,
+                "roster.preview.row",
+                where=row.where,
+                row=row.row,
+                place=place,
+                id=row.household_id,
+                head=row.head_name,
+                phone=row.phone or "—",
+                cadres=cadres or t(language, "roster.preview.no_cadre"),
+            )
+        )
     return lines

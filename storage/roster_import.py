@@ -27,6 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain.roster import Cadre, Department, Household, Level, Link, Rank, Region, Roster
+from bot.domain.roster_assemble import Stored
 from storage import leavers, region_tree
 from storage.db import Database, Tx
 
@@ -88,6 +89,13 @@ DELETE = {
     "cadres": "DELETE FROM cadres WHERE id = ?",
     "regions": "DELETE FROM regions WHERE id = ?",
     "departments": "DELETE FROM departments WHERE id = ?",
+}
+# Every id ever given, rows kept for history (removed_at set) too: a new id must not
+# bring one of those back as someone else.
+SELECT_ALL_IDS = {
+    "regions": "SELECT id FROM regions",
+    "cadres": "SELECT id FROM cadres",
+    "households": "SELECT id FROM households",
 }
 SELECT_MEMBER_HOUSEHOLDS = "SELECT household_id FROM members"
 SELECT_ACCOUNT_CADRES = "SELECT cadre_id FROM cadre_accounts"
@@ -311,6 +319,16 @@ async def read_roster(tx: Tx) -> Roster:
         links=tuple(Link(*k) for k in links),
         departments=tuple(Department(*d) for d in departments),
     )
+
+
+async def stored(tx: Tx) -> Stored:
+    """The roster as held, and every id ever used: what a 花名册's lines are matched to."""
+    roster = await read_roster(tx)
+    ids = {
+        table: frozenset(row[0] for row in await tx.fetchall(sql))
+        for table, sql in SELECT_ALL_IDS.items()
+    }
+    return Stored(roster, ids)
 
 
 async def region_subtree(tx: Tx, region_id: str) -> list[str]:

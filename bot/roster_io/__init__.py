@@ -7,11 +7,16 @@ being read at all raise ``RosterFileError``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 
-from bot.domain.roster import Roster
+from bot.domain.roster import RANK_NAMES, Rank, Roster
 from bot.domain.roster_check import Place, PlacedRoster, Problem, check
+from bot.domain.roster_sheet import SheetOptions
+from bot.roster_io import one_sheet
 from bot.roster_io.columns import header_index
+from bot.roster_io.one_sheet import SheetFile
 from bot.roster_io.parse import (
     Build,
     RowReader,
@@ -25,11 +30,29 @@ from bot.roster_io.parse import (
 from bot.roster_io.sources import RawTable, RosterFileError, read_tables
 from bot.roster_io.write import write_roster
 
-__all__ = ["RosterFileError", "load", "write_roster"]
+__all__ = ["RosterFileError", "SheetFile", "load", "read", "write_roster"]
+Loaded = tuple[PlacedRoster, list[Problem]]
 
 
-def load(path: Path) -> tuple[PlacedRoster, list[Problem]]:
-    """The roster at ``path`` and every problem in it (none: it may be imported)."""
+def read(path: Path, options: SheetOptions | None = None) -> Loaded | SheetFile:
+    """The roster at ``path``: the four-sheet workbook or folder of CSVs, loaded and
+    checked; or, for a workbook without those sheets (or a single CSV), the lines of a
+    one-sheet 花名册, which still need their ids (``bot.domain.roster_assemble``)."""
+    options = options or SheetOptions()
+    try:
+        return load(path, options.ranks)
+    except RosterFileError as error:
+        if not all(p.reason in ("missing_sheet", "single_csv") for p in error.problems):
+            raise
+        found = one_sheet.read_file(path, options.headers)
+        if found is None:
+            hint = Problem(path.name, None, None, "no_sheet_header")
+            raise RosterFileError([*error.problems, hint]) from None
+        return found
+
+
+def load(path: Path, ranks: Mapping[str, Rank] = RANK_NAMES) -> Loaded:
+    """The four-sheet roster at ``path`` and every problem in it (none: it may be imported)."""
     raws = read_tables(path)
     problems: list[Problem] = []
     indexes = []
@@ -47,7 +70,7 @@ def load(path: Path) -> tuple[PlacedRoster, list[Problem]]:
         _rows(sheet, indexes[raws.index(sheet)], read_department, problems) if sheet else None
     )
     region_rows = _rows(regions, indexes[0], read_region, problems)
-    cadre_rows = _rows(cadres, indexes[1], read_cadre, problems)
+    cadre_rows = _rows(cadres, indexes[1], partial(read_cadre, ranks=ranks), problems)
     household_rows = _rows(households, indexes[2], read_household, problems)
     link_rows = _rows(links, indexes[3], read_link, problems)
     placed = PlacedRoster(
@@ -84,8 +107,8 @@ def _rows(
     for number, cells in raw.rows:
         row = RowReader(raw, index, number, cells)
         item = build(row)
+        problems.extend(row.problems)  # the item too, if it reads: its references are checked
         if item is None:
-            problems.extend(row.problems)
             if row.text("id"):
                 unreadable.add(row.text("id"))
         else:

@@ -1,14 +1,17 @@
 """Rows of text into regions, cadres, households and links, noting every bad cell.
 
-A row with a bad cell is left out of the roster but its id is remembered, so that a
-household pointing at a region with a misspelt level is not reported a second time
-as pointing at nothing.
+A row with a bad cell still gives its item (the bad cell left empty) whenever its id and
+its references can be read, so that the checks across tables see it: a bad phone must
+not hide an unknown region in the same row until the phone is fixed (every problem in
+one pass). Nothing with a problem is ever imported. A row without even that (no id, a
+misspelt level) is left out but its id is remembered, so that a household pointing at
+it is not reported a second time as pointing at nothing.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TypeVar
 
 from bot.domain.roster import (
@@ -18,6 +21,7 @@ from bot.domain.roster import (
     Department,
     Household,
     Link,
+    Rank,
     Region,
     normalise_phone,
 )
@@ -56,7 +60,7 @@ class RowReader:
     def _problem(self, column: str, reason: str, **params: object) -> None:
         self.problems.append(Problem(self.place.where, self.place.row, column, reason, params))
 
-    def choice(self, column: str, names: dict[str, T], reason: str) -> T | None:
+    def choice(self, column: str, names: Mapping[str, T], reason: str) -> T | None:
         value = self.required(column)
         found = names.get(value.lower())
         if found is None and value:
@@ -102,26 +106,25 @@ Build = Callable[[RowReader], T]
 def read_region(row: RowReader) -> Region | None:
     region_id, name = row.required("id"), row.required("name")
     level = row.choice("level", LEVEL_NAMES, "bad_level")
-    if row.problems or level is None:
-        return None
     lat, lon = row.number("lat", -90, 90), row.number("lon", -180, 180)
     radius = row.number("radius_m", 1, 100_000)
     if (lat is None) != (lon is None) and not row.problems:
         row.problems.append(Problem(row.place.where, row.place.row, "lat", "half_centre", {}))
-    if row.problems:
+    if not region_id or level is None:  # the level decides what may hang below it
         return None
     parent, contact = row.optional("parent_id"), row.optional("discipline_contact")
     return Region(region_id, name, level, parent, contact, lat, lon, radius)
 
 
-def read_cadre(row: RowReader) -> Cadre | None:
+def read_cadre(row: RowReader, ranks: Mapping[str, Rank] = RANK_NAMES) -> Cadre | None:
     cadre_id, name = row.required("id"), row.required("name")
-    rank = row.choice("rank", RANK_NAMES, "bad_rank")
+    rank = row.choice("rank", ranks, "bad_rank")
     phone = row.phone("phone", required=True)
     region_id = row.required("region_id")
-    if row.problems or rank is None:
+    if not (cadre_id and region_id):
         return None
     backup, supervises = row.optional("backup_id"), row.optional("supervises")
+    rank = rank or Rank.VILLAGE_CADRE  # only checked: a row with a problem is not imported
     return Cadre(cadre_id, name, rank, row.text("unit"), phone, region_id, backup, supervises)
 
 
@@ -129,7 +132,7 @@ def read_household(row: RowReader) -> Household | None:
     household_id, head = row.required("id"), row.required("head_name")
     region_id = row.required("region_id")
     phone = row.phone("phone", required=False)
-    if row.problems:
+    if not (household_id and region_id):
         return None
     return Household(household_id, head, region_id, row.text("address"), phone)
 
@@ -137,12 +140,12 @@ def read_household(row: RowReader) -> Household | None:
 def read_link(row: RowReader) -> Link | None:
     household_id, cadre_id = row.required("household_id"), row.required("cadre_id")
     tier = row.tier()
-    return None if row.problems else Link(household_id, cadre_id, tier)
+    return Link(household_id, cadre_id, tier) if household_id and cadre_id else None
 
 
 def read_department(row: RowReader) -> Department | None:
     department_id, name = row.required("id"), row.required("name")
     region_id, contact_id = row.required("region_id"), row.required("contact_id")
-    if row.problems:
+    if not (department_id and region_id and contact_id):
         return None
     return Department(department_id, name, region_id, contact_id)

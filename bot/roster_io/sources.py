@@ -81,7 +81,7 @@ def _read_folder(folder: Path) -> list[RawTable]:
     return tables
 
 
-def _decode(data: bytes, where: str) -> str:
+def decode_text(data: bytes, where: str) -> str:
     """UTF-8 (with or without BOM), UTF-16 with a BOM ("Unicode text"), else GB18030; a
     GB18030 reading full of rare characters was another encoding (Big5, Shift-JIS)."""
     if data.startswith(codecs.BOM_UTF8):
@@ -111,7 +111,7 @@ def _read_csv(table: Table, path: Path) -> RawTable:
         data = path.read_bytes()
     except OSError as error:
         raise RosterFileError([_unreadable(where, error)]) from None
-    text = _decode(data, where)
+    text = decode_text(data, where)
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -149,7 +149,7 @@ def _read_workbook(path: Path) -> list[RawTable]:
     except RosterFileError:
         raise
     except Exception as error:  # whatever openpyxl's parsers meet in a damaged file
-        problem = Problem(str(path), None, None, "damaged", {"error": _first_line(error)})
+        problem = Problem(str(path), None, None, "damaged", {"error": first_line(error)})
         raise RosterFileError([problem]) from None
 
 
@@ -176,17 +176,17 @@ def _sheets(path: Path) -> list[RawTable]:
     return tables
 
 
-def _first_line(error: Exception) -> str:
+def first_line(error: Exception) -> str:
     text = str(error).strip().splitlines()
     return (text[0] if text else type(error).__name__)[:200]
 
 
 def _cells(rows: Iterator[tuple[object, ...]]) -> Iterator[list[str]]:
     for row in rows:
-        yield [_text(value) for value in row]
+        yield [cell_text(value) for value in row]
 
 
-def _text(value: object) -> str:
+def cell_text(value: object) -> str:
     """A cell as the administrator typed it: 13812345678.0 (a float to Excel) is a phone."""
     if value is None:
         return ""
