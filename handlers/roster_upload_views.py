@@ -59,7 +59,12 @@ def report_lines(texts: Texts, outcome: ImportOutcome, *, prune: bool) -> list[s
     """What a run did or would do, table by table (add lines here: e.g. a preview)."""
     if outcome.report is None:
         return []
-    return roster_cli.summary(texts.language, outcome.report, prune=prune)
+    shown = (
+        []
+        if outcome.preview is None
+        else roster_cli.preview_lines(texts.language, outcome.preview)
+    )
+    return shown + roster_cli.summary(texts.language, outcome.report, prune=prune)
 
 
 def checked(texts: Texts, result: Checked[ImportOutcome]) -> list[Call]:
@@ -72,9 +77,18 @@ def checked(texts: Texts, result: Checked[ImportOutcome]) -> list[Call]:
         return [edit(problems_text(texts, upload, verdict.outcome), upload, upload)]
     head = "upload.prune_checked" if result.prune else "upload.checked"
     tail = texts("upload.prune_choose" if result.prune else "upload.choose", minutes=MINUTES)
-    lines = [texts(head, name=upload.file_name)]
-    lines += report_lines(texts, verdict.outcome, prune=result.prune)
-    return [edit("\n".join([*lines, tail]), upload, upload, buttons(texts, upload, result.prune))]
+    text = fitted(texts, texts(head, name=upload.file_name), verdict.outcome, result.prune, tail)
+    return [edit(text, upload, upload, buttons(texts, upload, result.prune))]
+
+
+def fitted(texts: Texts, head: str, outcome: ImportOutcome, prune: bool, tail: str) -> str:
+    """The summary with the 花名册's preview, or without it when a county of many
+    townships would pass Telegram's 4,096 characters."""
+    text = "\n".join([head, *report_lines(texts, outcome, prune=prune), tail])
+    if outcome.report is None or paging.fits(text, paging.TEXT_LIMIT):
+        return text
+    counts = roster_cli.summary(texts.language, outcome.report, prune=prune)
+    return "\n".join([head, *counts, tail])
 
 
 def buttons(texts: Texts, upload: Upload, prune: bool) -> InlineKeyboardMarkup:

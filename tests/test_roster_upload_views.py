@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from bot.callbacks import LIMIT
 from bot.domain.roster_check import Problem
+from bot.domain.roster_preview import Preview, TownshipCount
 from bot.domain.roster_uploads import Upload
 from bot.i18n import Texts
 from bot.roster_cli import ImportOutcome
@@ -15,6 +16,7 @@ from bot.services import roster_upload as service
 from bot.services.roster_upload import Checked, Verdict
 from handlers import paging
 from handlers import roster_upload_views as views
+from storage.roster_import import ImportReport
 
 UPLOAD = Upload(
     7,
@@ -69,3 +71,30 @@ def test_a_file_that_is_nearly_a_roster_says_what_to_do() -> None:
     assert "「通知.docx」不是名册文件" in views.refusal(texts, service.NotRoster("通知.docx"))
     assert "图片" in views.refusal(texts, service.NotRoster(""))
     assert "20 MB" in views.refusal(texts, service.TooLarge(25 * 1024 * 1024))
+
+
+def sheet_outcome(townships: int) -> ImportOutcome:
+    counts = tuple(
+        TownshipCount(f"第{n}镇", villages=10, households=1000, cadres=40, links=2000)
+        for n in range(townships)
+    )
+    return ImportOutcome(report=ImportReport(), preview=Preview(counts, ()))
+
+
+def test_a_huamingce_is_shown_with_its_counts_per_township() -> None:
+    texts = Texts("zh")
+    result = Checked(UPLOAD, Verdict(True, sheet_outcome(3)))
+    (message,) = views.checked(texts, result)
+    text = message.params["text"]
+    assert "第0镇" in text
+    assert "第2镇" in text
+
+
+def test_a_preview_too_long_for_one_message_leaves_the_counts_only() -> None:
+    texts = Texts("zh")
+    result = Checked(UPLOAD, Verdict(True, sheet_outcome(400)))
+    (message,) = views.checked(texts, result)
+    text = message.params["text"]
+    assert paging.fits(text, paging.TEXT_LIMIT)
+    assert "第0镇" not in text
+    assert message.params["reply_markup"] is not None

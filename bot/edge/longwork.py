@@ -111,7 +111,9 @@ class Work:
         if self.bot is None:
             raise RuntimeError("this runner has no bot to download files with")
         folder = files_folder(self.setup.config)
-        return RosterDesk(self.db, self.bot, self.setup.clock, folder)
+        return RosterDesk(
+            self.db, self.bot, self.setup.clock, folder, self.setup.config.roster.options()
+        )
 
 
 class LongWork:

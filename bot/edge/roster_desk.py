@@ -22,6 +22,7 @@ from telegram.error import TelegramError
 from bot import private
 from bot.clock import Clock
 from bot.domain.roster_check import Problem
+from bot.domain.roster_sheet import SheetOptions
 from bot.domain.roster_uploads import Upload
 from bot.roster_cli import ImportOutcome, import_path
 from bot.services.roster_upload import LIMIT, Verdict
@@ -42,8 +43,11 @@ class _Refused(Exception):
 
 
 class RosterDesk:
-    def __init__(self, db: Database, bot: Bot, clock: Clock, folder: Path) -> None:
+    def __init__(
+        self, db: Database, bot: Bot, clock: Clock, folder: Path, options: SheetOptions
+    ) -> None:
         self._db = db
+        self._options = options  # [roster]'s additions to the 花名册's headers and ranks
         self._bot = bot
         self._clock = clock
         self._folder = folder
@@ -76,7 +80,12 @@ class RosterDesk:
             if upload.suffix == "zip":
                 source = await asyncio.to_thread(_unzip, path, _unpacked(path))
             outcome = await import_path(
-                self._db, source, prune=prune, dry_run=dry_run, now=self._clock.now()
+                self._db,
+                source,
+                prune=prune,
+                dry_run=dry_run,
+                now=self._clock.now(),
+                options=self._options,
             )
         except _Refused as refused:
             problem = Problem(upload.file_name, None, None, refused.reason, refused.params)

@@ -14,6 +14,7 @@ from typing import cast
 from telegram import Bot
 
 from bot.clock import ManualClock
+from bot.domain.roster_sheet import SheetOptions
 from bot.domain.roster_uploads import Upload
 from bot.edge.roster_desk import RosterDesk
 from bot.roster_cli import describe
@@ -25,7 +26,9 @@ WHEN = datetime(2031, 3, 4, 1, 0, tzinfo=UTC)
 
 
 def desk(db: Database, clock: ManualClock, tmp_path: Path) -> RosterDesk:
-    return RosterDesk(db, cast(Bot, object()), clock, tmp_path / "files")  # no download here
+    return RosterDesk(
+        db, cast(Bot, object()), clock, tmp_path / "files", SheetOptions()
+    )  # no download here
 
 
 def upload(name: str, suffix: str) -> Upload:
