@@ -46,7 +46,10 @@ SELECT (SELECT count(*) FROM members WHERE code = :code)
      + (SELECT count(*) FROM cadre_accounts WHERE code = :code)
 """
 SELECT_HOUSEHOLDS_UNDER = """
-SELECT h.id, h.head_name, h.region_id, h.address, h.phone, r.name AS region_name, c.code
+SELECT h.id, h.head_name, h.region_id, h.address, h.phone, r.name AS region_name, c.code,
+       (SELECT a.hotline FROM region_tree u JOIN regions a ON a.id = u.ancestor_id
+        WHERE u.region_id = h.region_id AND coalesce(a.hotline, '') <> ''
+        ORDER BY u.depth LIMIT 1) AS hotline  -- the nearest region's at or above
 FROM households h
 JOIN region_tree s ON s.ancestor_id = :region AND s.region_id = h.region_id  -- at or below
 JOIN regions r ON r.id = h.region_id
@@ -62,6 +65,20 @@ JOIN households h ON h.id = l.household_id
 JOIN region_tree s ON s.ancestor_id = :region AND s.region_id = h.region_id
 JOIN cadres c ON c.id = l.cadre_id
 ORDER BY l.household_id, l.tier, c.id
+"""
+SELECT_HOUSEHOLD_CARD = """
+SELECT h.id, h.head_name, h.region_id, h.address, h.phone, r.name AS region_name,
+       (SELECT a.hotline FROM region_tree u JOIN regions a ON a.id = u.ancestor_id
+        WHERE u.region_id = h.region_id AND coalesce(a.hotline, '') <> ''
+        ORDER BY u.depth LIMIT 1) AS hotline
+FROM households h JOIN regions r ON r.id = h.region_id
+WHERE h.id = ? AND h.removed_at IS NULL
+"""
+SELECT_LINKS_OF = """
+SELECT l.tier, c.id, c.name, c.rank, c.unit, c.phone, c.region_id, c.backup_id, c.supervises
+FROM links l JOIN cadres c ON c.id = l.cadre_id
+WHERE l.household_id = ?
+ORDER BY l.tier, c.id
 """
 SELECT_CADRES_UNDER = """
 SELECT c.id, c.name, c.rank, c.unit, c.phone, c.region_id, c.backup_id, c.supervises,
@@ -210,10 +227,29 @@ async def household_cards(
             region_name=row["region_name"],
             cadres=tuple(chains.get(row["id"], ())),
             code=row["code"] or codes[row["id"]],
+            hotline=row["hotline"] or "",
         )
         for row in rows
     ]
     return cards, len(codes)
+
+
+async def household_card(tx: Tx, now: datetime, household_id: str) -> HouseholdCard | None:
+    """One household's card (a reprint): its live code, or a new one if it has none (its
+    card was revoked); None if there is no such household."""
+    row = await tx.fetchone(SELECT_HOUSEHOLD_CARD, (household_id,))
+    if row is None:
+        return None
+    links = await tx.fetchall(SELECT_LINKS_OF, (household_id,))
+    return HouseholdCard(
+        household=Household(
+            row["id"], row["head_name"], row["region_id"], row["address"], row["phone"]
+        ),
+        region_name=row["region_name"],
+        cadres=tuple(LinkedCadre(link["tier"], cadre_from(link)) for link in links),
+        code=await issue(tx, now, household_id=household_id),
+        hotline=row["hotline"] or "",
+    )
 
 
 async def cadre_cards(tx: Tx, now: datetime, region_id: str) -> tuple[list[CadreCard], int]:

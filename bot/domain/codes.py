@@ -65,6 +65,7 @@ class HouseholdCard:
     region_name: str
     cadres: tuple[LinkedCadre, ...]
     code: str
+    hotline: str = ""  # the nearest region at or above the household's that has one
 
 
 @dataclass(frozen=True)

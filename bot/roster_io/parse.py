@@ -111,7 +111,9 @@ def read_region(row: RowReader) -> Region | None:
     if row.problems:
         return None
     parent, contact = row.optional("parent_id"), row.optional("discipline_contact")
-    return Region(region_id, name, level, parent, contact, lat, lon, radius)
+    return Region(
+        region_id, name, level, parent, contact, lat, lon, radius, row.optional("hotline")
+    )
 
 
 def read_cadre(row: RowReader) -> Cadre | None:
