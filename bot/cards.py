@@ -6,9 +6,9 @@ print the same on a print shop's computer that has no Chinese font: ``[cards] fo
 else the Noto Sans SC that pylopdf-fonts-zh-cn installs, else a well-known system font
 (``find_font``). Only when none is found does it fall back to reportlab's CID font
 STSong-Light, which is not embedded: then the viewer must supply the glyphs. The QR is
-segno's matrix, drawn as one vector path per code (a rectangle per run of dark modules in
-a row), so it scans however the sheet is scaled; reportlab's own QR widget drew a shape per
-module and took 95 % of the time (3,000 cards: 84 s).
+segno's matrix (``bot.qr``), drawn as one vector path per code (a rectangle per run of
+dark modules in a row), so it scans however the sheet is scaled; reportlab's own QR widget
+drew a shape per module and took 95 % of the time (3,000 cards: 84 s).
 
 Beside the QR, the half of the card that villagers look for: the service days, the
 reception days, and the township's hotline (the nearest region above that has one).
@@ -23,6 +23,7 @@ import logging
 import multiprocessing
 import os
 import string
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -30,7 +31,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-import segno
 from fontTools import subset, ttLib  # type: ignore[import-untyped]
 from fontTools.pens.cu2quPen import Cu2QuPen  # type: ignore[import-untyped]
 from fontTools.pens.ttGlyphPen import TTGlyphPen  # type: ignore[import-untyped]
@@ -49,6 +49,7 @@ from bot.domain.codes import CadreCard, HouseholdCard, deep_link
 from bot.domain.roster import LinkedCadre, Rank
 from bot.domain.schedule import Repeat
 from bot.i18n import Language, keys, t, template
+from bot.qr import qr_path
 
 # reportlab wraps each compressed page in ASCII85 (7-bit safe, 25 % bigger), in pure Python
 # unless the optional rl_accel is installed: 70 % of the time of 3,000 cards. A binary
@@ -79,7 +80,6 @@ ACCENT = colors.HexColor("#A3191F")
 GREY = colors.HexColor("#555555")
 MARGIN = 8 * mm
 QR_SIZE = 42 * mm  # a phone reads it from arm's length; ≥ 30 mm on an A6 card
-QR_MASK = 0  # see qr_runs
 PARALLEL_FROM = 400  # cards: below this, starting worker processes costs more than it saves
 QR_QUIET = 2  # modules of white around the code (drawn as the page's white)
 PANEL_GAP = 4 * mm  # between the QR and the panel beside it
@@ -610,36 +610,6 @@ def _qr_top() -> float:
     return MARGIN + BOTTOM + QR_SIZE
 
 
-def qr_runs(link: str) -> tuple[int, list[tuple[int, int, int]]]:
-    """``link`` as a QR code (error correction M, as before): its size in modules and its
-    dark modules as runs ``(row, first column, length)``, row 0 at the top.
-
-    The mask is fixed (``QR_MASK``) rather than chosen by scoring all eight: the scoring
-    is 80 % of segno's time (6 ms a code), and a reader decodes any mask; the tests scan
-    the printed codes back."""
-    matrix = segno.make(link, error="m", micro=False, mask=QR_MASK).matrix
-    runs = []
-    for row, modules in enumerate(matrix):
-        column, count = 0, len(modules)
-        while column < count:
-            if modules[column]:
-                start = column
-                while column < count and modules[column]:
-                    column += 1
-                runs.append((row, start, column - start))
-            else:
-                column += 1
-    return len(matrix), runs
-
-
-def qr_path(link: str) -> tuple[int, str]:
-    """The QR of ``link`` as PDF path operators in module units (whole numbers: quick to
-    write, small in the file), with its size in modules. Pure: worker processes run it."""
-    count, runs = qr_runs(link)
-    rects = " ".join(f"{column} {-row - 1} {length} 1 re" for row, column, length in runs)
-    return count, f"n {rects} f"
-
-
 def draw_qr(canvas: Canvas, qr: tuple[int, str], x: float, y: float, size: float) -> None:
     """A QR (``qr_path``) in the ``size`` square at (x, y), a quiet zone of ``QR_QUIET``
     modules inside it: one filled path of rectangles (a run of dark modules each), with
@@ -655,13 +625,18 @@ def draw_qr(canvas: Canvas, qr: tuple[int, str], x: float, y: float, size: float
 
 
 def _qr_paths(links: Sequence[str], workers: int) -> Iterator[tuple[int, str]]:
-    """``qr_path`` of each link, in order. With ``workers`` > 1 and many cards, worker
-    processes encode them (segno is pure Python: 1.2 ms a code) while this one draws
-    the cards whose codes are ready."""
-    if workers <= 1 or len(links) < PARALLEL_FROM:
+    """``qr_path`` of each link, in order. With ``workers`` > 1 and many cards, forked
+    worker processes encode them (segno is pure Python: over a millisecond a code, as
+    long as drawing the rest of the card) while this one draws the cards whose codes are
+    ready. Forked, because a spawned worker imports the whole command line again (a
+    second each); so only from a process with no other thread (the command line, after
+    its database is closed), never from the bot, whose threads a fork would copy
+    mid-step."""
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    if workers <= 1 or len(links) < PARALLEL_FROM or not forkable or threading.active_count() > 1:
         yield from map(qr_path, links)
         return
-    context = multiprocessing.get_context("spawn")  # never fork a process with threads
+    context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         yield from pool.map(qr_path, links, chunksize=100)
 
