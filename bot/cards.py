@@ -6,7 +6,12 @@ print the same on a print shop's computer that has no Chinese font: ``[cards] fo
 else the Noto Sans SC that pylopdf-fonts-zh-cn installs, else a well-known system font
 (``find_font``). Only when none is found does it fall back to reportlab's CID font
 STSong-Light, which is not embedded: then the viewer must supply the glyphs. The QR is
-reportlab's own, drawn as vector squares so it scans however the sheet is scaled.
+segno's matrix (``bot.qr``), drawn as one vector path per code (a rectangle per run of
+dark modules in a row), so it scans however the sheet is scaled; reportlab's own QR widget
+drew a shape per module and took 95 % of the time (3,000 cards: 84 s).
+
+Beside the QR, the half of the card that villagers look for: the service days, the
+reception days, and the township's hotline (the nearest region above that has one).
 """
 
 from __future__ import annotations
@@ -15,9 +20,12 @@ import csv
 import dataclasses
 import io
 import logging
+import multiprocessing
 import os
 import string
-from collections.abc import Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -26,9 +34,7 @@ from typing import Any, Literal
 from fontTools import subset, ttLib  # type: ignore[import-untyped]
 from fontTools.pens.cu2quPen import Cu2QuPen  # type: ignore[import-untyped]
 from fontTools.pens.ttGlyphPen import TTGlyphPen  # type: ignore[import-untyped]
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, A6
 from reportlab.lib.units import mm
@@ -38,13 +44,21 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from bot.cells import csv_rows
+from bot.config import Config
 from bot.domain.codes import CadreCard, HouseholdCard, deep_link
 from bot.domain.roster import LinkedCadre, Rank
 from bot.domain.schedule import Repeat
 from bot.i18n import Language, keys, t, template
+from bot.qr import qr_path
+
+# reportlab wraps each compressed page in ASCII85 (7-bit safe, 25 % bigger), in pure Python
+# unless the optional rl_accel is installed: 70 % of the time of 3,000 cards. A binary
+# stream is what every PDF writer emits today.
+rl_config.useA85 = 0
 
 Card = HouseholdCard | CadreCard
 CardSize = Literal["a6", "a4"]
+Progress = Callable[[int, int], None]  # (cards drawn, cards in all)
 
 FALLBACK = "STSong-Light"  # a CID font every Chinese-capable reader has; not embedded
 EMBEDDED = "LianxinChinese"  # the name the embedded font is registered under while drawing
@@ -66,6 +80,10 @@ ACCENT = colors.HexColor("#A3191F")
 GREY = colors.HexColor("#555555")
 MARGIN = 8 * mm
 QR_SIZE = 42 * mm  # a phone reads it from arm's length; ≥ 30 mm on an A6 card
+PARALLEL_FROM = 400  # cards: below this, starting worker processes costs more than it saves
+QR_QUIET = 2  # modules of white around the code (drawn as the page's white)
+PANEL_GAP = 4 * mm  # between the QR and the panel beside it
+PANEL_SIZE = 8.0  # points: the panel's text, shrunk when a line is long
 BOTTOM = 30  # points below the QR: the link, the sentence to scan, the footnote
 ROW = 17.0  # points per linked cadre, less when a long chain must fit above the QR
 LABEL = 54  # points for the tier label (第一联系人) before the cadre's name
@@ -80,6 +98,60 @@ class Sheet:
     phones_per_household: int
     # Each rank's reception day as the card words it (``reception_labels``), by rank value.
     reception: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    # The service days (days of the month), from [schedule] service_days.
+    service_days: tuple[int, ...] = ()
+    # The hotline printed when no region above the household has one ([cards] hotline).
+    hotline: str = ""
+
+
+@dataclass(frozen=True)
+class Panel:
+    """The lines beside a household card's QR: (heading, lines under it) in order."""
+
+    sections: tuple[tuple[str, tuple[str, ...]], ...]
+
+
+def panel(card: HouseholdCard, sheet: Sheet) -> Panel:
+    """What a household card says beside its QR: the service days, each rank's reception
+    day (ranks of the household's own cadres first), and the hotline to call."""
+    language = sheet.language
+    sections: list[tuple[str, tuple[str, ...]]] = []
+    if sheet.service_days:
+        days = t(language, "cards.panel.separator").join(str(d) for d in sheet.service_days)
+        monthly = t(language, "cards.panel.monthly", days=days)
+        sections.append((t(language, "cards.panel.service_days"), (monthly,)))
+    own = [linked.cadre.rank.value for linked in card.cadres]
+    ranks = sorted(sheet.reception, key=lambda r: (r not in own, list(sheet.reception).index(r)))
+    lines = tuple(
+        t(
+            language,
+            "cards.panel.reception_line",
+            rank=t(language, f"cards.rank.{rank}"),
+            rule=rule,
+        )
+        for rank in ranks
+        for rule in (sheet.reception[rank],)
+    )
+    if lines:
+        sections.append((t(language, "cards.panel.reception"), lines))
+    hotline = card.hotline or sheet.hotline
+    if hotline:
+        sections.append((t(language, "cards.panel.hotline"), (hotline,)))
+    return Panel(tuple(sections))
+
+
+def sheet_of(config: Config, username: str) -> Sheet:
+    """What a print run's cards share, from the configuration."""
+    language = config.general.language
+    rules = config.schedule.rules(config.general.zone)
+    return Sheet(
+        username,
+        language,
+        config.binding.phones_per_household,
+        reception_labels(language, rules.reception),
+        rules.service_days,
+        config.cards.hotline,
+    )
 
 
 def reception_labels(language: Language, rules: Mapping[Rank, Repeat]) -> dict[str, str]:
@@ -133,34 +205,54 @@ def find_font(configured: Path | None) -> Font:
 
 
 def pdf(
-    cards: Sequence[Card], sheet: Sheet, size: CardSize = "a6", font: Font | None = None
+    cards: Sequence[Card],
+    sheet: Sheet,
+    size: CardSize = "a6",
+    font: Font | None = None,
+    progress: Progress | None = None,
+    workers: int = 1,
 ) -> bytes:
     """One card per A6 page, or four per A4 page with light cut lines between them.
 
-    ``font``: the Chinese font (default: ``find_font(None)``)."""
+    ``font``: the Chinese font (default: ``find_font(None)``). ``progress(done, total)``
+    is called after each card is drawn (it decides how often to tell anyone).
+    ``workers``: processes encoding the QR codes of a big print run (``_qr_paths``)."""
     font = find_font(None) if font is None else font
-    extra = "".join(sheet.reception.values())
+    extra = "".join([*sheet.reception.values(), sheet.hotline])
     registered = _register_font(font, _characters(cards, sheet.language) + extra)
     try:
-        return _pdf(cards, sheet, size, registered.fontName)
+        return _pdf(cards, sheet, size, registered.fontName, progress, workers)
     finally:
         if isinstance(registered, TTFont):
             registered.unregister()  # the next run embeds a font made for its own text
 
 
-def _pdf(cards: Sequence[Card], sheet: Sheet, size: CardSize, font: str) -> bytes:
+def _pdf(
+    cards: Sequence[Card],
+    sheet: Sheet,
+    size: CardSize,
+    font: str,
+    progress: Progress | None,
+    workers: int,
+) -> bytes:
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=A6 if size == "a6" else A4)
     canvas.setTitle(t(sheet.language, "cards.title"))
     width, height = A6 if size == "a6" else (A4[0] / 2, A4[1] / 2)
     # Where each card of a page sits: A6 fills its page; A4 reads left to right, top down.
     origins = [(0.0, 0.0)] if size == "a6" else [(0, height), (width, height), (0, 0), (width, 0)]
+    links = [deep_link(sheet.bot_username, card.code) for card in cards]
+    qrs, stamps = _qr_paths(links, workers), Stamps(canvas)
+    done = 0
     for start in range(0, len(cards), len(origins)):
         for origin, card in zip(origins, cards[start : start + len(origins)], strict=False):
             canvas.saveState()
             canvas.translate(*origin)
-            _card(canvas, card, sheet, width, height, font)
+            _card(canvas, card, next(qrs), sheet, (width, height), font, stamps)
             canvas.restoreState()
+            done += 1
+            if progress is not None:
+                progress(done, len(cards))
         if size == "a4":
             _cut_lines(canvas, width, height)
         canvas.showPage()
@@ -335,43 +427,73 @@ def _strings(value: object) -> str:
     return "".join(walk(value))
 
 
+class Stamps:
+    """What many cards of a run share (the title, headings, the sentence under the QR, a
+    township's panel) is drawn once as a PDF form and stamped on each card: a third of
+    the drawing time of a big run, and a smaller file."""
+
+    def __init__(self, canvas: Canvas) -> None:
+        self._canvas = canvas
+        self._names: dict[object, str] = {}
+
+    def __call__(self, key: object, draw: Callable[[], None]) -> None:
+        name = self._names.get(key)
+        if name is None:
+            name = self._names[key] = f"stamp{len(self._names)}"
+            self._canvas.beginForm(name)
+            draw()
+            self._canvas.endForm()
+        self._canvas.doForm(name)
+
+
 def _card(
-    canvas: Canvas, card: Card, sheet: Sheet, width: float, height: float, font: str
+    canvas: Canvas,
+    card: Card,
+    qr: tuple[int, str],
+    sheet: Sheet,
+    size: tuple[float, float],
+    font: str,
+    stamps: Stamps,
 ) -> None:
     """One card in a ``width`` × ``height`` box at the origin: text above, the QR below."""
-    language = sheet.language
+    language, (width, height) = sheet.language, size
     if isinstance(card, HouseholdCard):
-        _household_text(canvas, card, sheet, width, height, font)
+        _household_text(canvas, card, sheet, size, font, stamps)
         scan = t(language, "cards.scan")
         note = t(language, "cards.phones", count=sheet.phones_per_household)
+        beside = panel(card, sheet)
     else:
         _cadre_text(canvas, card, language, width, height, font)
-        scan, note = t(language, "cards.cadre_scan"), ""
-    _qr_block(canvas, deep_link(sheet.bot_username, card.code), scan, note, width, font)
+        scan, note, beside = t(language, "cards.cadre_scan"), "", Panel(())
+    link = deep_link(sheet.bot_username, card.code)
+    left = beside.sections != ()
+    _qr_block(canvas, link, qr, width, font, left)
+    stamps(("under", scan, note, left), lambda: _under_qr(canvas, (scan, note), width, font))
+    if beside.sections:
+        stamps(beside, lambda: _panel(canvas, beside, width, font))
 
 
 def _household_text(
     canvas: Canvas,
     card: HouseholdCard,
     sheet: Sheet,
-    width: float,
-    height: float,
+    size: tuple[float, float],
     font: str,
+    stamps: Stamps,
 ) -> None:
     """Title, the household, and its linked cadres in tier order (or a word that none is),
     each with their reception day if their rank has one."""
-    inner, language = width - 2 * MARGIN, sheet.language
-    household = card.household
-    y = _title(canvas, t(language, "cards.title"), width, height, font)
+    (width, height), language = size, sheet.language
+    inner, household = width - 2 * MARGIN, card.household
+    y = _title_height(height)
     head = t(language, "cards.head", name=household.head_name)
     y = _line(canvas, head, y - 20, 13, inner, font)
     address = t(language, "cards.address", address=household.address or card.region_name)
     for part in _wrap(address, 9.5, inner, font, lines=2):
         y = _line(canvas, part, y - 14, 9.5, inner, font)
     number = t(language, "cards.household_id", id=household.id)
-    y = _line(canvas, number, y - 13, 9, inner, font, GREY)
-    y = _line(canvas, t(language, "cards.cadres_heading"), y - 21, 10.5, inner, font, ACCENT)
-    _rule(canvas, y - 5, width)
+    y = _line(canvas, number, y - 13, 9, inner, font, GREY) - 21
+    stamps(("frame", y), lambda: _household_frame(canvas, language, size, font, y))
     if not card.cadres:
         _line(canvas, t(language, "cards.no_cadres"), y - 21, 10, inner, font)
         return
@@ -418,6 +540,16 @@ def _cadre_row(
     canvas.drawString(MARGIN + LABEL + (name_width + 5) * shrink, y, rank)
 
 
+def _household_frame(
+    canvas: Canvas, language: Language, size: tuple[float, float], font: str, y: float
+) -> None:
+    """What every household card has: the title, and the cadres' heading at ``y``."""
+    width, height = size
+    _title(canvas, t(language, "cards.title"), width, height, font)
+    _line(canvas, t(language, "cards.cadres_heading"), y, 10.5, width - 2 * MARGIN, font, ACCENT)
+    _rule(canvas, y - 5, width)
+
+
 def _cadre_text(
     canvas: Canvas, card: CadreCard, language: Language, width: float, height: float, font: str
 ) -> None:
@@ -445,20 +577,30 @@ def _title(canvas: Canvas, text: str, width: float, height: float, font: str) ->
     y = height - MARGIN - 15
     canvas.drawCentredString(width / 2, y, text)
     _rule(canvas, y - 8, width)
-    return y - 8
+    return _title_height(height)
 
 
-def _qr_block(canvas: Canvas, link: str, scan: str, note: str, width: float, font: str) -> None:
-    """The QR centred above the link, the sentence that says what scanning does, a footnote."""
+def _title_height(height: float) -> float:
+    """The height of the rule under the title."""
+    return height - MARGIN - 15 - 8
+
+
+def _qr_block(
+    canvas: Canvas, link: str, qr: tuple[int, str], width: float, font: str, left: bool
+) -> None:
+    """The QR (centred, or at the left when a panel stands beside it) above the link."""
     inner = width - 2 * MARGIN
-    widget = QrCodeWidget(link, barWidth=QR_SIZE, barHeight=QR_SIZE, barLevel="M", barBorder=2)
-    drawing = Drawing(QR_SIZE, QR_SIZE)
-    drawing.add(widget)
-    renderPDF.draw(drawing, canvas, (width - QR_SIZE) / 2, _qr_top() - QR_SIZE)
+    x = MARGIN if left else (width - QR_SIZE) / 2
+    draw_qr(canvas, qr, x, _qr_top() - QR_SIZE, QR_SIZE)
     canvas.setFillColor(colors.black)
     size = _fit(link, 7.5, inner, MONO)
     canvas.setFont(MONO, size)
     canvas.drawCentredString(width / 2, MARGIN + 21, link)
+
+
+def _under_qr(canvas: Canvas, text: tuple[str, str], width: float, font: str) -> None:
+    """The sentence that says what scanning does, and a footnote."""
+    inner, (scan, note) = width - 2 * MARGIN, text
     _fitted(canvas, scan, width / 2, MARGIN + 9, 9, inner, font, colors.black, centred=True)
     if note:
         _fitted(canvas, note, width / 2, MARGIN - 1, 7, inner, font, GREY, centred=True)
@@ -466,6 +608,55 @@ def _qr_block(canvas: Canvas, link: str, scan: str, note: str, width: float, fon
 
 def _qr_top() -> float:
     return MARGIN + BOTTOM + QR_SIZE
+
+
+def draw_qr(canvas: Canvas, qr: tuple[int, str], x: float, y: float, size: float) -> None:
+    """A QR (``qr_path``) in the ``size`` square at (x, y), a quiet zone of ``QR_QUIET``
+    modules inside it: one filled path of rectangles (a run of dark modules each), with
+    no stroke, so the modules neither grow nor leave hairline gaps when scaled."""
+    count, ops = qr
+    module = size / (count + 2 * QR_QUIET)
+    canvas.saveState()
+    canvas.translate(x + QR_QUIET * module, y + size - QR_QUIET * module)
+    canvas.scale(module, module)
+    canvas.setFillColor(colors.black)
+    canvas.addLiteral(ops)
+    canvas.restoreState()
+
+
+def _qr_paths(links: Sequence[str], workers: int) -> Iterator[tuple[int, str]]:
+    """``qr_path`` of each link, in order. With ``workers`` > 1 and many cards, forked
+    worker processes encode them (segno is pure Python: over a millisecond a code, as
+    long as drawing the rest of the card) while this one draws the cards whose codes are
+    ready. Forked, because a spawned worker imports the whole command line again (a
+    second each); so only from a process with no other thread (the command line, after
+    its database is closed), never from the bot, whose threads a fork would copy
+    mid-step."""
+    forkable = "fork" in multiprocessing.get_all_start_methods()
+    if workers <= 1 or len(links) < PARALLEL_FROM or not forkable or threading.active_count() > 1:
+        yield from map(qr_path, links)
+        return
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        yield from pool.map(qr_path, links, chunksize=100)
+
+
+def _panel(canvas: Canvas, beside: Panel, width: float, font: str) -> None:
+    """The panel right of the QR: headings in the accent colour, lines under them, every
+    line shrunk to the panel's width; sizes shrink together when there are many lines."""
+    x = MARGIN + QR_SIZE + PANEL_GAP
+    room = width - MARGIN - x
+    count = sum(1 + len(lines) for _, lines in beside.sections)
+    gaps = len(beside.sections) - 1
+    step = min(PANEL_SIZE * 1.45, (QR_SIZE - 4 - gaps * 3) / max(count, 1))
+    size = min(PANEL_SIZE, step / 1.3)
+    y = _qr_top() - 2 - size
+    for heading, lines in beside.sections:
+        _fitted(canvas, heading, x, y, size, room, font, ACCENT)
+        for line in lines:
+            y -= step
+            _fitted(canvas, line, x, y, size, room, font)
+        y -= step + 3
 
 
 def _line(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -48,6 +49,9 @@ def add_commands(
         "--region. Holders without a code get one; live codes are reused.",
     )
     printing.add_argument("--region", help="region id: its households and all below it")
+    printing.add_argument(
+        "--household", help="one household's card (a reprint: its live code, or a new one)"
+    )
     printing.add_argument("--out", type=Path, help="the file to write (overwritten)")
     printing.add_argument("--format", choices=("pdf", "csv"), default="pdf")
     printing.add_argument(
@@ -84,8 +88,12 @@ def _username_option(parser: argparse.ArgumentParser) -> None:
 def _print(args: argparse.Namespace, *, load: Load, parser: argparse.ArgumentParser) -> int:
     config = load(args)
     language = config.general.language
-    if args.region is None:
+    if args.region is None and args.household is None:
         parser.error(t(language, "cards.cli.region_required"))
+    if args.region is not None and args.household is not None:
+        parser.error(t(language, "cards.cli.region_or_household"))
+    if args.household is not None and args.cadres:
+        parser.error(t(language, "cards.cli.household_not_cadres"))
     if args.out is None:
         parser.error(t(language, "cards.cli.out_required"))
     try:
@@ -111,10 +119,15 @@ async def _print_async(
     args: argparse.Namespace, config: Config, username: str, font: Font | None
 ) -> int:
     language = config.general.language
-    region: str = args.region
+    region: str = args.region or ""
     now = SystemClock().now()
 
     async def gather(tx: Tx) -> _Found:
+        if args.household is not None:
+            card = await codes.household_card(tx, now, args.household)
+            if card is None:
+                raise Refusal(t(language, "cards.cli.unknown_household", id=args.household))
+            return _Found([card], [], 0)
         if not await codes.region_exists(tx, region):
             raise Refusal(t(language, "cards.cli.unknown_region", region=region))
         if args.cadres:
@@ -168,16 +181,34 @@ def _render(
     from bot import cards  # reportlab takes a while to import; only printing needs it
 
     if args.format == "pdf":
-        language, reception = config.general.language, config.schedule.rules(config.general.zone)
-        labels = cards.reception_labels(language, reception.reception)
-        sheet = cards.Sheet(username, language, config.binding.phones_per_household, labels)
+        sheet = cards.sheet_of(config, username)
+        every: list[cards.Card] = [*found.households, *found.cadres]
+        progress = _Progress(config.general.language, len(every))
         try:
-            return cards.pdf([*found.households, *found.cadres], sheet, args.size, font)
+            return cards.pdf(every, sheet, args.size, font, progress, os.cpu_count() or 1)
         except cards.FontProblem as problem:
             raise _font_refusal(config.general.language, problem) from None
     if args.cadres:
         return cards.cadres_csv(found.cadres, username)
     return cards.households_csv(found.households, username)
+
+
+class _Progress:
+    """「正在生成 3,000 张联系卡… 40%」 on stderr at every tenth of a big run."""
+
+    SHOWN_FROM = 200  # cards: a smaller run is done before anyone would read it
+
+    def __init__(self, language: Language, total: int) -> None:
+        self._language, self._total, self._shown = language, total, -1
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < self.SHOWN_FROM:
+            return
+        tenth = done * 10 // total
+        if tenth != self._shown:
+            self._shown = tenth
+            text = t(self._language, "cards.progress", count=f"{total:,}", percent=tenth * 10)
+            print(f"lianxin: {text}", file=sys.stderr, flush=True)
 
 
 def _write(out: Path, data: bytes, language: Language) -> None:

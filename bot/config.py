@@ -477,6 +477,9 @@ class CardsConfig(_Section):
     # A Chinese font file (.ttf, .otf or .ttc: its first font) to embed in card PDFs;
     # None: the packaged Noto Sans SC, else a well-known system font (bot/cards.py).
     font: Path | None = None
+    # The service hotline a household card shows when no region at or above its own has
+    # one (the roster's regions sheet, column hotline / 服务热线); "": none.
+    hotline: str = Field(default="", max_length=40)
 
     @field_validator("bot_username")
     @classmethod

@@ -16,6 +16,7 @@ from . import (
     binding,
     cadre,
     common,
+    contact_cards,
     deadlines,
     pickers,
     roster_upload,
@@ -53,6 +54,7 @@ def register(app: AnyApp) -> None:
     threads.register(app)  # 「另起一件事」 under a villager's "已补充到诉求"
     villager.register(app)  # /cadres, /household, the big buttons, a bound villager's messages
     admin.register(app)  # /status
+    contact_cards.register(app)  # /cards, /card: contact cards for an administrator
     common.register_fallbacks(app)  # unknown commands, not-yet-bound, unsupported, old buttons
     app.add_error_handler(on_error)
 

@@ -89,6 +89,7 @@ class LongContext(Protocol):
     def file_path(self, stem: str, suffix: str) -> Path: ...
     @property
     def roster(self) -> Desk[ImportOutcome]: ...  # rosters sent in Telegram
+    async def tell(self, *calls: Call) -> None: ...  # progress, before the job's end
 
 
 Run = Callable[[LongContext], Awaitable[list[Call]]]  # a job's work: returns the calls it owes

@@ -25,7 +25,7 @@ CADRE = (
     "meeting",
     "announce",
 )
-ADMIN = ("start", "help", "status")
+ADMIN = ("start", "help", "status", "cards", "card")
 
 
 def description_calls(default: Language) -> list[Call]:

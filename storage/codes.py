@@ -11,9 +11,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.domain.codes import CadreCard, HouseholdCard, new_code
+from bot.domain.codes import (
+    CadreCard,
+    CodeState,
+    Holder,
+    HouseholdCard,
+    HouseholdHit,
+    Place,
+    new_code,
+)
 from bot.domain.roster import Household, LinkedCadre
-from storage.db import Tx
+from storage.db import Row, Tx
 from storage.people import cadre_from
 from storage.timefmt import to_db
 
@@ -46,7 +54,10 @@ SELECT (SELECT count(*) FROM members WHERE code = :code)
      + (SELECT count(*) FROM cadre_accounts WHERE code = :code)
 """
 SELECT_HOUSEHOLDS_UNDER = """
-SELECT h.id, h.head_name, h.region_id, h.address, h.phone, r.name AS region_name, c.code
+SELECT h.id, h.head_name, h.region_id, h.address, h.phone, r.name AS region_name, c.code,
+       (SELECT a.hotline FROM region_tree u JOIN regions a ON a.id = u.ancestor_id
+        WHERE u.region_id = h.region_id AND coalesce(a.hotline, '') <> ''
+        ORDER BY u.depth LIMIT 1) AS hotline  -- the nearest region's at or above
 FROM households h
 JOIN region_tree s ON s.ancestor_id = :region AND s.region_id = h.region_id  -- at or below
 JOIN regions r ON r.id = h.region_id
@@ -62,6 +73,67 @@ JOIN households h ON h.id = l.household_id
 JOIN region_tree s ON s.ancestor_id = :region AND s.region_id = h.region_id
 JOIN cadres c ON c.id = l.cadre_id
 ORDER BY l.household_id, l.tier, c.id
+"""
+SELECT_HOUSEHOLD_CARD = """
+SELECT h.id, h.head_name, h.region_id, h.address, h.phone, r.name AS region_name,
+       (SELECT a.hotline FROM region_tree u JOIN regions a ON a.id = u.ancestor_id
+        WHERE u.region_id = h.region_id AND coalesce(a.hotline, '') <> ''
+        ORDER BY u.depth LIMIT 1) AS hotline
+FROM households h JOIN regions r ON r.id = h.region_id
+WHERE h.id = ? AND h.removed_at IS NULL
+"""
+SELECT_LINKS_OF = """
+SELECT l.tier, c.id, c.name, c.rank, c.unit, c.phone, c.region_id, c.backup_id, c.supervises
+FROM links l JOIN cadres c ON c.id = l.cadre_id
+WHERE l.household_id = ?
+ORDER BY l.tier, c.id
+"""
+# The administrator's card picker and household pages (/cards, /card).
+SELECT_PLACES = """
+SELECT r.id, r.name, r.level,
+       (SELECT count(*) FROM region_tree s
+        JOIN households h ON h.region_id = s.region_id AND h.removed_at IS NULL
+        WHERE s.ancestor_id = r.id) AS households
+FROM regions r
+WHERE r.parent_id IS :parent AND r.removed_at IS NULL
+ORDER BY r.id
+"""
+SELECT_PLACE = """
+SELECT r.id, r.name, r.level,
+       (SELECT count(*) FROM region_tree s
+        JOIN households h ON h.region_id = s.region_id AND h.removed_at IS NULL
+        WHERE s.ancestor_id = r.id) AS households
+FROM regions r
+WHERE r.id = :region AND r.removed_at IS NULL
+"""
+# A household by its id (any case) or a part of its head's name; its village's name.
+FIND_HOUSEHOLDS = """
+SELECT h.id, h.head_name, coalesce(v.name, r.name) AS village
+FROM households h
+JOIN regions r ON r.id = h.region_id
+LEFT JOIN region_tree u ON u.region_id = h.region_id AND u.ancestor_level = 'village'
+LEFT JOIN regions v ON v.id = u.ancestor_id
+WHERE h.removed_at IS NULL
+  AND (h.id = :query COLLATE NOCASE OR instr(h.head_name, :query) > 0)
+ORDER BY h.id = :query COLLATE NOCASE DESC, h.head_name = :query DESC, h.id
+LIMIT :limit OFFSET :offset
+"""
+COUNT_HOUSEHOLDS_FOUND = """
+SELECT count(*) FROM households h
+WHERE h.removed_at IS NULL
+  AND (h.id = :query COLLATE NOCASE OR instr(h.head_name, :query) > 0)
+"""
+SELECT_HOLDER = """
+SELECT h.id, h.head_name, h.address, coalesce(v.name, r.name) AS village,
+       (SELECT count(*) FROM members m WHERE m.household_id = h.id) AS members,
+       (SELECT count(*) FROM codes c WHERE c.household_id = h.id) AS codes,
+       (SELECT count(*) FROM codes c
+        WHERE c.household_id = h.id AND c.revoked_at IS NULL) AS live
+FROM households h
+JOIN regions r ON r.id = h.region_id
+LEFT JOIN region_tree u ON u.region_id = h.region_id AND u.ancestor_level = 'village'
+LEFT JOIN regions v ON v.id = u.ancestor_id
+WHERE h.id = ? AND h.removed_at IS NULL
 """
 SELECT_CADRES_UNDER = """
 SELECT c.id, c.name, c.rank, c.unit, c.phone, c.region_id, c.backup_id, c.supervises,
@@ -210,10 +282,29 @@ async def household_cards(
             region_name=row["region_name"],
             cadres=tuple(chains.get(row["id"], ())),
             code=row["code"] or codes[row["id"]],
+            hotline=row["hotline"] or "",
         )
         for row in rows
     ]
     return cards, len(codes)
+
+
+async def household_card(tx: Tx, now: datetime, household_id: str) -> HouseholdCard | None:
+    """One household's card (a reprint): its live code, or a new one if it has none (its
+    card was revoked); None if there is no such household."""
+    row = await tx.fetchone(SELECT_HOUSEHOLD_CARD, (household_id,))
+    if row is None:
+        return None
+    links = await tx.fetchall(SELECT_LINKS_OF, (household_id,))
+    return HouseholdCard(
+        household=Household(
+            row["id"], row["head_name"], row["region_id"], row["address"], row["phone"]
+        ),
+        region_name=row["region_name"],
+        cadres=tuple(LinkedCadre(link["tier"], cadre_from(link)) for link in links),
+        code=await issue(tx, now, household_id=household_id),
+        hotline=row["hotline"] or "",
+    )
 
 
 async def cadre_cards(tx: Tx, now: datetime, region_id: str) -> tuple[list[CadreCard], int]:
@@ -257,3 +348,66 @@ def _holder(household_id: str | None, cadre_id: str | None) -> tuple[str, str]:
     if household_id is not None:
         return SELECT_LIVE_HOUSEHOLD, household_id
     return SELECT_LIVE_CADRE, str(cadre_id)
+
+
+def _place(row: Row) -> Place:
+    return Place(row["id"], row["name"], row["level"], row["households"])
+
+
+class CardStore:
+    """What the administrator's cards in Telegram ask (``bot.services.cards``), over one
+    transaction."""
+
+    def __init__(self, tx: Tx, now: datetime) -> None:
+        self._tx, self._now = tx, now
+
+    async def places(self, parent_id: str | None) -> list[Place]:
+        """The regions directly under ``parent_id`` (None: the top ones)."""
+        return [
+            _place(row) for row in await self._tx.fetchall(SELECT_PLACES, {"parent": parent_id})
+        ]
+
+    async def place(self, region_id: str) -> Place | None:
+        row = await self._tx.fetchone(SELECT_PLACE, {"region": region_id})
+        return None if row is None else _place(row)
+
+    async def household_cards(self, region_id: str) -> tuple[list[HouseholdCard], int]:
+        return await household_cards(self._tx, self._now, region_id)
+
+    async def household_card(self, household_id: str) -> HouseholdCard | None:
+        return await household_card(self._tx, self._now, household_id)
+
+    async def find(self, query: str, limit: int, offset: int) -> tuple[list[HouseholdHit], int]:
+        """Households whose id is ``query`` or whose head's name contains it, and how many."""
+        params = {"query": query, "limit": limit, "offset": offset}
+        rows = await self._tx.fetchall(FIND_HOUSEHOLDS, params)
+        total = int(await self._tx.scalar(COUNT_HOUSEHOLDS_FOUND, params))
+        return [HouseholdHit(r["id"], r["head_name"], r["village"]) for r in rows], total
+
+    async def holder(self, household_id: str) -> Holder | None:
+        row = await self._tx.fetchone(SELECT_HOLDER, (household_id,))
+        if row is None:
+            return None
+        links = await self._tx.fetchall(SELECT_LINKS_OF, (household_id,))
+        state = (
+            CodeState.LIVE
+            if row["live"]
+            else CodeState.REVOKED
+            if row["codes"]
+            else CodeState.NONE
+        )
+        return Holder(
+            row["id"],
+            row["head_name"],
+            row["village"],
+            row["address"] or "",
+            row["members"],
+            tuple(LinkedCadre(link["tier"], cadre_from(link)) for link in links),
+            state,
+        )
+
+    async def revoke(self, household_id: str) -> bool:
+        """Revoke the household's live code (as ``lianxin cards revoke --household``);
+        the phones bound with it stay bound. False if it had none."""
+        code = await live_code(self._tx, household_id=household_id)
+        return code is not None and await revoke(self._tx, self._now, code)

@@ -34,7 +34,7 @@ from storage.db import Database, Tx
 TABLE_NAMES = ("regions", "cadres", "households", "links", "departments")
 
 SELECT_REGIONS = """
-SELECT id, name, level, parent_id, discipline_contact, lat, lon, radius_m FROM regions
+SELECT id, name, level, parent_id, discipline_contact, lat, lon, radius_m, hotline FROM regions
 WHERE removed_at IS NULL
 ORDER BY CASE level WHEN 'county' THEN 0 WHEN 'township' THEN 1 WHEN 'village' THEN 2
          ELSE 3 END, id
@@ -53,12 +53,12 @@ SELECT_LINKS = (
 SELECT_DEPARTMENTS = "SELECT id, name, region_id, contact_id FROM departments ORDER BY id"
 
 UPSERT_REGION = """
-INSERT INTO regions (id, name, level, parent_id, discipline_contact, lat, lon, radius_m)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+INSERT INTO regions (id, name, level, parent_id, discipline_contact, lat, lon, radius_m, hotline)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET
     name = excluded.name, level = excluded.level, parent_id = excluded.parent_id,
     discipline_contact = excluded.discipline_contact, lat = excluded.lat, lon = excluded.lon,
-    radius_m = excluded.radius_m, removed_at = NULL
+    radius_m = excluded.radius_m, hotline = excluded.hotline, removed_at = NULL
 """
 UPSERT_CADRE = """
 INSERT INTO cadres (id, name, rank, unit, phone, region_id, backup_id, supervises)
@@ -166,6 +166,7 @@ def _file_rows(roster: Roster) -> dict[str, Rows]:
                 r.lat,
                 r.lon,
                 r.radius_m,
+                r.hotline,
             )
             for r in roster.regions
         ],
@@ -312,7 +313,7 @@ async def read_roster(tx: Tx) -> Roster:
     departments = await tx.fetchall(SELECT_DEPARTMENTS)
     return Roster(
         regions=tuple(
-            Region(r[0], r[1], Level(r[2]), r[3], r[4], r[5], r[6], r[7]) for r in regions
+            Region(r[0], r[1], Level(r[2]), r[3], r[4], r[5], r[6], r[7], r[8]) for r in regions
         ),
         cadres=tuple(Cadre(c[0], c[1], Rank(c[2]), c[3], c[4], c[5], c[6], c[7]) for c in cadres),
         households=tuple(Household(*h) for h in households),

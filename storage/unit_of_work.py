@@ -24,7 +24,7 @@ from storage import inbox, outbox
 from storage.accounts import Accounts
 from storage.announce import Notices
 from storage.cadre_views import Absences, Cases, Directory, Filings
-from storage.codes import Codes
+from storage.codes import CardStore, Codes
 from storage.confidential import Complaints
 from storage.conversations import Conversations
 from storage.db import Database, Tx
@@ -115,6 +115,10 @@ class UnitOfWork:
     @cached_property
     def accounts(self) -> Accounts:
         return Accounts(self.tx)
+
+    @cached_property
+    def cards(self) -> CardStore:
+        return CardStore(self.tx, self.now)
 
     @cached_property
     def codes(self) -> Codes:

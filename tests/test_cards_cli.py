@@ -22,6 +22,8 @@ from fontTools import subset, ttLib  # type: ignore[import-untyped]
 
 from bot import cards
 from bot.cli import main
+from bot.domain.codes import HouseholdCard
+from bot.domain.roster import Household
 from storage.db import Database
 from tests.conftest import fresh_database
 from tests.storage.test_codes import T1_HOUSEHOLDS, seed
@@ -398,3 +400,111 @@ def test_without_any_chinese_font_it_warns_and_uses_the_readers_font(
     assert b"/FontFile2" not in data
     assert b"STSong-Light" in font_names(tmp_path / "g1.pdf")
     assert "王秀英" in page_text(tmp_path / "g1.pdf", 0)
+
+
+async def _set_hotlines(path: Path, hotlines: dict[str, str]) -> None:
+    db = await Database.open(path)
+    async with db.transaction() as tx:
+        for region, hotline in hotlines.items():
+            await tx.execute("UPDATE regions SET hotline = ? WHERE id = ?", (hotline, region))
+    await db.close()
+
+
+@pytest.mark.slow
+def test_beside_the_qr_the_service_days_reception_days_and_nearest_hotline(
+    run: Run, tmp_path: Path, config: Path
+) -> None:
+    hotlines = {"C": "0797-1111111", "T1": "0797-2222222"}
+    asyncio.run(_set_hotlines(tmp_path / "lianxin.db", hotlines))
+    status, _, err = run("cards", "--region", "C", "--out", tmp_path / "c.pdf")
+    assert status == 0, err
+    texts = [page_text(tmp_path / "c.pdf", n) for n in range(5)]
+    h1 = next(text for text in texts if "王秀英" in text)
+    h4 = next(text for text in texts if "刘福" in text)
+    assert "党员服务日" in h1
+    assert "每月 15、16 日" in h1  # [schedule] service_days, the default
+    assert "接待日" in h1
+    assert "县级领导：每月1日" in h1  # her third contact's rank first
+    assert "乡镇书记：每周一" in h1
+    assert "乡镇服务热线" in h1
+    assert "0797-2222222" in h1  # her township's (东坪镇), the nearest one above her
+    assert "0797-1111111" not in h1
+    assert "0797-1111111" in h4  # 西河乡 has none: the county's
+
+
+@pytest.mark.slow
+def test_the_hotline_from_the_configuration_when_no_region_has_one(
+    run: Run, tmp_path: Path, config: Path
+) -> None:
+    config.write_text(config.read_text() + 'hotline = "12345"\n')  # under [cards]
+    status, _, err = run("cards", "--household", "H2", "--out", tmp_path / "h2.pdf")
+    assert status == 0, err
+    assert "12345" in page_text(tmp_path / "h2.pdf", 0)
+
+
+@pytest.mark.slow
+def test_one_households_reprint_reuses_its_code_and_a_revoked_one_gets_a_new(
+    run: Run, tmp_path: Path
+) -> None:
+    live = link_of(run, tmp_path, "H1")
+    status, out, err = run("cards", "--household", "H1", "--out", tmp_path / "h1.pdf")
+    assert status == 0, err
+    assert "1" in out
+    assert len(pages(tmp_path / "h1.pdf")) == 1
+    assert scanned_links(tmp_path / "h1.pdf") == [live]  # the card in her hands still works
+    assert "王秀英" in page_text(tmp_path / "h1.pdf", 0)
+
+    status, _, _ = run("cards", "revoke", "--household", "H1")
+    assert status == 0
+    status, _, err = run("cards", "--household", "H1", "--out", tmp_path / "again.pdf")
+    assert status == 0, err
+    [new] = scanned_links(tmp_path / "again.pdf")
+    assert new != live
+    assert link_of(run, tmp_path, "H1") == new  # the new code is the live one now
+
+
+def test_one_households_reprint_refusals(run: Run, tmp_path: Path) -> None:
+    status, _, err = run("cards", "--household", "H99", "--out", tmp_path / "x.pdf")
+    assert status == 1
+    assert "没有编号为「H99」的住户" in err
+    assert not (tmp_path / "x.pdf").exists()
+    refusals = {
+        ("--region", "C", "--household", "H1"): "只能选一个",
+        ("--household", "H1", "--cadres"): "不能和 --cadres 一起用",
+    }
+    for argv, message in refusals.items():
+        status, _, err = run("cards", *argv, "--out", tmp_path / "x.pdf")
+        assert status == 2
+        assert message in err
+        assert not (tmp_path / "x.pdf").exists()
+
+
+def test_progress_is_told_at_every_tenth_of_a_big_run(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot.cards_cli import _Progress
+
+    progress = _Progress("zh", 3000)
+    for done in range(1, 3001):
+        progress(done, 3000)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == "lianxin: 正在生成 3,000 张联系卡… 0%"
+    assert lines[4] == "lianxin: 正在生成 3,000 张联系卡… 40%"
+    assert lines[-1] == "lianxin: 正在生成 3,000 张联系卡… 100%"
+    assert len(lines) == 11
+    small = _Progress("zh", 5)
+    for done in range(1, 6):
+        small(done, 5)
+    assert capsys.readouterr().err == ""  # five cards are done before anyone reads it
+
+
+def test_the_pdf_tells_its_progress_card_by_card() -> None:
+    seen: list[tuple[int, int]] = []
+    sheet = cards.Sheet(BOT, "en", 3)
+    found = [
+        HouseholdCard(Household(f"H{n}", "Wang", "V1"), "Willow", (), "AbCdEfGhIjKlMnOp")
+        for n in range(5)
+    ]
+    data = cards.pdf(found, sheet, "a4", cards.Font(None), lambda *pair: seen.append(pair))
+    assert data.startswith(b"%PDF")
+    assert seen == [(n, 5) for n in range(1, 6)]

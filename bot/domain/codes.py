@@ -17,6 +17,7 @@ import re
 import secrets
 import string
 from dataclasses import dataclass
+from enum import Enum
 
 from bot.domain.roster import Cadre, Household, LinkedCadre
 
@@ -65,6 +66,7 @@ class HouseholdCard:
     region_name: str
     cadres: tuple[LinkedCadre, ...]
     code: str
+    hotline: str = ""  # the nearest region at or above the household's that has one
 
 
 @dataclass(frozen=True)
@@ -75,3 +77,43 @@ class CadreCard:
     region_name: str
     households: int  # how many households are linked to this cadre
     code: str
+
+
+@dataclass(frozen=True)
+class Place:
+    """A region as the administrator's card picker shows it."""
+
+    id: str
+    name: str
+    level: str  # "county", "township", "village", "group"
+    households: int  # at or below it
+
+
+@dataclass(frozen=True)
+class HouseholdHit:
+    """A household found by /card: its id, head and village."""
+
+    id: str
+    head_name: str
+    village: str
+
+
+class CodeState(Enum):
+    """Where a household's card stands: a live code, only revoked ones, or none yet."""
+
+    LIVE = "live"
+    REVOKED = "revoked"  # the next print issues a new code
+    NONE = "none"  # never printed
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A household as the administrator's page shows it (no code: it is the secret)."""
+
+    id: str
+    head_name: str
+    village: str
+    address: str
+    members: int  # phones bound
+    cadres: tuple[LinkedCadre, ...]
+    code: CodeState

@@ -45,6 +45,7 @@ class Region:
     lat: float | None = None
     lon: float | None = None
     radius_m: float | None = None
+    hotline: str | None = None  # a service hotline printed on the contact cards below
 
 
 @dataclass(frozen=True)

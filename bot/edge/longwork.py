@@ -90,6 +90,7 @@ class Work:
     now: datetime
     workers: Workers
     bot: Bot | None = None
+    on_outbox: Callable[[], None] = lambda: None
 
     def reading(self) -> AbstractAsyncContextManager[UnitOfWork]:
         return reading(self.db, self.now)
@@ -97,6 +98,13 @@ class Work:
     async def in_process(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """``fn(*args)`` in a worker process (``fn`` and its arguments are pickled)."""
         return await self.workers.run(fn, *args, **kwargs)
+
+    async def tell(self, *calls: Call) -> None:
+        """Queue ``calls`` now, before the job is done (its progress), in their own short
+        transaction."""
+        async with unit_of_work(self.db, self.setup.clock.now()) as work:
+            work.send(*calls)
+        self.on_outbox()
 
     def file_path(self, stem: str, suffix: str) -> Path:
         """A new file beside the database, for the sender to upload (kept: the outbox row
@@ -179,9 +187,10 @@ class LongWork:
         try:
             async with self._slots:
                 await _held()
-                calls = await job.run(
-                    Work(self._db, self._services, now, self._workers, self._bot)
+                context = Work(
+                    self._db, self._services, now, self._workers, self._bot, self._on_outbox
                 )
+                calls = await job.run(context)
         except Exception:
             log.exception("long work %s failed", job.name)
             calls = [] if job.chat is None else [self._apology(job.chat)]

@@ -47,6 +47,7 @@ TABLES = (
             Column("lat", "纬度", required=False),
             Column("lon", "经度", required=False),
             Column("radius_m", "半径米", required=False),
+            Column("hotline", "服务热线", required=False),
         ),
     ),
     Table(

@@ -113,7 +113,9 @@ def read_region(row: RowReader) -> Region | None:
     if not region_id or level is None:  # the level decides what may hang below it
         return None
     parent, contact = row.optional("parent_id"), row.optional("discipline_contact")
-    return Region(region_id, name, level, parent, contact, lat, lon, radius)
+    return Region(
+        region_id, name, level, parent, contact, lat, lon, radius, row.optional("hotline")
+    )
 
 
 def read_cadre(row: RowReader, ranks: Mapping[str, Rank] = RANK_NAMES) -> Cadre | None:

@@ -48,7 +48,7 @@ def _tables(roster: Roster) -> dict[str, Iterator[Cells]]:
     return {
         "regions": (
             (r.id, r.name, r.level.value, r.parent_id or "", r.discipline_contact or "",
-             _number(r.lat), _number(r.lon), _number(r.radius_m))
+             _number(r.lat), _number(r.lon), _number(r.radius_m), r.hotline or "")
             for r in roster.regions
         ),
         "cadres": (

@@ -12,6 +12,7 @@ from bot.services.accounts import AccountStore, SeenWork
 from bot.services.announce import AnnounceStore, AnnounceWork, LinkedCadres, RateStore
 from bot.services.away import AwayWork
 from bot.services.binding import AccountNames, BindingPeople, BindingWork
+from bot.services.cards import CardsWork
 from bot.services.casework import CaseRequests, CaseWork
 from bot.services.confidential import ComplaintRequests, ComplaintWork
 from bot.services.deadlines import DeadlinesWork
@@ -94,6 +95,7 @@ class Work(
     RotaWork,
     AnnounceWork,
     UploadWork,
+    CardsWork,
     Protocol,
 ):
     """Every repository a use case may ask for (add your module's Protocol to the bases;

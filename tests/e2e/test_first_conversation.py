@@ -37,7 +37,7 @@ async def test_help_and_menus_per_role(sandbox: Sandbox, start_bot: StartBot) ->
     await admin.command("help")
     assert "/status" in (await admin.wait_for_text("管理员命令"))["text"]
 
-    await sandbox.wait_until(lambda: len(admin.commands()) == 3)
+    await sandbox.wait_until(lambda: len(admin.commands()) == 5)
     assert [c["command"] for c in villager.commands()] == [
         "start",
         "help",
@@ -47,7 +47,7 @@ async def test_help_and_menus_per_role(sandbox: Sandbox, start_bot: StartBot) ->
         "visits",
         "notices",
     ]
-    assert [c["command"] for c in admin.commands()] == ["start", "help", "status"]
+    assert [c["command"] for c in admin.commands()] == ["start", "help", "status", "cards", "card"]
     english = sandbox.user(1003, "Li", language_code="en")
     assert english.commands()[1]["description"] == "How to use Lianxin"
 

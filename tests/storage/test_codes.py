@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.clock import ManualClock
-from bot.domain.codes import is_code_shaped
+from bot.domain.codes import CodeState, is_code_shaped
 from bot.domain.roster import Rank
 from storage import codes, region_tree
 from storage.db import Database, Tx
@@ -193,3 +193,36 @@ async def test_a_cyclic_region_tree_does_not_hang(roster: Database, clock: Manua
         await region_tree.rebuild(tx)  # a cycle: the rebuild must end too
         cards, _ = await codes.household_cards(tx, clock.now(), "T1")
     assert {c.household.id for c in cards} == T1_HOUSEHOLDS
+
+
+async def test_the_administrators_card_store_finds_opens_and_revokes(
+    roster: Database, clock: ManualClock
+) -> None:
+    async with roster.transaction() as tx:
+        await tx.execute("UPDATE regions SET hotline = '0797-1' WHERE id = 'C'")
+        await tx.execute("UPDATE regions SET hotline = '0797-2' WHERE id = 'T1'")
+        store = codes.CardStore(tx, clock.now())
+        assert [p.id for p in await store.places(None)] == ["C"]
+        townships = await store.places("C")
+        assert [(p.id, p.households) for p in townships] == [("T1", 4), ("T2", 1)]
+        hits, total = await store.find("h1", 8, 0)  # an id, any case
+        assert (total, [(h.id, h.head_name, h.village) for h in hits]) == (
+            1,
+            [("H1", "王秀英", "柳树村")],  # its group's village
+        )
+        assert (await store.find("王", 8, 0))[1] == 1
+        holder = await store.holder("H1")
+        assert holder is not None
+        assert holder.code is CodeState.NONE
+        assert [linked.cadre.id for linked in holder.cadres] == ["K1", "K3", "K4"]
+        card = await store.household_card("H1")
+        assert card is not None
+        assert card.hotline == "0797-2"  # 东坪镇's, nearer than the county's
+        assert (await store.household_card("H4")).hotline == "0797-1"  # type: ignore[union-attr]
+        assert (await store.holder("H1")).code is CodeState.LIVE  # type: ignore[union-attr]
+        assert await store.revoke("H1")
+        assert not await store.revoke("H1")
+        assert (await store.holder("H1")).code is CodeState.REVOKED  # type: ignore[union-attr]
+        again = await store.household_card("H1")
+        assert again is not None
+        assert again.code != card.code
