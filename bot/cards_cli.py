@@ -23,7 +23,7 @@ from bot.config import Config
 from bot.domain.codes import CadreCard, HouseholdCard, deep_link, is_username
 from bot.domain.leavers import Reason
 from bot.i18n import Language, t
-from storage import cadre_views, codes, migrate
+from storage import cadre_views, codes, meta, migrate
 from storage.db import Database, Tx
 from storage.unit_of_work import unit_of_work
 
@@ -287,9 +287,12 @@ def _username(args: argparse.Namespace, config: Config) -> str:
     language = config.general.language
     given: str | None = args.bot_username
     if given is None:
-        if not config.cards.bot_username:
+        if config.cards.bot_username:
+            return config.cards.bot_username
+        remembered = asyncio.run(meta.remembered(config.database.path, meta.BOT_USERNAME))
+        if remembered is None or not is_username(remembered):
             raise Refusal(t(language, "cards.cli.no_username"))
-        return config.cards.bot_username
+        return remembered
     name = given.removeprefix("@")
     if not is_username(name):
         raise Refusal(t(language, "cards.cli.bad_username", name=given))

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from storage.db import Tx
+import asyncio
+import sqlite3
+from pathlib import Path
 
+from storage.db import Database, Tx
+
+BOT_USERNAME = "bot_username"  # from getMe at the last start: for printing cards offline
 SELECT_VALUE = "SELECT value FROM meta WHERE key = ?"
 UPSERT_VALUE = """
 INSERT INTO meta (key, value) VALUES (?, ?)
@@ -18,3 +23,21 @@ async def get(tx: Tx, key: str) -> str | None:
 
 async def put(tx: Tx, key: str, value: str) -> None:
     await tx.execute(UPSERT_VALUE, (key, value))
+
+
+async def remembered(path: Path, key: str) -> str | None:
+    """``key``'s value in the database at ``path``, read without migrating or writing;
+    None when there is no database, no such value, or the file cannot be read."""
+    if not await asyncio.to_thread(path.exists):
+        return None
+    try:
+        db = await Database.open(path)
+    except sqlite3.Error:
+        return None
+    try:
+        async with db.read() as tx:
+            return await get(tx, key)
+    except sqlite3.Error:  # no meta table yet (an old schema), a damaged file
+        return None
+    finally:
+        await db.close()

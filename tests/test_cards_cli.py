@@ -24,6 +24,7 @@ from bot import cards
 from bot.cli import main
 from bot.domain.codes import HouseholdCard
 from bot.domain.roster import Household
+from storage import meta
 from storage.db import Database
 from tests.conftest import fresh_database
 from tests.storage.test_codes import T1_HOUSEHOLDS, seed
@@ -508,3 +509,26 @@ def test_the_pdf_tells_its_progress_card_by_card() -> None:
     data = cards.pdf(found, sheet, "a4", cards.Font(None), lambda *pair: seen.append(pair))
     assert data.startswith(b"%PDF")
     assert seen == [(n, 5) for n in range(1, 6)]
+
+
+async def _remember(path: Path, username: str) -> None:
+    db = await Database.open(path)
+    async with db.transaction() as tx:
+        await meta.put(tx, meta.BOT_USERNAME, username)
+    await db.close()
+
+
+@pytest.mark.slow
+def test_the_username_the_bot_last_started_with_is_used(run: Run, tmp_path: Path) -> None:
+    """On the server, after the bot has run once, cards print with no option to give."""
+    bare = tmp_path / "bare.toml"
+    bare.write_text('[database]\npath = "lianxin.db"\n')
+    asyncio.run(_remember(tmp_path / "lianxin.db", "heping_lianxin_bot"))
+    out = tmp_path / "x.csv"
+    status, _, err = run(
+        "cards", "--region", "T1", "--format", "csv", "--out", out, config_path=bare
+    )
+    assert status == 0, err
+    links = [row["link"] for row in read_csv(out)]
+    assert links
+    assert all(link.startswith("https://t.me/heping_lianxin_bot?start=") for link in links)

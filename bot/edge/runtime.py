@@ -106,6 +106,13 @@ async def _publish_once(db: Database, clock: Clock, key: str, calls: list[Call])
             await meta.put(work.tx, key, digest)
 
 
+async def _remember_username(db: Database, clock: Clock, username: str) -> None:
+    """``lianxin cards`` prints links to this bot without asking Telegram (or the token)."""
+    async with unit_of_work(db, clock.now()) as work:
+        if await meta.get(work.tx, meta.BOT_USERNAME) != username:
+            await meta.put(work.tx, meta.BOT_USERNAME, username)
+
+
 async def _hint_admins(db: Database, config: Config, username: str) -> None:
     """An administrator who never wrote to the bot cannot be sent its notices (Telegram
     lets a bot write only to those who started it): say so on the console at each start."""
@@ -158,6 +165,7 @@ async def _start_loops(
     dispatcher = Dispatcher(db, app, services, on_outbox=sender.wake)
     await _publish_menus(db, config, clock)
     await _hint_admins(db, config, app.bot.username)
+    await _remember_username(db, clock, app.bot.username)
     _schedule_sweeps(app, db, services, sender.wake)
     running = Running(db, app, dispatcher, sender, [], lock=lock)
     dispatching = _task(dispatcher.run(), "dispatcher")
