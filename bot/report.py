@@ -95,6 +95,8 @@ class _Words:
         self.marks = {m: texts(f"requests_cadre.media.{m}") for m in _MEDIA}
 
     def __call__(self, text: str | None, media: str | None) -> str:
+        if media is None and text is not None and len(text) <= WORDS and text.isprintable():
+            return text  # one line already, no bidi or zero-width marks (format characters)
         words = " ".join(_INVISIBLE.sub("", text).split()) if text else ""
         if len(words) > WORDS:
             words = words[: WORDS - 1] + "…"
@@ -421,18 +423,20 @@ def _text(reference: str, value: str, style: str = "") -> str | None:
     text = value.translate(_ESCAPE)
     if not text:
         return None
-    space = ' xml:space="preserve"' if text[0].isspace() or text[-1].isspace() else ""
+    space = ' xml:space="preserve"' if text[0] <= " " or text[-1] <= " " else ""
     return f'<c r="{reference}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
 
 
-def _typed(reference: str, value: object, serials: dict[object, str]) -> str | None:
-    """A cell of any other type than str, int or float (the common ones, written inline
-    by ``_row``): instants, dates, hours, percentages; None (and anything else) is empty."""
+def _serial(moment: datetime) -> str:
+    return repr((moment.replace(tzinfo=None) - _EPOCH) / _ONE_DAY)
+
+
+def _typed(reference: str, value: object, serials: dict[datetime, str]) -> str | None:
+    """A cell of any other type than str, int, float or datetime (the common ones,
+    written inline by ``_row``): dates, hours, percentages; None (and anything else) is
+    empty."""
     if isinstance(value, datetime):
-        serial = serials.get(value)
-        if serial is None:
-            serial = serials[value] = repr((value.replace(tzinfo=None) - _EPOCH) / _ONE_DAY)
-        return f'<c r="{reference}" s="{_STAMP}"><v>{serial}</v></c>'
+        return f'<c r="{reference}" s="{_STAMP}"><v>{_serial(value)}</v></c>'
     if isinstance(value, date):
         days = (value - _EPOCH.date()).days
         return f'<c r="{reference}" s="{_DAY}"><v>{days}</v></c>'
@@ -445,19 +449,33 @@ def _typed(reference: str, value: object, serials: dict[object, str]) -> str | N
     return None
 
 
-def _row(number: int, values: Sequence[object], serials: dict[object, str]) -> str:
-    """One ``<row>``: strings inline, numbers as they are, empty cells left out."""
+def _row(number: int, values: Sequence[object], serials: dict[datetime, str]) -> str:
+    """One ``<row>``: strings inline, numbers and instants as they are, empty cells left
+    out. The common types are written here, inline: a county's month is 1.3 million
+    cells (after their escaping: C0 controls XML cannot hold are dropped; leading or
+    trailing XML whitespace, which a reader would trim, is preserved)."""
     cells = []
     for column, value in zip(_COLUMN_NAMES, values, strict=False):
         kind = type(value)
-        if kind is str:
-            cell = _text(f"{column}{number}", value) if value else None  # type: ignore[arg-type]
+        if isinstance(value, str):
+            if value:
+                text = value.translate(_ESCAPE)
+                if text:
+                    space = ' xml:space="preserve"' if text[0] <= " " or text[-1] <= " " else ""
+                    cells.append(
+                        f'<c r="{column}{number}" t="inlineStr"><is><t{space}>{text}</t></is></c>'
+                    )
+        elif isinstance(value, datetime):
+            serial = serials.get(value)
+            if serial is None:
+                serial = serials[value] = _serial(value)
+            cells.append(f'<c r="{column}{number}" s="{_STAMP}"><v>{serial}</v></c>')
         elif kind is int or kind is float:
-            cell = f'<c r="{column}{number}"><v>{value!r}</v></c>'
-        else:
+            cells.append(f'<c r="{column}{number}"><v>{value!r}</v></c>')
+        elif value is not None:
             cell = _typed(f"{column}{number}", value, serials)
-        if cell is not None:
-            cells.append(cell)
+            if cell is not None:
+                cells.append(cell)
     return f'<row r="{number}">{"".join(cells)}</row>'
 
 
@@ -517,7 +535,7 @@ def _sheet(part: IO[bytes], rows: Iterable[Sequence[object]]) -> str:
     if widths:
         part.write(f"<cols>{widths}</cols>".encode())
     part.write(b"<sheetData>")
-    serials: dict[object, str] = {}
+    serials: dict[datetime, str] = {}
     batch: list[str] = []
     number, columns = 0, 1
     for number, values in enumerate(itertools.chain(first, rows), 1):
