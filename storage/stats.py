@@ -262,9 +262,10 @@ LIMIT :limit
 # order, with what the sheet shows beside it: the head, the village (the nearest at or
 # above the household's region within the subtree, by name; else that region's name),
 # every cadre who handled it in order, the escalations, whether it is overdue (as in
-# the figures), what was filed (the FILED event's words, their first :words characters,
-# or the kind of what came without words) and the last resolution's note (the RESOLVED or
-# EXPLAINED event's). The period's rows drive the join, as in FIGURES_REGION.
+# the figures), the details of what was filed (the FILED event's: its words, or what came
+# without words) and of the last resolution (the RESOLVED or EXPLAINED event's note, as
+# the resolved time is the last resolution's). The period's rows drive the join, as in
+# FIGURES_REGION.
 SELECT_REPORT_LINES = """
 SELECT r.number, r.household_id, h.head_name,
        coalesce((SELECT v.name FROM region_tree k JOIN regions v ON v.id = k.ancestor_id
@@ -282,19 +283,12 @@ SELECT r.number, r.household_id, h.head_name,
         WHERE e.request_id = r.id AND e.kind = 'escalated') AS escalations,
        coalesce(CASE WHEN r.status IN ('open', 'acknowledged') THEN r.resolve_by < :now
                      ELSE r.resolved_at > r.resolve_by END, 0) AS overdue,
-       substr(f.detail ->> 'text', 1, :words) AS said,
-       CASE WHEN f.detail ->> 'latitude' IS NOT NULL THEN 'location'
-            WHEN f.detail ->> 'contact' IS NOT NULL THEN 'contact'
-            ELSE f.detail ->> 'media' END AS said_media,
-       substr(x.detail ->> 'text', 1, :words) AS note,
-       CASE WHEN x.detail ->> 'latitude' IS NOT NULL THEN 'location'
-            WHEN x.detail ->> 'contact' IS NOT NULL THEN 'contact'
-            ELSE x.detail ->> 'media' END AS note_media
+       f.detail, x.detail
 FROM requests r CROSS JOIN households h ON h.id = r.household_id
      CROSS JOIN region_tree t ON t.ancestor_id = :region AND t.region_id = h.region_id
-     LEFT JOIN request_events f ON f.id = (
-         SELECT min(e.id) FROM request_events e WHERE e.request_id = r.id AND e.kind = 'filed')
-     LEFT JOIN request_events x ON x.id = (
+     LEFT JOIN request_events f ON f.id = (  -- FILED is a request's first event
+         SELECT min(e.id) FROM request_events e WHERE e.request_id = r.id) AND f.kind = 'filed'
+     LEFT JOIN request_events x ON r.resolved_at IS NOT NULL AND x.id = (
          SELECT max(e.id) FROM request_events e
          WHERE e.request_id = r.id AND e.kind IN ('resolved', 'explained'))
 WHERE r.filed_at >= :start AND r.filed_at < :end
@@ -435,9 +429,25 @@ async def overdue(tx: Tx, region_id: str, now: datetime, limit: int = 20) -> lis
 
 async def report_lines(tx: Tx, region_id: str, period: Period, now: datetime) -> list[ReportLine]:
     """The requests of the subtree filed in the period, in filing order."""
-    params = {"region": region_id, "now": to_db(now), "words": REPORT_WORDS, **_span(period)}
+    params = {"region": region_id, "now": to_db(now), **_span(period)}
     rows = await tx.fetchall(SELECT_REPORT_LINES, params)
-    return [ReportLine._make(r) for r in rows]
+    return [ReportLine._make((*r[:13], *_said(r[13]), *_said(r[14]))) for r in rows]
+
+
+def _said(detail: str | None) -> tuple[str | None, str | None]:
+    """An event's words (their first ``REPORT_WORDS`` characters) and the kind of what
+    came without words (a ``Content.media``, "location" or "contact"), from its detail.
+    Parsed here, once: SQLite (before 3.45) parses the JSON again for each field asked."""
+    if detail is None:
+        return None, None
+    content = json.loads(detail)
+    text = content.get("text")
+    media = content.get("media")
+    if content.get("latitude") is not None:
+        media = "location"
+    elif content.get("contact"):
+        media = "contact"
+    return (text[:REPORT_WORDS] if isinstance(text, str) else None), media
 
 
 async def stay_days(tx: Tx, region_id: str, period: Period) -> list[StayLine] | None:
