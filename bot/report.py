@@ -411,6 +411,7 @@ _ESCAPE: dict[int, str | None] = {
     ord("<"): "&lt;",
     ord(">"): "&gt;",
 }
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f&<>]")  # text _ESCAPE changes
 _LETTERS = [chr(65 + n) for n in range(26)]
 _COLUMN_NAMES = _LETTERS + [a + b for a in _LETTERS for b in _LETTERS]
 
@@ -459,7 +460,7 @@ def _row(number: int, values: Sequence[object], serials: dict[datetime, str]) ->
         kind = type(value)
         if isinstance(value, str):
             if value:
-                text = value.translate(_ESCAPE)
+                text = value.translate(_ESCAPE) if _UNSAFE.search(value) else value
                 if text:
                     space = ' xml:space="preserve"' if text[0] <= " " or text[-1] <= " " else ""
                     cells.append(
