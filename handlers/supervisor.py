@@ -304,6 +304,7 @@ async def _chart(work: LongContext, result: Summary) -> Call:
         filed=texts("stats.chart.filed"),
         response=texts("stats.chart.response"),
         day=texts("stats.chart.day"),
+        response_minutes=texts("stats.chart.response_minutes"),
     )
     png = await work.in_process(charts.requests_chart, result.days, labels)
     path = work.file_path(f"stats-{result.order.user_id}", "png")

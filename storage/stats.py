@@ -261,8 +261,11 @@ LIMIT :limit
 # The workbook's request rows: every request of the subtree filed in the period, in filing
 # order, with what the sheet shows beside it: the head, the village (the nearest at or
 # above the household's region within the subtree, by name; else that region's name),
-# every cadre who handled it in order, the escalations, and whether it is overdue (as in
-# the figures). The period's rows drive the join, as in FIGURES_REGION.
+# every cadre who handled it in order, the escalations, whether it is overdue (as in
+# the figures), the details of what was filed (the FILED event's: its words, or what came
+# without words) and of the last resolution (the RESOLVED or EXPLAINED event's note, as
+# the resolved time is the last resolution's). The period's rows drive the join, as in
+# FIGURES_REGION.
 SELECT_REPORT_LINES = """
 SELECT r.number, r.household_id, h.head_name,
        coalesce((SELECT v.name FROM region_tree k JOIN regions v ON v.id = k.ancestor_id
@@ -279,14 +282,21 @@ SELECT r.number, r.household_id, h.head_name,
        (SELECT count(*) FROM request_events e
         WHERE e.request_id = r.id AND e.kind = 'escalated') AS escalations,
        coalesce(CASE WHEN r.status IN ('open', 'acknowledged') THEN r.resolve_by < :now
-                     ELSE r.resolved_at > r.resolve_by END, 0) AS overdue
+                     ELSE r.resolved_at > r.resolve_by END, 0) AS overdue,
+       f.detail, x.detail
 FROM requests r CROSS JOIN households h ON h.id = r.household_id
      CROSS JOIN region_tree t ON t.ancestor_id = :region AND t.region_id = h.region_id
+     LEFT JOIN request_events f ON f.id = (  -- FILED is a request's first event
+         SELECT min(e.id) FROM request_events e WHERE e.request_id = r.id) AND f.kind = 'filed'
+     LEFT JOIN request_events x ON r.resolved_at IS NOT NULL AND x.id = (
+         SELECT max(e.id) FROM request_events e
+         WHERE e.request_id = r.id AND e.kind IN ('resolved', 'explained'))
 WHERE r.filed_at >= :start AND r.filed_at < :end
   AND NOT EXISTS (SELECT 1 FROM cadres x JOIN region_tree k ON k.ancestor_id = x.supervises
                   WHERE x.id = r.accused_id AND k.region_id = :region)
 ORDER BY r.id
 """
+REPORT_WORDS = 80  # characters of a request's words read for the workbook (it shows fewer)
 SELECT_HAS_STAYS = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cadre_days'"
 # Stay days per cadre serving in the subtree: distinct local days with a stay logged
 # (``cadre_days`` of migration 0007, issue 5).
@@ -421,7 +431,23 @@ async def report_lines(tx: Tx, region_id: str, period: Period, now: datetime) ->
     """The requests of the subtree filed in the period, in filing order."""
     params = {"region": region_id, "now": to_db(now), **_span(period)}
     rows = await tx.fetchall(SELECT_REPORT_LINES, params)
-    return [ReportLine._make(r) for r in rows]
+    return [ReportLine._make((*r[:13], *_said(r[13]), *_said(r[14]))) for r in rows]
+
+
+def _said(detail: str | None) -> tuple[str | None, str | None]:
+    """An event's words (their first ``REPORT_WORDS`` characters) and the kind of what
+    came without words (a ``Content.media``, "location" or "contact"), from its detail.
+    Parsed here, once: SQLite (before 3.45) parses the JSON again for each field asked."""
+    if detail is None:
+        return None, None
+    content = json.loads(detail)
+    text = content.get("text")
+    media = content.get("media")
+    if content.get("latitude") is not None:
+        media = "location"
+    elif content.get("contact"):
+        media = "contact"
+    return (text[:REPORT_WORDS] if isinstance(text, str) else None), media
 
 
 async def stay_days(tx: Tx, region_id: str, period: Period) -> list[StayLine] | None:
@@ -485,11 +511,15 @@ class Stats:
         return await rota.kept(self._tx, region_id, first, last)
 
     async def binding(self, region_id: str) -> list[Binding]:
-        """绑定率 (``storage.announce``): the region, its townships, its villages."""
+        """绑定率 (``storage.announce``): the region, its townships, its villages; each
+        once (a township's or a village's own workbook: itself only as the whole, and no
+        township above it)."""
         whole = await announce.binding_whole(self._tx, region_id)
-        townships = [  # a township's own workbook: itself once, as the whole
-            t
-            for t in await announce.binding(self._tx, region_id, "township")
-            if t.region_id != region_id
+        below = set(await places(self._tx, region_id)) - {region_id}
+        parts = [
+            b
+            for level in ("township", "village")
+            for b in await announce.binding(self._tx, region_id, level)
+            if b.region_id in below
         ]
-        return [whole, *townships, *await announce.binding(self._tx, region_id, "village")]
+        return [whole, *parts]

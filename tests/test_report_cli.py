@@ -42,7 +42,7 @@ def test_a_month_of_a_township_as_xlsx_and_csv(
     book = openpyxl.load_workbook(out)
     assert book.sheetnames[:3] == ["诉求", "按区域", "按干部"]
     regions = [r[0] for r in book["按区域"].iter_rows(min_row=2, values_only=True)]
-    assert regions == ["东坪镇"]  # no requests: only the whole region's (empty) line
+    assert regions == ["东坪镇", "柳树村", "石桥村"]  # no requests: each place, with its 绑定率
     rows = config.parent / "r.csv"
     code, _, _ = run(
         config, capsys, "report", "--from", "2026-11-01", "--to", "2026-11-30",

@@ -300,6 +300,13 @@ class ReportLine(NamedTuple):
     handlers: str | None  # every cadre who handled it, in order, joined with 、
     escalations: int
     overdue: int  # 1 if overdue (still worked on past resolve_by, or resolved after it)
+    # What was filed (its first words) and the last resolution's note (what the handler
+    # wrote resolving or explaining), and what came without words: a ``Content.media``
+    # kind, "location" or "contact" (shown as ［语音］ …).
+    said: str | None = None
+    said_media: str | None = None
+    note: str | None = None
+    note_media: str | None = None
 
 
 # --- asking ---------------------------------------------------------------------------

@@ -227,20 +227,23 @@ async def test_the_workbook_read_back(db: Database, november: dict[str, int]) ->
     by_number = {r[0]: r for r in rows[1:]}
     assert len(by_number) == 4
     b = by_number["LX-2026-000002"]
-    assert b[2:5] == ("张桂兰", "柳树村", "其他")
-    assert b[5] == "2026-11-02 08:00"  # local time
-    assert b[6] == "2026-11-03 14:00"
-    assert b[7] == "2026-11-10 16:00"  # the last resolution
-    assert b[9] == "部分解决"
-    assert b[10] == "王磊"
-    assert b[11:] == (0, "是")
+    assert b[2:6] == ("张桂兰", "柳树村", "其他", "x")  # what was filed
+    assert isinstance(b[6], datetime)  # a date cell, in local time
+    assert [t.isoformat(" ", "minutes") for t in b[6:9] if isinstance(t, datetime)] == [
+        "2026-11-02 08:00",
+        "2026-11-03 14:00",
+        "2026-11-10 16:00",  # the last resolution
+    ]
+    assert b[11] == "部分解决"
+    assert b[12] == "王磊"
+    assert b[13:] == (0, "是")
     d = by_number["LX-2026-000004"]
-    assert d[10] == "郑小红、李强"
-    assert d[11:] == (1, "是")
+    assert d[12] == "郑小红、李强"
+    assert d[13:] == (1, "是")
     regions = list(book["按区域"].iter_rows(values_only=True))
-    assert [r[0] for r in regions[1:]] == ["东坪镇", "东坪镇", "柳树村", "石桥村"]
+    assert [r[0] for r in regions[1:]] == ["东坪镇", "柳树村", "石桥村"]  # each once
     assert regions[1][1:4] == (4, 1, 2)
-    assert regions[1][7:10] == (50.0, 50.0, 50.0)
+    assert regions[1][7:10] == (0.5, 0.5, 0.5)  # percentages, shown 50.0%
     quota = list(book["住村"].iter_rows(values_only=True))
     assert quota[0][4:7] == ("有证据(晚)", "无证据(晚)", "还差(晚)")
     assert quota[1:] == [  # furthest behind first, then by id; both nights without evidence
