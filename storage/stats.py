@@ -263,7 +263,8 @@ LIMIT :limit
 # above the household's region within the subtree, by name; else that region's name),
 # every cadre who handled it in order, the escalations, whether it is overdue (as in
 # the figures), the details of what was filed (the FILED event's: its words, or what came
-# without words) and of the last resolution (the RESOLVED or EXPLAINED event's note, as
+# without words; never a complaint about a cadre's: a workbook travels by e-mail and USB
+# stick, the complaint's words stay in the bot) and of the last resolution (the RESOLVED or EXPLAINED event's note, as
 # the resolved time is the last resolution's). The period's rows drive the join, as in
 # FIGURES_REGION.
 SELECT_REPORT_LINES = """
@@ -283,7 +284,8 @@ SELECT r.number, r.household_id, h.head_name,
         WHERE e.request_id = r.id AND e.kind = 'escalated') AS escalations,
        coalesce(CASE WHEN r.status IN ('open', 'acknowledged') THEN r.resolve_by < :now
                      ELSE r.resolved_at > r.resolve_by END, 0) AS overdue,
-       f.detail, x.detail
+       iif(r.about_cadre OR r.accused_id IS NOT NULL, NULL, f.detail),
+       iif(r.about_cadre OR r.accused_id IS NOT NULL, NULL, x.detail)
 FROM requests r CROSS JOIN households h ON h.id = r.household_id
      CROSS JOIN region_tree t ON t.ancestor_id = :region AND t.region_id = h.region_id
      LEFT JOIN request_events f ON f.id = (  -- FILED is a request's first event

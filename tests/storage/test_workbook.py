@@ -39,6 +39,7 @@ NOW = datetime(2026, 11, 20, tzinfo=UTC)
 NOV = stats.days(date(2026, 11, 1), date(2026, 11, 30), ZONE)
 ROAD = "村口的路塌了一块，下雨天孩子上学很危险，请尽快派人来看看，谢谢各位干部，辛苦了！！"
 NOTE = "已派施工队修好路面，\n并加装了护栏"
+COMPLAINT = "李干部收了我家的低保钱不给收据"
 FORMULA = '=HYPERLINK("http://evil.example/","点我")'
 
 
@@ -59,9 +60,12 @@ async def book(db: Database) -> dict[str, str]:
             "voice": ("H0003", Content(media="voice", file_id="v1")),
             "formula": ("H0005", Content(FORMULA)),
             "other": ("H0007", Content("水管漏水")),
+            "complaint": ("H0002", Content(COMPLAINT)),
         }
         for name, (household, content) in sent.items():
-            done = await service.file(requests, T0, household, content, DEADLINES)
+            done = await service.file(
+                requests, T0, household, content, DEADLINES, about_cadre=name == "complaint"
+            )
             numbers[name] = done.request.number
             if name == "road":
                 request = done.request
@@ -182,3 +186,14 @@ async def test_a_village_s_binding_sheet_names_it_once(db: Database, book: dict[
     village = await _workbook(db, "V01")
     assert [r[0] for r in village["按区域"].iter_rows(min_row=2, values_only=True)] == ["柳树村"]
     assert [r[0] for r in village["绑定率"].iter_rows(min_row=2, values_only=True)] == ["柳树村"]
+
+
+async def test_a_complaint_about_a_cadre_is_counted_but_its_words_stay_in_the_bot(
+    db: Database, book: dict[str, str]
+) -> None:
+    """The county's workbook (above every accused) lists the complaint, without its words."""
+    sheet = (await _workbook(db, "C01"))["诉求"]
+    complaint = _rows(sheet)[book["complaint"]]
+    assert complaint[5].value in (None, "")
+    assert all(COMPLAINT not in str(c.value) for c in complaint)
+    assert _rows(sheet)[book["other"]][5].value == "水管漏水"  # others' words are there
