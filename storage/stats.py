@@ -263,10 +263,10 @@ LIMIT :limit
 # above the household's region within the subtree, by name; else that region's name),
 # every cadre who handled it in order, the escalations, whether it is overdue (as in
 # the figures), the details of what was filed (the FILED event's: its words, or what came
-# without words; never a complaint about a cadre's: a workbook travels by e-mail and USB
-# stick, the complaint's words stay in the bot) and of the last resolution (the RESOLVED or EXPLAINED event's note, as
-# the resolved time is the last resolution's). The period's rows drive the join, as in
-# FIGURES_REGION.
+# without words) and of the last resolution (the RESOLVED or EXPLAINED event's note, as
+# the resolved time is the last resolution's); never a complaint about a cadre's words or
+# note: a workbook travels by e-mail and USB stick, those stay in the bot. The period's
+# rows drive the join, as in FIGURES_REGION.
 SELECT_REPORT_LINES = """
 SELECT r.number, r.household_id, h.head_name,
        coalesce((SELECT v.name FROM region_tree k JOIN regions v ON v.id = k.ancestor_id
