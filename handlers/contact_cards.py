@@ -21,6 +21,7 @@ from bot import callbacks, private
 from bot.calls import Call
 from bot.services import cards as service
 from bot.services.cards import BadQuery, Empty, Gone, NotAdmin, Printing
+from bot.services.identity import Identity
 
 from . import card_views as views
 from . import outgoing
@@ -88,69 +89,64 @@ async def on_button(update: Update, context: LianxinContext) -> None:
     answer = unit.texts("cards.chat.gone")
     if act is not None and pressed is not None:
         try:
-            answer = await act(unit, chat, message_id, pressed.argument)
+            answer = await act(unit, unit.who, chat, message_id, pressed.argument)
         except (NotAdmin, Gone, Empty, BadQuery) as refused:
             answer = refusal_text(unit, refused)
     unit.send(outgoing.answer_button(chat, query.id, answer))
 
 
-async def _open(unit: Unit, chat: int, message_id: int, region: str) -> str:
-    assert unit.who is not None  # noqa: S101 - on_button checked it
-    shown = await service.places(unit.work, unit.who, region or None)
+async def _open(unit: Unit, who: Identity, chat: int, message_id: int, region: str) -> str:
+    shown = await service.places(unit.work, who, region or None)
     unit.send(views.places_edit(unit.texts, chat, message_id, shown))
     return ""
 
 
-async def _print_region(unit: Unit, chat: int, message_id: int, region: str) -> str:
-    assert unit.who is not None  # noqa: S101 - on_button checked it
+async def _print_region(unit: Unit, who: Identity, chat: int, message_id: int, region: str) -> str:
     if _busy(unit, chat):
         return unit.texts("cards.chat.busy")
-    printing = await service.region_cards(unit.work, unit.who, region)
+    printing = await service.region_cards(unit.work, who, region)
     text = views.progress_text(unit.texts, len(printing.cards), 0)
     unit.send(views.edit(chat, message_id, text))
     unit.after_commit(_job(chat, message_id, printing))
     return ""
 
 
-async def _print_one(unit: Unit, chat: int, message_id: int, household: str) -> str:
-    assert unit.who is not None  # noqa: S101 - on_button checked it
+async def _print_one(unit: Unit, who: Identity, chat: int, message_id: int, household: str) -> str:
     if _busy(unit, chat):
         return unit.texts("cards.chat.busy")
-    printing = await service.household_card(unit.work, unit.who, household)
+    printing = await service.household_card(unit.work, who, household)
     unit.after_commit(_job(chat, None, printing))
     return unit.texts("cards.chat.printing_one")
 
 
-async def _holder(unit: Unit, chat: int, message_id: int, household: str) -> str:
-    assert unit.who is not None  # noqa: S101 - on_button checked it
-    holder = await service.holder(unit.work, unit.who, household)
+async def _holder(unit: Unit, who: Identity, chat: int, message_id: int, household: str) -> str:
+    holder = await service.holder(unit.work, who, household)
     unit.send(views.holder_edit(unit.texts, chat, message_id, holder))
     return ""
 
 
-async def _ask_revoke(unit: Unit, chat: int, message_id: int, household: str) -> str:
-    assert unit.who is not None  # noqa: S101 - on_button checked it
-    holder = await service.holder(unit.work, unit.who, household)
+async def _ask_revoke(
+    unit: Unit, who: Identity, chat: int, message_id: int, household: str
+) -> str:
+    holder = await service.holder(unit.work, who, household)
     unit.send(views.confirm_edit(unit.texts, chat, message_id, holder))
     return ""
 
 
-async def _revoke(unit: Unit, chat: int, message_id: int, household: str) -> str:
-    assert unit.who is not None  # noqa: S101 - on_button checked it
-    done = await service.revoke(unit.work, unit.who, household)
+async def _revoke(unit: Unit, who: Identity, chat: int, message_id: int, household: str) -> str:
+    done = await service.revoke(unit.work, who, household)
     key = "cards.chat.revoked" if done.revoked else "cards.chat.already_revoked"
     note = unit.texts(key, head=done.holder.head_name)
     unit.send(views.holder_edit(unit.texts, chat, message_id, done.holder, note))
     return note
 
 
-async def _page(unit: Unit, chat: int, message_id: int, argument: str) -> str:
-    assert unit.who is not None  # noqa: S101 - on_button checked it
+async def _page(unit: Unit, who: Identity, chat: int, message_id: int, argument: str) -> str:
     page_text, _, query = argument.partition(":")
     page = callbacks.identifier(page_text)
     if page is None:
         raise Gone(argument)
-    found = await service.find(unit.work, unit.who, query, page)
+    found = await service.find(unit.work, who, query, page)
     keyboard = views.found_keyboard(unit.texts, found)
     unit.send(views.edit(chat, message_id, views.found_text(unit.texts, found), keyboard))
     return ""
