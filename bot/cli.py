@@ -17,6 +17,8 @@ from pathlib import Path
 from bot import cards_cli, private, report_cli, roster_cli, status_cli
 from bot.clock import Clock, OffsetClock, SystemClock
 from bot.config import Config, ConfigError, load_config
+from storage.backend import Unreachable
+from storage.migrate import MigrationError
 
 CONFIG_ENV = "LIANXIN_CONFIG"
 CLOCK_OFFSET_ENV = "LIANXIN_CLOCK_OFFSET"  # tests, the demo and benchmarks only
@@ -169,6 +171,9 @@ async def _run_async(args: argparse.Namespace) -> int:
         await run_until_stopped(config, clock, stop)
     except AlreadyRunning as problem:
         print(f"lianxin: {config.database.path}: {problem}", file=sys.stderr)
+        return 1
+    except (Unreachable, MigrationError) as problem:
+        print(f"lianxin: {problem}; stopped", file=sys.stderr)
         return 1
     except Exception as error:
         fault = fault_of(error)

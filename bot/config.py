@@ -125,6 +125,24 @@ class WebhookConfig(_Section):
 
 class DatabaseConfig(_Section):
     path: Path = Path("lianxin.db")
+    # PostgreSQL instead of the file at ``path``: "postgresql://user:password@host/db".
+    url: str = ""
+    # The PostgreSQL schema holding this county's tables.
+    schema_name: Annotated[str, Field(validation_alias="schema")] = "public"
+
+    @field_validator("url")
+    @classmethod
+    def _postgres_url(cls, value: str) -> str:
+        if value and not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("must start with postgresql:// (or be empty for SQLite's file)")
+        return value
+
+    @field_validator("schema_name")
+    @classmethod
+    def _schema_name(cls, value: str) -> str:
+        if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", value):
+            raise ValueError("must be lower-case letters, digits and _ (a PostgreSQL schema)")
+        return value
 
 
 class GeneralConfig(_Section):
@@ -702,5 +720,5 @@ def _anchor(config: Config, path: Path | None) -> Config:
     db_path = config.database.path
     if path is None or db_path.is_absolute():
         return config
-    anchored = DatabaseConfig(path=(path.parent / db_path).resolve())
+    anchored = config.database.model_copy(update={"path": (path.parent / db_path).resolve()})
     return config.model_copy(update={"database": anchored})

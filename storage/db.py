@@ -120,7 +120,12 @@ async def _begin(conn: aiosqlite.Connection, statement: str) -> None:
 
 
 class Database:
-    """A SQLite database file opened for the bot (or a command) for its lifetime."""
+    """A SQLite database file opened for the bot (or a command) for its lifetime.
+
+    ``storage.pg.PgDatabase`` is the same door to PostgreSQL; ``storage.backend`` opens
+    whichever the configuration names."""
+
+    dialect = "sqlite"
 
     def __init__(self, path: Path, conn: aiosqlite.Connection, readers: int = READERS) -> None:
         self.path = path
@@ -208,6 +213,11 @@ class Database:
     async def executescript(self, script: str) -> None:
         async with self._lock:
             await self._conn.executescript(script)
+
+    @asynccontextmanager
+    async def migration_lock(self) -> AsyncIterator[None]:
+        """Held while migrating; one SQLite file has one process (``storage.instance``)."""
+        yield
 
     async def backup_to(self, target: Path) -> None:
         """An online, consistent copy (SQLite's backup API) while the bot keeps running.

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
+import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, cast
 
+import psycopg
 import pytest
 
 from bot import private
@@ -13,6 +18,9 @@ from bot.clock import ManualClock
 from storage import db as storage_db
 from storage import migrate
 from storage.db import Database
+from storage.pg import PgDatabase
+from tests import pg_cluster as pg_cluster_module
+from tests.pg_cluster import Cluster
 
 START = datetime(2026, 11, 15, 0, 30, tzinfo=UTC)  # 08:30 in Asia/Shanghai, a service day
 
@@ -74,3 +82,56 @@ async def db(tmp_path: Path, migrated: Path) -> AsyncIterator[Database]:
     database = await Database.open(fresh_database(migrated, tmp_path / "lianxin.db"))
     yield database
     await database.close()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """A PostgreSQL server of the session's own (tests/pg_cluster.py). Without server
+    binaries the PostgreSQL cases skip, but fail in CI (CI=true), where .ci/run installs
+    them: a green CI run has run them."""
+    try:
+        cluster = pg_cluster_module.start()
+    except pg_cluster_module.Unavailable as missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is needed in CI: {missing}")
+        pytest.skip(str(missing))
+    yield cluster
+    cluster.stop()
+
+
+async def _pg_admin(cluster: Cluster, statement: str) -> None:
+    conn = await psycopg.AsyncConnection.connect(cluster.url, autocommit=True)
+    try:
+        await conn.execute(cast(Any, statement))
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_cluster: Cluster) -> str:
+    """A database at the latest schema, the template each PostgreSQL test copies."""
+
+    async def build() -> None:
+        await _pg_admin(pg_cluster, "DROP DATABASE IF EXISTS lianxin_template")
+        await _pg_admin(pg_cluster, "CREATE DATABASE lianxin_template")
+        database = await PgDatabase.connect(pg_cluster.url_for("lianxin_template"))
+        await migrate.upgrade(database, START)
+        await database.close()
+
+    # In a thread of its own: an async fixture may ask for this one while its loop runs.
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, build()).result()
+    return "lianxin_template"
+
+
+@asynccontextmanager
+async def pg_database(cluster: Cluster, template: str) -> AsyncIterator[PgDatabase]:
+    """A fresh copy of ``template``, dropped afterwards."""
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    await _pg_admin(cluster, f"CREATE DATABASE {name} TEMPLATE {template} STRATEGY FILE_COPY")
+    database = await PgDatabase.connect(cluster.url_for(name))
+    try:
+        yield database
+    finally:
+        await database.close()
+        await _pg_admin(cluster, f"DROP DATABASE {name} WITH (FORCE)")

@@ -32,6 +32,7 @@ from handlers import joining, menus, reminders, rounds, sweeps
 from handlers import rota as rota_views
 from handlers.context import AnyApp, LianxinContext, Setup
 from storage import accounts, health, meta, migrate
+from storage.backend import open_database, password_of
 from storage.db import Database
 from storage.instance import InstanceLock
 from storage.unit_of_work import unit_of_work
@@ -133,12 +134,17 @@ async def start_bot(config: Config, clock: Clock) -> Running:
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     secret = config.webhook.secret_token
     redaction.register([config.token(), secret.get_secret_value() if secret else ""])
-    lock = InstanceLock(config.database.path)
-    lock.acquire()
+    # One bot per SQLite file; on PostgreSQL several processes share the work (leases).
+    lock = InstanceLock(config.database.path) if not config.database.url else None
+    if lock is not None:
+        lock.acquire()
+    redaction.register([password_of(config.database.url)])
     db: Database | None = None
     app: AnyApp | None = None
     try:
-        db = await Database.open(config.database.path)
+        db = await open_database(
+            config.database.path, config.database.url, config.database.schema_name
+        )
         await migrate.upgrade(db, clock.now())
         app = build_application(config)
         handlers.register(app)
@@ -152,12 +158,13 @@ async def start_bot(config: Config, clock: Clock) -> Running:
                 await app.shutdown()
         if db is not None:
             await db.close()  # its thread would keep the process alive
-        lock.release()
+        if lock is not None:
+            lock.release()
         raise
 
 
 async def _start_loops(
-    config: Config, clock: Clock, db: Database, app: AnyApp, lock: InstanceLock
+    config: Config, clock: Clock, db: Database, app: AnyApp, lock: InstanceLock | None
 ) -> Running:
     await app.start()
     services = Setup(config, clock, Texts(config.general.language), app.bot.username)

@@ -1,0 +1,33 @@
+-- SQLite's functions that the repositories' SQL uses, for PostgreSQL. Created again (OR
+-- REPLACE) at every upgrade: they are code, not data, and carry no version of their own.
+
+CREATE OR REPLACE FUNCTION unixepoch(moment text) RETURNS bigint
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT floor(extract(epoch FROM (moment::timestamp AT TIME ZONE 'UTC')))::bigint
+$$;
+
+CREATE OR REPLACE FUNCTION iif(test boolean, yes anyelement, no anyelement) RETURNS anyelement
+LANGUAGE sql IMMUTABLE AS $$ SELECT CASE WHEN test THEN yes ELSE no END $$;
+
+CREATE OR REPLACE FUNCTION instr(haystack text, needle text) RETURNS bigint
+LANGUAGE sql IMMUTABLE AS $$ SELECT strpos(haystack, needle)::bigint $$;
+
+CREATE OR REPLACE FUNCTION json_extract(document text, path text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT document::jsonb #>> string_to_array(substr(path, 3), '.')
+$$;
+
+CREATE OR REPLACE FUNCTION lianxin_concat(so_far text, item anyelement, separator text)
+RETURNS text LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN item IS NULL THEN so_far
+                WHEN so_far IS NULL THEN item::text
+                ELSE so_far || separator || item::text END
+$$;
+
+CREATE OR REPLACE FUNCTION lianxin_concat(so_far text, item anyelement) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$ SELECT lianxin_concat(so_far, item, ',') $$;
+
+CREATE OR REPLACE AGGREGATE group_concat(anyelement) (SFUNC = lianxin_concat, STYPE = text);
+CREATE OR REPLACE AGGREGATE group_concat(anyelement, text) (
+    SFUNC = lianxin_concat, STYPE = text
+);
