@@ -31,7 +31,7 @@ WITH RECURSIVE tree (ancestor_id, ancestor_level, region_id, depth) AS (
     WHERE t.depth < 32
 )
 SELECT ancestor_id, region_id, min(depth), ancestor_level FROM tree
-GROUP BY ancestor_id, region_id
+GROUP BY ancestor_id, region_id, ancestor_level
 """
 SELECT_SUBTREE = """
 SELECT region_id FROM region_tree WHERE ancestor_id = ? ORDER BY depth, region_id

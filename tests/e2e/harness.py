@@ -74,6 +74,7 @@ def write_config(
     language: str = "zh",
     mode: str = "polling",
     extra: str = "",
+    database_url: str = "",
 ) -> Path:
     path = directory / "config.toml"
     path.write_text(
@@ -87,6 +88,7 @@ mode = "{mode}"
 
 [database]
 path = "lianxin.db"
+{f'url = "{database_url}"' if database_url else ""}
 
 [general]
 language = "{language}"
