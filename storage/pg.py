@@ -200,12 +200,17 @@ class PgDatabase(Database):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
         async with self._lock:
-            await _shielded(self._pg.execute("BEGIN"))
+            if self._pg.broken or self._pg.closed:
+                # The server restarted or failed over: the next transaction reconnects
+                # (the one that met the break has failed and rolled back with it).
+                self._pg = await _connect(self.url, self.schema, create=False)
+            await _begin(self._pg, "BEGIN")
             try:
                 await self._pg.execute("SELECT pg_advisory_xact_lock(%s)", (self.write_key,))
                 yield PgTx(self._pg)
             except BaseException:
-                await _shielded(self._pg.execute("ROLLBACK"))
+                if not self._pg.broken:  # a broken connection's transaction is gone anyway
+                    await _shielded(self._pg.execute("ROLLBACK"))
                 raise
             await _shielded(self._pg.execute("COMMIT"))
 
@@ -214,7 +219,7 @@ class PgDatabase(Database):
         async with self._free:
             conn = await self._pg_reader()
             try:
-                await _shielded(conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+                await _begin(conn, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 try:
                     yield PgTx(conn)
                 finally:
@@ -230,8 +235,11 @@ class PgDatabase(Database):
     async def _pg_reader(self) -> psycopg.AsyncConnection[PgRow]:
         if self._closed:
             raise RuntimeError("the database is closed")
-        if self._pg_idle:
-            return self._pg_idle.pop()
+        while self._pg_idle:
+            idle = self._pg_idle.pop()
+            if not (idle.broken or idle.closed):
+                return idle
+            self._pg_readers.remove(idle)
         conn = await _connect(self.url, self.schema, create=False)
         self._pg_readers.append(conn)
         return conn
@@ -256,6 +264,18 @@ class PgDatabase(Database):
         from storage.db import BackupError
 
         raise BackupError("a PostgreSQL database is backed up with pg_dump (see the README)")
+
+
+async def _begin(conn: psycopg.AsyncConnection[PgRow], statement: str) -> None:
+    """BEGIN, so that a task cancelled meanwhile leaves no transaction open (as SQLite's)."""
+    begin = asyncio.ensure_future(conn.execute(cast(Any, statement)))
+    try:
+        await asyncio.shield(begin)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await begin
+            await conn.execute("ROLLBACK")
+        raise
 
 
 async def _shielded(step: Any) -> None:
