@@ -1,7 +1,8 @@
 """Repositories the bot reaches through its handlers, over both backends with the sample
 county: what is written comes back the same from SQLite and PostgreSQL (the 住夜 rota's
 swaps and reminders, announcements, being away and filing for a household, follow-ups
-waiting for their relay, uploads and remembered values)."""
+waiting for their relay, uploads and remembered values; a visiting round's on-the-spot
+solutions and 回头看; cards and phones; leavers; closing reminders; stays' points)."""
 
 from __future__ import annotations
 
@@ -10,17 +11,24 @@ from datetime import date, timedelta
 from bot.clock import ManualClock
 from bot.config import Config
 from bot.domain import requests as service
+from bot.domain.lifecycle import Event
 from bot.domain.requests import Content
 from bot.domain.rota import Night
+from bot.domain.rounds import Draft, Place
+from bot.domain.schedule import DayKind
+from bot.domain.stays import Point
 from bot.domain.talking import Purpose
-from storage import cadre_views, conversations, joins, meta
+from storage import cadre_views, codes, conversations, joins, leavers, meta, schedule, stays
 from storage.announce import Notices
 from storage.confidential import Complaints
 from storage.db import Database
+from storage.deadlines import Deadlines
 from storage.people import People
+from storage.pickers import HouseholdPicks
 from storage.requests import Requests
 from storage.roster_uploads import Uploads
 from storage.rota import Rotas
+from storage.rounds import Rounds
 from tests.sample import card_code, load_sample
 
 DEADLINES = Config().deadlines.table()
@@ -198,3 +206,111 @@ async def test_an_upload_moves_once_and_a_value_is_remembered(
         await meta.put(tx, meta.BOT_USERNAME, "lianxin_bot")
         await meta.put(tx, meta.BOT_USERNAME, "heping_bot")
         assert await meta.get(tx, meta.BOT_USERNAME) == "heping_bot"
+
+
+async def test_a_round_s_on_the_spot_solution_and_its_revisit(
+    db: Database, clock: ManualClock
+) -> None:
+    await load_sample(db)
+    now = clock.now()
+    later = now + timedelta(days=1)
+    async with db.transaction() as tx:
+        store = Rounds(tx)
+        draft = Draft("K003", Place("V01", "柳树村"), ("K007", "K008"))
+        await store.set_draft(903, draft, now)
+        assert await store.draft(903) == draft
+        await store.drop_draft(903)
+        assert await store.draft(903) is None
+        round_id = await store.start(draft, now, later.date())
+        assert await store.in_round(round_id, "H0003")
+        assert not await store.in_round(round_id, "H0005")
+        assert [r.id for r in await store.rounds_in("T01", now.date(), later)] == [round_id]
+        assert await store.rounds_in("T02", now.date(), later) == []
+        filed = await service.file(
+            Requests(tx), now, "H0001", Content("水管漏了"), DEADLINES, by_cadre="K007"
+        )
+        request_id = filed.request.id
+        await store.add_on_spot(request_id, round_id, "K007", now)
+        assert await store.on_spot(request_id) == (round_id, "K007", False)
+        await store.confirm_on_spot(request_id, "villager:501", now)
+        assert await store.on_spot(request_id) == (round_id, "K007", True)
+        found = await store.findings(round_id, now, later)
+        assert [(f.number, f.on_spot, f.confirmed) for f in found] == [
+            (filed.request.number, True, True)
+        ]
+        assert [c.id for c in await store.cadres_in("V01")] == ["K007", "K008"]
+        assert await store.household_count("V01") == 4
+        assert [h for h, _ in await store.households_in("G012")] == ["H0003", "H0004"]
+        meeting_id = await store.add_meeting("V01", "K007", now, "水管", 12, ["换管"])
+        await store.decision_filed(meeting_id, 1, request_id)
+        assert await store.decision(meeting_id, 1) == ("换管", request_id, "K007", "V01")
+        revisit_id = await store.add_revisit(request_id, "K003", now, later.date())
+        opened = await store.open_revisit(request_id)
+        assert opened is not None
+        assert (opened.id, opened.due_on, opened.done) == (revisit_id, later.date(), False)
+        await store.finish_revisit(revisit_id, now, "again", "还是漏")
+        assert await store.open_revisit(request_id) is None
+        done = await store.revisit(revisit_id)
+        assert done is not None
+        assert done.done
+        assert await store.revisits_in("V01", now, later, later.date()) == (1, 1, 1, 0)
+        assert await store.place("V02") == Place("V02", "石桥村")
+
+
+async def test_cards_phones_leavers_and_closing_reminders(
+    db: Database, clock: ManualClock
+) -> None:
+    await load_sample(db)
+    now = clock.now()
+    code = await card_code(db, now, household="H0002")
+    async with db.transaction() as tx:
+        await People(tx).add_member(501, "H0002", code, now)
+        await People(tx).focus(501, "H0002")
+        assert await codes.member_since(tx, 501, "H0002") is not None
+        assert await codes.unbind_member(tx, 501, "H0002")
+        assert not await codes.unbind_member(tx, 501, "H0002")
+        assert await codes.member_since(tx, 501, "H0002") is None
+        assert await People(tx).focused(501) is None
+        assert await codes.region_exists(tx, "V01")
+        assert not await codes.region_exists(tx, "V09")
+        place = await codes.CardStore(tx, now).place("V01")
+        assert place is not None
+        assert (place.name, place.households) == ("柳树村", 4)
+        filed = await service.file(Requests(tx), now, "H0001", Content("路灯"), DEADLINES)
+        request = filed.request
+        await service.act(Requests(tx), now, request.id, "K007", Event.RESOLVED)
+        assert await Requests(tx).by_number(f" {request.number.lower()} ") is not None
+        deadlines = Deadlines(tx)
+        assert await deadlines.resolved_before(now, 10) == [request.id]
+        assert await deadlines.resolved_before(now - timedelta(seconds=1), 10) == []
+        soon = await deadlines.closing_soon(now, now - timedelta(days=1), 10)
+        assert soon == [(request.id, now)]
+        assert await deadlines.mark_close_reminded(request.id, now, now)
+        assert not await deadlines.mark_close_reminded(request.id, now, now)
+        assert await deadlines.closing_soon(now, now - timedelta(days=1), 10) == []
+        assert await leavers.household_has_history(tx, "H0001")
+        assert not await leavers.household_has_history(tx, "H0004")
+        await leavers.retire_household(tx, "H0001", now)
+        assert [h.household.id for h in await HouseholdPicks(tx).linked_households("K007")] == [
+            "H0002"
+        ]
+        assert await leavers.regions_to_keep(tx, {"G011", "V01"}) == {"G011", "V01"}
+        await leavers.retire_region(tx, "V04", now)
+        assert await codes.region_exists(tx, "V03")
+        assert not await codes.region_exists(tx, "V04")
+
+
+async def test_a_stay_s_points_come_back_in_order(db: Database, clock: ManualClock) -> None:
+    await load_sample(db)
+    now = clock.now()
+    async with db.transaction() as tx:
+        day_id = await schedule.log_day(tx, "K007", DayKind.STAY, now.date(), now, None, "")
+        visit = await schedule.log_day(tx, "K007", DayKind.VISIT, now.date(), now, "H0001", "")
+        assert visit > day_id
+        assert await stays.visit_unplaced_since(tx, "K007", now)
+        assert not await stays.visit_unplaced_since(tx, "K007", now + timedelta(seconds=1))
+        evening = Point(now, 25.03, 102.71, live=True)
+        morning = Point(now + timedelta(hours=10), 25.04, 102.72)
+        await stays.add_point(tx, day_id, morning, inside=False, message_id=None)
+        await stays.add_point(tx, day_id, evening, inside=True, message_id=77)
+        assert await stays.points(tx, day_id) == [evening, morning]
