@@ -56,6 +56,12 @@ def _global_options(parser: argparse.ArgumentParser, default: object) -> None:
         default=default,
         help=f"configuration file (default: ${CONFIG_ENV}, else ./config.toml if present)",
     )
+    parser.add_argument(
+        "--county",
+        default=default,
+        metavar="ID",
+        help="the county of the file's [counties.ID] to work on (one process per county)",
+    )
 
 
 def _everywhere(parser: argparse.ArgumentParser) -> None:
@@ -125,7 +131,12 @@ def _config(args: argparse.Namespace) -> Config:
         path = Path(os.environ[CONFIG_ENV])
     if path is None and Path("config.toml").exists():
         path = Path("config.toml")
-    return load_config(path)
+    county: str | None = getattr(args, "county", None)
+    config = load_config(path, county=county)
+    if county is None and config.counties:
+        names = ", ".join(config.counties)
+        raise ConfigError([f"{path}: configures counties {names}: pick one with --county ID"])
+    return config
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -201,10 +212,15 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 async def _db_upgrade_async(args: argparse.Namespace) -> int:
     from storage import migrate
-    from storage.db import Database
+    from storage.backend import describe, open_database
 
     config = _config(args)
-    db = await Database.open(config.database.path)
+    where = config.database
+    try:
+        db = await open_database(where.path, where.url, where.schema_name)
+    except Unreachable as problem:
+        print(f"lianxin: {problem}", file=sys.stderr)
+        return 1
     try:
         applied = await migrate.upgrade(db, SystemClock().now())
         version = await migrate.current_version(db)
@@ -215,7 +231,7 @@ async def _db_upgrade_async(args: argparse.Namespace) -> int:
         await db.close()
     for m in applied:
         print(f"applied {m.version:04d}_{m.name}")
-    print(f"{config.database.path}: schema version {version}")
+    print(f"{describe(where.path, where.url, where.schema_name)}: schema version {version}")
     return 0
 
 
