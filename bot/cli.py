@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot import cards_cli, private, report_cli, roster_cli, status_cli
+from bot import cards_cli, private, province_cli, report_cli, roster_cli, status_cli
 from bot.clock import Clock, OffsetClock, SystemClock
 from bot.config import Config, ConfigError, load_config
 from storage.backend import Unreachable
@@ -121,16 +121,22 @@ def _parser() -> argparse.ArgumentParser:
     cards_cli.add_commands(sub, _config)
     report_cli.add_commands(sub, _config)
     status_cli.add_commands(sub, _config, _clock)
+    province_cli.add_commands(sub, _config_path, _clock)
     _everywhere(parser)
     return parser
 
 
-def _config(args: argparse.Namespace) -> Config:
+def _config_path(args: argparse.Namespace) -> Path | None:
     path: Path | None = args.config
     if path is None and os.environ.get(CONFIG_ENV):
         path = Path(os.environ[CONFIG_ENV])
     if path is None and Path("config.toml").exists():
         path = Path("config.toml")
+    return path
+
+
+def _config(args: argparse.Namespace) -> Config:
+    path = _config_path(args)
     county: str | None = getattr(args, "county", None)
     config = load_config(path, county=county)
     if county is None and config.counties:

@@ -249,6 +249,11 @@ FROM region_tree t JOIN regions r ON r.id = t.region_id
 WHERE t.ancestor_id = :region
 """
 SELECT_REGION = "SELECT id, name, level, parent_id FROM regions WHERE id = ?"
+# A county's root region (the roster's one region without a parent): its figures are the
+# county's, for the province.
+SELECT_ROOT = """
+SELECT id, name, level, parent_id FROM regions WHERE parent_id IS NULL ORDER BY id LIMIT 1
+"""
 SELECT_CADRE_NAMES = "SELECT id, name FROM cadres WHERE id IN (SELECT value FROM json_each(?))"
 # The lists (overdue, the workbook's rows) never show a supervisor a confidential
 # complaint about themselves: one whose accused supervises the region asked or above it.
@@ -416,6 +421,12 @@ async def places(tx: Tx, region_id: str) -> dict[str, Place]:
     return {r[0]: _place(r) for r in await tx.fetchall(SELECT_PLACES, {"region": region_id})}
 
 
+async def root(tx: Tx) -> Place | None:
+    """The county's own region (None before a roster is imported)."""
+    found = await tx.fetchone(SELECT_ROOT)
+    return None if found is None else _place(found)
+
+
 async def region(tx: Tx, region_id: str) -> Place | None:
     found = await tx.fetchone(SELECT_REGION, (region_id,))
     return None if found is None else _place(found)
@@ -480,6 +491,9 @@ class Stats:
 
     async def region(self, region_id: str) -> Place | None:
         return await region(self._tx, region_id)
+
+    async def root(self) -> Place | None:
+        return await root(self._tx)
 
     async def region_figures(self, region_id: str, period: Period, now: datetime) -> Figures:
         return await region_figures(self._tx, region_id, period, now)
