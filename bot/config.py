@@ -765,9 +765,10 @@ def _county(
         if "schema" not in own:  # never the shared one: each county its own schema
             database["schema"] = f"county_{county}"
         if "path" not in own:
-            # SQLite keeps one file per county: never two counties in one file.
+            # A folder per county: SQLite's file (never two counties in one), and the
+            # files/ beside it (workbooks, exports), on PostgreSQL too.
             shared = Path(str(database.get("path", DatabaseConfig().path)))
-            database["path"] = str(shared.with_name(f"{shared.stem}-{county}{shared.suffix}"))
+            database["path"] = str(shared.parent / county / shared.name)
     # The shared token would serve two counties' bots at once: each needs its own.
     own_token = counties[county].get("telegram", {})
     if isinstance(merged.get("telegram"), dict) and not (

@@ -69,7 +69,7 @@ def test_the_shared_token_is_not_inherited(tmp_path: Path) -> None:
     assert load_config(path, environ={}, county="a").telegram.token is None
 
 
-def test_sqlite_keeps_one_file_per_county(tmp_path: Path) -> None:
+def test_each_county_has_its_own_folder_and_sqlite_file(tmp_path: Path) -> None:
     path = tmp_path / "c.toml"
     path.write_text(
         '[database]\npath = "data/lianxin.db"\n[counties.a]\n'
@@ -78,7 +78,7 @@ def test_sqlite_keeps_one_file_per_county(tmp_path: Path) -> None:
     )
     a = load_config(path, environ={}, county="a").database.path
     b = load_config(path, environ={}, county="b").database.path
-    assert a == (tmp_path / "data" / "lianxin-a.db").resolve()
+    assert a == (tmp_path / "data" / "a" / "lianxin.db").resolve()
     assert b == (tmp_path / "b" / "own.db").resolve()
 
 
@@ -102,21 +102,23 @@ def test_a_county_error_names_the_county(two: Path) -> None:
 def test_bad_county_ids_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "c.toml"
     path.write_text("[counties.He-Ping]\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match="counties.He-Ping: a county id"):
+    with pytest.raises(ConfigError, match=r"counties\.He-Ping: a county id"):
         load_config(path, environ={})
 
 
 def test_the_province_section(two: Path) -> None:
     config = load_config(two, environ={})
     assert config.province.supervisors == [901, 902]
-    assert config.county == "" and config.counties == ("heping", "lianping")
+    assert config.county == ""
+    assert config.counties == ("heping", "lianping")
 
 
 def test_without_counties_nothing_changes(tmp_path: Path) -> None:
     path = tmp_path / "c.toml"
     path.write_text('[database]\npath = "x.db"\n', encoding="utf-8")
     config = load_config(path, environ={"LIANXIN_TOKEN": "1:x"})
-    assert config.county == "" and config.counties == ()
+    assert config.county == ""
+    assert config.counties == ()
     assert config.database.schema_name == "public"
     assert config.token() == "1:x"
     with pytest.raises(ConfigError, match="not configured; configured: none"):
@@ -154,6 +156,6 @@ def test_county_before_or_after_the_command(
     path.write_text("[counties.a]\n[counties.b]\n", encoding="utf-8")
     code, said = run(capsys, "--county", "b", "db", "upgrade", "--config", path)
     assert code == 0, said
-    assert "lianxin-b.db: schema version" in said
-    assert (tmp_path / "lianxin-b.db").exists()
-    assert not (tmp_path / "lianxin-a.db").exists()
+    assert f"{tmp_path / 'b' / 'lianxin.db'}: schema version" in said
+    assert (tmp_path / "b" / "lianxin.db").exists()
+    assert not (tmp_path / "a").exists()
