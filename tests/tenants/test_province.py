@@ -134,3 +134,14 @@ def test_a_province_needs_counties(tmp_path: Path, capsys: pytest.CaptureFixture
     code, _, err = run(capsys, "province", "stats", "--config", config)
     assert code == 2
     assert err.strip() == f"lianxin: {config}：[province] counties 里的 x 没有配置；已配置：a"
+
+
+async def test_a_county_s_commands_use_its_schema(
+    province: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = await run_beside(
+        capsys, "db", "upgrade", "--county", "b", "--config", province
+    )
+    assert code == 0, err
+    assert out.splitlines()[-1].endswith("(schema county_b): schema version " + out.split()[-1])
+    assert "secret" not in out  # the URL's password is not shown
