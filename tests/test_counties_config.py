@@ -159,3 +159,21 @@ def test_county_before_or_after_the_command(
     assert f"{tmp_path / 'b' / 'lianxin.db'}: schema version" in said
     assert (tmp_path / "b" / "lianxin.db").exists()
     assert not (tmp_path / "a").exists()
+
+
+def test_the_readme_s_counties_example_loads(tmp_path: Path) -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Several counties on one database") :]
+    block = section[section.index("```toml\n") + 8 : section.index("```\n", 8)]
+    path = tmp_path / "config.toml"
+    path.write_text(block, encoding="utf-8")
+    env = {"LIANXIN_TOKEN_HEPING": "1:a", "LIANXIN_TOKEN_LIANPING": "2:b"}
+    heping = load_config(path, environ=env, county="heping")
+    lianping = load_config(path, environ=env, county="lianping")
+    assert (heping.database.schema_name, lianping.database.schema_name) == (
+        "county_heping",
+        "county_lianping",
+    )
+    assert (heping.token(), lianping.token()) == ("1:a", "2:b")
+    assert lianping.deadlines.acknowledge.total_seconds() == 12 * 3600
+    assert load_config(path, environ=env).province.name == "某省"
