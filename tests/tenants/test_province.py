@@ -23,6 +23,7 @@ from tests.pg_cluster import Cluster
 from tests.tenants.counties import County, county, database
 
 HOUR = 3600.0
+SAMPLE = Path(__file__).parents[2] / "bot" / "samples" / "roster"
 
 
 def test_counts_add_and_durations_pool() -> None:
@@ -145,3 +146,28 @@ async def test_a_county_s_commands_use_its_schema(
     assert code == 0, err
     assert out.splitlines()[-1].endswith("(schema county_b): schema version " + out.split()[-1])
     assert "secret" not in out  # the URL's password is not shown
+
+
+def test_a_province_of_sqlite_counties_reads_each_county_s_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("[counties.a]\n[counties.b]\n[counties.c]\n", encoding="utf-8")
+    for county_id in ("a", "b"):
+        code, _, err = run(
+            capsys, "roster", "import", "--county", county_id, SAMPLE, "--config", config
+        )
+        assert code == 0, err
+    assert (tmp_path / "a" / "lianxin.db").exists()
+    config.write_text(
+        "[counties.a]\n[counties.b]\n[counties.c]\n[province]\ncounties = ['a', 'b']\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "province", "stats", "--config", config)
+    assert code == 0, err
+    heads = [line for line in out.splitlines() if line.startswith("📊")]
+    assert [h.split(" ")[1] for h in heads] == ["和平县（a）", "和平县（b）", "全省"]
+    config.write_text("[counties.a]\n[counties.c]\n", encoding="utf-8")
+    code, _, err = run(capsys, "province", "stats", "--config", config)
+    assert code == 2
+    assert err.strip() == f"lianxin: c 县还没有数据库：{tmp_path / 'c' / 'lianxin.db'}"
