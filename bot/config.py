@@ -629,18 +629,10 @@ class RosterConfig(_Section):
 
 
 class ProvinceConfig(_Section):
-    """``[province]``: the region above the counties, and who may see its figures."""
+    """``[province]``: the region above the counties (``lianxin province``)."""
 
-    name: str = ""
-    # The province's own bot (``lianxin run --province``), for its supervisors only.
-    token: SecretStr | None = None
-    supervisors: list[int] = []  # Telegram user ids who get /stats across the counties
+    name: str = ""  # as its figures are headed; empty: the catalogue's word
     counties: list[str] = []  # which of ``[counties]`` it covers; empty: all of them
-
-    @field_validator("token", mode="before")
-    @classmethod
-    def _no_token(cls, value: object) -> object:
-        return None if value == "" else value
 
 
 class Config(_Section):
