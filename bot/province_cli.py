@@ -24,7 +24,6 @@ from bot.domain.province import CountyFigures, combined
 from bot.domain.stats import Figures, Period
 from bot.i18n import Texts
 from bot.services import province
-from handlers import supervisor
 from storage.backend import open_database
 from storage.unit_of_work import reading
 
@@ -109,6 +108,8 @@ def lines(texts: Texts, found: Sequence[CountyFigures]) -> list[tuple[str, Figur
 
 
 async def _stats(args: argparse.Namespace, path: Path | None, clock: Clock) -> int:
+    from handlers import supervisor  # /stats' own text; here only, as the bot loads it
+
     shared, configs = counties(path)
     texts, zone, now = Texts(shared.general.language), shared.general.zone, clock.now()
     try:
