@@ -712,7 +712,7 @@ def load_config(
     if problems:
         raise ConfigError(problems)
     if county is not None:
-        data = _county(data, counties, county, name, env)
+        data = _county(data, counties, county, name)
     token_env = TOKEN_ENV if county is None else f"{TOKEN_ENV}_{county.upper()}"
     if env.get(token_env):
         telegram = data.get("telegram")
@@ -735,11 +735,7 @@ def load_config(
 
 
 def _county(
-    data: dict[str, Any],
-    counties: Mapping[str, Any],
-    county: str,
-    name: str,
-    env: Mapping[str, str],
+    data: dict[str, Any], counties: Mapping[str, Any], county: str, name: str
 ) -> dict[str, Any]:
     """The shared sections with ``[counties.<county>]`` laid over them, key by key."""
     if county not in counties:

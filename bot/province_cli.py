@@ -24,7 +24,8 @@ from bot.domain.province import CountyFigures, combined
 from bot.domain.stats import Figures, Period
 from bot.i18n import Texts
 from bot.services import province
-from storage.backend import open_database
+from storage import migrate
+from storage.backend import Unreachable, open_database
 from storage.unit_of_work import reading
 
 ConfigPath = Callable[[argparse.Namespace], Path | None]
@@ -74,10 +75,15 @@ def counties(path: Path | None) -> tuple[Config, list[Config]]:
     return shared, [load_config(path, county=c) for c in wanted]
 
 
+class NotReady(Exception):
+    """A county whose database cannot be read as this lianxin reads it; one line."""
+
+
 async def gather(
     configs: Sequence[Config], period: Period, now: datetime, texts: Texts
 ) -> list[CountyFigures]:
-    """Each county's figures, one county's database open at a time."""
+    """Each county's figures, one county's database open at a time. Raises ``NotReady``
+    or ``Unreachable`` (one line each) for a county that cannot be read."""
     found = []
     for config in configs:
         where = config.database
@@ -87,6 +93,10 @@ async def gather(
             )
         db = await open_database(where.path, where.url, where.schema_name)
         try:
+            version, latest = await migrate.current_version(db), migrate.latest_version()
+            if version != latest:
+                line = texts("province.version", county=config.county, version=version)
+                raise NotReady(f"{line} (lianxin db upgrade --county {config.county}: {latest})")
             async with reading(db, now) as work:
                 found.append(await province.county_figures(work, config.county, period))
         except province.NoRoster:
@@ -117,7 +127,11 @@ async def _stats(args: argparse.Namespace, path: Path | None, clock: Clock) -> i
     except stats.BadPeriod:
         print(texts("province.bad_period", text=" ".join(args.period)), file=sys.stderr)
         return 2
-    found = await gather(configs, period, now, texts)
+    try:
+        found = await gather(configs, period, now, texts)
+    except (NotReady, Unreachable) as problem:
+        print(f"lianxin: {problem}", file=sys.stderr)
+        return 1
     total = combined(c.figures for c in found)
     parts = [*lines(texts, found), (name_of(shared, texts), total)]
     for title, figures in parts:
@@ -135,7 +149,11 @@ async def _report(args: argparse.Namespace, path: Path | None, clock: Clock) -> 
     except ValueError:
         print(texts("province.bad_month", text=args.month), file=sys.stderr)
         return 2
-    found = await gather(configs, period, now, texts)
+    try:
+        found = await gather(configs, period, now, texts)
+    except (NotReady, Unreachable) as problem:
+        print(f"lianxin: {problem}", file=sys.stderr)
+        return 1
     total = combined(c.figures for c in found)
     rows: list[Sequence[object]] = [report.figure_header(texts, "region")]
     rows += [report.figure_line(title, f) for title, f in lines(texts, found)]

@@ -5,7 +5,7 @@ median is the median of all its requests, not an average of the counties' median
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -17,9 +17,10 @@ from bot.domain import requests as service
 from bot.domain.lifecycle import Event
 from bot.domain.province import combined
 from bot.domain.stats import Figures
+from storage.migrate import latest_version
 from storage.requests import Requests
 from tests.conftest import START
-from tests.pg_cluster import Cluster
+from tests.pg_cluster import PASSWORD, Cluster
 from tests.tenants.counties import County, county, database
 
 HOUR = 3600.0
@@ -171,3 +172,35 @@ def test_a_province_of_sqlite_counties_reads_each_county_s_file(
     code, _, err = run(capsys, "province", "stats", "--config", config)
     assert code == 2
     assert err.strip() == f"lianxin: c 县还没有数据库：{tmp_path / 'c' / 'lianxin.db'}"
+
+
+def edit(path: Path, change: Callable[[str], str]) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert change(text) != text
+    path.write_text(change(text), encoding="utf-8")
+
+
+async def test_a_county_not_set_up_is_one_line(
+    province: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    edit(province, lambda text: text + "[counties.c]\n")
+    code, out, err = await run_beside(capsys, "province", "stats", "--config", province)
+    assert code == 1
+    assert out == ""
+    assert err.strip().startswith("lianxin: c 县的数据库是第 0 版，与本程序不符")
+    assert err.strip().endswith(f"(lianxin db upgrade --county c: {latest_version()})")
+    edit(province, lambda text: text.replace(f":{PASSWORD}@", ":wrong-secret@"))
+    code, out, err = await run_beside(
+        capsys,
+        "province",
+        "report",
+        "--month",
+        "2026-11",
+        "--out",
+        province.parent / "p.xlsx",
+        "--config",
+        province,
+    )
+    assert code == 1
+    assert len(err.strip().splitlines()) == 1
+    assert "secret" not in err
