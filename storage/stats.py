@@ -60,8 +60,8 @@ WITH whole (yes) AS MATERIALIZED (
                                              AND k.ancestor_level = :by AND k.depth <= t.depth
                                            ORDER BY k.depth LIMIT 1), h.region_id)
                           FROM households h CROSS JOIN region_tree t
-                               ON t.ancestor_id = :region AND t.region_id = h.region_id
-                          WHERE h.id = r.household_id) END AS key,
+                          WHERE t.ancestor_id = :region AND t.region_id = h.region_id
+                            AND h.id = r.household_id) END AS key,
            count(*) AS filed,
            count(*) FILTER (WHERE r.status != 'closed') AS open,
            count(*) FILTER (WHERE CASE WHEN r.status IN ('open', 'acknowledged')
@@ -79,7 +79,8 @@ WITH whole (yes) AS MATERIALIZED (
            group_concat(  -- first response, in microseconds
                (unixepoch(substr(r.first_response_at, 1, 19))
                 - unixepoch(substr(r.filed_at, 1, 19))) * 1000000
-               + (substr(r.first_response_at, 21, 6) - substr(r.filed_at, 21, 6))
+               + (CAST(substr(r.first_response_at, 21, 6) AS INTEGER)
+                  - CAST(substr(r.filed_at, 21, 6) AS INTEGER))
            ) AS first_response,
            NULL AS resolution,
            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM request_events e  -- 包案
@@ -88,8 +89,8 @@ WITH whole (yes) AS MATERIALIZED (
     FROM requests r
     WHERE r.filed_at >= :start AND r.filed_at < :end AND ((SELECT yes FROM whole) OR EXISTS (
           SELECT 1 FROM households h CROSS JOIN region_tree t
-                 ON t.ancestor_id = :region AND t.region_id = h.region_id
-          WHERE h.id = r.household_id))
+          WHERE t.ancestor_id = :region AND t.region_id = h.region_id
+            AND h.id = r.household_id))
     GROUP BY key
 ), due AS (
     SELECT CASE :by WHEN '' THEN '' WHEN 'cadre' THEN r.handler_id
@@ -99,8 +100,8 @@ WITH whole (yes) AS MATERIALIZED (
                                              AND k.ancestor_level = :by AND k.depth <= t.depth
                                            ORDER BY k.depth LIMIT 1), h.region_id)
                           FROM households h CROSS JOIN region_tree t
-                               ON t.ancestor_id = :region AND t.region_id = h.region_id
-                          WHERE h.id = r.household_id) END AS key,
+                          WHERE t.ancestor_id = :region AND t.region_id = h.region_id
+                            AND h.id = r.household_id) END AS key,
            0, 0, 0, 0, 0, 0, 0,
            count(*) FILTER (WHERE r.resolve_by < :due_until  -- not withdrawn (撤回)
                               AND (r.outcome IS NOT NULL OR r.status != 'closed')),
@@ -110,8 +111,8 @@ WITH whole (yes) AS MATERIALIZED (
     FROM requests r
     WHERE r.resolve_by >= :start AND r.resolve_by < :end AND ((SELECT yes FROM whole) OR EXISTS (
           SELECT 1 FROM households h CROSS JOIN region_tree t
-                 ON t.ancestor_id = :region AND t.region_id = h.region_id
-          WHERE h.id = r.household_id))
+          WHERE t.ancestor_id = :region AND t.region_id = h.region_id
+            AND h.id = r.household_id))
     GROUP BY key
 ), closed AS (
     SELECT CASE :by WHEN '' THEN '' WHEN 'cadre' THEN r.handler_id
@@ -121,8 +122,8 @@ WITH whole (yes) AS MATERIALIZED (
                                              AND k.ancestor_level = :by AND k.depth <= t.depth
                                            ORDER BY k.depth LIMIT 1), h.region_id)
                           FROM households h CROSS JOIN region_tree t
-                               ON t.ancestor_id = :region AND t.region_id = h.region_id
-                          WHERE h.id = r.household_id) END AS key,
+                          WHERE t.ancestor_id = :region AND t.region_id = h.region_id
+                            AND h.id = r.household_id) END AS key,
            0, 0, 0, 0, 0, 0, 0, 0, 0,
            count(*) FILTER (WHERE r.outcome = 'satisfied'),
            count(*) FILTER (WHERE r.outcome = 'partly'),
@@ -132,21 +133,22 @@ WITH whole (yes) AS MATERIALIZED (
                CASE WHEN r.outcome IN ('satisfied', 'partly') THEN
                    (unixepoch(substr(r.resolved_at, 1, 19))
                     - unixepoch(substr(r.filed_at, 1, 19))) * 1000000
-                   + (substr(r.resolved_at, 21, 6) - substr(r.filed_at, 21, 6))
+                   + (CAST(substr(r.resolved_at, 21, 6) AS INTEGER)
+                      - CAST(substr(r.filed_at, 21, 6) AS INTEGER))
                END),
            0
     FROM requests r
     WHERE r.closed_at >= :start AND r.closed_at < :end AND ((SELECT yes FROM whole) OR EXISTS (
           SELECT 1 FROM households h CROSS JOIN region_tree t
-                 ON t.ancestor_id = :region AND t.region_id = h.region_id
-          WHERE h.id = r.household_id))
+          WHERE t.ancestor_id = :region AND t.region_id = h.region_id
+            AND h.id = r.household_id))
     GROUP BY key
 )
 SELECT key, sum(filed), sum(open), sum(overdue), sum(escalated), sum(explained),
        sum(reopened), sum(responded_in_time), sum(due), sum(solved_of_due), sum(satisfied),
        sum(partly), sum(by_timeout), group_concat(first_response), group_concat(resolution),
        sum(taken)
-FROM (SELECT * FROM filed UNION ALL SELECT * FROM due UNION ALL SELECT * FROM closed)
+FROM (SELECT * FROM filed UNION ALL SELECT * FROM due UNION ALL SELECT * FROM closed) AS arm
 GROUP BY key
 """
 # FIGURES_CADRE: the same figures of the requests one cadre (:cadre) handles now; no
@@ -170,7 +172,8 @@ WITH filed AS (
            group_concat(
                (unixepoch(substr(r.first_response_at, 1, 19))
                 - unixepoch(substr(r.filed_at, 1, 19))) * 1000000
-               + (substr(r.first_response_at, 21, 6) - substr(r.filed_at, 21, 6))
+               + (CAST(substr(r.first_response_at, 21, 6) AS INTEGER)
+                  - CAST(substr(r.filed_at, 21, 6) AS INTEGER))
            ) AS first_response,
            NULL AS resolution,
            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM request_events e  -- 包案
@@ -197,7 +200,8 @@ WITH filed AS (
                CASE WHEN r.outcome IN ('satisfied', 'partly') THEN
                    (unixepoch(substr(r.resolved_at, 1, 19))
                     - unixepoch(substr(r.filed_at, 1, 19))) * 1000000
-                   + (substr(r.resolved_at, 21, 6) - substr(r.filed_at, 21, 6))
+                   + (CAST(substr(r.resolved_at, 21, 6) AS INTEGER)
+                      - CAST(substr(r.filed_at, 21, 6) AS INTEGER))
                END),
            0
     FROM requests r
@@ -207,7 +211,7 @@ SELECT '', sum(filed), sum(open), sum(overdue), sum(escalated), sum(explained),
        sum(reopened), sum(responded_in_time), sum(due), sum(solved_of_due), sum(satisfied),
        sum(partly), sum(by_timeout), group_concat(first_response), group_concat(resolution),
        sum(taken)
-FROM (SELECT * FROM filed UNION ALL SELECT * FROM due UNION ALL SELECT * FROM closed)
+FROM (SELECT * FROM filed UNION ALL SELECT * FROM due UNION ALL SELECT * FROM closed) AS arm
 """
 # The chart: per local day of the period (:days, a JSON array of [start, end) instants), the
 # requests filed and their first-response times in microseconds; one range scan a day.
@@ -219,7 +223,8 @@ WITH whole (yes) AS MATERIALIZED (  -- as in FIGURES_REGION
 SELECT day.n, count(r.id),
        group_concat((unixepoch(substr(r.first_response_at, 1, 19))
                      - unixepoch(substr(r.filed_at, 1, 19))) * 1000000
-                    + (substr(r.first_response_at, 21, 6) - substr(r.filed_at, 21, 6)))
+                    + (CAST(substr(r.first_response_at, 21, 6) AS INTEGER)
+                       - CAST(substr(r.filed_at, 21, 6) AS INTEGER)))
 FROM day CROSS JOIN requests r ON r.filed_at >= day.start AND r.filed_at < day.end
 WHERE (SELECT yes FROM whole) OR EXISTS (
       SELECT 1 FROM households h CROSS JOIN region_tree t
@@ -232,7 +237,8 @@ WITH day (n, start, end) AS (SELECT key, value ->> 0, value ->> 1 FROM json_each
 SELECT day.n, count(r.id),
        group_concat((unixepoch(substr(r.first_response_at, 1, 19))
                      - unixepoch(substr(r.filed_at, 1, 19))) * 1000000
-                    + (substr(r.first_response_at, 21, 6) - substr(r.filed_at, 21, 6)))
+                    + (CAST(substr(r.first_response_at, 21, 6) AS INTEGER)
+                       - CAST(substr(r.filed_at, 21, 6) AS INTEGER)))
 FROM day LEFT JOIN requests r
      ON r.filed_at >= day.start AND r.filed_at < day.end AND r.handler_id = :cadre
 GROUP BY day.n
@@ -243,6 +249,11 @@ FROM region_tree t JOIN regions r ON r.id = t.region_id
 WHERE t.ancestor_id = :region
 """
 SELECT_REGION = "SELECT id, name, level, parent_id FROM regions WHERE id = ?"
+# A county's root region (the roster's one region without a parent): its figures are the
+# county's, for the province.
+SELECT_ROOT = """
+SELECT id, name, level, parent_id FROM regions WHERE parent_id IS NULL ORDER BY id LIMIT 1
+"""
 SELECT_CADRE_NAMES = "SELECT id, name FROM cadres WHERE id IN (SELECT value FROM json_each(?))"
 # The lists (overdue, the workbook's rows) never show a supervisor a confidential
 # complaint about themselves: one whose accused supervises the region asked or above it.
@@ -410,6 +421,12 @@ async def places(tx: Tx, region_id: str) -> dict[str, Place]:
     return {r[0]: _place(r) for r in await tx.fetchall(SELECT_PLACES, {"region": region_id})}
 
 
+async def root(tx: Tx) -> Place | None:
+    """The county's own region (None before a roster is imported)."""
+    found = await tx.fetchone(SELECT_ROOT)
+    return None if found is None else _place(found)
+
+
 async def region(tx: Tx, region_id: str) -> Place | None:
     found = await tx.fetchone(SELECT_REGION, (region_id,))
     return None if found is None else _place(found)
@@ -474,6 +491,9 @@ class Stats:
 
     async def region(self, region_id: str) -> Place | None:
         return await region(self._tx, region_id)
+
+    async def root(self) -> Place | None:
+        return await root(self._tx)
 
     async def region_figures(self, region_id: str, period: Period, now: datetime) -> Figures:
         return await region_figures(self._tx, region_id, period, now)
