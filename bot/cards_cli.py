@@ -24,7 +24,8 @@ from bot.domain.codes import CadreCard, HouseholdCard, deep_link, is_username
 from bot.domain.leavers import Reason
 from bot.i18n import Language, t
 from storage import cadre_views, codes, meta, migrate
-from storage.db import Database, Tx
+from storage.backend import open_database
+from storage.db import Tx
 from storage.unit_of_work import unit_of_work
 
 if TYPE_CHECKING:
@@ -289,7 +290,10 @@ def _username(args: argparse.Namespace, config: Config) -> str:
     if given is None:
         if config.cards.bot_username:
             return config.cards.bot_username
-        remembered = asyncio.run(meta.remembered(config.database.path, meta.BOT_USERNAME))
+        where = config.database
+        remembered = asyncio.run(
+            meta.remembered(where.path, meta.BOT_USERNAME, where.url, where.schema_name)
+        )
         if remembered is None or not is_username(remembered):
             raise Refusal(t(language, "cards.cli.no_username"))
         return remembered
@@ -301,7 +305,8 @@ def _username(args: argparse.Namespace, config: Config) -> str:
 
 async def _in_transaction(config: Config, work: Callable[[Tx], Awaitable[T]]) -> T:
     """Open the database, bring its schema up to date, and run ``work`` in one transaction."""
-    db = await Database.open(config.database.path)
+    where = config.database
+    db = await open_database(where.path, where.url, where.schema_name)
     try:
         now = SystemClock().now()
         await migrate.upgrade(db, now)

@@ -17,7 +17,8 @@ from pathlib import Path
 from bot import cards_cli, private, report_cli, roster_cli, status_cli
 from bot.clock import Clock, OffsetClock, SystemClock
 from bot.config import Config, ConfigError, load_config
-from storage.backend import Unreachable
+from storage.backend import Unreachable, describe, open_database
+from storage.db import Database
 from storage.migrate import MigrationError
 
 CONFIG_ENV = "LIANXIN_CONFIG"
@@ -41,6 +42,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         for line in problem.problems:
             print(f"lianxin: {line}", file=sys.stderr)
         code = 2
+    except (Unreachable, MigrationError) as problem:
+        # Any command: a server it cannot reach or log in to, a missing database, a schema
+        # newer than this program. One line (no password, no traceback); 1, not 2: the
+        # configuration may be right and the server down.
+        print(f"lianxin: {problem}", file=sys.stderr)
+        code = 1
     except KeyboardInterrupt:
         code = 130
     finally:
@@ -179,7 +186,7 @@ async def _run_async(args: argparse.Namespace) -> int:
         fault = fault_of(error)
         if fault is None:
             raise
-        print(f"lianxin: {config.database.path}: {fault}; stopped", file=sys.stderr)
+        print(f"lianxin: {_named(config)}: {fault}; stopped", file=sys.stderr)
         return 1
     return 0
 
@@ -201,10 +208,9 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 async def _db_upgrade_async(args: argparse.Namespace) -> int:
     from storage import migrate
-    from storage.db import Database
 
     config = _config(args)
-    db = await Database.open(config.database.path)
+    db = await _open(config)
     try:
         applied = await migrate.upgrade(db, SystemClock().now())
         version = await migrate.current_version(db)
@@ -215,8 +221,20 @@ async def _db_upgrade_async(args: argparse.Namespace) -> int:
         await db.close()
     for m in applied:
         print(f"applied {m.version:04d}_{m.name}")
-    print(f"{config.database.path}: schema version {version}")
+    print(f"{_named(config)}: schema version {version}")
     return 0
+
+
+async def _open(config: Config) -> Database:
+    """The configured database: SQLite's file, or PostgreSQL's ``database.url``."""
+    where = config.database
+    return await open_database(where.path, where.url, where.schema_name)
+
+
+def _named(config: Config) -> str:
+    """The database as messages name it (a URL without its password)."""
+    where = config.database
+    return describe(where.path, where.url, where.schema_name)
 
 
 # `lianxin db backup --into DIR` names each copy by the time it was made (UTC), so that
@@ -258,6 +276,9 @@ def _db_backup(args: argparse.Namespace) -> int:
     if problem is not None:
         print(t(language, problem, keep=args.keep), file=sys.stderr)
         return 2
+    if config.database.url:
+        print(t(language, "ops.backup_pg_dump", database=_named(config)), file=sys.stderr)
+        return 1
     source = config.database.path
     into: Path | None = args.into
     target: Path = args.path if into is None else into / dated_backup_name(SystemClock().now())
@@ -308,15 +329,14 @@ async def _purge_async(args: argparse.Namespace) -> int:
     from bot import retention
     from bot.i18n import t
     from storage import migrate
-    from storage.db import Database
 
     config = _config(args)
     language = config.general.language
-    if not config.database.path.exists():
+    if not config.database.url and not config.database.path.exists():
         print(f"lianxin: {config.database.path}: no database there (check database.path)",
               file=sys.stderr)  # fmt: skip
         return 1
-    db = await Database.open(config.database.path)
+    db = await _open(config)
     try:
         await migrate.upgrade(db, SystemClock().now())  # the indexes the purge relies on
         report = await retention.purge(db, config, SystemClock().now(), dry_run=args.dry_run)
@@ -339,9 +359,8 @@ def _inbox_failed(args: argparse.Namespace) -> int:
 
 async def _inbox_failed_async(args: argparse.Namespace) -> int:
     from storage import inbox
-    from storage.db import Database
 
-    db = await Database.open(_config(args).database.path)
+    db = await _open(_config(args))
     try:
         rows = await inbox.failed(db)
     finally:
@@ -358,9 +377,8 @@ def _inbox_retry(args: argparse.Namespace) -> int:
 
 async def _inbox_retry_async(args: argparse.Namespace) -> int:
     from storage import inbox
-    from storage.db import Database
 
-    db = await Database.open(_config(args).database.path)
+    db = await _open(_config(args))
     try:
         count = await inbox.requeue_failed(db)
     finally:

@@ -46,6 +46,9 @@ def _at_least_a_second(value: timedelta) -> timedelta:
 # How often a sweep looks at the database: never a busy loop.
 SweepInterval = Annotated[Duration, AfterValidator(_at_least_a_second)]
 TOKEN_ENV = "LIANXIN_TOKEN"  # noqa: S105 - the name of a variable, not a secret
+# database.url, password included: kept in the 0600 env file beside the token, not in
+# config.toml.
+DATABASE_URL_ENV = "LIANXIN_DATABASE_URL"
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _LOOPBACK = ("http://127.0.0.1:", "http://localhost:")
 # Telegram takes 1-256 of these; fewer than 16 would be guessable.
@@ -676,6 +679,10 @@ def load_config(path: Path | None, environ: Mapping[str, str] | None = None) -> 
         telegram = data.get("telegram")
         data["telegram"] = {**(telegram if isinstance(telegram, dict) else {})}
         data["telegram"]["token"] = env[TOKEN_ENV]
+    if env.get(DATABASE_URL_ENV):
+        database = data.get("database")
+        data["database"] = {**(database if isinstance(database, dict) else {})}
+        data["database"]["url"] = env[DATABASE_URL_ENV]
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
