@@ -14,12 +14,17 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from bot import cards_cli, private, report_cli, roster_cli, status_cli
 from bot.clock import Clock, OffsetClock, SystemClock
-from bot.config import Config, ConfigError, load_config
+from bot.config import Config, ConfigError, DatabaseConfig, load_config
+from bot.i18n import Language
+from storage import pg_copy
 from storage.backend import Unreachable, describe, open_database
 from storage.db import Database
 from storage.migrate import MigrationError
+from storage.pg import PgDatabase
 
 CONFIG_ENV = "LIANXIN_CONFIG"
 CLOCK_OFFSET_ENV = "LIANXIN_CLOCK_OFFSET"  # tests, the demo and benchmarks only
@@ -102,6 +107,17 @@ def _parser() -> argparse.ArgumentParser:
         "--keep", type=int, metavar="N", help="with --into: then delete all but the newest N"
     )
     backup.set_defaults(command=_db_backup)
+    move = db.add_parser(
+        "migrate-to-postgres",
+        help="copy this county's SQLite file (database.path) into an empty PostgreSQL schema",
+    )
+    move.add_argument(
+        "--to",
+        metavar="URL",
+        help="postgresql://… (default: database.url / $LIANXIN_DATABASE_URL)",
+    )
+    move.add_argument("--schema", help="the schema to fill (default: database.schema)")
+    move.set_defaults(command=_db_migrate_to_postgres)
 
     purge = sub.add_parser(
         "purge", help="delete what [retention] says is no longer needed, and say what"
@@ -318,6 +334,78 @@ async def _db_backup_async(source: Path, target: Path) -> int:
     finally:
         await db.close()
     print(f"backed up {source} to {target}")
+    return 0
+
+
+def _db_migrate_to_postgres(args: argparse.Namespace) -> int:
+    from bot.i18n import t
+
+    config = _config(args)
+    language = config.general.language
+    url: str = args.to or config.database.url
+    schema: str = args.schema or config.database.schema_name
+    checked = {"url": url, "schema": schema}
+    try:  # the same checks as database.url and database.schema in config.toml
+        DatabaseConfig.model_validate(checked)
+    except ValidationError as problem:
+        for error in problem.errors():
+            key = {"url": "--to", "schema": "--schema"}[str(error["loc"][0])]
+            print(f"lianxin: {key}: {str(error['msg']).removeprefix('Value error, ')}",
+                  file=sys.stderr)  # fmt: skip
+        return 2
+    if not url:
+        print(t(language, "ops.copy.no_url"), file=sys.stderr)
+        return 2
+    return asyncio.run(_copy_county(config, url, schema))
+
+
+async def _copy_county(config: Config, url: str, schema: str) -> int:
+    from bot.i18n import t
+    from storage import migrate
+
+    language, source = config.general.language, config.database.path
+    if not source.exists():
+        print(f"lianxin: {source}: no database there (check database.path)", file=sys.stderr)
+        return 1
+    version, latest = await pg_copy.source_version(source), migrate.latest_version()
+    if version != latest:
+        key = "ops.copy.upgrade_first" if version < latest else "ops.copy.newer"
+        print(t(language, key, path=source, version=version, latest=latest), file=sys.stderr)
+        return 1
+    target = await open_database(source, url, schema)
+    named = describe(source, url, schema)
+    try:
+        if not isinstance(target, PgDatabase):  # a postgresql:// url opens one
+            raise TypeError(f"{named} is not a PostgreSQL database")
+        full = await pg_copy.occupied(target)
+        if full:
+            tables = ", ".join(full[:5])
+            print(t(language, "ops.copy.not_empty", target=named, tables=tables), file=sys.stderr)
+            return 1
+        copied = await pg_copy.copy_county(source, target, SystemClock().now())
+    except pg_copy.CopyRefused as problem:
+        print(t(language, "ops.copy.refused", target=named, problem=problem), file=sys.stderr)
+        return 1
+    finally:
+        await target.close()
+    return _counted(language, source, named, copied)
+
+
+def _counted(language: Language, source: Path, target: str, copied: pg_copy.Copied) -> int:
+    """Print the counts, source beside target; 1 if any table differs."""
+    from bot.i18n import t
+
+    width = max(len(c.table) for c in copied.counts)
+    print(t(language, "ops.copy.heading", table="".ljust(width)))
+    for c in copied.counts:
+        mark = "" if c.source == c.target else "  ≠"
+        print(f"{c.table.ljust(width)}  {c.source:>10}  {c.target:>10}{mark}")
+    if copied.differ:
+        print(t(language, "ops.copy.differ", count=len(copied.differ)), file=sys.stderr)
+        return 1
+    rows = sum(c.source for c in copied.counts)
+    print(t(language, "ops.copy.done", source=source, target=target, tables=len(copied.counts),
+            rows=rows, version=copied.version))  # fmt: skip
     return 0
 
 
