@@ -107,6 +107,12 @@ def _parser() -> argparse.ArgumentParser:
         "--keep", type=int, metavar="N", help="with --into: then delete all but the newest N"
     )
     backup.set_defaults(command=_db_backup)
+    dump = db.add_parser(
+        "pg-dump", help="PostgreSQL: pg_dump -Fc into DIR, named by the time; keep the newest N"
+    )
+    dump.add_argument("--into", type=Path, metavar="DIR", required=True)
+    dump.add_argument("--keep", type=int, metavar="N", required=True)
+    dump.set_defaults(command=_db_pg_dump)
     move = db.add_parser(
         "migrate-to-postgres",
         help="copy this county's SQLite file (database.path) into an empty PostgreSQL schema",
@@ -334,6 +340,54 @@ async def _db_backup_async(source: Path, target: Path) -> int:
     finally:
         await db.close()
     print(f"backed up {source} to {target}")
+    return 0
+
+
+DATED_DUMP = "lianxin-%Y-%m-%d-%H%M%SZ.dump"
+_DATED_DUMP_NAME = re.compile(r"^lianxin-\d{4}-\d{2}-\d{2}-\d{6}Z\.dump$")
+
+
+def _db_pg_dump(args: argparse.Namespace) -> int:
+    """pg_dump of database.url's schema, the password handed over in the environment
+    (PGPASSWORD), never on pg_dump's command line where ``ps`` shows it to every user."""
+    import subprocess
+
+    from bot.i18n import t
+    from storage.backend import password_of, redact
+
+    config = _config(args)
+    language, url, into = config.general.language, config.database.url, args.into
+    if not url:
+        print(t(language, "ops.dump.no_url"), file=sys.stderr)
+        return 2
+    if args.keep < 1:
+        print(t(language, "db_backup.keep_at_least_one", keep=args.keep), file=sys.stderr)
+        return 2
+    into.mkdir(mode=0o700, parents=True, exist_ok=True)
+    target = into / SystemClock().now().astimezone(UTC).strftime(DATED_DUMP)
+    secret = password_of(url)
+    plain = url.replace(f":{secret}@", "@") if secret else url
+    # The county's schema; "public" (a database of its own): the whole database, since a
+    # dump of public alone makes pg_restore stop at "schema public already exists".
+    schema = config.database.schema_name
+    only = [] if schema == "public" else ["--schema", schema]
+    command = ["pg_dump", "-Fc", "--no-password", *only, "--file", str(target), "--dbname", plain]
+    env = {**os.environ, "PGPASSWORD": secret} if secret else dict(os.environ)
+    try:
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    except FileNotFoundError:
+        print(t(language, "ops.dump.no_pg_dump"), file=sys.stderr)
+        return 1
+    if done.returncode != 0:
+        target.unlink(missing_ok=True)
+        said = " ".join(done.stderr.replace(secret or "\0", "***").split()) if done.stderr else ""
+        print(t(language, "ops.dump.failed", database=redact(url), problem=said), file=sys.stderr)
+        return 1
+    print(t(language, "ops.dump.made", database=redact(url), path=target))
+    dated = sorted(p.name for p in into.iterdir() if _DATED_DUMP_NAME.match(p.name))
+    for name in dated[: max(len(dated) - args.keep, 0)]:
+        (into / name).unlink(missing_ok=True)
+        print(t(language, "db_backup.removed", name=name))
     return 0
 
 

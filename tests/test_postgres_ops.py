@@ -231,7 +231,7 @@ async def test_status_and_db_upgrade_work_on_postgresql_and_backup_points_to_pg_
         figures = json.loads(status.stdout)
         assert figures["schema"] == migrate.latest_version()
         backup = await command(config, "db", "backup", "--into", "backups", url=db.url)
-        assert_one_clean_line(backup, 1, "pg_dump -Fc")
+        assert_one_clean_line(backup, 1, "pg_dump -Fc", "lianxin db pg-dump")
         assert not (county / "backups").exists()
         for output in (upgraded.output, status.output):
             assert PASSWORD not in output
@@ -326,7 +326,41 @@ async def test_migrate_to_postgres_copies_the_demo_county_and_the_counts_agree(
         [(largest,)] = rows(demo_county, "SELECT max(id) FROM inbox")
         assert new == largest + 1
         again = await command(config, "db", "migrate-to-postgres", url=url)
-        assert_one_clean_line(again, 1, "already holds data", "requests")
+        assert_one_clean_line(again, 1, "already holds data", "accounts")
+
+
+@pytest.mark.parametrize("schema", ["heping", "public"])
+async def test_pg_dump_makes_a_dated_dump_that_pg_restore_brings_back_and_keeps_the_newest(
+    demo_county: Path, pg_cluster: Cluster, tmp_path: Path, schema: str
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[database]\npath = "{demo_county}"\nschema = "{schema}"\n[general]\nlanguage = "en"\n',
+        encoding="utf-8",
+    )
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    old = [f"lianxin-2020-01-0{day}-033000Z.dump" for day in (1, 2, 3)]
+    for name in [*old, "keep-me.txt"]:
+        (dumps / name).write_bytes(b"an old dump")
+    async with empty_database(pg_cluster) as url, empty_database(pg_cluster) as restored:
+        copied = await command(config, "db", "migrate-to-postgres", url=url)
+        assert copied.code == 0, copied.output
+        outcome = await command(config, "db", "pg-dump", "--into", str(dumps), "--keep", "2",
+                                url=url)  # fmt: skip
+        assert outcome.code == 0, outcome.output
+        assert PASSWORD not in outcome.output
+        [made] = [p.name for p in dumps.iterdir() if p.name not in [*old, "keep-me.txt"]]
+        assert sorted(p.name for p in dumps.iterdir()) == ["keep-me.txt", old[2], made]
+        restore = await asyncio.create_subprocess_exec(
+            "pg_restore", "--no-owner", "--exit-on-error",
+            "--dbname", restored.replace(f":{PASSWORD}@", "@"),
+            str(dumps / made),
+            env={**os.environ, "PGPASSWORD": PASSWORD},
+        )  # fmt: skip
+        assert await restore.wait() == 0
+        query = "SELECT count(*), max(detail) FROM request_events"
+        assert await pg_rows(restored, schema, query) == await pg_rows(url, schema, query)
 
 
 async def test_migrate_to_postgres_refuses_a_file_behind_this_program_s_version(
