@@ -44,6 +44,11 @@ OFFLINE = {
     }.items()
 }
 ONLINE = {"run": ["run"], "demo": ["demo", "--no-play"], "sandbox": ["sandbox"]}
+# PostgreSQL's own (tests/test_postgres_ops.py runs them against a server).
+POSTGRES = {
+    "db pg-dump": ["db", "pg-dump", "--into", "dumps", "--keep", "14"],
+    "db migrate-to-postgres": ["db", "migrate-to-postgres"],
+}
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str]:
@@ -83,12 +88,12 @@ def commands(parser: argparse.ArgumentParser, prefix: str = "") -> set[str]:
 
 
 def test_every_command_is_tested_here() -> None:
-    assert commands(_parser()) == set(OFFLINE) | set(ONLINE)
+    assert commands(_parser()) == set(OFFLINE) | set(ONLINE) | set(POSTGRES)
 
 
-@pytest.mark.parametrize("name", sorted(OFFLINE | ONLINE))
+@pytest.mark.parametrize("name", sorted(OFFLINE | ONLINE | POSTGRES))
 def test_config_is_read_before_or_after_any_command(name: str) -> None:
-    argv = (OFFLINE | ONLINE)[name]
+    argv = (OFFLINE | ONLINE | POSTGRES)[name]
     parser = _parser()
     assert parser.parse_args(["--config", "a.toml", *argv]).config == Path("a.toml")
     assert parser.parse_args([*argv, "--config", "b.toml"]).config == Path("b.toml")

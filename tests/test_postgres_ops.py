@@ -388,3 +388,38 @@ def test_counts_that_differ_are_marked_and_exit_1(
     assert "requests" in out
     assert "≠" in out.splitlines()[1]
     assert "do not switch" in err
+
+
+def run_here(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(list(argv))
+    out, err = capsys.readouterr()
+    assert isinstance(exit_.value.code, int)
+    return exit_.value.code, out + err
+
+
+def test_pg_dump_and_migrate_without_a_postgresql_url_say_what_to_give(
+    county: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(DATABASE_URL_ENV, raising=False)
+    config = str(config_file(county))
+    code, said = run_here(
+        capsys, "--config", config, "db", "pg-dump", "--into", "d", "--keep", "2"
+    )
+    assert code == 2
+    assert "lianxin db backup" in said
+    code, said = run_here(capsys, "--config", config, "db", "migrate-to-postgres")
+    assert code == 2
+    assert "--to postgresql://" in said
+    wrong = "mysql://lianxin:wrong-secret-77@db/x"
+    code, said = run_here(capsys, "--config", config, "db", "migrate-to-postgres", "--to", wrong)
+    assert code == 2
+    assert said.strip() == (
+        "lianxin: --to: must start with postgresql:// (or be empty for SQLite's file)"
+    )
+    code, said = run_here(
+        capsys, "--config", config, "db", "migrate-to-postgres", "--to", "postgresql://h/x",
+        "--schema", "Bad-Name",
+    )  # fmt: skip
+    assert code == 2
+    assert said.startswith("lianxin: --schema: must be lower-case")
