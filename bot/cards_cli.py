@@ -290,7 +290,10 @@ def _username(args: argparse.Namespace, config: Config) -> str:
     if given is None:
         if config.cards.bot_username:
             return config.cards.bot_username
-        remembered = asyncio.run(meta.remembered(config.database.path, meta.BOT_USERNAME))
+        where = config.database
+        remembered = asyncio.run(
+            meta.remembered(where.path, meta.BOT_USERNAME, where.url, where.schema_name)
+        )
         if remembered is None or not is_username(remembered):
             raise Refusal(t(language, "cards.cli.no_username"))
         return remembered
@@ -302,9 +305,8 @@ def _username(args: argparse.Namespace, config: Config) -> str:
 
 async def _in_transaction(config: Config, work: Callable[[Tx], Awaitable[T]]) -> T:
     """Open the database, bring its schema up to date, and run ``work`` in one transaction."""
-    db = await open_database(
-        config.database.path, config.database.url, config.database.schema_name
-    )
+    where = config.database
+    db = await open_database(where.path, where.url, where.schema_name)
     try:
         now = SystemClock().now()
         await migrate.upgrade(db, now)

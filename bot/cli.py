@@ -14,11 +14,17 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from bot import cards_cli, private, province_cli, report_cli, roster_cli, status_cli
 from bot.clock import Clock, OffsetClock, SystemClock
-from bot.config import Config, ConfigError, load_config
-from storage.backend import Unreachable
+from bot.config import Config, ConfigError, DatabaseConfig, load_config
+from bot.i18n import Language
+from storage import pg_copy
+from storage.backend import Unreachable, describe, open_database
+from storage.db import Database
 from storage.migrate import MigrationError
+from storage.pg import PgDatabase
 
 CONFIG_ENV = "LIANXIN_CONFIG"
 CLOCK_OFFSET_ENV = "LIANXIN_CLOCK_OFFSET"  # tests, the demo and benchmarks only
@@ -41,6 +47,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         for line in problem.problems:
             print(f"lianxin: {line}", file=sys.stderr)
         code = 2
+    except (Unreachable, MigrationError) as problem:
+        # Any command: a server it cannot reach or log in to, a missing database, a schema
+        # newer than this program. One line (no password, no traceback); 1, not 2: the
+        # configuration may be right and the server down.
+        print(f"lianxin: {problem}", file=sys.stderr)
+        code = 1
     except KeyboardInterrupt:
         code = 130
     finally:
@@ -101,6 +113,23 @@ def _parser() -> argparse.ArgumentParser:
         "--keep", type=int, metavar="N", help="with --into: then delete all but the newest N"
     )
     backup.set_defaults(command=_db_backup)
+    dump = db.add_parser(
+        "pg-dump", help="PostgreSQL: pg_dump -Fc into DIR, named by the time; keep the newest N"
+    )
+    dump.add_argument("--into", type=Path, metavar="DIR", required=True)
+    dump.add_argument("--keep", type=int, metavar="N", required=True)
+    dump.set_defaults(command=_db_pg_dump)
+    move = db.add_parser(
+        "migrate-to-postgres",
+        help="copy this county's SQLite file (database.path) into an empty PostgreSQL schema",
+    )
+    move.add_argument(
+        "--to",
+        metavar="URL",
+        help="postgresql://… (default: database.url / $LIANXIN_DATABASE_URL)",
+    )
+    move.add_argument("--schema", help="the schema to fill (default: database.schema)")
+    move.set_defaults(command=_db_migrate_to_postgres)
 
     purge = sub.add_parser(
         "purge", help="delete what [retention] says is no longer needed, and say what"
@@ -196,7 +225,7 @@ async def _run_async(args: argparse.Namespace) -> int:
         fault = fault_of(error)
         if fault is None:
             raise
-        print(f"lianxin: {config.database.path}: {fault}; stopped", file=sys.stderr)
+        print(f"lianxin: {_named(config)}: {fault}; stopped", file=sys.stderr)
         return 1
     return 0
 
@@ -218,15 +247,9 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 async def _db_upgrade_async(args: argparse.Namespace) -> int:
     from storage import migrate
-    from storage.backend import describe, open_database
 
     config = _config(args)
-    where = config.database
-    try:
-        db = await open_database(where.path, where.url, where.schema_name)
-    except Unreachable as problem:
-        print(f"lianxin: {problem}", file=sys.stderr)
-        return 1
+    db = await _open(config)
     try:
         applied = await migrate.upgrade(db, SystemClock().now())
         version = await migrate.current_version(db)
@@ -237,8 +260,20 @@ async def _db_upgrade_async(args: argparse.Namespace) -> int:
         await db.close()
     for m in applied:
         print(f"applied {m.version:04d}_{m.name}")
-    print(f"{describe(where.path, where.url, where.schema_name)}: schema version {version}")
+    print(f"{_named(config)}: schema version {version}")
     return 0
+
+
+async def _open(config: Config) -> Database:
+    """The configured database: SQLite's file, or PostgreSQL's ``database.url``."""
+    where = config.database
+    return await open_database(where.path, where.url, where.schema_name)
+
+
+def _named(config: Config) -> str:
+    """The database as messages name it (a URL without its password)."""
+    where = config.database
+    return describe(where.path, where.url, where.schema_name)
 
 
 # `lianxin db backup --into DIR` names each copy by the time it was made (UTC), so that
@@ -280,6 +315,9 @@ def _db_backup(args: argparse.Namespace) -> int:
     if problem is not None:
         print(t(language, problem, keep=args.keep), file=sys.stderr)
         return 2
+    if config.database.url:
+        print(t(language, "ops.backup_pg_dump", database=_named(config)), file=sys.stderr)
+        return 1
     source = config.database.path
     into: Path | None = args.into
     target: Path = args.path if into is None else into / dated_backup_name(SystemClock().now())
@@ -322,6 +360,126 @@ async def _db_backup_async(source: Path, target: Path) -> int:
     return 0
 
 
+DATED_DUMP = "lianxin-%Y-%m-%d-%H%M%SZ.dump"
+_DATED_DUMP_NAME = re.compile(r"^lianxin-\d{4}-\d{2}-\d{2}-\d{6}Z\.dump$")
+
+
+def _db_pg_dump(args: argparse.Namespace) -> int:
+    """pg_dump of database.url's schema, the password handed over in the environment
+    (PGPASSWORD), never on pg_dump's command line where ``ps`` shows it to every user."""
+    import subprocess
+
+    from bot.i18n import t
+    from storage.backend import password_of, redact
+
+    config = _config(args)
+    language, url, into = config.general.language, config.database.url, args.into
+    if not url:
+        print(t(language, "ops.dump.no_url"), file=sys.stderr)
+        return 2
+    if args.keep < 1:
+        print(t(language, "db_backup.keep_at_least_one", keep=args.keep), file=sys.stderr)
+        return 2
+    into.mkdir(mode=0o700, parents=True, exist_ok=True)
+    target = into / SystemClock().now().astimezone(UTC).strftime(DATED_DUMP)
+    secret = password_of(url)
+    plain = url.replace(f":{secret}@", "@") if secret else url
+    # The county's schema; "public" (a database of its own): the whole database, since a
+    # dump of public alone makes pg_restore stop at "schema public already exists".
+    schema = config.database.schema_name
+    only = [] if schema == "public" else ["--schema", schema]
+    command = ["pg_dump", "-Fc", "--no-password", *only, "--file", str(target), "--dbname", plain]
+    env = {**os.environ, "PGPASSWORD": secret} if secret else dict(os.environ)
+    try:
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
+    except FileNotFoundError:
+        print(t(language, "ops.dump.no_pg_dump"), file=sys.stderr)
+        return 1
+    if done.returncode != 0:
+        target.unlink(missing_ok=True)
+        said = " ".join(done.stderr.replace(secret or "\0", "***").split()) if done.stderr else ""
+        print(t(language, "ops.dump.failed", database=redact(url), problem=said), file=sys.stderr)
+        return 1
+    print(t(language, "ops.dump.made", database=redact(url), path=target))
+    dated = sorted(p.name for p in into.iterdir() if _DATED_DUMP_NAME.match(p.name))
+    for name in dated[: max(len(dated) - args.keep, 0)]:
+        (into / name).unlink(missing_ok=True)
+        print(t(language, "db_backup.removed", name=name))
+    return 0
+
+
+def _db_migrate_to_postgres(args: argparse.Namespace) -> int:
+    from bot.i18n import t
+
+    config = _config(args)
+    language = config.general.language
+    url: str = args.to or config.database.url
+    schema: str = args.schema or config.database.schema_name
+    checked = {"url": url, "schema": schema}
+    try:  # the same checks as database.url and database.schema in config.toml
+        DatabaseConfig.model_validate(checked)
+    except ValidationError as problem:
+        for error in problem.errors():
+            key = {"url": "--to", "schema": "--schema"}[str(error["loc"][0])]
+            print(f"lianxin: {key}: {str(error['msg']).removeprefix('Value error, ')}",
+                  file=sys.stderr)  # fmt: skip
+        return 2
+    if not url:
+        print(t(language, "ops.copy.no_url"), file=sys.stderr)
+        return 2
+    return asyncio.run(_copy_county(config, url, schema))
+
+
+async def _copy_county(config: Config, url: str, schema: str) -> int:
+    from bot.i18n import t
+    from storage import migrate
+
+    language, source = config.general.language, config.database.path
+    if not source.exists():
+        print(f"lianxin: {source}: no database there (check database.path)", file=sys.stderr)
+        return 1
+    version, latest = await pg_copy.source_version(source), migrate.latest_version()
+    if version != latest:
+        key = "ops.copy.upgrade_first" if version < latest else "ops.copy.newer"
+        print(t(language, key, path=source, version=version, latest=latest), file=sys.stderr)
+        return 1
+    target = await open_database(source, url, schema)
+    named = describe(source, url, schema)
+    try:
+        if not isinstance(target, PgDatabase):  # a postgresql:// url opens one
+            raise TypeError(f"{named} is not a PostgreSQL database")
+        full = await pg_copy.occupied(target)
+        if full:
+            tables = ", ".join(full[:5])
+            print(t(language, "ops.copy.not_empty", target=named, tables=tables), file=sys.stderr)
+            return 1
+        copied = await pg_copy.copy_county(source, target, SystemClock().now())
+    except pg_copy.CopyRefused as problem:
+        print(t(language, "ops.copy.refused", target=named, problem=problem), file=sys.stderr)
+        return 1
+    finally:
+        await target.close()
+    return _counted(language, source, named, copied)
+
+
+def _counted(language: Language, source: Path, target: str, copied: pg_copy.Copied) -> int:
+    """Print the counts, source beside target; 1 if any table differs."""
+    from bot.i18n import t
+
+    width = max(len(c.table) for c in copied.counts)
+    print(t(language, "ops.copy.heading", table="".ljust(width)))
+    for c in copied.counts:
+        mark = "" if c.source == c.target else "  ≠"
+        print(f"{c.table.ljust(width)}  {c.source:>10}  {c.target:>10}{mark}")
+    if copied.differ:
+        print(t(language, "ops.copy.differ", count=len(copied.differ)), file=sys.stderr)
+        return 1
+    rows = sum(c.source for c in copied.counts)
+    print(t(language, "ops.copy.done", source=source, target=target, tables=len(copied.counts),
+            rows=rows, version=copied.version))  # fmt: skip
+    return 0
+
+
 def _purge(args: argparse.Namespace) -> int:
     return asyncio.run(_purge_async(args))
 
@@ -330,15 +488,14 @@ async def _purge_async(args: argparse.Namespace) -> int:
     from bot import retention
     from bot.i18n import t
     from storage import migrate
-    from storage.db import Database
 
     config = _config(args)
     language = config.general.language
-    if not config.database.path.exists():
+    if not config.database.url and not config.database.path.exists():
         print(f"lianxin: {config.database.path}: no database there (check database.path)",
               file=sys.stderr)  # fmt: skip
         return 1
-    db = await Database.open(config.database.path)
+    db = await _open(config)
     try:
         await migrate.upgrade(db, SystemClock().now())  # the indexes the purge relies on
         report = await retention.purge(db, config, SystemClock().now(), dry_run=args.dry_run)
@@ -361,9 +518,8 @@ def _inbox_failed(args: argparse.Namespace) -> int:
 
 async def _inbox_failed_async(args: argparse.Namespace) -> int:
     from storage import inbox
-    from storage.db import Database
 
-    db = await Database.open(_config(args).database.path)
+    db = await _open(_config(args))
     try:
         rows = await inbox.failed(db)
     finally:
@@ -380,9 +536,8 @@ def _inbox_retry(args: argparse.Namespace) -> int:
 
 async def _inbox_retry_async(args: argparse.Namespace) -> int:
     from storage import inbox
-    from storage.db import Database
 
-    db = await Database.open(_config(args).database.path)
+    db = await _open(_config(args))
     try:
         count = await inbox.requeue_failed(db)
     finally:

@@ -50,6 +50,9 @@ TOKEN_ENV = "LIANXIN_TOKEN"  # noqa: S105 - the name of a variable, not a secret
 # PostgreSQL schema (``county_<id>``), its token variable (``LIANXIN_TOKEN_<ID>``) and
 # its systemd unit (``lianxin@<id>``).
 _COUNTY_ID = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
+# database.url, password included: kept in the 0600 env file beside the token, not in
+# config.toml.
+DATABASE_URL_ENV = "LIANXIN_DATABASE_URL"
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _LOOPBACK = ("http://127.0.0.1:", "http://localhost:")
 # Telegram takes 1-256 of these; fewer than 16 would be guessable.
@@ -718,6 +721,10 @@ def load_config(
         telegram = data.get("telegram")
         data["telegram"] = {**(telegram if isinstance(telegram, dict) else {})}
         data["telegram"]["token"] = env[token_env]
+    if env.get(DATABASE_URL_ENV):
+        database = data.get("database")
+        data["database"] = {**(database if isinstance(database, dict) else {})}
+        data["database"]["url"] = env[DATABASE_URL_ENV]
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:

@@ -43,12 +43,11 @@ async def run(args: argparse.Namespace, config: Config) -> int:
     except ValueError:
         _fail(texts("stats.cli.bad_dates", text=f"{args.first} {args.last}"))
         return 2
-    if not config.database.url and not config.database.path.exists():
-        _fail(texts("stats.cli.no_database", path=config.database.path))
+    where = config.database
+    if not where.url and not where.path.exists():
+        _fail(texts("stats.cli.no_database", path=where.path))
         return 1
-    db = await open_database(
-        config.database.path, config.database.url, config.database.schema_name
-    )
+    db = await open_database(where.path, where.url, where.schema_name)
     try:
         now = SystemClock().now()
         await migrate.upgrade(db, now)

@@ -107,9 +107,8 @@ def _in_file_order(found: roster_io.SheetFile, problems: list[Problem]) -> list[
 
 
 async def _open(config: Config) -> Database | None:
-    db = await open_database(
-        config.database.path, config.database.url, config.database.schema_name
-    )
+    where = config.database
+    db = await open_database(where.path, where.url, where.schema_name)
     try:
         await migrate.upgrade(db, SystemClock().now())
     except migrate.MigrationError as error:

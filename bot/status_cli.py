@@ -54,12 +54,12 @@ def duration(text: str) -> timedelta:
 
 
 async def _status(config: Config, now: datetime, limit: timedelta, *, as_json: bool) -> int:
-    texts, path, where = Texts(config.general.language), config.database.path, config.database
-    if not where.url and not path.exists():
-        print(f"lianxin: {texts('health.no_database', path=path)}", file=sys.stderr)
+    texts, where = Texts(config.general.language), config.database
+    if not where.url and not where.path.exists():
+        print(f"lianxin: {texts('health.no_database', path=where.path)}", file=sys.stderr)
         return 1
     code, lines = await status(
-        path,
+        where.path,
         now,
         texts,
         config.general.zone,
@@ -83,8 +83,8 @@ async def status(
     url: str = "",
     schema: str = "public",
 ) -> tuple[int, list[str]]:
-    """The exit code (0 healthy, 1 needs attention) and the lines to print (the county's
-    schema of the PostgreSQL database at ``url``, if one is given; else SQLite's file)."""
+    """The exit code (0 healthy, 1 needs attention) and the lines to print; ``url``:
+    PostgreSQL's database instead of SQLite's ``path``."""
     db = await open_database(path, url, schema)
     try:
         found = await figures.figures(db, now)

@@ -29,7 +29,7 @@ from bot.domain import stats
 from bot.i18n import LANGUAGES, Texts
 from bot.services import rounds
 from bot.services import stats as figures
-from storage.db import Database
+from storage.backend import open_database
 from storage.unit_of_work import reading
 
 NICE = 10
@@ -48,6 +48,8 @@ class WorkbookOrder:
     quota: dict[str, int]
     out: str
     night: dict[str, object] = field(default_factory=dict)  # [three_nights]
+    url: str = ""  # database.url: PostgreSQL's, instead of the file ``database``
+    schema: str = "public"
 
 
 class WorkbookFailed(Exception):
@@ -83,7 +85,7 @@ async def build(order: WorkbookOrder) -> str | None:
 async def _write(order: WorkbookOrder) -> str | None:
     zone = ZoneInfo(order.timezone)
     period = stats.days(date.fromisoformat(order.first), date.fromisoformat(order.last), zone)
-    db = await Database.open(Path(order.database), readers=1)
+    db = await open_database(Path(order.database), order.url, order.schema)
     try:
         async with reading(db, datetime.fromisoformat(order.now)) as work:
             data = await figures.report(work, order.region, period, zone)

@@ -378,6 +378,8 @@ def _workbook_order(work: LongContext, order: Order, path: Path) -> workbook_pro
         quota=config.schedule.stay_quota.model_dump(),
         out=str(path),
         night=config.three_nights.model_dump(),
+        url=config.database.url,
+        schema=config.database.schema_name,
     )
 
 

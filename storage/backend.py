@@ -50,7 +50,8 @@ async def open_database(path: Path, url: str = "", schema: str = "public") -> Da
 
 def _one_line(problem: psycopg.Error, url: str) -> str:
     lines = [line.strip() for line in str(problem).splitlines() if line.strip()]
-    text = lines[-1] if lines else type(problem).__name__
+    # "… failed: Connection refused" then "Is the server running …?": both, on one line.
+    text = "; ".join(lines[-2:]) if lines else type(problem).__name__
     for line in lines:
         if "FATAL:" in line:
             text = line.split("FATAL:", 1)[1].strip()

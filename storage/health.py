@@ -15,6 +15,11 @@ from storage.timefmt import from_db, to_db
 
 SWEEP_KEY = "sweep_at"
 HAS_LEDGER = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
+# PostgreSQL has no sqlite_master: the same question of the county's own schema.
+HAS_LEDGER_PG = """
+SELECT count(*) FROM information_schema.tables
+WHERE table_schema = current_schema() AND table_name = ?
+"""
 SELECT_VERSION = "SELECT coalesce(max(version), 0) FROM schema_migrations"
 INBOX_FIGURES = """
 SELECT (SELECT max(received_at) FROM inbox) AS last_update,
@@ -26,7 +31,7 @@ SELECT (SELECT max(received_at) FROM inbox) AS last_update,
 # (a call is given up within the sender's retries, so that is the day it failed, or near).
 OUTBOX_FIGURES = """
 SELECT count(*) AS queued,
-       coalesce(sum(not_before <= :now), 0) AS due,
+       coalesce(sum(CASE WHEN not_before <= :now THEN 1 ELSE 0 END), 0) AS due,
        min(CASE WHEN not_before <= :now THEN not_before END) AS oldest_due,
        min(created_at) AS oldest_queued,
        (SELECT count(*) FROM outbox WHERE status = 'failed' AND created_at >= :day) AS failed
@@ -38,7 +43,7 @@ async def figures(db: Database, now: datetime) -> Figures:
     """The health figures at ``now``; an empty (never migrated) database has schema 0."""
     latest = migrate.available()[-1].version
     async with db.read() as tx:
-        if not await tx.scalar(HAS_LEDGER, ("schema_migrations",)):
+        if not await tx.scalar(_has_ledger(db), ("schema_migrations",)):
             return _empty(latest)
         schema = int(await tx.scalar(SELECT_VERSION))
         if schema == 0:
@@ -64,6 +69,10 @@ async def figures(db: Database, now: datetime) -> Figures:
         outbox_failed_day=int(outbox["failed"]),
         last_sweep=_moment(sweep),
     )
+
+
+def _has_ledger(db: Database) -> str:
+    return HAS_LEDGER_PG if db.dialect == "postgresql" else HAS_LEDGER
 
 
 async def record_sweep(tx: Tx, now: datetime) -> None:

@@ -6,7 +6,10 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from storage.db import Database, Tx
+import psycopg
+
+from storage import backend
+from storage.db import Tx
 
 BOT_USERNAME = "bot_username"  # from getMe at the last start: for printing cards offline
 SELECT_VALUE = "SELECT value FROM meta WHERE key = ?"
@@ -25,19 +28,20 @@ async def put(tx: Tx, key: str, value: str) -> None:
     await tx.execute(UPSERT_VALUE, (key, value))
 
 
-async def remembered(path: Path, key: str) -> str | None:
-    """``key``'s value in the database at ``path``, read without migrating or writing;
-    None when there is no database, no such value, or the file cannot be read."""
-    if not await asyncio.to_thread(path.exists):
+async def remembered(path: Path, key: str, url: str = "", schema: str = "public") -> str | None:
+    """``key``'s value in the database at ``path`` (or PostgreSQL's ``url``), read without
+    migrating; None when there is no database, no such value, or the file cannot be read.
+    A PostgreSQL server that cannot be reached raises ``backend.Unreachable``."""
+    if not url and not await asyncio.to_thread(path.exists):
         return None
     try:
-        db = await Database.open(path)
+        db = await backend.open_database(path, url, schema)
     except sqlite3.Error:
         return None
     try:
         async with db.read() as tx:
             return await get(tx, key)
-    except sqlite3.Error:  # no meta table yet (an old schema), a damaged file
+    except (sqlite3.Error, psycopg.Error):  # no meta table yet (an old schema), a damaged file
         return None
     finally:
         await db.close()

@@ -49,6 +49,11 @@ PROVINCE = {
     "province stats": ["province", "stats"],
     "province report": ["province", "report", "--month", "2026-11", "--out", "p.xlsx"],
 }
+# PostgreSQL's own (tests/test_postgres_ops.py runs them against a server).
+POSTGRES = {
+    "db pg-dump": ["db", "pg-dump", "--into", "dumps", "--keep", "14"],
+    "db migrate-to-postgres": ["db", "migrate-to-postgres"],
+}
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str]:
@@ -88,12 +93,12 @@ def commands(parser: argparse.ArgumentParser, prefix: str = "") -> set[str]:
 
 
 def test_every_command_is_tested_here() -> None:
-    assert commands(_parser()) == set(OFFLINE) | set(ONLINE) | set(PROVINCE)
+    assert commands(_parser()) == set(OFFLINE) | set(ONLINE) | set(PROVINCE) | set(POSTGRES)
 
 
-@pytest.mark.parametrize("name", sorted(OFFLINE | ONLINE | PROVINCE))
+@pytest.mark.parametrize("name", sorted(OFFLINE | ONLINE | PROVINCE | POSTGRES))
 def test_config_is_read_before_or_after_any_command(name: str) -> None:
-    argv = (OFFLINE | ONLINE | PROVINCE)[name]
+    argv = (OFFLINE | ONLINE | PROVINCE | POSTGRES)[name]
     parser = _parser()
     assert parser.parse_args(["--config", "a.toml", *argv]).config == Path("a.toml")
     assert parser.parse_args([*argv, "--config", "b.toml"]).config == Path("b.toml")

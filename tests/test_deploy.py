@@ -31,13 +31,21 @@ from typing import ClassVar
 import pytest
 
 from bot import cli
-from bot.config import TOKEN_ENV, load_config
+from bot.config import DATABASE_URL_ENV, TOKEN_ENV, load_config
 
 ROOT = Path(__file__).parents[1]
 DEPLOY = ROOT / "deploy"
 README = ROOT / "README.md"
 BINARY = "/opt/lianxin/.venv/bin/lianxin"
-UNITS = ("lianxin.service", "lianxin@.service", "lianxin-backup.service", "lianxin-backup.timer")
+UNITS = (
+    "lianxin.service",
+    "lianxin-backup.service",
+    "lianxin-backup.timer",
+    "lianxin-pgdump.service",
+    "lianxin-pgdump.timer",
+    "lianxin@.service",
+    "lianxin-worker@.service",
+)
 # <!-- deploy/NAME --> on the line before a fenced block: the block shows that file.
 SHOWN = re.compile(r"^<!-- (deploy/[\w.@-]+) -->\n```[\w-]*\n(.*?)^```$", re.M | re.S)
 
@@ -136,6 +144,33 @@ def test_the_units_run_the_commands_lianxin_has() -> None:
     backup = cli._parser().parse_args(exec_start("lianxin-backup.service")[1:])
     assert backup.command is cli._db_backup
     assert (backup.into, backup.keep) == (Path("/var/lib/lianxin/backups"), 14)
+    dump = cli._parser().parse_args(exec_start("lianxin-pgdump.service")[1:])
+    assert dump.command is cli._db_pg_dump
+    assert (dump.into, dump.keep) == (Path("/var/lib/lianxin/pgdump"), 14)
+    assert dump.config == Path("/etc/lianxin/config.toml")
+
+
+def test_each_process_of_the_template_unit_is_the_bot_s_own_unit() -> None:
+    """lianxin-worker@.service differs from lianxin.service in its comment and name only, so a
+    two-process deployment keeps every protection of the one-process one."""
+    single = (DEPLOY / "lianxin.service").read_text(encoding="utf-8").splitlines()
+    each = (DEPLOY / "lianxin-worker@.service").read_text(encoding="utf-8").splitlines()
+    settings = [line for line in single if not line.startswith(("#", "Description="))]
+    assert [line for line in each if not line.startswith(("#", "Description="))] == settings
+    assert "Description=Lianxin (连心) Telegram bot, process %i" in each
+    readme = README.read_text(encoding="utf-8")
+    assert "systemctl enable --now lianxin-worker@1 lianxin-worker@2\n" in readme
+
+
+def test_the_pg_dump_unit_reads_the_env_file_where_the_database_url_is() -> None:
+    unit = (DEPLOY / "lianxin-pgdump.service").read_text(encoding="utf-8")
+    assert "EnvironmentFile=/etc/lianxin/lianxin.env\n" in unit
+    assert "ReadWritePaths=/var/lib/lianxin\n" in unit
+    lines = (DEPLOY / "lianxin.env.example").read_text(encoding="utf-8").splitlines()
+    [commented] = [line for line in lines if line.startswith(f"#{DATABASE_URL_ENV}=")]
+    env = {TOKEN_ENV: "1:x", DATABASE_URL_ENV: commented.split("=", 1)[1]}
+    config = load_config(DEPLOY / "config.example.toml", environ=env)
+    assert config.database.url.startswith("postgresql://lianxin:PASSWORD@")
 
 
 # --- The daily backup, and its retention ---------------------------------------------------
