@@ -27,7 +27,20 @@ $$;
 CREATE OR REPLACE FUNCTION lianxin_concat(so_far text, item anyelement) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$ SELECT lianxin_concat(so_far, item, ',') $$;
 
-CREATE OR REPLACE AGGREGATE group_concat(anyelement) (SFUNC = lianxin_concat, STYPE = text);
+-- group_concat(x): the items gathered in an array (array_append grows it in place in an
+-- aggregate), joined once at the end; NULLs skipped, NULL when none is left, as SQLite's.
+-- Concatenating text step by step instead costs the square of the length: 40,000 values
+-- took 24 s, a county's month of response times (/stats) has twice that.
+CREATE OR REPLACE FUNCTION lianxin_joined(items anycompatiblearray) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT CASE WHEN cardinality(array_remove(items, NULL)) > 0
+                THEN array_to_string(items, ',') END
+$$;
+
+DROP AGGREGATE IF EXISTS group_concat(anyelement);  -- the step-by-step one, before 2026-11-30
+CREATE OR REPLACE AGGREGATE group_concat(anycompatible) (
+    SFUNC = array_append, STYPE = anycompatiblearray, FINALFUNC = lianxin_joined
+);
 CREATE OR REPLACE AGGREGATE group_concat(anyelement, text) (
     SFUNC = lianxin_concat, STYPE = text
 );
