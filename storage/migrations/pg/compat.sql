@@ -1,8 +1,11 @@
 -- SQLite's functions that the repositories' SQL uses, for PostgreSQL. Created again (OR
 -- REPLACE) at every upgrade: they are code, not data, and carry no version of their own.
 
+-- STABLE, not IMMUTABLE: text::timestamp is only stable, and a SQL function is inlined into
+-- the query only when its body is as immutable as it says; called instead, each of /stats'
+-- several per request cost ~7 µs (twice the whole expression's time).
 CREATE OR REPLACE FUNCTION unixepoch(moment text) RETURNS bigint
-LANGUAGE sql IMMUTABLE AS $$
+LANGUAGE sql STABLE AS $$
     SELECT floor(extract(epoch FROM (moment::timestamp AT TIME ZONE 'UTC')))::bigint
 $$;
 
