@@ -65,7 +65,8 @@ ORDER BY t.depth, c.id
 # by the village or township (``level``) they lie in.
 SELECT_BINDING = """
 SELECT u.ancestor_id, g.name, count(*) AS households,
-       sum(EXISTS (SELECT 1 FROM members m WHERE m.household_id = h.id)) AS bound
+       sum(CASE WHEN EXISTS (SELECT 1 FROM members m WHERE m.household_id = h.id)
+                THEN 1 ELSE 0 END) AS bound
 FROM region_tree t JOIN households h ON h.region_id = t.region_id
      JOIN region_tree u ON u.region_id = h.region_id AND u.ancestor_level = ?
      JOIN regions g ON g.id = u.ancestor_id
@@ -74,7 +75,9 @@ GROUP BY u.ancestor_id, g.name
 ORDER BY u.ancestor_id
 """
 SELECT_BINDING_WHOLE = """
-SELECT count(*), coalesce(sum(EXISTS (SELECT 1 FROM members m WHERE m.household_id = h.id)), 0)
+SELECT count(*),
+       coalesce(sum(CASE WHEN EXISTS (SELECT 1 FROM members m WHERE m.household_id = h.id)
+                    THEN 1 ELSE 0 END), 0)
 FROM region_tree t JOIN households h ON h.region_id = t.region_id
 WHERE t.ancestor_id = ? AND h.removed_at IS NULL
 """

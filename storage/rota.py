@@ -96,9 +96,10 @@ SELECT 1 FROM rota_nights WHERE region_id = ? AND night = ? AND cadre_id = ?
 # logged a stay (cadre_days, kind 'stay') dated that night.
 SELECT_KEPT = """
 SELECT g.id, g.level, g.name, count(*) AS assigned,
-       sum(EXISTS (SELECT 1 FROM cadre_days d
-                   WHERE d.cadre_id = n.cadre_id AND d.kind = 'stay'
-                     AND d.local_date = n.night)) AS kept
+       sum(CASE WHEN EXISTS (SELECT 1 FROM cadre_days d
+                             WHERE d.cadre_id = n.cadre_id AND d.kind = 'stay'
+                               AND d.local_date = n.night)
+                THEN 1 ELSE 0 END) AS kept
 FROM region_tree t
 JOIN rota_nights n ON n.region_id = t.region_id
 JOIN regions g ON g.id = n.region_id
