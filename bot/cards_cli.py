@@ -24,7 +24,8 @@ from bot.domain.codes import CadreCard, HouseholdCard, deep_link, is_username
 from bot.domain.leavers import Reason
 from bot.i18n import Language, t
 from storage import cadre_views, codes, meta, migrate
-from storage.db import Database, Tx
+from storage.backend import open_database
+from storage.db import Tx
 from storage.unit_of_work import unit_of_work
 
 if TYPE_CHECKING:
@@ -301,7 +302,9 @@ def _username(args: argparse.Namespace, config: Config) -> str:
 
 async def _in_transaction(config: Config, work: Callable[[Tx], Awaitable[T]]) -> T:
     """Open the database, bring its schema up to date, and run ``work`` in one transaction."""
-    db = await Database.open(config.database.path)
+    db = await open_database(
+        config.database.path, config.database.url, config.database.schema_name
+    )
     try:
         now = SystemClock().now()
         await migrate.upgrade(db, now)

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot import cards_cli, private, report_cli, roster_cli, status_cli
+from bot import cards_cli, private, province_cli, report_cli, roster_cli, status_cli
 from bot.clock import Clock, OffsetClock, SystemClock
 from bot.config import Config, ConfigError, load_config
 from storage.backend import Unreachable
@@ -55,6 +55,12 @@ def _global_options(parser: argparse.ArgumentParser, default: object) -> None:
         type=Path,
         default=default,
         help=f"configuration file (default: ${CONFIG_ENV}, else ./config.toml if present)",
+    )
+    parser.add_argument(
+        "--county",
+        default=default,
+        metavar="ID",
+        help="the county of the file's [counties.ID] to work on (one process per county)",
     )
 
 
@@ -115,17 +121,28 @@ def _parser() -> argparse.ArgumentParser:
     cards_cli.add_commands(sub, _config)
     report_cli.add_commands(sub, _config)
     status_cli.add_commands(sub, _config, _clock)
+    province_cli.add_commands(sub, _config_path, _clock)
     _everywhere(parser)
     return parser
 
 
-def _config(args: argparse.Namespace) -> Config:
+def _config_path(args: argparse.Namespace) -> Path | None:
     path: Path | None = args.config
     if path is None and os.environ.get(CONFIG_ENV):
         path = Path(os.environ[CONFIG_ENV])
     if path is None and Path("config.toml").exists():
         path = Path("config.toml")
-    return load_config(path)
+    return path
+
+
+def _config(args: argparse.Namespace) -> Config:
+    path = _config_path(args)
+    county: str | None = getattr(args, "county", None)
+    config = load_config(path, county=county)
+    if county is None and config.counties:
+        names = ", ".join(config.counties)
+        raise ConfigError([f"{path}: configures counties {names}: pick one with --county ID"])
+    return config
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -201,10 +218,15 @@ def _db_upgrade(args: argparse.Namespace) -> int:
 
 async def _db_upgrade_async(args: argparse.Namespace) -> int:
     from storage import migrate
-    from storage.db import Database
+    from storage.backend import describe, open_database
 
     config = _config(args)
-    db = await Database.open(config.database.path)
+    where = config.database
+    try:
+        db = await open_database(where.path, where.url, where.schema_name)
+    except Unreachable as problem:
+        print(f"lianxin: {problem}", file=sys.stderr)
+        return 1
     try:
         applied = await migrate.upgrade(db, SystemClock().now())
         version = await migrate.current_version(db)
@@ -215,7 +237,7 @@ async def _db_upgrade_async(args: argparse.Namespace) -> int:
         await db.close()
     for m in applied:
         print(f"applied {m.version:04d}_{m.name}")
-    print(f"{config.database.path}: schema version {version}")
+    print(f"{describe(where.path, where.url, where.schema_name)}: schema version {version}")
     return 0
 
 

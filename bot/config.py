@@ -46,6 +46,10 @@ def _at_least_a_second(value: timedelta) -> timedelta:
 # How often a sweep looks at the database: never a busy loop.
 SweepInterval = Annotated[Duration, AfterValidator(_at_least_a_second)]
 TOKEN_ENV = "LIANXIN_TOKEN"  # noqa: S105 - the name of a variable, not a secret
+# One file may describe several counties (``[counties.<id>]``); an id names the county's
+# PostgreSQL schema (``county_<id>``), its token variable (``LIANXIN_TOKEN_<ID>``) and
+# its systemd unit (``lianxin@<id>``).
+_COUNTY_ID = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _LOOPBACK = ("http://127.0.0.1:", "http://localhost:")
 # Telegram takes 1-256 of these; fewer than 16 would be guessable.
@@ -624,7 +628,19 @@ class RosterConfig(_Section):
         return roster_sheet.SheetOptions.extended(self.headers, self.ranks, self.county)
 
 
+class ProvinceConfig(_Section):
+    """``[province]``: the region above the counties (``lianxin province``)."""
+
+    name: str = ""  # as its figures are headed; empty: the catalogue's word
+    counties: list[str] = []  # which of ``[counties]`` it covers; empty: all of them
+
+
 class Config(_Section):
+    # Set by ``--county`` (never in the file): the county of ``[counties.<id>]`` this
+    # configuration is, and the ids the file configures (empty: a one-county file).
+    county: str = ""
+    counties: tuple[str, ...] = ()
+    province: ProvinceConfig = ProvinceConfig()
     telegram: TelegramConfig = TelegramConfig()
     webhook: WebhookConfig = WebhookConfig()
     database: DatabaseConfig = DatabaseConfig()
@@ -654,12 +670,23 @@ class Config(_Section):
     def token(self) -> str:
         """The bot token; raises ConfigError if there is none (only running needs one)."""
         if self.telegram.token is None:
-            raise ConfigError([f"telegram.token: missing; put it in the file or set {TOKEN_ENV}"])
+            where = f"counties.{self.county}." if self.county else ""
+            variable = f"{TOKEN_ENV}_{self.county.upper()}" if self.county else TOKEN_ENV
+            raise ConfigError(
+                [f"{where}telegram.token: missing; put it in the file or set {variable}"]
+            )
         return self.telegram.token.get_secret_value()
 
 
-def load_config(path: Path | None, environ: Mapping[str, str] | None = None) -> Config:
-    """Read ``path`` (None: defaults only) and the environment; raise ConfigError if wrong."""
+def load_config(
+    path: Path | None, environ: Mapping[str, str] | None = None, county: str | None = None
+) -> Config:
+    """Read ``path`` (None: defaults only) and the environment; raise ConfigError if wrong.
+
+    ``county`` picks one of the file's ``[counties.<id>]``: its tables override the shared
+    top-level sections key by key, its schema defaults to ``county_<id>`` and its token may
+    come from ``LIANXIN_TOKEN_<ID>``. Without it, a file with counties reads as the shared
+    sections alone (what ``lianxin province`` starts from)."""
     env = os.environ if environ is None else environ
     data: dict[str, Any] = {}
     name = str(path) if path else "configuration"
@@ -672,10 +699,25 @@ def load_config(path: Path | None, environ: Mapping[str, str] | None = None) -> 
             raise ConfigError([f"{path}: cannot be read ({exc})"]) from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError([f"{path}: not valid TOML: {exc}"]) from None
-    if env.get(TOKEN_ENV):
+    for key in ("county", "counties"):
+        if key in data and not (key == "counties" and isinstance(data[key], dict)):
+            raise ConfigError([f"{name}: {key}: a [counties.<id>] table per county, or none"])
+    counties = data.pop("counties", {})
+    ids = tuple(counties)
+    problems = [
+        f"{name}: counties.{c}: a county id is lower-case letters, digits and _ (e.g. heping)"
+        for c in ids
+        if not _COUNTY_ID.match(c) or not isinstance(counties[c], dict)
+    ]
+    if problems:
+        raise ConfigError(problems)
+    if county is not None:
+        data = _county(data, counties, county, name)
+    token_env = TOKEN_ENV if county is None else f"{TOKEN_ENV}_{county.upper()}"
+    if env.get(token_env):
         telegram = data.get("telegram")
         data["telegram"] = {**(telegram if isinstance(telegram, dict) else {})}
-        data["telegram"]["token"] = env[TOKEN_ENV]
+        data["telegram"]["token"] = env[token_env]
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
@@ -686,8 +728,42 @@ def load_config(path: Path | None, environ: Mapping[str, str] | None = None) -> 
         crossed = _webhook_address_problem(mode, url) if isinstance(url, str) else None
         if crossed and crossed not in problems:
             problems.append(crossed)
-        raise ConfigError([f"{name}: {problem}" for problem in problems]) from None
+        where = name if county is None else f"{name} [counties.{county}]"
+        raise ConfigError([f"{where}: {problem}" for problem in problems]) from None
+    config = config.model_copy(update={"county": county or "", "counties": ids})
     return _anchor(config, path)
+
+
+def _county(
+    data: dict[str, Any], counties: Mapping[str, Any], county: str, name: str
+) -> dict[str, Any]:
+    """The shared sections with ``[counties.<county>]`` laid over them, key by key."""
+    if county not in counties:
+        known = ", ".join(counties) if counties else "none (no [counties.<id>] tables)"
+        raise ConfigError([f"{name}: --county {county}: not configured; configured: {known}"])
+    merged: dict[str, Any] = {k: dict(v) if isinstance(v, dict) else v for k, v in data.items()}
+    for section, values in counties[county].items():
+        if isinstance(values, dict) and isinstance(merged.get(section), dict):
+            merged[section] = {**merged[section], **values}
+        else:
+            merged[section] = values
+    own = counties[county].get("database", {})
+    database = merged.setdefault("database", {})
+    if isinstance(database, dict) and isinstance(own, dict):
+        if "schema" not in own:  # never the shared one: each county its own schema
+            database["schema"] = f"county_{county}"
+        if "path" not in own:
+            # A folder per county: SQLite's file (never two counties in one), and the
+            # files/ beside it (workbooks, exports), on PostgreSQL too.
+            shared = Path(str(database.get("path", DatabaseConfig().path)))
+            database["path"] = str(shared.parent / county / shared.name)
+    # The shared token would serve two counties' bots at once: each needs its own.
+    own_token = counties[county].get("telegram", {})
+    if isinstance(merged.get("telegram"), dict) and not (
+        isinstance(own_token, dict) and "token" in own_token
+    ):
+        merged["telegram"] = {k: v for k, v in merged["telegram"].items() if k != "token"}
+    return merged
 
 
 def _webhook_address_problem(mode: object, public_url: str) -> str | None:

@@ -17,7 +17,7 @@ from bot.domain import stats
 from bot.i18n import Texts
 from bot.services import stats as figures
 from storage import migrate
-from storage.db import Database
+from storage.backend import open_database
 from storage.unit_of_work import reading
 
 Load = Callable[[argparse.Namespace], Config]
@@ -43,10 +43,12 @@ async def run(args: argparse.Namespace, config: Config) -> int:
     except ValueError:
         _fail(texts("stats.cli.bad_dates", text=f"{args.first} {args.last}"))
         return 2
-    if not config.database.path.exists():
+    if not config.database.url and not config.database.path.exists():
         _fail(texts("stats.cli.no_database", path=config.database.path))
         return 1
-    db = await Database.open(config.database.path)
+    db = await open_database(
+        config.database.path, config.database.url, config.database.schema_name
+    )
     try:
         now = SystemClock().now()
         await migrate.upgrade(db, now)

@@ -24,6 +24,7 @@ from bot.domain.roster_preview import Preview, preview
 from bot.domain.roster_sheet import SheetOptions
 from bot.i18n import Language, t
 from storage import migrate, roster_import
+from storage.backend import open_database
 from storage.db import Database, Tx
 from storage.roster_import import TABLE_NAMES, ImportReport
 
@@ -106,7 +107,9 @@ def _in_file_order(found: roster_io.SheetFile, problems: list[Problem]) -> list[
 
 
 async def _open(config: Config) -> Database | None:
-    db = await Database.open(config.database.path)
+    db = await open_database(
+        config.database.path, config.database.url, config.database.schema_name
+    )
     try:
         await migrate.upgrade(db, SystemClock().now())
     except migrate.MigrationError as error:
@@ -147,7 +150,7 @@ async def _import(args: argparse.Namespace, config: Config) -> int:
 
 async def _export(args: argparse.Namespace, config: Config) -> int:
     language = config.general.language
-    if not config.database.path.exists():
+    if not config.database.url and not config.database.path.exists():
         _fail(t(language, "roster.no_database", path=config.database.path))
         return 1
     db = await _open(config)

@@ -20,7 +20,7 @@ from bot.domain import health
 from bot.durations import parse_duration
 from bot.i18n import Texts
 from storage import health as figures
-from storage.db import Database
+from storage.backend import open_database
 
 Load = Callable[[argparse.Namespace], Config]
 
@@ -54,20 +54,38 @@ def duration(text: str) -> timedelta:
 
 
 async def _status(config: Config, now: datetime, limit: timedelta, *, as_json: bool) -> int:
-    texts, path = Texts(config.general.language), config.database.path
-    if not path.exists():
+    texts, path, where = Texts(config.general.language), config.database.path, config.database
+    if not where.url and not path.exists():
         print(f"lianxin: {texts('health.no_database', path=path)}", file=sys.stderr)
         return 1
-    code, lines = await status(path, now, texts, config.general.zone, limit, as_json=as_json)
+    code, lines = await status(
+        path,
+        now,
+        texts,
+        config.general.zone,
+        limit,
+        as_json=as_json,
+        url=where.url,
+        schema=where.schema_name,
+    )
     print("\n".join(lines))
     return code
 
 
 async def status(
-    path: Path, now: datetime, texts: Texts, zone: tzinfo, limit: timedelta, *, as_json: bool
+    path: Path,
+    now: datetime,
+    texts: Texts,
+    zone: tzinfo,
+    limit: timedelta,
+    *,
+    as_json: bool,
+    url: str = "",
+    schema: str = "public",
 ) -> tuple[int, list[str]]:
-    """The exit code (0 healthy, 1 needs attention) and the lines to print."""
-    db = await Database.open(path)
+    """The exit code (0 healthy, 1 needs attention) and the lines to print (the county's
+    schema of the PostgreSQL database at ``url``, if one is given; else SQLite's file)."""
+    db = await open_database(path, url, schema)
     try:
         found = await figures.figures(db, now)
     finally:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 from bot.domain.accounts import Account
@@ -24,7 +23,7 @@ ON CONFLICT (user_id) DO UPDATE SET
 """
 SELECT_SEEN = "SELECT updates_seen FROM accounts WHERE user_id = ?"
 SELECT_NAME = "SELECT first_name, last_name, username FROM accounts WHERE user_id = ?"
-SELECT_KNOWN = "SELECT user_id FROM accounts WHERE user_id IN (SELECT value FROM json_each(?))"
+SELECT_KNOWN = "SELECT 1 FROM accounts WHERE user_id = ?"
 
 
 async def record_seen(tx: Tx, account: Account, now: datetime) -> bool:
@@ -75,6 +74,6 @@ class Accounts:
 
 
 async def known(tx: Tx, user_ids: list[int]) -> set[int]:
-    """Which of ``user_ids`` have ever written to the bot."""
-    rows = await tx.fetchall(SELECT_KNOWN, (json.dumps(user_ids),))
-    return {int(r["user_id"]) for r in rows}
+    """Which of ``user_ids`` have ever written to the bot (the administrators: a few, so
+    one lookup each, the same on SQLite and PostgreSQL)."""
+    return {u for u in set(user_ids) if await tx.fetchone(SELECT_KNOWN, (u,)) is not None}

@@ -38,7 +38,7 @@ SELECT r.id, r.number, r.household_id, h.head_name, r.category, r.urgent, r.stat
        CASE WHEN r.first_response_at IS NULL THEN r.respond_by ELSE r.resolve_by END AS due
 FROM requests r JOIN households h ON h.id = r.household_id
 WHERE r.handler_id = ? AND r.status IN ('open', 'acknowledged', 'resolved')
-  AND r.accused_id IS NOT r.handler_id
+  AND (r.accused_id IS NULL OR r.accused_id <> r.handler_id)
 ORDER BY due, r.id
 LIMIT ?
 """
@@ -52,7 +52,7 @@ COUNT_INBOX = """
 SELECT count(*)
 FROM requests r
 WHERE r.status IN ('open', 'acknowledged', 'resolved')
-  AND r.accused_id IS NOT :cadre
+  AND (r.accused_id IS NULL OR r.accused_id <> :cadre)
   AND (r.handler_id = :cadre OR (:mine = 0 AND (
         EXISTS (SELECT 1 FROM links l
                 WHERE l.household_id = r.household_id AND l.cadre_id = :cadre)
@@ -72,7 +72,7 @@ WITH page AS (
            CASE WHEN r.first_response_at IS NULL THEN r.respond_by ELSE r.resolve_by END AS due
 FROM requests r
 WHERE r.status IN ('open', 'acknowledged', 'resolved')
-  AND r.accused_id IS NOT :cadre
+  AND (r.accused_id IS NULL OR r.accused_id <> :cadre)
   AND (r.handler_id = :cadre OR (:mine = 0 AND (
         EXISTS (SELECT 1 FROM links l
                 WHERE l.household_id = r.household_id AND l.cadre_id = :cadre)
@@ -109,7 +109,7 @@ ORDER BY page.due, r.id
 # ever sees a confidential complaint about themselves (issue 11).
 SELECT_MAY_SEE = """
 SELECT 1 FROM requests r
-WHERE r.id = :request AND r.accused_id IS NOT :cadre AND (
+WHERE r.id = :request AND (r.accused_id IS NULL OR r.accused_id <> :cadre) AND (
     r.handler_id = :cadre
     OR EXISTS (SELECT 1 FROM links l
                WHERE l.household_id = r.household_id AND l.cadre_id = :cadre)

@@ -95,7 +95,8 @@ SELECT r.id, r.name, r.level,
         JOIN households h ON h.region_id = s.region_id AND h.removed_at IS NULL
         WHERE s.ancestor_id = r.id) AS households
 FROM regions r
-WHERE r.parent_id IS :parent AND r.removed_at IS NULL
+WHERE (r.parent_id = :parent OR (r.parent_id IS NULL AND :parent IS NULL))
+  AND r.removed_at IS NULL
 ORDER BY r.id
 """
 SELECT_PLACE = """
@@ -114,14 +115,15 @@ JOIN regions r ON r.id = h.region_id
 LEFT JOIN region_tree u ON u.region_id = h.region_id AND u.ancestor_level = 'village'
 LEFT JOIN regions v ON v.id = u.ancestor_id
 WHERE h.removed_at IS NULL
-  AND (h.id = :query COLLATE NOCASE OR instr(h.head_name, :query) > 0)
-ORDER BY h.id = :query COLLATE NOCASE DESC, h.head_name = :query DESC, h.id
+  AND (upper(h.id) = upper(:query) OR instr(h.head_name, :query) > 0)
+ORDER BY CASE WHEN upper(h.id) = upper(:query) THEN 0 ELSE 1 END,
+         CASE WHEN h.head_name = :query THEN 0 ELSE 1 END, h.id
 LIMIT :limit OFFSET :offset
 """
 COUNT_HOUSEHOLDS_FOUND = """
 SELECT count(*) FROM households h
 WHERE h.removed_at IS NULL
-  AND (h.id = :query COLLATE NOCASE OR instr(h.head_name, :query) > 0)
+  AND (upper(h.id) = upper(:query) OR instr(h.head_name, :query) > 0)
 """
 SELECT_HOLDER = """
 SELECT h.id, h.head_name, h.address, coalesce(v.name, r.name) AS village,

@@ -123,15 +123,17 @@ WHERE t.ancestor_id = ? AND h.removed_at IS NULL
 """
 # The village of a cadre's meetings: the one they supervise, else their first household's.
 SELECT_MEETING_VILLAGE = """
-SELECT g.id, g.name FROM cadres c JOIN regions g ON g.id = c.supervises
-WHERE c.id = :cadre AND g.level = 'village'
-UNION ALL
-SELECT * FROM (
-    SELECT g.id, g.name FROM links l JOIN households h ON h.id = l.household_id
-    JOIN region_tree t ON t.region_id = h.region_id AND t.ancestor_level = 'village'
-    JOIN regions g ON g.id = t.ancestor_id
-    WHERE l.cadre_id = :cadre ORDER BY l.tier, h.id LIMIT 1)
-LIMIT 1
+SELECT id, name FROM (
+    SELECT 0 AS pick, g.id, g.name FROM cadres c JOIN regions g ON g.id = c.supervises
+    WHERE c.id = :cadre AND g.level = 'village'
+    UNION ALL
+    SELECT * FROM (
+        SELECT 1 AS pick, g.id, g.name FROM links l JOIN households h ON h.id = l.household_id
+        JOIN region_tree t ON t.region_id = h.region_id AND t.ancestor_level = 'village'
+        JOIN regions g ON g.id = t.ancestor_id
+        WHERE l.cadre_id = :cadre ORDER BY l.tier, h.id LIMIT 1) AS linked
+) AS found
+ORDER BY pick LIMIT 1
 """
 INSERT_MEETING = """
 INSERT INTO meetings (region_id, cadre_id, held_at, topic, attendance) VALUES (?, ?, ?, ?, ?)

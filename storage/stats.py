@@ -248,6 +248,11 @@ FROM region_tree t JOIN regions r ON r.id = t.region_id
 WHERE t.ancestor_id = :region
 """
 SELECT_REGION = "SELECT id, name, level, parent_id FROM regions WHERE id = ?"
+# A county's root region (the roster's one region without a parent): its figures are the
+# county's, for the province.
+SELECT_ROOT = """
+SELECT id, name, level, parent_id FROM regions WHERE parent_id IS NULL ORDER BY id LIMIT 1
+"""
 # S608: MARKS is batch.SIZE question marks, no input.
 SELECT_CADRE_NAMES = "SELECT id, name FROM cadres WHERE id IN (" + batch.MARKS + ")"  # noqa: S608
 # The lists (overdue, the workbook's rows) never show a supervisor a confidential
@@ -429,6 +434,12 @@ async def places(tx: Tx, region_id: str) -> dict[str, Place]:
     return {r[0]: _place(r) for r in await tx.fetchall(SELECT_PLACES, {"region": region_id})}
 
 
+async def root(tx: Tx) -> Place | None:
+    """The county's own region (None before a roster is imported)."""
+    found = await tx.fetchone(SELECT_ROOT)
+    return None if found is None else _place(found)
+
+
 async def region(tx: Tx, region_id: str) -> Place | None:
     found = await tx.fetchone(SELECT_REGION, (region_id,))
     return None if found is None else _place(found)
@@ -497,6 +508,9 @@ class Stats:
 
     async def region(self, region_id: str) -> Place | None:
         return await region(self._tx, region_id)
+
+    async def root(self) -> Place | None:
+        return await root(self._tx)
 
     async def region_figures(self, region_id: str, period: Period, now: datetime) -> Figures:
         return await region_figures(self._tx, region_id, period, now)

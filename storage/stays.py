@@ -121,7 +121,15 @@ async def area_of(tx: Tx, day_id: int) -> Area:
 async def add_point(
     tx: Tx, day_id: int, point: Point, inside: bool, message_id: int | None
 ) -> None:
-    values = (day_id, to_db(point.at), point.lat, point.lon, point.live, inside, message_id)
+    values = (
+        day_id,
+        to_db(point.at),
+        point.lat,
+        point.lon,
+        int(point.live),
+        int(inside),
+        message_id,
+    )
     await tx.execute(INSERT_POINT, values)
     await tx.execute(PLACE_DAY, (point.lat, point.lon, day_id))
 

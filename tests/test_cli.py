@@ -44,6 +44,11 @@ OFFLINE = {
     }.items()
 }
 ONLINE = {"run": ["run"], "demo": ["demo", "--no-play"], "sandbox": ["sandbox"]}
+# A province's commands read [counties.<id>] (none here): tests/tenants/test_province.py.
+PROVINCE = {
+    "province stats": ["province", "stats"],
+    "province report": ["province", "report", "--month", "2026-11", "--out", "p.xlsx"],
+}
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> tuple[int, str]:
@@ -83,12 +88,12 @@ def commands(parser: argparse.ArgumentParser, prefix: str = "") -> set[str]:
 
 
 def test_every_command_is_tested_here() -> None:
-    assert commands(_parser()) == set(OFFLINE) | set(ONLINE)
+    assert commands(_parser()) == set(OFFLINE) | set(ONLINE) | set(PROVINCE)
 
 
-@pytest.mark.parametrize("name", sorted(OFFLINE | ONLINE))
+@pytest.mark.parametrize("name", sorted(OFFLINE | ONLINE | PROVINCE))
 def test_config_is_read_before_or_after_any_command(name: str) -> None:
-    argv = (OFFLINE | ONLINE)[name]
+    argv = (OFFLINE | ONLINE | PROVINCE)[name]
     parser = _parser()
     assert parser.parse_args(["--config", "a.toml", *argv]).config == Path("a.toml")
     assert parser.parse_args([*argv, "--config", "b.toml"]).config == Path("b.toml")

@@ -37,9 +37,9 @@ ROOT = Path(__file__).parents[1]
 DEPLOY = ROOT / "deploy"
 README = ROOT / "README.md"
 BINARY = "/opt/lianxin/.venv/bin/lianxin"
-UNITS = ("lianxin.service", "lianxin-backup.service", "lianxin-backup.timer")
+UNITS = ("lianxin.service", "lianxin@.service", "lianxin-backup.service", "lianxin-backup.timer")
 # <!-- deploy/NAME --> on the line before a fenced block: the block shows that file.
-SHOWN = re.compile(r"^<!-- (deploy/[\w.-]+) -->\n```[\w-]*\n(.*?)^```$", re.M | re.S)
+SHOWN = re.compile(r"^<!-- (deploy/[\w.@-]+) -->\n```[\w-]*\n(.*?)^```$", re.M | re.S)
 
 
 def tool(name: str, package: str) -> str:
@@ -130,6 +130,9 @@ def test_the_units_run_the_commands_lianxin_has() -> None:
     args = cli._parser().parse_args(run[1:])
     assert args.command is cli._run
     assert args.config == Path("/etc/lianxin/config.toml")
+    county = exec_start("lianxin@.service")
+    args = cli._parser().parse_args([a.replace("%i", "heping") for a in county[1:]])
+    assert (args.command, args.county) == (cli._run, "heping")
     backup = cli._parser().parse_args(exec_start("lianxin-backup.service")[1:])
     assert backup.command is cli._db_backup
     assert (backup.into, backup.keep) == (Path("/var/lib/lianxin/backups"), 14)

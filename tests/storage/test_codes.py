@@ -74,7 +74,11 @@ async def bind_member(
         "INSERT INTO members VALUES (?, ?, ?, ?)",
         (user_id, household_id, code, to_db(clock.now())),
     )
-    await tx.execute("INSERT OR REPLACE INTO member_focus VALUES (?, ?)", (user_id, household_id))
+    await tx.execute(
+        "INSERT INTO member_focus VALUES (?, ?)"
+        " ON CONFLICT (user_id) DO UPDATE SET household_id = excluded.household_id",
+        (user_id, household_id),
+    )
 
 
 @pytest.fixture
