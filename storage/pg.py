@@ -133,6 +133,8 @@ def _bind(sql: str, params: Params) -> tuple[str, Params | None]:
 class PgTx(Tx):
     """An open PostgreSQL transaction with SQLite's ``Tx`` methods."""
 
+    dialect = "postgresql"
+
     def __init__(self, conn: psycopg.AsyncConnection[PgRow]) -> None:
         self._pg = conn
 
