@@ -49,6 +49,10 @@ class BackupError(Exception):
 class Tx:
     """An open transaction. Repositories run their statements through it."""
 
+    # The engine's name, for the few statements storage/ must write twice (never read
+    # outside storage/): "sqlite" here, "postgresql" for storage.pg.PgTx.
+    dialect = "sqlite"
+
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 

@@ -26,6 +26,14 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
     applied_at TEXT NOT NULL
 )
 """
+# PostgreSQL's integers are BIGINT, as the baseline's (tests/storage/test_pg_schema.py).
+CREATE_LEDGER_PG = """
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    BIGINT PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_at TEXT NOT NULL
+)
+"""
 SELECT_VERSION = "SELECT coalesce(max(version), 0) FROM schema_migrations"
 RECORD = "INSERT INTO schema_migrations (version, name, applied_at) VALUES ({v}, '{n}', '{t}');"
 
@@ -80,7 +88,7 @@ def latest_version() -> int:
 
 async def current_version(db: Database) -> int:
     async with db.transaction() as tx:
-        await tx.execute(CREATE_LEDGER)
+        await tx.execute(CREATE_LEDGER_PG if db.dialect == "postgresql" else CREATE_LEDGER)
         return int(await tx.scalar(SELECT_VERSION))
 
 

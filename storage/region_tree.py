@@ -3,9 +3,11 @@
 Every region has one row per region at or above it (``ancestor_id``, with ``depth`` 0 for
 itself, and that ancestor's ``ancestor_level``, so a region's village or township is one
 look-up). So a supervisor's jurisdiction, the subtree of the region they supervise, is
-the one join ``CROSS JOIN region_tree t ON t.ancestor_id = :region AND t.region_id =
-<the row's region>`` (a primary-key look-up per row), the same query for a village, a
-township or the whole county (its root region); no query walks the parent links itself.
+the one join ``CROSS JOIN region_tree t`` with ``t.ancestor_id = :region AND t.region_id =
+<the row's region>`` in the WHERE clause (a primary-key look-up per row; PostgreSQL takes
+no ON after CROSS JOIN, and SQLite keeps the join order either way), the same query for a
+village, a township or the whole county (its root region); no query walks the parent
+links itself.
 (``h.region_id IN (SELECT region_id FROM region_tree ...)`` reads the same, but SQLite
 may then scan the list once per row: join.)
 

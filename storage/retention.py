@@ -25,10 +25,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from storage import batch
 from storage.db import Database, Tx
 from storage.timefmt import to_db
 
-BATCH = 500  # rows a transaction: ~20 ms, what a villager's update may wait behind it
+BATCH = batch.SIZE  # rows a transaction: ~20 ms, what a villager's update may wait behind it
+# A batch's ids go in as the SIZE parameters of ``IN (batch.MARKS)`` (S608: question marks
+# only, no input), the same statement on SQLite and PostgreSQL.
 # Old rows are found through the indexes of migration 0010 (the WHERE terms must match
 # theirs), so a purge with nothing to do reads nothing of the history.
 
@@ -39,11 +42,12 @@ SELECT id FROM inbox WHERE status = 'done' AND handled_at < :cutoff
 ORDER BY handled_at LIMIT :n
 """
 # The outbox rows that came of an update keep their own retention; their link goes.
-UNLINK_INBOX = """
-UPDATE outbox SET source_inbox_id = NULL
-WHERE source_inbox_id IN (SELECT value FROM json_each(:ids))
-"""
-DELETE_INBOX = "DELETE FROM inbox WHERE id IN (SELECT value FROM json_each(:ids))"
+UNLINK_INBOX = (
+    "UPDATE outbox SET source_inbox_id = NULL WHERE source_inbox_id IN (" + batch.MARKS + ")"  # noqa: S608
+)
+DELETE_INBOX = (
+    "DELETE FROM inbox WHERE id IN (" + batch.MARKS + ")"  # noqa: S608
+)
 # --- the outbox ------------------------------------------------------------------------
 COUNT_OLD_OUTBOX = """
 SELECT count(*) FROM outbox
@@ -56,7 +60,9 @@ WHERE status IN ('sent', 'failed') AND payload <> '{}'
   AND coalesce(sent_at, created_at) < :cutoff AND dedup_key IS NULL
 ORDER BY coalesce(sent_at, created_at) LIMIT :n
 """
-DELETE_OUTBOX = "DELETE FROM outbox WHERE id IN (SELECT value FROM json_each(:ids))"
+DELETE_OUTBOX = (
+    "DELETE FROM outbox WHERE id IN (" + batch.MARKS + ")"  # noqa: S608
+)
 COUNT_OLD_PAYLOADS = """
 SELECT count(*) FROM outbox
 WHERE status IN ('sent', 'failed') AND payload <> '{}'
@@ -68,10 +74,9 @@ WHERE status IN ('sent', 'failed') AND payload <> '{}'
   AND coalesce(sent_at, created_at) < :cutoff AND dedup_key IS NOT NULL
 ORDER BY coalesce(sent_at, created_at) LIMIT :n
 """
-BLANK_PAYLOADS = """
-UPDATE outbox SET payload = '{}', last_error = NULL
-WHERE id IN (SELECT value FROM json_each(:ids))
-"""
+BLANK_PAYLOADS = (
+    "UPDATE outbox SET payload = '{}', last_error = NULL WHERE id IN (" + batch.MARKS + ")"  # noqa: S608
+)
 # --- strangers -------------------------------------------------------------------------
 # A villager who filed or answered a request is named in its trail ('filed' included),
 # found through the partial index of migration 0010 (the LIKE term must match it).
@@ -96,12 +101,16 @@ WHERE a.last_seen < :cutoff AND a.user_id > :after
   )
 ORDER BY a.user_id LIMIT :n
 """
-DELETE_ACCOUNTS = "DELETE FROM accounts WHERE user_id IN (SELECT value FROM json_each(:ids))"
+DELETE_ACCOUNTS = (
+    "DELETE FROM accounts WHERE user_id IN (" + batch.MARKS + ")"  # noqa: S608
+)
 COUNT_OLD_BIND_FAILURES = "SELECT count(*) FROM bind_failures WHERE at < :cutoff"
 PICK_OLD_BIND_FAILURES = """
 SELECT id FROM bind_failures WHERE at < :cutoff AND id > :after ORDER BY id LIMIT :n
 """
-DELETE_BIND_FAILURES = "DELETE FROM bind_failures WHERE id IN (SELECT value FROM json_each(:ids))"
+DELETE_BIND_FAILURES = (
+    "DELETE FROM bind_failures WHERE id IN (" + batch.MARKS + ")"  # noqa: S608
+)
 # --- files -----------------------------------------------------------------------------
 SELECT_PENDING_FILES = """
 SELECT payload FROM outbox WHERE status = 'pending' AND payload LIKE '%"$file"%'
@@ -173,9 +182,9 @@ async def _batches(db: Database, pick: str, statements: list[str], params: dict[
                 row[0] for row in await tx.fetchall(pick, {**params, "after": after, "n": BATCH})
             ]
             if chosen:
-                ids = json.dumps(chosen)
+                ids = batch.padded(chosen)
                 for sql in statements:
-                    await tx.execute(sql, {"ids": ids})
+                    await tx.execute(sql, ids)
         done += len(chosen)
         if len(chosen) < BATCH:
             return done

@@ -40,7 +40,7 @@ FROM cadre_accounts a
 JOIN links l ON l.cadre_id = a.cadre_id
 JOIN households h ON h.id = l.household_id
 JOIN requests r ON r.household_id = h.id AND r.status <> 'closed'
-                AND r.accused_id IS NOT l.cadre_id
+                AND (r.accused_id IS NULL OR r.accused_id <> l.cadre_id)
 GROUP BY l.cadre_id, h.id, h.head_name
 ORDER BY l.cadre_id, h.id
 """
@@ -115,10 +115,9 @@ SELECT_NEW_IN = """
 SELECT r.number, h.head_name, g.name,
        (SELECT json_extract(e.detail, '$.text') FROM request_events e
         WHERE e.request_id = r.id AND e.kind = 'filed' ORDER BY e.id LIMIT 1)
-FROM requests r CROSS JOIN households h ON h.id = r.household_id
-     CROSS JOIN region_tree t ON t.ancestor_id = ? AND t.region_id = h.region_id
-     CROSS JOIN regions g ON g.id = h.region_id
-WHERE r.filed_at > ? AND r.filed_at <= ?
+FROM requests r CROSS JOIN households h CROSS JOIN region_tree t CROSS JOIN regions g
+WHERE t.ancestor_id = :region AND h.id = r.household_id AND t.region_id = h.region_id
+  AND g.id = h.region_id AND r.filed_at > :since AND r.filed_at <= :now
   AND NOT EXISTS (SELECT 1 FROM cadres x JOIN region_tree k ON k.ancestor_id = x.supervises
                   WHERE x.id = r.accused_id AND k.region_id = t.ancestor_id)
 ORDER BY r.filed_at, r.id
@@ -141,11 +140,10 @@ SELECT DISTINCT r.number, h.head_name, g.name,
        (SELECT json_extract(f.detail, '$.text') FROM request_events f
         WHERE f.request_id = r.id AND f.kind = 'filed' ORDER BY f.id LIMIT 1)
 FROM request_events e
-CROSS JOIN requests r ON r.id = e.request_id
-CROSS JOIN households h ON h.id = r.household_id
-CROSS JOIN region_tree t ON t.ancestor_id = ? AND t.region_id = h.region_id
-CROSS JOIN regions g ON g.id = h.region_id
-WHERE e.kind = 'escalated' AND e.at > ? AND e.at <= ?
+CROSS JOIN requests r CROSS JOIN households h CROSS JOIN region_tree t CROSS JOIN regions g
+WHERE t.ancestor_id = :region AND r.id = e.request_id AND h.id = r.household_id
+  AND t.region_id = h.region_id AND g.id = h.region_id
+  AND e.kind = 'escalated' AND e.at > :since AND e.at <= :now
   AND NOT EXISTS (SELECT 1 FROM cadres x JOIN region_tree k ON k.ancestor_id = x.supervises
                   WHERE x.id = r.accused_id AND k.region_id = t.ancestor_id)
 ORDER BY r.number
@@ -293,7 +291,7 @@ async def set_digest_mark(tx: Tx, cadre_id: str, through: datetime) -> None:
 async def digest(tx: Tx, region_id: str, since: datetime, now: datetime) -> Digest:
     """Requests of ``region_id``'s subtree: filed and escalated in (since, now], and
     overdue now (past their resolution time, neither resolved nor closed)."""
-    window = (region_id, to_db(since), to_db(now))
+    window = {"region": region_id, "since": to_db(since), "now": to_db(now)}
     new = await tx.fetchall(SELECT_NEW_IN, window)
     overdue = await tx.fetchall(SELECT_OVERDUE_IN, (region_id, to_db(now)))
     escalated = await tx.fetchall(SELECT_ESCALATED_IN, window)

@@ -13,7 +13,7 @@ query can reach beyond the subtree it names.
 
 from __future__ import annotations
 
-import itertools
+import bisect
 import json
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -23,7 +23,7 @@ from bot.domain import stats
 from bot.domain.announce import Binding
 from bot.domain.rota import Kept
 from bot.domain.stats import By, Day, Figures, OverdueLine, Period, Place, ReportLine, StayLine
-from storage import announce, rota
+from storage import announce, batch, rota
 from storage.db import Row, Tx
 from storage.timefmt import to_db
 
@@ -79,8 +79,8 @@ WITH whole (yes) AS MATERIALIZED (
            group_concat(  -- first response, in microseconds
                (unixepoch(substr(r.first_response_at, 1, 19))
                 - unixepoch(substr(r.filed_at, 1, 19))) * 1000000
-               + (CAST(substr(r.first_response_at, 21, 6) AS INTEGER)
-                  - CAST(substr(r.filed_at, 21, 6) AS INTEGER))
+               + CAST(substr(r.first_response_at, 21, 6) AS INTEGER)
+               - CAST(substr(r.filed_at, 21, 6) AS INTEGER)
            ) AS first_response,
            NULL AS resolution,
            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM request_events e  -- 包案
@@ -133,8 +133,8 @@ WITH whole (yes) AS MATERIALIZED (
                CASE WHEN r.outcome IN ('satisfied', 'partly') THEN
                    (unixepoch(substr(r.resolved_at, 1, 19))
                     - unixepoch(substr(r.filed_at, 1, 19))) * 1000000
-                   + (CAST(substr(r.resolved_at, 21, 6) AS INTEGER)
-                      - CAST(substr(r.filed_at, 21, 6) AS INTEGER))
+                   + CAST(substr(r.resolved_at, 21, 6) AS INTEGER)
+                   - CAST(substr(r.filed_at, 21, 6) AS INTEGER)
                END),
            0
     FROM requests r
@@ -148,7 +148,7 @@ SELECT key, sum(filed), sum(open), sum(overdue), sum(escalated), sum(explained),
        sum(reopened), sum(responded_in_time), sum(due), sum(solved_of_due), sum(satisfied),
        sum(partly), sum(by_timeout), group_concat(first_response), group_concat(resolution),
        sum(taken)
-FROM (SELECT * FROM filed UNION ALL SELECT * FROM due UNION ALL SELECT * FROM closed) AS arm
+FROM (SELECT * FROM filed UNION ALL SELECT * FROM due UNION ALL SELECT * FROM closed) AS arms
 GROUP BY key
 """
 # FIGURES_CADRE: the same figures of the requests one cadre (:cadre) handles now; no
@@ -172,8 +172,8 @@ WITH filed AS (
            group_concat(
                (unixepoch(substr(r.first_response_at, 1, 19))
                 - unixepoch(substr(r.filed_at, 1, 19))) * 1000000
-               + (CAST(substr(r.first_response_at, 21, 6) AS INTEGER)
-                  - CAST(substr(r.filed_at, 21, 6) AS INTEGER))
+               + CAST(substr(r.first_response_at, 21, 6) AS INTEGER)
+               - CAST(substr(r.filed_at, 21, 6) AS INTEGER)
            ) AS first_response,
            NULL AS resolution,
            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM request_events e  -- 包案
@@ -200,8 +200,8 @@ WITH filed AS (
                CASE WHEN r.outcome IN ('satisfied', 'partly') THEN
                    (unixepoch(substr(r.resolved_at, 1, 19))
                     - unixepoch(substr(r.filed_at, 1, 19))) * 1000000
-                   + (CAST(substr(r.resolved_at, 21, 6) AS INTEGER)
-                      - CAST(substr(r.filed_at, 21, 6) AS INTEGER))
+                   + CAST(substr(r.resolved_at, 21, 6) AS INTEGER)
+                   - CAST(substr(r.filed_at, 21, 6) AS INTEGER)
                END),
            0
     FROM requests r
@@ -211,37 +211,36 @@ SELECT '', sum(filed), sum(open), sum(overdue), sum(escalated), sum(explained),
        sum(reopened), sum(responded_in_time), sum(due), sum(solved_of_due), sum(satisfied),
        sum(partly), sum(by_timeout), group_concat(first_response), group_concat(resolution),
        sum(taken)
-FROM (SELECT * FROM filed UNION ALL SELECT * FROM due UNION ALL SELECT * FROM closed) AS arm
+FROM (SELECT * FROM filed UNION ALL SELECT * FROM due UNION ALL SELECT * FROM closed) AS arms
 """
-# The chart: per local day of the period (:days, a JSON array of [start, end) instants), the
-# requests filed and their first-response times in microseconds; one range scan a day.
+# The chart: the requests filed in the period, each with its filing time and its first
+# response time in microseconds (NULL before one), on the filing date index; they are
+# counted by local day in Python (``_days``), so that one statement serves both engines
+# (a list of day bounds would need SQLite's json_each or a statement built per period).
 DAYS_REGION = """
 WITH whole (yes) AS MATERIALIZED (  -- as in FIGURES_REGION
     SELECT (SELECT count(*) FROM region_tree WHERE ancestor_id = :region)
            = (SELECT count(*) FROM regions)
-), day (n, start, end) AS (SELECT key, value ->> 0, value ->> 1 FROM json_each(:days))
-SELECT day.n, count(r.id),
-       group_concat((unixepoch(substr(r.first_response_at, 1, 19))
-                     - unixepoch(substr(r.filed_at, 1, 19))) * 1000000
-                    + (CAST(substr(r.first_response_at, 21, 6) AS INTEGER)
-                       - CAST(substr(r.filed_at, 21, 6) AS INTEGER)))
-FROM day CROSS JOIN requests r ON r.filed_at >= day.start AND r.filed_at < day.end
-WHERE (SELECT yes FROM whole) OR EXISTS (
+)
+SELECT r.filed_at,
+       (unixepoch(substr(r.first_response_at, 1, 19))
+        - unixepoch(substr(r.filed_at, 1, 19))) * 1000000
+       + CAST(substr(r.first_response_at, 21, 6) AS INTEGER)
+       - CAST(substr(r.filed_at, 21, 6) AS INTEGER)
+FROM requests r
+WHERE r.filed_at >= :start AND r.filed_at < :end AND ((SELECT yes FROM whole) OR EXISTS (
       SELECT 1 FROM households h CROSS JOIN region_tree t
-             ON t.ancestor_id = :region AND t.region_id = h.region_id
-      WHERE h.id = r.household_id)
-GROUP BY day.n
+      WHERE t.ancestor_id = :region AND t.region_id = h.region_id
+        AND h.id = r.household_id))
 """
 DAYS_CADRE = """
-WITH day (n, start, end) AS (SELECT key, value ->> 0, value ->> 1 FROM json_each(:days))
-SELECT day.n, count(r.id),
-       group_concat((unixepoch(substr(r.first_response_at, 1, 19))
-                     - unixepoch(substr(r.filed_at, 1, 19))) * 1000000
-                    + (CAST(substr(r.first_response_at, 21, 6) AS INTEGER)
-                       - CAST(substr(r.filed_at, 21, 6) AS INTEGER)))
-FROM day LEFT JOIN requests r
-     ON r.filed_at >= day.start AND r.filed_at < day.end AND r.handler_id = :cadre
-GROUP BY day.n
+SELECT r.filed_at,
+       (unixepoch(substr(r.first_response_at, 1, 19))
+        - unixepoch(substr(r.filed_at, 1, 19))) * 1000000
+       + CAST(substr(r.first_response_at, 21, 6) AS INTEGER)
+       - CAST(substr(r.filed_at, 21, 6) AS INTEGER)
+FROM requests r
+WHERE r.filed_at >= :start AND r.filed_at < :end AND r.handler_id = :cadre
 """
 SELECT_PLACES = """
 SELECT r.id, r.name, r.level, r.parent_id
@@ -254,16 +253,18 @@ SELECT_REGION = "SELECT id, name, level, parent_id FROM regions WHERE id = ?"
 SELECT_ROOT = """
 SELECT id, name, level, parent_id FROM regions WHERE parent_id IS NULL ORDER BY id LIMIT 1
 """
-SELECT_CADRE_NAMES = "SELECT id, name FROM cadres WHERE id IN (SELECT value FROM json_each(?))"
+# S608: MARKS is batch.SIZE question marks, no input.
+SELECT_CADRE_NAMES = "SELECT id, name FROM cadres WHERE id IN (" + batch.MARKS + ")"  # noqa: S608
 # The lists (overdue, the workbook's rows) never show a supervisor a confidential
 # complaint about themselves: one whose accused supervises the region asked or above it.
 SELECT_OVERDUE = """
 SELECT r.id, r.number, h.head_name, r.handler_id, c.name AS handler, r.resolve_by
 FROM requests r
-CROSS JOIN households h ON h.id = r.household_id
-CROSS JOIN region_tree t ON t.ancestor_id = :region AND t.region_id = h.region_id
+CROSS JOIN households h
+CROSS JOIN region_tree t
 JOIN cadres c ON c.id = r.handler_id
-WHERE r.status IN ('open', 'acknowledged') AND r.resolve_by < :now
+WHERE h.id = r.household_id AND t.ancestor_id = :region AND t.region_id = h.region_id
+  AND r.status IN ('open', 'acknowledged') AND r.resolve_by < :now
   AND NOT EXISTS (SELECT 1 FROM cadres x JOIN region_tree k ON k.ancestor_id = x.supervises
                   WHERE x.id = r.accused_id AND k.region_id = :region)
 ORDER BY r.resolve_by, r.id
@@ -286,31 +287,39 @@ SELECT r.number, r.household_id, h.head_name,
                  ORDER BY k.depth LIMIT 1),
                 (SELECT name FROM regions WHERE id = h.region_id)) AS village,
        r.category,
-       r.filed_at, r.first_response_at, r.resolved_at, iif(r.outcome IS NULL, NULL, r.closed_at),
+       r.filed_at, r.first_response_at, r.resolved_at,
+       CASE WHEN r.outcome IS NOT NULL THEN r.closed_at END,
        r.outcome,
-       (SELECT group_concat(name, '、') FROM (
+       (SELECT group_concat(named.name, '、') FROM (
             SELECT c.name FROM request_events e JOIN cadres c ON c.id = e.handler_id
-            WHERE e.request_id = r.id GROUP BY c.id ORDER BY min(e.id))) AS handlers,
+            WHERE e.request_id = r.id GROUP BY c.id, c.name ORDER BY min(e.id)) AS named
+       ) AS handlers,
        (SELECT count(*) FROM request_events e
         WHERE e.request_id = r.id AND e.kind = 'escalated') AS escalations,
-       coalesce(CASE WHEN r.status IN ('open', 'acknowledged') THEN r.resolve_by < :now
-                     ELSE r.resolved_at > r.resolve_by END, 0) AS overdue,
-       iif(r.about_cadre OR r.accused_id IS NOT NULL, NULL, f.detail),
-       iif(r.about_cadre OR r.accused_id IS NOT NULL, NULL, x.detail)
-FROM requests r CROSS JOIN households h ON h.id = r.household_id
-     CROSS JOIN region_tree t ON t.ancestor_id = :region AND t.region_id = h.region_id
+       CASE WHEN r.status IN ('open', 'acknowledged') AND r.resolve_by < :now THEN 1
+            WHEN r.status NOT IN ('open', 'acknowledged') AND r.resolved_at > r.resolve_by
+            THEN 1
+            ELSE 0 END AS overdue,
+       CASE WHEN r.about_cadre = 0 AND r.accused_id IS NULL THEN f.detail END,
+       CASE WHEN r.about_cadre = 0 AND r.accused_id IS NULL THEN x.detail END
+FROM requests r CROSS JOIN households h CROSS JOIN region_tree t
      LEFT JOIN request_events f ON f.id = (  -- FILED is a request's first event
          SELECT min(e.id) FROM request_events e WHERE e.request_id = r.id) AND f.kind = 'filed'
      LEFT JOIN request_events x ON r.resolved_at IS NOT NULL AND x.id = (
          SELECT max(e.id) FROM request_events e
          WHERE e.request_id = r.id AND e.kind IN ('resolved', 'explained'))
 WHERE r.filed_at >= :start AND r.filed_at < :end
+  AND h.id = r.household_id AND t.ancestor_id = :region AND t.region_id = h.region_id
   AND NOT EXISTS (SELECT 1 FROM cadres x JOIN region_tree k ON k.ancestor_id = x.supervises
                   WHERE x.id = r.accused_id AND k.region_id = :region)
 ORDER BY r.id
 """
 REPORT_WORDS = 80  # characters of a request's words read for the workbook (it shows fewer)
 SELECT_HAS_STAYS = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cadre_days'"
+SELECT_HAS_STAYS_PG = """
+SELECT 1 FROM information_schema.tables
+WHERE table_schema = current_schema() AND table_name = 'cadre_days'
+"""
 # Stay days per cadre serving in the subtree: distinct local days with a stay logged
 # (``cadre_days`` of migration 0007, issue 5).
 SELECT_STAY_DAYS = """
@@ -390,15 +399,19 @@ async def region_breakdown(
 async def _days(
     tx: Tx, sql: str, scope: dict[str, str], period: Period, zone: ZoneInfo
 ) -> list[Day]:
-    starts = period.day_starts(zone)
-    bounds = [[to_db(start), to_db(end)] for start, end in itertools.pairwise(starts)]
-    rows = await tx.fetchall(sql, {**scope, "days": json.dumps(bounds)})
-    found = {r[0]: (r[1], _seconds(r[2])) for r in rows}
-    days: list[Day] = []
-    for n, day in enumerate(period.days()):
-        filed, times = found.get(n, (0, ()))
-        days.append(Day(day, filed, stats.median(times)))
-    return days
+    starts = [to_db(start) for start in period.day_starts(zone)]
+    span = {"start": starts[0], "end": starts[-1]}
+    filed = [0] * (len(starts) - 1)
+    times: list[list[float]] = [[] for _ in filed]
+    for at, microseconds in await tx.fetchall(sql, {**scope, **span}):
+        n = bisect.bisect_right(starts, at) - 1  # fixed-width UTC text: text order is time
+        filed[n] += 1
+        if microseconds is not None:
+            times[n].append(int(microseconds) / 1_000_000)
+    return [
+        Day(day, filed[n], stats.median(tuple(sorted(times[n]))))
+        for n, day in enumerate(period.days())
+    ]
 
 
 async def region_days(tx: Tx, region_id: str, period: Period, zone: ZoneInfo) -> list[Day]:
@@ -433,8 +446,11 @@ async def region(tx: Tx, region_id: str) -> Place | None:
 
 
 async def cadre_names(tx: Tx, cadre_ids: Sequence[str]) -> dict[str, str]:
-    rows = await tx.fetchall(SELECT_CADRE_NAMES, (json.dumps(list(cadre_ids)),))
-    return {r[0]: r[1] for r in rows}
+    return {
+        r[0]: r[1]
+        for ids in batch.chunks(cadre_ids)
+        for r in await tx.fetchall(SELECT_CADRE_NAMES, ids)
+    }
 
 
 async def overdue(tx: Tx, region_id: str, now: datetime, limit: int = 20) -> list[OverdueLine]:
@@ -472,7 +488,8 @@ def _said(detail: str | None) -> tuple[str | None, str | None]:
 async def stay_days(tx: Tx, region_id: str, period: Period) -> list[StayLine] | None:
     """Stay days logged per cadre serving in the subtree, in the period; None in a
     database without the ``cadre_days`` table (before migration 0007)."""
-    if await tx.fetchone(SELECT_HAS_STAYS) is None:
+    has_stays = SELECT_HAS_STAYS_PG if tx.dialect == "postgresql" else SELECT_HAS_STAYS
+    if await tx.fetchone(has_stays) is None:
         return None
     params = {
         "region": region_id,

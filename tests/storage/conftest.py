@@ -24,3 +24,12 @@ async def db(
     template = request.getfixturevalue("pg_template")
     async with pg_database(cluster, template) as pg:
         yield pg
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path: Path, migrated: Path) -> AsyncIterator[Database]:
+    """SQLite alone, for the tests of what only SQLite has: its file, PRAGMAs and WAL, the
+    words of its query planner. Each says why it takes this instead of ``db``."""
+    database = await Database.open(fresh_database(migrated, tmp_path / "lianxin.db"))
+    yield database
+    await database.close()

@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
 from storage import migrate
 from storage.db import Database
 from tests.conftest import START
+
+INSERT_ORPHAN_MEMBER = """
+INSERT INTO members (user_id, household_id, code, bound_at)
+VALUES (1, 'no such household', 'no such code', '2026-01-01T00:00:00.000000Z')
+"""
 
 
 async def schema(db: Database) -> list[tuple[str, str]]:
@@ -59,10 +66,20 @@ async def test_a_newer_database_is_refused(tmp_path: Path) -> None:
     await db.close()
 
 
-async def test_wal_and_foreign_keys_are_on(db: Database) -> None:
-    async with db.read() as tx:
+async def test_wal_and_foreign_keys_are_on(sqlite_db: Database) -> None:
+    """SQLite only: PRAGMAs and WAL are SQLite's (PostgreSQL always checks foreign keys;
+    the test below holds on both)."""
+    async with sqlite_db.read() as tx:
         assert await tx.scalar("PRAGMA journal_mode") == "wal"
         assert await tx.scalar("PRAGMA foreign_keys") == 1
+
+
+async def test_a_row_pointing_at_nothing_is_refused(db: Database) -> None:
+    with pytest.raises((sqlite3.IntegrityError, psycopg.errors.ForeignKeyViolation)):
+        async with db.transaction() as tx:
+            await tx.execute(INSERT_ORPHAN_MEMBER)
+    async with db.read() as tx:
+        assert await tx.scalar("SELECT count(*) FROM members") == 0
 
 
 async def write_then_fail(db: Database) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
+import psycopg
 import pytest
 
 from storage.db import Database
@@ -52,7 +53,12 @@ async def test_reads_side_by_side_and_never_a_write(db: Database) -> None:
             return value
 
     assert await asyncio.gather(*(count() for _ in range(10))) == [0] * 10
-    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+    refused: dict[str, tuple[type[Exception], str]] = {
+        "sqlite": (sqlite3.OperationalError, "readonly"),
+        "postgresql": (psycopg.errors.ReadOnlySqlTransaction, "read-only transaction"),
+    }
+    error, words = refused[db.dialect]
+    with pytest.raises(error, match=words):
         async with db.read() as tx:
             await tx.execute(INSERT, ("sneaky",))
     async with db.read() as tx:

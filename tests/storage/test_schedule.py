@@ -26,7 +26,7 @@ from storage import schedule as stored
 from storage.db import Database
 from storage.people import People
 from storage.requests import Requests
-from storage.timefmt import from_db
+from storage.timefmt import from_db, to_db
 from tests.sample import card_code, load_sample
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -330,3 +330,36 @@ async def test_a_ranking_missed_on_the_first_is_dropped_and_can_be_switched_off(
     clock.set(local("2026-05-01", "08:00"))
     off = ScheduleConfig.model_validate({**QUIET, "monthly_ranking": False})
     assert await schedules.sweep(county, services(clock, off), print, render) == 0
+
+
+INSERT_ESCALATION = """
+INSERT INTO request_events (request_id, at, kind, actor, handler_id)
+SELECT id, ?, 'escalated', 'system', handler_id FROM requests WHERE household_id = ?
+"""
+SELECT_NUMBER = "SELECT number FROM requests WHERE household_id = ?"
+
+
+async def test_a_digest_lists_each_escalation_of_its_subtree_once_in_its_window(
+    county: Database,
+) -> None:
+    """H0001 (柳树村, under 东坪镇 T01) escalated twice in the window and once before it;
+    H0007's escalation is in another township's digest (T02), not in T01's."""
+    since, now = local("2026-03-01", "08:00"), local("2026-03-02", "08:00")
+    async with county.transaction() as tx:
+        for at, household in [
+            (local("2026-02-28", "20:00"), "H0001"),  # before the window
+            (local("2026-03-01", "09:00"), "H0001"),
+            (local("2026-03-01", "18:00"), "H0001"),  # the same request again
+            (local("2026-03-01", "10:00"), "H0007"),
+        ]:
+            await tx.execute(INSERT_ESCALATION, (to_db(at), household))
+        first = await tx.scalar(SELECT_NUMBER, ("H0001",))
+        other = await tx.scalar(SELECT_NUMBER, ("H0007",))
+    async with county.read() as tx:
+        township = await stored.digest(tx, "T01", since, now)
+        whole = await stored.digest(tx, "C01", since, now)
+        earlier = await stored.digest(tx, "T01", since - timedelta(days=1), since)
+    assert [line.number for line in township.escalated] == [first]
+    assert sorted(line.number for line in whole.escalated) == sorted([first, other])
+    assert [line.words for line in township.escalated] == ["路灯坏了"]
+    assert [line.number for line in earlier.escalated] == [first]  # the 28th's, in its own

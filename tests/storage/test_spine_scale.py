@@ -25,16 +25,21 @@ async def plan(db: Database, sql: str, params: tuple[object, ...]) -> str:
     return " / ".join(str(r["detail"]) for r in rows)
 
 
-async def test_the_pending_scan_reads_the_partial_index_not_the_history(db: Database) -> None:
-    detail = await plan(db, inbox.SELECT_PENDING, (4, 1000))
+# The two plan tests read SQLite's EXPLAIN QUERY PLAN (its planner's own words): SQLite only.
+async def test_the_pending_scan_reads_the_partial_index_not_the_history(
+    sqlite_db: Database,
+) -> None:
+    detail = await plan(sqlite_db, inbox.SELECT_PENDING, (4, 1000))
     reads = [part for part in detail.split(" / ") if " inbox" in part]
     assert reads
     assert all("INDEX inbox_pending" in part for part in reads)  # never the whole table
 
 
-async def test_the_sender_reads_new_rows_by_id_and_pending_rows_by_index(db: Database) -> None:
-    assert "INTEGER PRIMARY KEY (rowid>?)" in await plan(db, outbox.SELECT_AFTER, (0, 10))
-    assert "outbox_pending" in await plan(db, outbox.SELECT_ALL_PENDING, ())
+async def test_the_sender_reads_new_rows_by_id_and_pending_rows_by_index(
+    sqlite_db: Database,
+) -> None:
+    assert "INTEGER PRIMARY KEY (rowid>?)" in await plan(sqlite_db, outbox.SELECT_AFTER, (0, 10))
+    assert "outbox_pending" in await plan(sqlite_db, outbox.SELECT_ALL_PENDING, ())
 
 
 async def test_a_newcomer_is_in_the_scan_however_long_others_backlogs(
