@@ -25,6 +25,15 @@ WHERE leases.holder = excluded.holder OR leases.lease_until <= :now
 """
 GIVE_BACK = "DELETE FROM leases WHERE holder = ?"
 SELECT_HOLDER = "SELECT holder FROM leases WHERE name = ? AND lease_until > ?"
+FREE_INBOX = """
+UPDATE inbox SET leased_by = NULL, lease_until = NULL
+WHERE status = 'pending' AND leased_by IS NOT NULL
+"""
+FREE_OUTBOX = """
+UPDATE outbox SET leased_by = NULL, lease_until = NULL
+WHERE status = 'pending' AND leased_by IS NOT NULL
+"""
+FREE_NAMED = "DELETE FROM leases"
 
 
 def process_name() -> str:
@@ -52,3 +61,17 @@ async def holder_of(db: Database, name: str, now: datetime) -> str | None:
     async with db.read() as tx:
         found = await tx.scalar(SELECT_HOLDER, (name, to_db(now)))
     return None if found is None else str(found)
+
+
+async def forget_the_dead(db: Database) -> int:
+    """At start: free the leases of processes known to be gone; returns how many.
+
+    On SQLite one process holds the file (``storage.instance``), so every lease found at
+    start is a killed process's: its rows are taken at once rather than a lease later.
+    On PostgreSQL others may be running; their leases end by themselves."""
+    if db.dialect != "sqlite":
+        return 0
+    async with db.transaction() as tx:
+        freed = await tx.execute(FREE_INBOX)
+        freed += await tx.execute(FREE_OUTBOX)
+        return freed + await tx.execute(FREE_NAMED)

@@ -173,6 +173,7 @@ async def _start_loops(
     await app.start()
     services = Setup(config, clock, Texts(config.general.language), app.bot.username)
     me, lease = leases.process_name(), config.database.lease
+    await leases.forget_the_dead(db)  # a killed predecessor's, where nobody else can run
     sender = Sender(db, app.bot, clock, config.sender, me=me, lease=lease)
     dispatcher = Dispatcher(db, app, services, on_outbox=sender.wake, me=me, lease=lease)
     await _publish_menus(db, config, clock)

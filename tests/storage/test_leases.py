@@ -138,3 +138,27 @@ async def test_a_named_lease_has_one_holder_until_it_ends(
     await leases.give_back(db, B)
     assert await leases.holder_of(db, "receiver", clock.now()) is None
     assert await leases.take(db, "receiver", A, clock.now(), ttl)
+
+
+async def test_at_start_a_killed_predecessor_rows_wait_only_where_others_may_run(
+    db: Database, clock: ManualClock
+) -> None:
+    """SQLite: one process per file, so a lease found at start is a dead one's (its chats
+    are taken at once). PostgreSQL: another process may hold it; it ends by itself."""
+    await store(db, clock, 10)
+    (row,) = await inbox.claim(db, A, clock.now(), LEASE)
+    (call,) = await enqueue(db, clock, msg(1, "a"))
+    await outbox.claim_call(db, call, A, clock.now(), LEASE)
+    await leases.take(db, "receiver", A, clock.now(), LEASE)
+    freed = await leases.forget_the_dead(db)
+    taken = await inbox.claim(db, B, clock.now(), LEASE)
+    sent = await outbox.claim_call(db, call, B, clock.now(), LEASE)
+    if db.dialect == "sqlite":
+        assert freed == 3
+        assert [r.id for r in taken] == [row.id]
+        assert isinstance(sent, PendingCall)
+        assert await leases.take(db, "receiver", B, clock.now(), LEASE)
+    else:
+        assert (freed, taken) == (0, [])
+        assert isinstance(sent, Held)
+        assert not await leases.take(db, "receiver", B, clock.now(), LEASE)
