@@ -28,6 +28,7 @@ from bot.clock import Clock
 from bot.edge.lanes import lane_of
 from storage import inbox, leases
 from storage.db import Database
+from storage.faults import fault_of
 from storage.inbox import StoredUpdate
 
 log = logging.getLogger(__name__)
@@ -110,7 +111,10 @@ async def receive_while_held(
     polling: asyncio.Task[None] | None = None
     try:
         while True:
-            held = await leases.take(db, RECEIVER, me, clock.now(), lease)
+            try:
+                held = await leases.take(db, RECEIVER, me, clock.now(), lease)
+            except Exception as error:  # an unusable database stops the bot in one line
+                raise (fault_of(error) or error) from None
             if held and polling is None:
                 log.info("this process receives the updates (getUpdates)")
                 polling = asyncio.create_task(ingest.run(), name="getUpdates")

@@ -13,6 +13,7 @@ a job only in the process holding its lease (``storage.leases``), renewed at eac
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
@@ -24,6 +25,7 @@ from storage import leases
 from storage.db import Database
 from storage.unit_of_work import unit_of_work
 
+log = logging.getLogger(__name__)
 Tick = Callable[[Unit], Awaitable[int]]  # a sweep's handler; returns how many it acted on
 
 
@@ -55,7 +57,12 @@ async def in_turn(
 
     ``ttl`` outlasts the sweep's interval, so its holder keeps it from run to run and
     the others skip; when the holder dies another runs it within ``ttl``."""
-    if not await leases.take(db, f"sweep:{name}", me, clock.now(), ttl):
+    try:
+        held = await leases.take(db, f"sweep:{name}", me, clock.now(), ttl)
+    except Exception as trouble:  # an unwritable database: the dispatcher stops the bot
+        log.warning("sweep %s skipped: its lease was not taken (%s)", name, trouble)
+        return False
+    if not held:
         return False
     await job()
     return True
