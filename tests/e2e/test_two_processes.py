@@ -34,6 +34,8 @@ USERS = 100
 SEED = 20261130
 KILLS = 5
 # Short leases: a killed process's chats wait this long before the other takes them.
+HANDLED_BY = "SELECT leased_by, count(*) FROM inbox GROUP BY leased_by"
+SENT_BY = "SELECT leased_by, count(*) FROM outbox GROUP BY leased_by"
 LEASES = 'lease = "20s"\nreceiver_lease = "6s"\n'
 
 
@@ -108,9 +110,14 @@ async def test_two_processes_share_one_bot_through_five_kills(
             }
             seen = await inbox.counts(tx)
             queued = await outbox.counts(tx)
+            # Which process (each start is one) handled each update and sent each call.
+            handlers = await tx.fetchall(HANDLED_BY)
+            senders = await tx.fetchall(SENT_BY)
     print(
         f"two processes: {len(sent_ids)} messages, SIGKILLs of process {killed}, "
-        f"{elapsed:.0f}s; replies {sum(replies.values())}, sent twice {duplicates}"
+        f"{elapsed:.0f}s; replies {sum(replies.values())}, sent twice {duplicates}; "
+        f"updates handled per process start {sorted(r[1] for r in handlers)}, "
+        f"calls sent per process start {sorted(r[1] for r in senders)}"
     )
     assert codes == [0, 0], [bot.log_text()[-3000:] for bot in bots]
     assert len(sent_ids) == USERS * per_user
@@ -118,6 +125,8 @@ async def test_two_processes_share_one_bot_through_five_kills(
     assert handled == {p.user_id: per_user for p in people}  # each update handled once
     assert seen == {"done": USERS * per_user}
     assert {status for status, _ in queued} == {"sent"}
+    assert len(handlers) >= 2  # the work was shared, not done by one process alone
+    assert len(senders) >= 2
     for chat, quoted in replies_in_order().items():  # order kept within each chat
         firsts = list(dict.fromkeys(quoted))
         assert firsts == sorted(firsts), f"chat {chat} answered out of order: {quoted}"
