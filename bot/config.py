@@ -136,6 +136,11 @@ class DatabaseConfig(_Section):
     url: str = ""
     # The PostgreSQL schema holding this county's tables.
     schema_name: Annotated[str, Field(validation_alias="schema")] = "public"
+    # Several processes on one PostgreSQL database: how long an inbox or outbox row, or a
+    # sweep, stays a process's without its renewing it (a killed process's work waits
+    # this long), and how soon another takes over the getUpdates loop of a killed one.
+    lease: SweepInterval = timedelta(seconds=60)
+    receiver_lease: SweepInterval = timedelta(seconds=15)
 
     @field_validator("url")
     @classmethod

@@ -8,7 +8,7 @@ same id *with the same content* is a redelivery to ignore.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.redaction import redact
 from storage.db import Database, Tx
@@ -35,6 +35,60 @@ SELECT id, lane FROM (
 WHERE place <= ?
 ORDER BY place, id
 LIMIT ?
+"""
+# PostgreSQL has no INDEXED BY (its planner takes the partial index by itself).
+SELECT_PENDING_PG = """
+SELECT id, lane FROM (
+    SELECT id, lane, row_number() OVER (PARTITION BY lane ORDER BY id) AS place
+    FROM inbox
+    WHERE status = 'pending'
+) AS queued
+WHERE place <= ?
+ORDER BY place, id
+LIMIT ?
+"""
+# A claim (several processes on one database, migration 0027): the same fair window, but
+# only over chats nobody else holds, i.e. no pending row of the chat under another
+# process's live lease. A chat's rows are thus taken by one process at a time, in order;
+# a killed process's chats come free when its leases end. Claims are write transactions,
+# and on PostgreSQL every write transaction holds the schema's write lock
+# (storage/pg.py), so two claims never interleave: no row is leased twice, and no
+# ``FOR UPDATE SKIP LOCKED`` is needed (PostgreSQL refuses it beside a window anyway).
+CLAIM_PENDING = """
+SELECT id, lane FROM (
+    SELECT id, lane, row_number() OVER (PARTITION BY lane ORDER BY id) AS place
+    FROM inbox INDEXED BY inbox_pending
+    WHERE status = 'pending'
+) AS queued
+WHERE place <= :per_lane AND lane NOT IN (
+    SELECT lane FROM inbox INDEXED BY inbox_pending
+    WHERE status = 'pending' AND leased_by <> :me AND lease_until > :now
+)
+ORDER BY place, id
+LIMIT :limit
+"""
+CLAIM_PENDING_PG = """
+SELECT id, lane FROM (
+    SELECT id, lane, row_number() OVER (PARTITION BY lane ORDER BY id) AS place
+    FROM inbox
+    WHERE status = 'pending'
+) AS queued
+WHERE place <= :per_lane AND lane NOT IN (
+    SELECT lane FROM inbox
+    WHERE status = 'pending' AND leased_by <> :me AND lease_until > :now
+)
+ORDER BY place, id
+LIMIT :limit
+"""
+LEASE = "UPDATE inbox SET leased_by = ?, lease_until = ? WHERE id = ?"
+RENEW = "UPDATE inbox SET lease_until = ? WHERE leased_by = ? AND status = 'pending'"
+RELEASE = """
+UPDATE inbox SET leased_by = NULL, lease_until = NULL WHERE leased_by = ? AND status = 'pending'
+"""
+# Handled only by the process whose lease it is: one whose lease ended and was taken
+# over finds the row no longer its own (and drops the chat).
+SELECT_PAYLOAD_IF_MINE = """
+SELECT payload FROM inbox WHERE id = ? AND status = 'pending' AND leased_by = ?
 """
 MARK_DONE = "UPDATE inbox SET status = 'done', handled_at = ? WHERE id = ? AND status = 'pending'"
 MARK_FAILED = "UPDATE inbox SET status = 'failed', handled_at = ?, error = ? WHERE id = ?"
@@ -83,9 +137,50 @@ async def store(db: Database, updates: list[StoredUpdate], now: datetime) -> Non
 async def pending(db: Database, limit: int = 1000, per_lane: int = 8) -> list[PendingUpdate]:
     """Rows still to handle, the oldest ``per_lane`` of each chat (ids and lanes only;
     payloads are read one by one), each chat's first before anyone's second."""
+    query = SELECT_PENDING if db.dialect == "sqlite" else SELECT_PENDING_PG
     async with db.read() as tx:
-        rows = await tx.fetchall(SELECT_PENDING, (per_lane, limit))
+        rows = await tx.fetchall(query, (per_lane, limit))
     return [PendingUpdate(r["id"], r["lane"]) for r in rows]
+
+
+async def claim(
+    db: Database,
+    me: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int = 1000,
+    per_lane: int = 8,
+) -> list[PendingUpdate]:
+    """Lease to ``me`` until ``now + lease`` the rows ``pending`` would give, of the chats
+    no other process holds, in one short transaction; the leases ``me`` holds already are
+    renewed with them. Returns the rows, in ``pending``'s order."""
+    query = CLAIM_PENDING if db.dialect == "sqlite" else CLAIM_PENDING_PG
+    until = to_db(now + lease)
+    async with db.transaction() as tx:
+        await tx.execute(RENEW, (until, me))
+        rows = await tx.fetchall(
+            query, {"per_lane": per_lane, "me": me, "now": to_db(now), "limit": limit}
+        )
+        await tx.executemany(LEASE, [(me, until, r["id"]) for r in rows])
+    return [PendingUpdate(r["id"], r["lane"]) for r in rows]
+
+
+async def renew(db: Database, me: str, now: datetime, lease: timedelta) -> int:
+    """Keep ``me``'s leases on rows not yet handled until ``now + lease``."""
+    async with db.transaction() as tx:
+        return await tx.execute(RENEW, (to_db(now + lease), me))
+
+
+async def release(db: Database, me: str) -> int:
+    """Hand ``me``'s pending rows back at once (a clean stop), not at their leases' end."""
+    async with db.transaction() as tx:
+        return await tx.execute(RELEASE, (me,))
+
+
+async def payload_if_mine(tx: Tx, inbox_id: int, me: str) -> str | None:
+    """The row's update if it is still pending and leased to ``me``."""
+    value = await tx.scalar(SELECT_PAYLOAD_IF_MINE, (inbox_id, me))
+    return None if value is None else str(value)
 
 
 async def payload_if_pending(tx: Tx, inbox_id: int) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.calls import Call as Call
@@ -46,6 +46,45 @@ FROM outbox NOT INDEXED
 WHERE id > ?
 ORDER BY id
 LIMIT ?
+"""
+# PostgreSQL has neither INDEXED BY nor NOT INDEXED; its planner chooses the same.
+SELECT_ALL_PENDING_PG = """
+SELECT id, lane, method, priority, attempts, not_before, status
+FROM outbox
+WHERE status = 'pending'
+ORDER BY lane, priority, id
+"""
+SELECT_AFTER_PG = """
+SELECT id, lane, method, priority, attempts, not_before, status
+FROM outbox
+WHERE id > ?
+ORDER BY id
+LIMIT ?
+"""
+# Several processes on one database (migration 0027): every sender knows every pending
+# call, but sends one only after leasing it here, in one short write transaction, and
+# only while no other process has a live lease on a pending call of the same chat. A
+# chat is thus served by one process at a time, in its order; a killed process's chats
+# come free when its leases end (a call it had sent but not yet marked then goes twice).
+# Write transactions never interleave (SQLite's one writer; PostgreSQL's schema write
+# lock, storage/pg.py), so two processes cannot both lease a chat.
+CLAIM_CALL = """
+UPDATE outbox SET leased_by = :me, lease_until = :until
+WHERE id = :id AND status = 'pending' AND NOT EXISTS (
+    SELECT 1 FROM outbox AS held
+    WHERE held.lane = outbox.lane AND held.status = 'pending'
+      AND held.leased_by <> :me AND held.lease_until > :now
+)
+RETURNING id, lane, method, payload, priority, attempts, request_id, topic
+"""
+SELECT_HELD_UNTIL = """
+SELECT max(held.lease_until) FROM outbox AS held
+WHERE held.lane = (SELECT lane FROM outbox WHERE id = :id AND status = 'pending')
+  AND held.status = 'pending' AND held.leased_by <> :me AND held.lease_until > :now
+"""
+RENEW = "UPDATE outbox SET lease_until = ? WHERE leased_by = ? AND status = 'pending'"
+RELEASE = """
+UPDATE outbox SET leased_by = NULL, lease_until = NULL WHERE leased_by = ? AND status = 'pending'
 """
 SELECT_MAX_ID = "SELECT coalesce(max(id), 0) FROM outbox"
 SELECT_PENDING_CALL = """
@@ -191,8 +230,9 @@ def _pending_call(r: Any) -> PendingCall:
 
 async def all_pending(db: Database) -> tuple[list[PendingRow], int]:
     """Every pending call, and the highest id in the outbox at that moment."""
+    query = SELECT_ALL_PENDING if db.dialect == "sqlite" else SELECT_ALL_PENDING_PG
     async with db.read() as tx:
-        rows = await tx.fetchall(SELECT_ALL_PENDING)
+        rows = await tx.fetchall(query)
         top = int(await tx.scalar(SELECT_MAX_ID))
     return [_pending_row(r) for r in rows], top
 
@@ -200,8 +240,9 @@ async def all_pending(db: Database) -> tuple[list[PendingRow], int]:
 async def pending_after(db: Database, after_id: int, limit: int) -> tuple[list[PendingRow], int]:
     """Pending calls with an id above ``after_id`` (up to ``limit`` rows looked at), and
     the id to read after next time."""
+    query = SELECT_AFTER if db.dialect == "sqlite" else SELECT_AFTER_PG
     async with db.read() as tx:
-        rows = await tx.fetchall(SELECT_AFTER, (after_id, limit))
+        rows = await tx.fetchall(query, (after_id, limit))
         top = int(await tx.scalar(SELECT_MAX_ID))
     last = rows[-1]["id"] if rows else after_id
     if top < last:  # the newest rows were deleted (purged): ids below `last` come again
@@ -220,6 +261,39 @@ async def call_if_pending(db: Database, call_id: int) -> PendingCall | None:
     async with db.read() as tx:
         row = await tx.fetchone(SELECT_PENDING_CALL, (call_id,))
     return None if row is None else _pending_call(row)
+
+
+@dataclass(frozen=True)
+class Held:
+    """The call's chat is another process's until ``until`` (UTC text, as stored)."""
+
+    until: str
+
+
+async def claim_call(
+    db: Database, call_id: int, me: str, now: datetime, lease: timedelta
+) -> PendingCall | Held | None:
+    """Lease one call to ``me`` until ``now + lease`` and return it with its parameters;
+    ``Held`` if another process serves its chat now; None if it is no longer pending."""
+    values = {"id": call_id, "me": me, "now": to_db(now), "until": to_db(now + lease)}
+    async with db.transaction() as tx:
+        row = await tx.fetchone(CLAIM_CALL, values)
+        if row is not None:
+            return _pending_call(row)
+        until = await tx.scalar(SELECT_HELD_UNTIL, values)
+    return None if until is None else Held(str(until))
+
+
+async def renew(db: Database, me: str, now: datetime, lease: timedelta) -> int:
+    """Keep ``me``'s leases on calls not yet settled until ``now + lease``."""
+    async with db.transaction() as tx:
+        return await tx.execute(RENEW, (to_db(now + lease), me))
+
+
+async def release(db: Database, me: str) -> int:
+    """Hand ``me``'s pending calls back at once (a clean stop)."""
+    async with db.transaction() as tx:
+        return await tx.execute(RELEASE, (me,))
 
 
 async def mark_sent(db: Database, call_id: int, message_id: int | None, now: datetime) -> None:

@@ -8,6 +8,12 @@ backlogs.
 Each update is handled inside one transaction that also writes the calls it owes to
 the outbox and marks the inbox row done, so a crash leaves it either wholly handled
 or still pending; never half.
+
+Several processes on one database (README "Several processes on one database"): a scan
+leases the rows it takes (``inbox.claim``) to this process, a chat at a time, and only
+chats no other process holds; the leases are renewed at each scan (every few seconds)
+and handed back at a clean stop. An update is handled only while its row is still this
+process's: one whose lease ended and was taken over drops that chat.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import json
 import logging
 from collections import deque
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -37,6 +44,10 @@ _SCAN_LIMIT = 1000
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
+class _NotMine(Exception):
+    """The row was handled already, or is another process's now."""
+
+
 class _HandlerFailed(Exception):
     def __init__(self, error: BaseException) -> None:
         super().__init__(repr(error))
@@ -51,11 +62,16 @@ class Dispatcher:
         setup: Setup,
         on_outbox: Callable[[], None],
         concurrency: int = 8,
+        *,
+        me: str = "dispatcher",
+        lease: timedelta = timedelta(seconds=60),
     ) -> None:
         self._db = db
         self._app = application
         self._setup = setup
         self._on_outbox = on_outbox
+        self._me = me  # this process, as it leases inbox rows
+        self._lease = lease
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(concurrency)
         self._queued: set[int] = set()
@@ -94,7 +110,14 @@ class Dispatcher:
 
     async def _scan(self) -> None:
         try:
-            rows = await inbox.pending(self._db, limit=_SCAN_LIMIT, per_lane=_PER_LANE)
+            rows = await inbox.claim(
+                self._db,
+                self._me,
+                self._setup.clock.now(),
+                self._lease,
+                limit=_SCAN_LIMIT,
+                per_lane=_PER_LANE,
+            )
         except Exception as error:
             raise (fault_of(error) or error) from None
         for row in rows:
@@ -111,24 +134,28 @@ class Dispatcher:
             while queue and self._fault is None:
                 inbox_id = queue[0]
                 async with self._slots:
-                    await self._handle(inbox_id)
+                    mine = await self._handle(inbox_id)
                 queue.popleft()
                 self._queued.discard(inbox_id)
+                if not mine:  # the chat is another process's now: its rows are too
+                    self._queued.difference_update(queue)
+                    queue.clear()
         finally:
             del self._workers[lane]
             if not queue:
                 del self._lanes[lane]
                 self.wake()  # the chat may have more rows than one scan takes
 
-    async def _handle(self, inbox_id: int) -> None:
+    async def _handle(self, inbox_id: int) -> bool:
+        """Handle one row; False if it was not this process's to handle (any more)."""
         now = self._setup.clock.now()
         try:
             # One unit of work: what the handlers write, the calls they owe and the row
             # marked done commit together (storage.unit_of_work).
             async with unit_of_work(self._db, now, handling=inbox_id) as work:
-                payload = await inbox.payload_if_pending(work.tx, inbox_id)
+                payload = await inbox.payload_if_mine(work.tx, inbox_id, self._me)
                 if payload is None:
-                    return
+                    raise _NotMine  # nothing of this unit may commit (not even "done")
                 unit = Unit(work, self._setup, runner=self.work)
                 update = Update.de_json(json.loads(payload), self._app.bot)
                 token = current_unit.set(unit)
@@ -139,17 +166,24 @@ class Dispatcher:
                 if unit.failure is not None:
                     raise _HandlerFailed(unit.failure)
             self.work.submit(unit.jobs, now)  # committed: the long work may start
+        except _NotMine:
+            return False
         except _HandlerFailed as failed:
             if self._stopping_for(failed.error):
-                return
+                return True
             await self._record_failure(inbox_id, failed.error)
         except Exception as error:  # a bad payload or a storage error: keep the row, say so
             if self._stopping_for(error):
-                return
+                return True
             log.exception("update %s could not be handled", inbox_id)
             await self._record_failure(inbox_id, error)
         self.handled += 1
         self._on_outbox()
+        return True
+
+    async def release(self) -> None:
+        """Hand this process's rows not yet handled to the others (a clean stop)."""
+        await inbox.release(self._db, self._me)
 
     def _stopping_for(self, error: BaseException) -> bool:
         """An unusable database stops the bot (the row stays pending for the next start)."""

@@ -14,9 +14,11 @@ remembered from before would silently skip.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from telegram import Bot
@@ -24,12 +26,14 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter
 
 from bot.clock import Clock
 from bot.edge.lanes import lane_of
-from storage import inbox
+from storage import inbox, leases
 from storage.db import Database
+from storage.faults import fault_of
 from storage.inbox import StoredUpdate
 
 log = logging.getLogger(__name__)
 
+RECEIVER = "receiver"  # the lease of the getUpdates loop
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 
 
@@ -90,3 +94,53 @@ async def store_updates(db: Database, batch: list[dict[str, Any]], clock: Clock)
         for u in batch
     ]
     await inbox.store(db, rows, clock.now())
+
+
+async def receive_while_held(
+    db: Database, ingest: Ingest, me: str, clock: Clock, lease: timedelta
+) -> None:
+    """Poll only while this process holds the "receiver" lease (storage.leases).
+
+    Telegram serves getUpdates to one poller per bot (a second gets 409 Conflict), so of
+    several processes on one database one polls and every one handles and sends. The
+    holder renews its lease a third of a lease apart; the others ask as often, and one of
+    them takes over within a lease of the holder's death. A holder that cannot renew in
+    time stops polling (a batch it was storing meanwhile is stored at most twice: the
+    inbox knows a redelivered update). On SQLite the lease is always this process's.
+    """
+    polling: asyncio.Task[None] | None = None
+    try:
+        while True:
+            try:
+                held = await leases.take(db, RECEIVER, me, clock.now(), lease)
+            except Exception as error:  # an unusable database stops the bot in one line
+                raise (fault_of(error) or error) from None
+            if held and polling is None:
+                log.info("this process receives the updates (getUpdates)")
+                polling = asyncio.create_task(ingest.run(), name="getUpdates")
+            elif not held and polling is not None:
+                log.warning("another process receives the updates now")
+                polling.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await polling
+                polling = None
+            done = await _sleep_or_end(polling, lease.total_seconds() / 3)
+            if done is not None:
+                done.result()  # the loop ended: raise what ended it (a refused token)
+                return
+    finally:
+        if polling is not None:
+            polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await polling
+
+
+async def _sleep_or_end(
+    polling: asyncio.Task[None] | None, seconds: float
+) -> asyncio.Task[None] | None:
+    """Wait ``seconds``; the polling task if it ended meanwhile."""
+    if polling is None:
+        await asyncio.sleep(seconds)
+        return None
+    done, _ = await asyncio.wait([polling], timeout=seconds)
+    return polling if done else None

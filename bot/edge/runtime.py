@@ -8,8 +8,10 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
 
 from aiohttp import web
 from telegram.error import InvalidToken, NetworkError
@@ -23,21 +25,22 @@ from bot.clock import Clock
 from bot.config import Config, ConfigError
 from bot.edge import relays, schedules
 from bot.edge.dispatcher import Dispatcher
-from bot.edge.ingest import Ingest
+from bot.edge.ingest import Ingest, receive_while_held
 from bot.edge.sender import Sender
-from bot.edge.ticks import Tick, run_tick
+from bot.edge.ticks import Tick, in_turn, run_tick
 from bot.edge.webhook import set_webhook_params, webhook_app, with_secret
 from bot.i18n import Texts, t
 from handlers import joining, menus, reminders, rounds, sweeps
 from handlers import rota as rota_views
 from handlers.context import AnyApp, LianxinContext, Setup
-from storage import accounts, health, meta, migrate
+from storage import accounts, health, leases, meta, migrate
 from storage.backend import open_database, password_of
 from storage.db import Database
 from storage.instance import InstanceLock
 from storage.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
+Job = Callable[[object], Coroutine[Any, Any, bool]]  # a JobQueue callback
 MENU_KEY = "command_menu"
 DESCRIPTION_KEY = "bot_description"
 
@@ -53,6 +56,7 @@ class Running:
     tasks: list[asyncio.Task[None]]
     runner: web.AppRunner | None = None
     lock: InstanceLock | None = None
+    me: str = ""  # this process among those sharing the database (leases)
 
 
 def build_application(config: Config) -> AnyApp:
@@ -168,13 +172,15 @@ async def _start_loops(
 ) -> Running:
     await app.start()
     services = Setup(config, clock, Texts(config.general.language), app.bot.username)
-    sender = Sender(db, app.bot, clock, config.sender)
-    dispatcher = Dispatcher(db, app, services, on_outbox=sender.wake)
+    me, lease = leases.process_name(), config.database.lease
+    await leases.forget_the_dead(db)  # a killed predecessor's, where nobody else can run
+    sender = Sender(db, app.bot, clock, config.sender, me=me, lease=lease)
+    dispatcher = Dispatcher(db, app, services, on_outbox=sender.wake, me=me, lease=lease)
     await _publish_menus(db, config, clock)
     await _hint_admins(db, config, app.bot.username)
     await _remember_username(db, clock, app.bot.username)
-    _schedule_sweeps(app, db, services, sender.wake)
-    running = Running(db, app, dispatcher, sender, [], lock=lock)
+    _schedule_sweeps(app, db, services, sender.wake, me)
+    running = Running(db, app, dispatcher, sender, [], lock=lock, me=me)
     dispatching = _task(dispatcher.run(), "dispatcher")
     running.tasks = [_task(sender.run(), "sender"), dispatching]
     if config.telegram.mode == "webhook":
@@ -191,23 +197,34 @@ async def _start_loops(
         ingest = Ingest(
             db, app.bot, clock, config.telegram.poll_timeout.total_seconds(), dispatcher.wake
         )
-        running.tasks.append(_task(ingest.run(), "ingest"))
+        receiving = receive_while_held(db, ingest, me, clock, config.database.receiver_lease)
+        running.tasks.append(_task(receiving, "ingest"))
     log.info("@%s is running (%s mode)", app.bot.username, config.telegram.mode)
     return running
 
 
 def _schedule_sweeps(
-    app: AnyApp, db: Database, services: Setup, on_outbox: Callable[[], None]
+    app: AnyApp, db: Database, services: Setup, on_outbox: Callable[[], None], me: str
 ) -> None:
-    """Due times are rows; PTB's JobQueue only wakes the sweeps that act on them."""
+    """Due times are rows; PTB's JobQueue only wakes the sweeps that act on them. Each
+    runs in one process of those sharing the database (``ticks.in_turn``)."""
     if app.job_queue is None:  # pragma: no cover - the job-queue extra is a dependency
         raise RuntimeError("python-telegram-bot's job-queue extra is not installed")
 
     queue, every = app.job_queue, services.config.requests.sweep_every.total_seconds()
+    lease = services.config.database.lease
+
+    def once(name: str, interval: float, job: Callable[[], Awaitable[object]]) -> Job:
+        ttl = timedelta(seconds=interval) + lease  # the holder keeps it from run to run
+        return lambda _: in_turn(db, name, me, services.clock, ttl, job)
 
     def each_sweep(tick: Tick, priority: Priority | None = None) -> None:
         queue.run_repeating(
-            lambda _: run_tick(db, services, tick, on_outbox, priority=priority),
+            once(
+                f"{tick.__module__}.{tick.__qualname__}",
+                every,
+                lambda: run_tick(db, services, tick, on_outbox, priority=priority),
+            ),
             interval=every,
             first=1.0,
         )
@@ -228,7 +245,9 @@ def _schedule_sweeps(
         except Exception as trouble:  # status then says the sweeps stopped: true enough
             log.warning("the sweep was not recorded (%s)", type(trouble).__name__)
 
-    queue.run_repeating(heartbeat, interval=every, first=1.0)
+    queue.run_repeating(
+        once("heartbeat", every, lambda: heartbeat(None)), interval=every, first=1.0
+    )
 
     async def relay(_context: object) -> None:
         # A villager's follow-ups, once their handler's chat has room (handlers.joining).
@@ -236,23 +255,38 @@ def _schedule_sweeps(
             db, services.clock, lambda: run_tick(db, services, joining.relay_tick, on_outbox)
         )
 
-    app.job_queue.run_repeating(relay, interval=relays.EVERY, first=1.0)
+    app.job_queue.run_repeating(
+        once("relay", relays.EVERY, lambda: relay(None)), interval=relays.EVERY, first=1.0
+    )
+    schedule_every = services.config.schedule.sweep_every.total_seconds()
     app.job_queue.run_repeating(  # reminders of bot.edge.schedules, worded by handlers
-        lambda _: schedules.sweep(db, services, on_outbox, reminders.render),
-        interval=services.config.schedule.sweep_every.total_seconds(),
+        once(
+            "schedule",
+            schedule_every,
+            lambda: schedules.sweep(db, services, on_outbox, reminders.render),
+        ),
+        interval=schedule_every,
         first=1.0,
     )
-    _schedule_retention(app, db, services)
+    _schedule_retention(app, db, services, me)
 
 
-def _schedule_retention(app: AnyApp, db: Database, services: Setup) -> None:
+def _schedule_retention(app: AnyApp, db: Database, services: Setup, me: str) -> None:
     """Old handled updates, sent messages, strangers and uploaded files go (bot.retention),
     a minute after start (out of the way of a backlog) and then every sweep_every."""
     if app.job_queue is None:  # pragma: no cover - the job-queue extra is a dependency
         raise RuntimeError("python-telegram-bot's job-queue extra is not installed")
     every = services.config.retention.sweep_every.total_seconds()
+    ttl = services.config.retention.sweep_every + services.config.database.lease
     app.job_queue.run_repeating(
-        lambda _: retention.sweep(db, services.config, services.clock.now()),
+        lambda _: in_turn(
+            db,
+            "retention",
+            me,
+            services.clock,
+            ttl,
+            lambda: retention.sweep(db, services.config, services.clock.now()),
+        ),
         interval=every,
         first=min(60.0, every),
     )
@@ -279,12 +313,24 @@ async def stop_bot(running: Running) -> None:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(10):
                 await running.sender.drain()
+        await _hand_over(running)
         await running.app.stop()
         await running.app.shutdown()
     finally:
         await running.db.close()  # an open connection would keep the process alive
         if running.lock is not None:
             running.lock.release()
+
+
+async def _hand_over(running: Running) -> None:
+    """Give this process's leases back, so that the others take its work at once rather
+    than when the leases end (a database that fails now leaves them to end)."""
+    try:
+        await running.dispatcher.release()
+        await running.sender.release()
+        await leases.give_back(running.db, running.me)
+    except Exception as trouble:
+        log.warning("the leases were not handed back (%s); they end by themselves", trouble)
 
 
 async def run_until_stopped(config: Config, clock: Clock, stop: asyncio.Event) -> None:

@@ -18,6 +18,12 @@
   the mark succeeds, and stops the bot (``DatabaseFault``) when the database cannot
   be written. Only a crash or such a stop between Telegram's answer and that commit
   can send a call twice.
+- Several processes on one database: each knows every pending call, but sends one only
+  after leasing it (``outbox.claim_call``), which it may only while no other process
+  has a live lease on a call of that chat; else the chat waits here until that lease
+  ends (by then the other has usually sent it, and the call is simply done). Leases are
+  renewed every few seconds and handed back at a clean stop; a killed process's calls
+  are taken when its leases end, and one it had sent but not marked goes twice.
 """
 
 from __future__ import annotations
@@ -67,8 +73,20 @@ _MARK_PATIENCE = 7.0  # seconds of an unwritable database before the bot stops
 
 
 class Sender:
-    def __init__(self, db: Database, bot: Bot, clock: Clock, config: SenderConfig) -> None:
+    def __init__(
+        self,
+        db: Database,
+        bot: Bot,
+        clock: Clock,
+        config: SenderConfig,
+        *,
+        me: str = "sender",
+        lease: timedelta = timedelta(seconds=60),
+    ) -> None:
         self._db = db
+        self._me = me  # this process, as it leases outbox rows
+        self._lease = lease
+        self._renewed_at = 0.0
         self._bot = bot
         self._clock = clock
         self._config = config
@@ -107,6 +125,7 @@ class Sender:
             if self._unmarked:
                 await self._mark_owed(loop)
                 continue
+            await self._renew(loop)
             started = time.perf_counter()
             if await self._load(loop):
                 self.reload_seconds += time.perf_counter() - started
@@ -124,6 +143,20 @@ class Sender:
             except Exception:  # stopping anyway; the log already says why
                 return
             del self._unmarked[call_id]
+
+    async def release(self) -> None:
+        """Hand this process's calls not yet settled to the others (a clean stop)."""
+        await outbox.release(self._db, self._me)
+
+    async def _renew(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Keep the leases of calls in flight or postponed, a third of a lease apart."""
+        if loop.time() - self._renewed_at < self._lease.total_seconds() / 3:
+            return
+        try:
+            await outbox.renew(self._db, self._me, self._clock.now(), self._lease)
+        except Exception as error:
+            raise (fault_of(error) or error) from None
+        self._renewed_at = loop.time()
 
     # --- finding the next calls ----------------------------------------------------
 
@@ -209,8 +242,13 @@ class Sender:
     async def _deliver(self, queued: Queued, free_at: float) -> None:
         done = False
         try:
-            call = await outbox.call_if_pending(self._db, queued.id)
-            done = call is None or await self._attempt(queued, call)
+            now = self._clock.now()
+            call = await outbox.claim_call(self._db, queued.id, self._me, now, self._lease)
+            if isinstance(call, outbox.Held):  # another process serves this chat now
+                queued.due = asyncio.get_running_loop().time() + _until(call.until, now)
+                free_at = 0.0
+            else:
+                done = call is None or await self._attempt(queued, call)
         except Exception as error:  # never let one call kill the sender; it stays pending
             fault = fault_of(error)
             if fault is not None:
@@ -365,6 +403,11 @@ def _as_new_message(call: PendingCall) -> PendingCall:
     """The edit as a message of its own: same chat, text and buttons."""
     params = {k: v for k, v in call.params.items() if k not in _EDIT_ONLY}
     return replace(call, method="sendMessage", params=params, topic=call.topic)
+
+
+def _until(stored: str, now: datetime) -> float:
+    """Seconds from ``now`` to a stored time (at least a little: no busy loop)."""
+    return max(0.5, (from_db(stored) - now).total_seconds())
 
 
 def _seconds(value: int | timedelta) -> float:

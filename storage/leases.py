@@ -1,0 +1,77 @@
+"""Named leases: things one process at a time does, however many share the database.
+
+The getUpdates loop (Telegram answers a second poller with 409 Conflict) and each
+periodic sweep (deadlines, reminders, retention, ...) are held by one process: the one
+whose row in ``leases`` is live. The holder renews its lease each time it acts; a killed
+holder's lease ends and the next process to ask takes it. On SQLite, one process per
+file, the same statement always finds the lease its own.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from datetime import datetime, timedelta
+
+from storage.db import Database
+from storage.timefmt import to_db
+
+# Taken if free, ended, or already ours; renewed in the same statement.
+TAKE = """
+INSERT INTO leases (name, holder, lease_until) VALUES (:name, :holder, :until)
+ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, lease_until = excluded.lease_until
+WHERE leases.holder = excluded.holder OR leases.lease_until <= :now
+"""
+GIVE_BACK = "DELETE FROM leases WHERE holder = ?"
+SELECT_HOLDER = "SELECT holder FROM leases WHERE name = ? AND lease_until > ?"
+FREE_INBOX = """
+UPDATE inbox SET leased_by = NULL, lease_until = NULL
+WHERE status = 'pending' AND leased_by IS NOT NULL
+"""
+FREE_OUTBOX = """
+UPDATE outbox SET leased_by = NULL, lease_until = NULL
+WHERE status = 'pending' AND leased_by IS NOT NULL
+"""
+FREE_NAMED = "DELETE FROM leases"
+
+
+def process_name() -> str:
+    """This process among those sharing the database: host, pid and a random part (a
+    pid may come again after a restart)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+async def take(db: Database, name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
+    """Hold lease ``name`` until ``now + ttl`` if nobody else holds it live; True if held."""
+    async with db.transaction() as tx:
+        taken = await tx.execute(
+            TAKE, {"name": name, "holder": holder, "until": to_db(now + ttl), "now": to_db(now)}
+        )
+    return taken > 0
+
+
+async def give_back(db: Database, holder: str) -> None:
+    """A process stopping cleanly hands its leases over at once, not at their end."""
+    async with db.transaction() as tx:
+        await tx.execute(GIVE_BACK, (holder,))
+
+
+async def holder_of(db: Database, name: str, now: datetime) -> str | None:
+    async with db.read() as tx:
+        found = await tx.scalar(SELECT_HOLDER, (name, to_db(now)))
+    return None if found is None else str(found)
+
+
+async def forget_the_dead(db: Database) -> int:
+    """At start: free the leases of processes known to be gone; returns how many.
+
+    On SQLite one process holds the file (``storage.instance``), so every lease found at
+    start is a killed process's: its rows are taken at once rather than a lease later.
+    On PostgreSQL others may be running; their leases end by themselves."""
+    if db.dialect != "sqlite":
+        return 0
+    async with db.transaction() as tx:
+        freed = await tx.execute(FREE_INBOX)
+        freed += await tx.execute(FREE_OUTBOX)
+        return freed + await tx.execute(FREE_NAMED)
