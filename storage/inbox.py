@@ -31,11 +31,13 @@ SELECT id, lane FROM (
     SELECT id, lane, row_number() OVER (PARTITION BY lane ORDER BY id) AS place
     FROM inbox INDEXED BY inbox_pending
     WHERE status = 'pending'
-)
+) AS waiting
 WHERE place <= ?
 ORDER BY place, id
 LIMIT ?
 """
+# PostgreSQL has no INDEXED BY, and picks the partial index for this scan by itself.
+SELECT_PENDING_PG = SELECT_PENDING.replace(" INDEXED BY inbox_pending", "")
 MARK_DONE = "UPDATE inbox SET status = 'done', handled_at = ? WHERE id = ? AND status = 'pending'"
 MARK_FAILED = "UPDATE inbox SET status = 'failed', handled_at = ?, error = ? WHERE id = ?"
 SELECT_PENDING_PAYLOAD = "SELECT payload FROM inbox WHERE id = ? AND status = 'pending'"
@@ -83,8 +85,9 @@ async def store(db: Database, updates: list[StoredUpdate], now: datetime) -> Non
 async def pending(db: Database, limit: int = 1000, per_lane: int = 8) -> list[PendingUpdate]:
     """Rows still to handle, the oldest ``per_lane`` of each chat (ids and lanes only;
     payloads are read one by one), each chat's first before anyone's second."""
+    select = SELECT_PENDING if db.dialect == "sqlite" else SELECT_PENDING_PG
     async with db.read() as tx:
-        rows = await tx.fetchall(SELECT_PENDING, (per_lane, limit))
+        rows = await tx.fetchall(select, (per_lane, limit))
     return [PendingUpdate(r["id"], r["lane"]) for r in rows]
 
 

@@ -48,6 +48,9 @@ ORDER BY id
 LIMIT ?
 """
 SELECT_MAX_ID = "SELECT coalesce(max(id), 0) FROM outbox"
+# PostgreSQL has neither planner hint, and picks the same plans by itself.
+SELECT_ALL_PENDING_PG = SELECT_ALL_PENDING.replace(" INDEXED BY outbox_pending", "")
+SELECT_AFTER_PG = SELECT_AFTER.replace(" NOT INDEXED", "")
 SELECT_PENDING_CALL = """
 SELECT id, lane, method, payload, priority, attempts, request_id, topic FROM outbox
 WHERE id = ? AND status = 'pending'
@@ -191,8 +194,9 @@ def _pending_call(r: Any) -> PendingCall:
 
 async def all_pending(db: Database) -> tuple[list[PendingRow], int]:
     """Every pending call, and the highest id in the outbox at that moment."""
+    select = SELECT_ALL_PENDING if db.dialect == "sqlite" else SELECT_ALL_PENDING_PG
     async with db.read() as tx:
-        rows = await tx.fetchall(SELECT_ALL_PENDING)
+        rows = await tx.fetchall(select)
         top = int(await tx.scalar(SELECT_MAX_ID))
     return [_pending_row(r) for r in rows], top
 
@@ -200,8 +204,9 @@ async def all_pending(db: Database) -> tuple[list[PendingRow], int]:
 async def pending_after(db: Database, after_id: int, limit: int) -> tuple[list[PendingRow], int]:
     """Pending calls with an id above ``after_id`` (up to ``limit`` rows looked at), and
     the id to read after next time."""
+    select = SELECT_AFTER if db.dialect == "sqlite" else SELECT_AFTER_PG
     async with db.read() as tx:
-        rows = await tx.fetchall(SELECT_AFTER, (after_id, limit))
+        rows = await tx.fetchall(select, (after_id, limit))
         top = int(await tx.scalar(SELECT_MAX_ID))
     last = rows[-1]["id"] if rows else after_id
     if top < last:  # the newest rows were deleted (purged): ids below `last` come again
