@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
@@ -7,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.sandbox.server import Sandbox
+from tests.conftest import _pg_admin as pg_admin
 from tests.e2e.harness import BotProcess, agreeing, pin, pinned_instant, write_config
+from tests.pg_cluster import Cluster
 
 StartBot = Callable[..., Awaitable[BotProcess]]
 
@@ -33,9 +36,39 @@ async def sandbox(pinned_at: datetime) -> AsyncIterator[Sandbox]:
     await server.stop()
 
 
+BACKENDS = ("sqlite", "postgresql")
+SQLITE_ONLY = "sqlite_only"
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test whose bot has a database runs on each backend (ids ``[sqlite]`` and
+    ``[postgresql]``), except those marked ``sqlite_only(reason=...)``: about the file
+    itself (its mode, its backup, its damage), which PostgreSQL does not have."""
+    if "backend" in metafunc.fixturenames:
+        only = metafunc.definition.get_closest_marker(SQLITE_ONLY)
+        if only is not None and not only.kwargs.get("reason"):
+            raise pytest.UsageError(f"{metafunc.definition.nodeid}: sqlite_only needs a reason")
+        metafunc.parametrize("backend", BACKENDS[:1] if only else BACKENDS)
+
+
+@pytest.fixture
+async def database_url(backend: str, request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """``database.url`` for this test's bot: empty on SQLite (the file beside the
+    configuration); on PostgreSQL a new empty database on the session's server, which the
+    bot migrates as it starts, dropped after the test."""
+    if backend == "sqlite":
+        yield ""
+        return
+    cluster: Cluster = request.getfixturevalue("pg_cluster")
+    name = f"e2e_{uuid.uuid4().hex[:16]}"
+    await pg_admin(cluster, f"CREATE DATABASE {name}")
+    yield cluster.url_for(name)
+    await pg_admin(cluster, f"DROP DATABASE {name} WITH (FORCE)")
+
+
 @pytest.fixture
 async def start_bot(
-    sandbox: Sandbox, tmp_path: Path, request: pytest.FixtureRequest
+    sandbox: Sandbox, tmp_path: Path, database_url: str, request: pytest.FixtureRequest
 ) -> AsyncIterator[StartBot]:
     """Start ``lianxin run`` as a child process against the sandbox; stopped after the test.
 
@@ -46,6 +79,7 @@ async def start_bot(
 
     async def start(*, at: datetime | None = None, **config: object) -> BotProcess:
         clock = agreeing(sandbox) if at is None else pin(sandbox, at)
+        config.setdefault("database_url", database_url)
         path = write_config(tmp_path, sandbox, **config)  # type: ignore[arg-type]
         bot = BotProcess(path, tmp_path / "bot.log", clock)
         await bot.start()

@@ -12,7 +12,7 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -20,7 +20,10 @@ from zoneinfo import ZoneInfo
 
 from bot.cli import CLOCK_OFFSET_ENV
 from bot.clock import OffsetClock, SystemClock
+from bot.config import load_config
 from bot.sandbox.server import Sandbox
+from storage.backend import open_database
+from storage.db import Database
 
 ROOT = Path(__file__).resolve().parents[2]
 ZONE = ZoneInfo("Asia/Shanghai")  # [general] timezone, left at its default by write_config
@@ -98,6 +101,18 @@ admins = {list(admins)}
         encoding="utf-8",
     )
     return path
+
+
+@contextlib.asynccontextmanager
+async def database_of(config: Path) -> AsyncIterator[Database]:
+    """The database of the bot configured at ``config``, SQLite's file or PostgreSQL's,
+    opened as the bot opens it (not migrated): the one way the tests look inside it."""
+    settings = load_config(config, environ={}).database
+    db = await open_database(settings.path, settings.url, settings.schema_name)
+    try:
+        yield db
+    finally:
+        await db.close()
 
 
 RUNNING = " is running ("  # what the bot logs once it is up (bot.edge.runtime)

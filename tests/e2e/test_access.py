@@ -20,9 +20,8 @@ import pytest
 
 from bot.sandbox.server import Sandbox
 from bot.sandbox.users import SandboxUser
-from storage.db import Database
 from tests.e2e.conftest import StartBot
-from tests.e2e.harness import ROOT
+from tests.e2e.harness import ROOT, database_of
 from tests.e2e.test_binding import SETTINGS, lianxin, printed_codes
 from tests.e2e.test_requests_cadre import County
 
@@ -46,13 +45,9 @@ async def answer_to(person: SandboxUser, command: str, args: str) -> dict[str, A
     return await person.wait_for(lambda m: "已登记" in m.get("text", ""), after=sent["message_id"])
 
 
-async def logged_days(database: Path) -> list[tuple[str, str | None]]:
-    db = await Database.open(database)
-    try:
-        async with db.read() as tx:
-            return [(r[0], r[1]) for r in await tx.fetchall(DAYS)]
-    finally:
-        await db.close()
+async def logged_days(config: Path) -> list[tuple[str, str | None]]:
+    async with database_of(config) as db, db.read() as tx:
+        return [(r[0], r[1]) for r in await tx.fetchall(DAYS)]
 
 
 async def test_a_cadre_cannot_learn_or_log_a_stranger_household_by_visit_or_stay(
@@ -77,7 +72,7 @@ async def test_a_cadre_cannot_learn_or_log_a_stranger_household_by_visit_or_stay
     other = await answer_to(township, "visit", "H0012")  # 普兰英, 西河乡
     assert "普兰英" not in other["text"]
 
-    assert await logged_days(county.bot.database) == [
+    assert await logged_days(county.bot.config) == [
         ("visit", "H0001"),
         ("visit", None),
         ("visit", None),

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
+
 from bot.sandbox.server import Sandbox
 from storage import migrate
 from storage.db import Database
@@ -16,6 +18,7 @@ SELECT_VILLAGER_ROWS = "SELECT count(*) FROM inbox WHERE lane >= ? AND lane < ?"
 FIRST_VILLAGER = 2001
 
 
+@pytest.mark.sqlite_only(reason="a copy of SQLite's file; PostgreSQL's is pg_dump's")
 async def test_a_backup_taken_while_villagers_write_is_consistent(
     sandbox: Sandbox, start_bot: StartBot, tmp_path: Path
 ) -> None:
@@ -57,6 +60,7 @@ async def test_a_backup_taken_while_villagers_write_is_consistent(
     assert stored >= VILLAGERS
 
 
+@pytest.mark.sqlite_only(reason="a copy of SQLite's file; PostgreSQL's is pg_dump's")
 async def test_a_backup_never_overwrites(start_bot: StartBot, tmp_path: Path) -> None:
     bot = await start_bot()
     upgrade = await lianxin("--config", str(bot.config), "db", "upgrade")  # the database exists

@@ -21,8 +21,7 @@ from pathlib import Path
 from bot.config import SenderConfig
 from bot.sandbox.server import Sandbox
 from storage import inbox, outbox
-from storage.db import Database
-from tests.e2e.harness import BotProcess, agreeing, grows, write_config
+from tests.e2e.harness import BotProcess, agreeing, database_of, grows, write_config
 
 USERS = 100
 PER_USER = 20  # 2,000 messages in all
@@ -31,10 +30,11 @@ MAX_KILLS = 60
 
 
 async def test_sigkill_storm_loses_nothing_and_handles_each_update_once(
-    sandbox: Sandbox, tmp_path: Path
+    sandbox: Sandbox, tmp_path: Path, database_url: str
 ) -> None:
     rng = random.Random(SEED)
-    bot = BotProcess(write_config(tmp_path, sandbox), tmp_path / "bot.log", agreeing(sandbox))
+    config = write_config(tmp_path, sandbox, database_url=database_url)
+    bot = BotProcess(config, tmp_path / "bot.log", agreeing(sandbox))
     people = [sandbox.user(100_000 + i, f"村民{i}") for i in range(USERS)]
     sent_ids: list[tuple[int, int]] = []
     streaming = True
@@ -80,14 +80,12 @@ async def test_sigkill_storm_loses_nothing_and_handles_each_update_once(
 
     replies = answered()
     duplicates = sum(n - 1 for n in replies.values())
-    db = await Database.open(tmp_path / "lianxin.db")
-    async with db.read() as tx:
+    async with database_of(config) as db, db.read() as tx:
         handled = {
             r[0]: r[1] for r in await tx.fetchall("SELECT user_id, updates_seen FROM accounts")
         }
         seen = await inbox.counts(tx)
         queued = await outbox.counts(tx)
-    await db.close()
     print(
         f"\ncrash test: {len(sent_ids)} messages, {kills} SIGKILLs, {bot.starts} starts, "
         f"{elapsed:.0f}s; replies {sum(replies.values())}, sent twice {duplicates}; "

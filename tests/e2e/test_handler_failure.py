@@ -47,10 +47,10 @@ class Trap:
 
 @pytest.fixture
 async def bot_in_process(
-    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
 ) -> AsyncIterator[tuple[Running, Trap, Path]]:
     monkeypatch.setenv("PTB_TIMEDELTA", "true")  # start_bot sets it; keep it to this test
-    config_path = write_config(tmp_path, sandbox)
+    config_path = write_config(tmp_path, sandbox, database_url=database_url)
     running = await start_bot(load_config(config_path, environ={}), agreeing(sandbox))
     trap = Trap()
     running.app.add_handler(MessageHandler(filters.Regex(TRIGGER), trap.handle), group=1)

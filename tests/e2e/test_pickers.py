@@ -73,7 +73,7 @@ async def test_a_cadre_files_visits_and_stays_by_pressing_buttons(county: County
     await li.wait_for_text("这次不附位置", after=skipped["message_id"])
     assert ["🚶 走访", "🌙 驻村"] in (li.reply_keyboard() or [])
 
-    assert await logged_days(county.bot.database) == [
+    assert await logged_days(county.bot.config) == [
         ("visit", "H0002"),
         ("stay", "H0003"),
     ]
@@ -101,4 +101,4 @@ async def test_a_name_finds_one_or_offers_several_and_forged_buttons_change_noth
     await county.sandbox.wait_until(lambda: len(li.callback_answers()) >= 5, timeout=60)
     refusals = li.callback_answers()[1:]
     assert refusals == ["这个按钮已失效或不属于您，没有做任何登记。请重新发命令选户。"] * 4
-    assert await logged_days(county.bot.database) == [("visit", "H0004")]
+    assert await logged_days(county.bot.config) == [("visit", "H0004")]

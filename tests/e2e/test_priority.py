@@ -12,10 +12,9 @@ from pathlib import Path
 from bot.calls import Call, Priority
 from bot.sandbox.server import Sandbox
 from storage import outbox
-from storage.db import Database
 from tests.conftest import START
 from tests.e2e.conftest import StartBot
-from tests.e2e.harness import grows
+from tests.e2e.harness import database_of, grows
 
 BULK = 1000
 SAMPLES = 5
@@ -29,20 +28,18 @@ def bulk_sent(sandbox: Sandbox) -> int:
 async def test_bulk_backlog_does_not_delay_interactive_replies(
     sandbox: Sandbox, start_bot: StartBot, tmp_path: Path
 ) -> None:
-    await start_bot()
+    bot = await start_bot()
     villager = sandbox.user(1001, "王秀英")
     await villager.start()
     await villager.wait_for_text("王秀英")  # the bot is up
     recipients = [sandbox.user(50_000 + i, f"干部{i}") for i in range(BULK)]
 
-    db = await Database.open(tmp_path / "lianxin.db")
     calls = [
         Call(r.user_id, "sendMessage", {"chat_id": r.user_id, "text": f"提醒 {i}"}, Priority.BULK)
         for i, r in enumerate(recipients)
     ]
-    async with db.transaction() as tx:
+    async with database_of(bot.config) as db, db.transaction() as tx:
         await outbox.enqueue(tx, calls, START)
-    await db.close()
     await sandbox.wait_until(lambda: bulk_sent(sandbox) >= 100, timeout=60)
 
     delays = []

@@ -32,7 +32,7 @@ from bot.sandbox.users import SandboxUser
 from handlers.context import Setup
 from handlers.reminders import render
 from storage import migrate
-from storage.db import Database
+from storage.backend import open_database
 from storage.people import People
 from tests.e2e.harness import write_config
 from tests.sample import card_code, load_sample
@@ -118,8 +118,9 @@ class County:
         ]
 
 
-async def _prepare(path: Path, now: datetime) -> None:
-    db = await Database.open(path)
+async def _prepare(config: Config, now: datetime) -> None:
+    settings = config.database
+    db = await open_database(settings.path, settings.url, settings.schema_name)
     try:
         await migrate.upgrade(db, now)
         await load_sample(db)
@@ -142,12 +143,19 @@ def pinned_at() -> datetime:
 
 @pytest.fixture
 async def county(
-    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pinned_at: datetime
+    sandbox: Sandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    pinned_at: datetime,
+    database_url: str,
 ) -> AsyncIterator[County]:
     monkeypatch.setenv("PTB_TIMEDELTA", "true")  # start_bot sets it; keep it to this test
     clock = ManualClock(pinned_at)
-    config = load_config(write_config(tmp_path, sandbox, language="en", extra=SETTINGS), {})
-    await _prepare(config.database.path, clock.now())
+    path = write_config(
+        tmp_path, sandbox, language="en", extra=SETTINGS, database_url=database_url
+    )
+    config = load_config(path, {})
+    await _prepare(config, clock.now())
     users = {cadre: sandbox.user(USER[cadre], name) for cadre, name in CADRES.items()}
     users["grandma"] = sandbox.user(GRANDMA, "王秀英")
     running = await start_bot(config, clock)

@@ -12,7 +12,7 @@ from bot.i18n import t
 from bot.sandbox.server import Sandbox
 from storage import meta
 from tests.e2e.conftest import StartBot
-from tests.e2e.harness import RUNNING
+from tests.e2e.harness import RUNNING, database_of
 from tests.e2e.test_webhook_mode import free_port, webhook_section
 
 ADMIN = 9001
@@ -57,7 +57,8 @@ async def test_an_administrator_who_never_wrote_is_told_how_to_start_the_bot(
     await sandbox.wait_until(lambda: RUNNING in bot.log_text(), timeout=60)
     hint = next(line for line in bot.log_text().splitlines() if HINT in line)
     # The username is remembered for ``lianxin cards`` on the server (no token, no option).
-    assert await meta.remembered(bot.database, meta.BOT_USERNAME) == sandbox.state.bot_username
+    async with database_of(bot.config) as db, db.read() as tx:
+        assert await meta.get(tx, meta.BOT_USERNAME) == sandbox.state.bot_username
     assert hint.endswith(
         f"请在 Telegram 打开 https://t.me/{sandbox.state.bot_username} 并发送 /start，"
         "否则收不到管理员通知"

@@ -13,6 +13,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from bot.sandbox.server import Sandbox
 from storage import inbox, migrate
 from storage.db import Database
@@ -38,6 +40,7 @@ def assert_one_line(stderr: str, *phrases: str) -> None:
         assert phrase in lines[0], lines[0]
 
 
+@pytest.mark.sqlite_only(reason="SQLite's lock file; on PostgreSQL processes share the work")
 async def test_a_second_instance_on_the_same_database_refuses_to_start(
     sandbox: Sandbox, start_bot: StartBot, tmp_path: Path
 ) -> None:

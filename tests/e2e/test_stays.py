@@ -110,7 +110,7 @@ async def test_a_night_with_a_live_location_counts_and_one_without_is_counted_ap
     await li.press(picker, text="🌙 只记驻村，不选户")
     refused = await li.wait_for_text("同一晚不能再登记", after=picker["message_id"])
     assert "没有做任何登记" in refused["text"]
-    assert [d for d in await logged_days(bot.database) if d[0] == "stay"] == [
+    assert [d for d in await logged_days(bot.config) if d[0] == "stay"] == [
         ("stay", "H0003"),
         ("stay", "H0003"),
     ]

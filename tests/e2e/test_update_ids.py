@@ -16,7 +16,7 @@ from tests.e2e.harness import BotProcess, pin, write_config
 
 
 async def test_messages_with_reused_update_ids_are_answered(
-    sandbox: Sandbox, start_bot: StartBot, tmp_path: Path
+    sandbox: Sandbox, start_bot: StartBot, tmp_path: Path, database_url: str
 ) -> None:
     bot = await start_bot()
     first = sandbox.user(1001, "王秀英")
@@ -28,7 +28,7 @@ async def test_messages_with_reused_update_ids_are_answered(
     later = Sandbox()  # a new Telegram: update ids start at 1 again
     await later.start()
     try:
-        config = write_config(tmp_path, later)  # the same database file
+        config = write_config(tmp_path, later, database_url=database_url)  # the same database
         again = BotProcess(config, tmp_path / "bot-later.log", pin(later, bot.now()))
         await again.start()
         try:

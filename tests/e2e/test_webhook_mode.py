@@ -15,8 +15,8 @@ from typing import Any
 import aiohttp
 
 from bot.sandbox.server import Sandbox
-from storage.db import Database
 from tests.e2e.conftest import StartBot
+from tests.e2e.harness import database_of
 from tests.e2e.support import copies, replying_to
 
 SECRET = "e2e-webhook-secret_42"
@@ -91,7 +91,7 @@ async def test_an_update_is_stored_before_the_200_and_answered_once_after_a_cras
     await sandbox.wait_until(taken)
     await bot.kill()  # SIGKILL right after the bot answered 200
 
-    rows = await inbox_rows(bot.database, villager.user_id)
+    rows = await inbox_rows(bot.config, villager.user_id)
     assert sent["message_id"] in [message_id for message_id, _ in rows]
     assert sandbox.pending_updates() == 0  # Telegram will not deliver it again
 
@@ -100,7 +100,7 @@ async def test_an_update_is_stored_before_the_200_and_answered_once_after_a_cras
     later = await villager.send_text("路灯坏了")
     await villager.wait_for(replying_to(later["message_id"]))  # the lane is in order
     assert copies(villager, sent["message_id"]) == 1
-    statuses = dict(await inbox_rows(bot.database, villager.user_id))
+    statuses = dict(await inbox_rows(bot.config, villager.user_id))
     assert statuses[sent["message_id"]] == "done"
 
 
@@ -121,22 +121,22 @@ async def test_a_wrong_secret_token_is_refused_and_nothing_is_stored(
             "text": "假的更新",
         },
     }
-    database = tmp_path / "lianxin.db"
-    before = await scalar(database, COUNT_INBOX)
+    config = tmp_path / "config.toml"
+    before = await scalar(config, COUNT_INBOX)
 
     async with aiohttp.ClientSession() as session:
         for headers in ({"X-Telegram-Bot-Api-Secret-Token": "not-the-secret"}, {}):
             async with session.post(url, json=forged, headers=headers) as response:
                 assert response.status in (401, 403)
-        assert await scalar(database, COUNT_INBOX) == before
-        assert await scalar(database, SELECT_UPDATE, forged["update_id"]) is None
+        assert await scalar(config, COUNT_INBOX) == before
+        assert await scalar(config, SELECT_UPDATE, forged["update_id"]) is None
 
         # The same request with the right secret is taken: the refusal was the secret's.
         answers = len(villager.messages())
         headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
         async with session.post(url, json=forged, headers=headers) as response:
             assert response.status == 200
-    assert await scalar(database, SELECT_UPDATE, forged["update_id"]) is not None
+    assert await scalar(config, SELECT_UPDATE, forged["update_id"]) is not None
 
     def answered() -> bool:
         return len(villager.messages()) > answers
@@ -167,15 +167,15 @@ async def test_without_a_configured_secret_a_random_one_refuses_forged_updates(
             "text": "/start",
         },
     }
-    database = tmp_path / "lianxin.db"
-    before = await scalar(database, COUNT_INBOX)
+    config = tmp_path / "config.toml"
+    before = await scalar(config, COUNT_INBOX)
     answers = len(villager.messages())
     async with aiohttp.ClientSession() as session:
         for headers in ({}, {SECRET_KEY: ""}, {SECRET_KEY: SECRET}):
             async with session.post(url, json=forged, headers=headers) as response:
                 assert response.status == 403
-    assert await scalar(database, COUNT_INBOX) == before
-    assert await scalar(database, SELECT_UPDATE, forged["update_id"]) is None
+    assert await scalar(config, COUNT_INBOX) == before
+    assert await scalar(config, SELECT_UPDATE, forged["update_id"]) is None
     later = await villager.send_text("还在吗")  # the real updates still come through
     await villager.wait_for(replying_to(later["message_id"]))
     assert len(villager.messages()) == answers + 1  # the forged /start got no answer
@@ -184,21 +184,13 @@ async def test_without_a_configured_secret_a_random_one_refuses_forged_updates(
 SECRET_KEY = "X-Telegram-Bot-Api-Secret-Token"
 
 
-async def inbox_rows(database: Path, lane: int) -> list[tuple[int, str]]:
+async def inbox_rows(config: Path, lane: int) -> list[tuple[int, str]]:
     """(message_id, status) of each stored update in the villager's chat."""
-    db = await Database.open(database)
-    try:
-        async with db.read() as tx:
-            rows = await tx.fetchall(SELECT_LANE, (lane,))
-    finally:
-        await db.close()
+    async with database_of(config) as db, db.read() as tx:
+        rows = await tx.fetchall(SELECT_LANE, (lane,))
     return [(int(json.loads(r["payload"])["message"]["message_id"]), r["status"]) for r in rows]
 
 
-async def scalar(database: Path, sql: str, *params: object) -> Any:
-    db = await Database.open(database)
-    try:
-        async with db.read() as tx:
-            return await tx.scalar(sql, params)
-    finally:
-        await db.close()
+async def scalar(config: Path, sql: str, *params: object) -> Any:
+    async with database_of(config) as db, db.read() as tx:
+        return await tx.scalar(sql, params)
