@@ -13,7 +13,7 @@ from storage.timefmt import from_db, to_db
 
 NEXT_NUMBER = """
 INSERT INTO request_numbers (year, last) VALUES (?, 1)
-ON CONFLICT (year) DO UPDATE SET last = last + 1
+ON CONFLICT (year) DO UPDATE SET last = request_numbers.last + 1
 RETURNING last
 """
 INSERT_REQUEST = """
