@@ -370,7 +370,8 @@ class Column:
 
 
 def _start_server(url: str | None) -> tuple[str, Any]:
-    """The server's URL for a new database ``province``, and the throwaway server (or None)."""
+    """The URL of a new database ``lianxin_province`` (dropped first if there, kept after the
+    run on a server of yours) and the throwaway server started without one (or None)."""
     from tests import pg_cluster
 
     cluster = None
