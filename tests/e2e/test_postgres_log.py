@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from bot.config import DATABASE_URL_ENV
 from bot.sandbox.server import Sandbox
 from tests.conftest import pg_database
@@ -14,11 +12,6 @@ from tests.e2e.harness import BotProcess, agreeing, write_config
 from tests.pg_cluster import PASSWORD, Cluster
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the bot's own SQL is ported to PostgreSQL by other parts of issue 14 "
-    "(storage/inbox.py's INDEXED BY stops the dispatcher today); remove this mark then",
-)
 async def test_a_bot_on_postgresql_serves_people_and_never_logs_the_password(
     sandbox: Sandbox, tmp_path: Path, pg_cluster: Cluster, pg_template: str
 ) -> None:
