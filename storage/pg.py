@@ -98,7 +98,9 @@ def translate(statement: str, with_params: bool = True) -> str:
     """SQLite's dialect of ``statement`` as psycopg takes it for PostgreSQL."""
 
     def swap(match: re.Match[str]) -> str:
-        if match[1] or match[2] or match[3] or match[4]:
+        if match[1] or match[2]:  # quoted: psycopg still reads its % signs
+            return match[0].replace("%", "%%") if with_params else match[0]
+        if match[3] or match[4]:
             return match[0]
         if match[5]:
             return "%s"
@@ -130,6 +132,8 @@ def _bind(sql: str, params: Params) -> tuple[str, Params | None]:
 
 class PgTx(Tx):
     """An open PostgreSQL transaction with SQLite's ``Tx`` methods."""
+
+    dialect = "postgresql"
 
     def __init__(self, conn: psycopg.AsyncConnection[PgRow]) -> None:
         self._pg = conn
@@ -200,12 +204,13 @@ class PgDatabase(Database):
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Tx]:
         async with self._lock:
-            await _shielded(self._pg.execute("BEGIN"))
+            self._pg = await _begun(self._pg, "BEGIN", self.url, self.schema)
             try:
                 await self._pg.execute("SELECT pg_advisory_xact_lock(%s)", (self.write_key,))
                 yield PgTx(self._pg)
             except BaseException:
-                await _shielded(self._pg.execute("ROLLBACK"))
+                if not self._pg.broken:  # a broken connection's transaction is gone anyway
+                    await _shielded(self._pg.execute("ROLLBACK"))
                 raise
             await _shielded(self._pg.execute("COMMIT"))
 
@@ -214,7 +219,9 @@ class PgDatabase(Database):
         async with self._free:
             conn = await self._pg_reader()
             try:
-                await _shielded(conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+                fresh = await _begun(conn, _READ, self.url, self.schema)
+                if fresh is not conn:
+                    self._pg_readers[self._pg_readers.index(conn)] = conn = fresh
                 try:
                     yield PgTx(conn)
                 finally:
@@ -230,8 +237,11 @@ class PgDatabase(Database):
     async def _pg_reader(self) -> psycopg.AsyncConnection[PgRow]:
         if self._closed:
             raise RuntimeError("the database is closed")
-        if self._pg_idle:
-            return self._pg_idle.pop()
+        while self._pg_idle:
+            idle = self._pg_idle.pop()
+            if not (idle.broken or idle.closed):
+                return idle
+            self._pg_readers.remove(idle)
         conn = await _connect(self.url, self.schema, create=False)
         self._pg_readers.append(conn)
         return conn
@@ -258,6 +268,43 @@ class PgDatabase(Database):
         raise BackupError("a PostgreSQL database is backed up with pg_dump (see the README)")
 
 
+_READ = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+
+
+async def _begun(
+    conn: psycopg.AsyncConnection[PgRow], statement: str, url: str, schema: str
+) -> psycopg.AsyncConnection[PgRow]:
+    """``conn`` (or, if the server dropped it, a new connection) with a transaction begun.
+
+    A connection the server closed (a restart, a failover, an idle timeout) is found out
+    at its next statement; at BEGIN nothing has been done yet, so one new connection is
+    tried before the caller sees an error."""
+    if not (conn.broken or conn.closed):
+        try:
+            await _begin(conn, statement)
+            return conn
+        except psycopg.OperationalError:
+            if not (conn.broken or conn.closed):
+                raise
+    with contextlib.suppress(Exception):
+        await conn.close()
+    fresh = await _connect(url, schema, create=False)
+    await _begin(fresh, statement)
+    return fresh
+
+
+async def _begin(conn: psycopg.AsyncConnection[PgRow], statement: str) -> None:
+    """BEGIN, so that a task cancelled meanwhile leaves no transaction open (as SQLite's)."""
+    begin = asyncio.ensure_future(conn.execute(cast(Any, statement)))
+    try:
+        await asyncio.shield(begin)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await begin
+            await conn.execute("ROLLBACK")
+        raise
+
+
 async def _shielded(step: Any) -> None:
     task = asyncio.ensure_future(step)
     try:
@@ -275,9 +322,8 @@ async def _connect(url: str, schema: str, *, create: bool) -> psycopg.AsyncConne
         row_factory=_row_factory,
         connect_timeout=_CONNECT_TIMEOUT,
         # Times are stored as UTC text; unixepoch() reads them in the session's zone. No
-        # JIT: the statistics' queries (a subquery per row) are estimated costly enough
-        # to be compiled, and compiling took 1.9 s of a county's 2.3 s /stats query at a
-        # tenth of a county (0.4 s without); the repositories' queries gain nothing by it.
+        # JIT: compiling a /stats query took 0.3 s of a township's 0.34 s (the benchmark's
+        # county at 5 %), more than any query here saves by it.
         options="-c TimeZone=UTC -c jit=off",
     )
     try:
