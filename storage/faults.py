@@ -3,13 +3,16 @@
 A full disk, a read-only file or a damaged database does not get better by retrying
 every second, and a bot that keeps running on it either resends what it cannot mark
 sent or hangs. Storage errors are classified here, the only place that knows SQLite's
-messages, so the edge can tell "stop now" from "try again".
+messages (and PostgreSQL's error classes), so the edge can tell "stop now" from "try
+again".
 """
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+
+import psycopg
 
 _HEADER = b"SQLite format 3\x00"
 _HEADER_SIZE = 100
@@ -32,6 +35,8 @@ def fault_of(error: BaseException) -> DatabaseFault | None:
     """The fault behind ``error`` if it means the database is unusable, else None."""
     if isinstance(error, DatabaseFault):
         return error
+    if isinstance(error, psycopg.Error):
+        return _postgres_fault(error)
     if not isinstance(error, sqlite3.DatabaseError):
         return None
     message = str(error).lower()
@@ -41,6 +46,24 @@ def fault_of(error: BaseException) -> DatabaseFault | None:
         return DatabaseFault(
             f"the database cannot be written ({error}); free disk space or fix its permissions"
         )
+    return None
+
+
+def _postgres_fault(error: psycopg.Error) -> DatabaseFault | None:
+    """A server that is gone (storage/pg.py already tried a new connection at BEGIN) or
+    cannot write: the bot stops with one line, and systemd starts it again, which waits
+    for the server with one line a try instead of a traceback a second."""
+    first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    state = error.sqlstate or ""
+    if state.startswith("53"):  # insufficient resources: disk full, out of memory
+        return DatabaseFault(f"the PostgreSQL server cannot write ({first}); free disk space")
+    if state == "25006":
+        return DatabaseFault(f"the PostgreSQL server is read-only ({first}); a standby?")
+    # No state: the client lost the connection; 08: connection exception; 57P: the server
+    # shut down or is starting. A deadlock (40P01) or a cancelled statement is not a fault.
+    gone = not state or state.startswith(("08", "57P"))
+    if isinstance(error, psycopg.OperationalError) and gone:
+        return DatabaseFault(f"the PostgreSQL server cannot be reached ({first})")
     return None
 
 
