@@ -31,17 +31,6 @@ SELECT id, lane FROM (
     SELECT id, lane, row_number() OVER (PARTITION BY lane ORDER BY id) AS place
     FROM inbox INDEXED BY inbox_pending
     WHERE status = 'pending'
-)
-WHERE place <= ?
-ORDER BY place, id
-LIMIT ?
-"""
-# PostgreSQL has no INDEXED BY (its planner takes the partial index by itself).
-SELECT_PENDING_PG = """
-SELECT id, lane FROM (
-    SELECT id, lane, row_number() OVER (PARTITION BY lane ORDER BY id) AS place
-    FROM inbox
-    WHERE status = 'pending'
 ) AS queued
 WHERE place <= ?
 ORDER BY place, id
@@ -62,19 +51,6 @@ SELECT id, lane FROM (
 ) AS queued
 WHERE place <= :per_lane AND lane NOT IN (
     SELECT lane FROM inbox INDEXED BY inbox_pending
-    WHERE status = 'pending' AND leased_by <> :me AND lease_until > :now
-)
-ORDER BY place, id
-LIMIT :limit
-"""
-CLAIM_PENDING_PG = """
-SELECT id, lane FROM (
-    SELECT id, lane, row_number() OVER (PARTITION BY lane ORDER BY id) AS place
-    FROM inbox
-    WHERE status = 'pending'
-) AS queued
-WHERE place <= :per_lane AND lane NOT IN (
-    SELECT lane FROM inbox
     WHERE status = 'pending' AND leased_by <> :me AND lease_until > :now
 )
 ORDER BY place, id
@@ -137,9 +113,8 @@ async def store(db: Database, updates: list[StoredUpdate], now: datetime) -> Non
 async def pending(db: Database, limit: int = 1000, per_lane: int = 8) -> list[PendingUpdate]:
     """Rows still to handle, the oldest ``per_lane`` of each chat (ids and lanes only;
     payloads are read one by one), each chat's first before anyone's second."""
-    query = SELECT_PENDING if db.dialect == "sqlite" else SELECT_PENDING_PG
     async with db.read() as tx:
-        rows = await tx.fetchall(query, (per_lane, limit))
+        rows = await tx.fetchall(SELECT_PENDING, (per_lane, limit))
     return [PendingUpdate(r["id"], r["lane"]) for r in rows]
 
 
@@ -154,12 +129,11 @@ async def claim(
     """Lease to ``me`` until ``now + lease`` the rows ``pending`` would give, of the chats
     no other process holds, in one short transaction; the leases ``me`` holds already are
     renewed with them. Returns the rows, in ``pending``'s order."""
-    query = CLAIM_PENDING if db.dialect == "sqlite" else CLAIM_PENDING_PG
     until = to_db(now + lease)
     async with db.transaction() as tx:
         await tx.execute(RENEW, (until, me))
         rows = await tx.fetchall(
-            query, {"per_lane": per_lane, "me": me, "now": to_db(now), "limit": limit}
+            CLAIM_PENDING, {"per_lane": per_lane, "me": me, "now": to_db(now), "limit": limit}
         )
         await tx.executemany(LEASE, [(me, until, r["id"]) for r in rows])
     return [PendingUpdate(r["id"], r["lane"]) for r in rows]

@@ -47,20 +47,6 @@ WHERE id > ?
 ORDER BY id
 LIMIT ?
 """
-# PostgreSQL has neither INDEXED BY nor NOT INDEXED; its planner chooses the same.
-SELECT_ALL_PENDING_PG = """
-SELECT id, lane, method, priority, attempts, not_before, status
-FROM outbox
-WHERE status = 'pending'
-ORDER BY lane, priority, id
-"""
-SELECT_AFTER_PG = """
-SELECT id, lane, method, priority, attempts, not_before, status
-FROM outbox
-WHERE id > ?
-ORDER BY id
-LIMIT ?
-"""
 # Several processes on one database (migration 0027): every sender knows every pending
 # call, but sends one only after leasing it here, in one short write transaction, and
 # only while no other process has a live lease on a pending call of the same chat. A
@@ -230,9 +216,8 @@ def _pending_call(r: Any) -> PendingCall:
 
 async def all_pending(db: Database) -> tuple[list[PendingRow], int]:
     """Every pending call, and the highest id in the outbox at that moment."""
-    query = SELECT_ALL_PENDING if db.dialect == "sqlite" else SELECT_ALL_PENDING_PG
     async with db.read() as tx:
-        rows = await tx.fetchall(query)
+        rows = await tx.fetchall(SELECT_ALL_PENDING)
         top = int(await tx.scalar(SELECT_MAX_ID))
     return [_pending_row(r) for r in rows], top
 
@@ -240,9 +225,8 @@ async def all_pending(db: Database) -> tuple[list[PendingRow], int]:
 async def pending_after(db: Database, after_id: int, limit: int) -> tuple[list[PendingRow], int]:
     """Pending calls with an id above ``after_id`` (up to ``limit`` rows looked at), and
     the id to read after next time."""
-    query = SELECT_AFTER if db.dialect == "sqlite" else SELECT_AFTER_PG
     async with db.read() as tx:
-        rows = await tx.fetchall(query, (after_id, limit))
+        rows = await tx.fetchall(SELECT_AFTER, (after_id, limit))
         top = int(await tx.scalar(SELECT_MAX_ID))
     last = rows[-1]["id"] if rows else after_id
     if top < last:  # the newest rows were deleted (purged): ids below `last` come again

@@ -6,7 +6,8 @@ bridged here, in one place:
 
 - placeholders: SQLite's ``?`` and ``:name`` become psycopg's ``%s`` and ``%(name)s``
   (outside quoted text), and a literal ``%`` is doubled;
-- ``INSERT OR IGNORE`` becomes ``INSERT … ON CONFLICT DO NOTHING``;
+- ``INSERT OR IGNORE`` becomes ``INSERT … ON CONFLICT DO NOTHING``, and SQLite's index
+  hints (``INDEXED BY``, ``NOT INDEXED``) are dropped;
 - ``Tx.insert`` asks for ``RETURNING id`` (SQLite's last row id);
 - a few SQLite functions the repositories use (``unixepoch``, ``iif``, ``instr``,
   ``group_concat``, ``json_extract``) exist as SQL functions created by the migration
@@ -89,6 +90,8 @@ _QUOTED_OR_MARK = re.compile(
     r"""|(?<![:\w]):([A-Za-z_]\w*)"""  # a named parameter
     r"""|(%)"""  # a literal percent sign
 )
+# SQLite's index hints: PostgreSQL's planner takes the same partial indexes by itself.
+_INDEX_HINT = re.compile(r"\s+(?:INDEXED\s+BY\s+\w+|NOT\s+INDEXED)\b", re.IGNORECASE)
 _OR_IGNORE = re.compile(r"\bINSERT\s+OR\s+IGNORE\s+INTO\b", re.IGNORECASE)
 _RETURNING = re.compile(r"\bRETURNING\b", re.IGNORECASE)
 
@@ -108,7 +111,7 @@ def translate(statement: str, with_params: bool = True) -> str:
             return f"%({match[6]})s"
         return "%%" if with_params else "%"
 
-    text = _QUOTED_OR_MARK.sub(swap, statement)
+    text = _INDEX_HINT.sub("", _QUOTED_OR_MARK.sub(swap, statement))
     if _OR_IGNORE.search(text):
         text = _OR_IGNORE.sub("INSERT INTO", text)
         text = _before_returning(text, " ON CONFLICT DO NOTHING")

@@ -22,6 +22,7 @@ def test_placeholders_outside_quoted_text_and_every_percent_sign_are_translated(
         "SELECT '?', ':x', \"a?\" FROM t WHERE a = %s AND b = %(name)s AND c LIKE '%%x' "
         "AND d::text = %s"
     )
+    assert translate("SELECT a FROM t INDEXED BY t_a, u NOT INDEXED") == "SELECT a FROM t, u"
     assert translate("INSERT OR IGNORE INTO t (a) VALUES (?)") == (
         "INSERT INTO t (a) VALUES (%s) ON CONFLICT DO NOTHING"
     )
