@@ -26,6 +26,7 @@ from tests.e2e.harness import BotProcess, agreeing, database_of, grows, write_co
 USERS = 100
 PER_USER = 20  # 2,000 messages in all
 SEED = 20261122
+MIN_KILLS = 10  # killed this often even when the bot keeps up with the stream
 MAX_KILLS = 60
 
 
@@ -65,7 +66,11 @@ async def test_sigkill_storm_loses_nothing_and_handles_each_update_once(
     streamer = asyncio.create_task(stream())
     # Kill at a random moment once the new process is at work, while messages arrive and
     # while answers go out.
-    while (streaming or len(answered()) < len(sent_ids) * 0.8) and kills < MAX_KILLS:
+    # How many kills land while messages still arrive depends on the machine's speed, so the
+    # storm goes on to MIN_KILLS whatever the pace, and no further than MAX_KILLS.
+    while kills < MIN_KILLS or (
+        (streaming or len(answered()) < len(sent_ids) * 0.8) and kills < MAX_KILLS
+    ):
         await sandbox.wait_until(grows(polls), timeout=120)
         await asyncio.sleep(rng.uniform(0.0, 2.0))
         await bot.kill()
@@ -97,7 +102,6 @@ async def test_sigkill_storm_loses_nothing_and_handles_each_update_once(
     assert handled == {p.user_id: PER_USER for p in people}  # each update handled once
     assert seen == {"done": USERS * PER_USER}  # none pending, none failed
     assert {status for status, _ in queued} == {"sent"}  # every outbox row went out
-    assert kills >= 10
     # Only a death between Telegram's answer and our commit sends a reply twice: at most
     # the calls in flight at each kill (the sender's concurrency). Under load a kill
     # often catches several at once (75 twice in 60 kills was seen in CI).
