@@ -16,7 +16,15 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from bot import cards_cli, private, province_cli, report_cli, roster_cli, status_cli
+from bot import (
+    cards_cli,
+    private,
+    province_cli,
+    province_read,
+    report_cli,
+    roster_cli,
+    status_cli,
+)
 from bot.clock import Clock, OffsetClock, SystemClock
 from bot.config import Config, ConfigError, DatabaseConfig, load_config
 from bot.i18n import Language
@@ -73,6 +81,12 @@ def _global_options(parser: argparse.ArgumentParser, default: object) -> None:
         default=default,
         metavar="ID",
         help="the county of the file's [counties.ID] to work on (one process per county)",
+    )
+    parser.add_argument(
+        "--province",
+        action="store_true",
+        default=default,
+        help="the province's own bot ([province]: its supervisors' figures of every county)",
     )
 
 
@@ -167,8 +181,9 @@ def _config_path(args: argparse.Namespace) -> Path | None:
 def _config(args: argparse.Namespace) -> Config:
     path = _config_path(args)
     county: str | None = getattr(args, "county", None)
-    config = load_config(path, county=county)
-    if county is None and config.counties:
+    province = bool(getattr(args, "province", False))
+    config = load_config(path, county=county, province=province)
+    if county is None and config.counties and not province:
         names = ", ".join(config.counties)
         raise ConfigError([f"{path}: configures counties {names}: pick one with --county ID"])
     return config
@@ -213,8 +228,9 @@ async def _run_async(args: argparse.Namespace) -> int:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    counties = province_read.counties(_config_path(args))[1] if config.is_province else []
     try:
-        await run_until_stopped(config, clock, stop)
+        await run_until_stopped(config, clock, stop, counties)
     except AlreadyRunning as problem:
         print(f"lianxin: {config.database.path}: {problem}", file=sys.stderr)
         return 1

@@ -53,6 +53,9 @@ _COUNTY_ID = re.compile(r"^[a-z][a-z0-9_]{0,40}$")
 # database.url, password included: kept in the 0600 env file beside the token, not in
 # config.toml.
 DATABASE_URL_ENV = "LIANXIN_DATABASE_URL"
+# The province's own bot (``lianxin run --province``): its folder, schema and token.
+PROVINCE = "province"
+PROVINCE_TOKEN_ENV = "LIANXIN_TOKEN_PROVINCE"  # noqa: S105 - the name of a variable
 _TOKEN = re.compile(r"^\d+:[A-Za-z0-9_-]+$")
 _LOOPBACK = ("http://127.0.0.1:", "http://localhost:")
 # Telegram takes 1-256 of these; fewer than 16 would be guessable.
@@ -637,10 +640,32 @@ class RosterConfig(_Section):
 
 
 class ProvinceConfig(_Section):
-    """``[province]``: the region above the counties (``lianxin province``)."""
+    """``[province]``: the region above the counties (``lianxin province``, and the
+    province's own bot: ``lianxin run --province``)."""
 
     name: str = ""  # as its figures are headed; empty: the catalogue's word
     counties: list[str] = []  # which of ``[counties]`` it covers; empty: all of them
+    # Telegram user ids of the provincial supervisors: the only people the province's bot
+    # answers with figures (it tells anyone else their id, to ask for it).
+    supervisors: list[Annotated[int, Field(gt=0)]] = []
+    # The province bot's own token (else LIANXIN_TOKEN_PROVINCE); never a county's.
+    token: SecretStr | None = None
+    # Where the province bot keeps its own inbox and outbox: a schema beside the counties'.
+    schema_name: Annotated[str, Field(validation_alias="schema")] = "province"
+
+    @field_validator("token")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _TOKEN.match(value.get_secret_value()):
+            raise ValueError("not a bot token (123456:ABC-… from @BotFather)")
+        return value
+
+    @field_validator("schema_name")
+    @classmethod
+    def _schema_name(cls, value: str) -> str:
+        if not _COUNTY_ID.match(value):
+            raise ValueError("must be lower-case letters, digits and _ (a PostgreSQL schema)")
+        return value
 
 
 class Config(_Section):
@@ -648,6 +673,7 @@ class Config(_Section):
     # configuration is, and the ids the file configures (empty: a one-county file).
     county: str = ""
     counties: tuple[str, ...] = ()
+    is_province: bool = False  # set by ``--province``: the province's own bot
     province: ProvinceConfig = ProvinceConfig()
     telegram: TelegramConfig = TelegramConfig()
     webhook: WebhookConfig = WebhookConfig()
@@ -680,6 +706,10 @@ class Config(_Section):
         if self.telegram.token is None:
             where = f"counties.{self.county}." if self.county else ""
             variable = f"{TOKEN_ENV}_{self.county.upper()}" if self.county else TOKEN_ENV
+            if self.is_province:
+                raise ConfigError(
+                    [f"province.token: missing; put it in [province] or set {PROVINCE_TOKEN_ENV}"]
+                )
             raise ConfigError(
                 [f"{where}telegram.token: missing; put it in the file or set {variable}"]
             )
@@ -687,14 +717,22 @@ class Config(_Section):
 
 
 def load_config(
-    path: Path | None, environ: Mapping[str, str] | None = None, county: str | None = None
+    path: Path | None,
+    environ: Mapping[str, str] | None = None,
+    county: str | None = None,
+    *,
+    province: bool = False,
 ) -> Config:
     """Read ``path`` (None: defaults only) and the environment; raise ConfigError if wrong.
 
     ``county`` picks one of the file's ``[counties.<id>]``: its tables override the shared
     top-level sections key by key, its schema defaults to ``county_<id>`` and its token may
     come from ``LIANXIN_TOKEN_<ID>``. Without it, a file with counties reads as the shared
-    sections alone (what ``lianxin province`` starts from)."""
+    sections alone (what ``lianxin province`` starts from).
+
+    ``province`` is the province's own bot: the shared sections, with the schema
+    ``[province] schema`` (``province``), files in ``<folder>/province/`` and the token
+    ``[province] token`` or ``LIANXIN_TOKEN_PROVINCE``."""
     env = os.environ if environ is None else environ
     data: dict[str, Any] = {}
     name = str(path) if path else "configuration"
@@ -717,11 +755,21 @@ def load_config(
         for c in ids
         if not _COUNTY_ID.match(c) or not isinstance(counties[c], dict)
     ]
+    problems += [
+        f"{name}: counties.{c}: the name of the province's own bot; pick another id"
+        for c in ids
+        if c == PROVINCE
+    ]
     if problems:
         raise ConfigError(problems)
+    if county is not None and province:
+        raise ConfigError([f"{name}: --county and --province: one or the other"])
     if county is not None:
         data = _county(data, counties, county, name)
     token_env = TOKEN_ENV if county is None else f"{TOKEN_ENV}_{county.upper()}"
+    if province:
+        data = _province(data, name, ids)
+        token_env = PROVINCE_TOKEN_ENV
     if env.get(token_env):
         telegram = data.get("telegram")
         data["telegram"] = {**(telegram if isinstance(telegram, dict) else {})}
@@ -742,7 +790,9 @@ def load_config(
             problems.append(crossed)
         where = name if county is None else f"{name} [counties.{county}]"
         raise ConfigError([f"{where}: {problem}" for problem in problems]) from None
-    config = config.model_copy(update={"county": county or "", "counties": ids})
+    config = config.model_copy(
+        update={"county": county or "", "counties": ids, "is_province": province}
+    )
     return _anchor(config, path)
 
 
@@ -775,6 +825,29 @@ def _county(
         isinstance(own_token, dict) and "token" in own_token
     ):
         merged["telegram"] = {k: v for k, v in merged["telegram"].items() if k != "token"}
+    return merged
+
+
+def _province(data: dict[str, Any], name: str, ids: tuple[str, ...]) -> dict[str, Any]:
+    """The shared sections as the province's bot reads them: its own schema, folder and
+    token (``[province] token``; never the counties' shared one)."""
+    if not ids:
+        raise ConfigError([f"{name}: --province: no [counties.<id>] tables, no counties to read"])
+    merged: dict[str, Any] = {k: dict(v) if isinstance(v, dict) else v for k, v in data.items()}
+    own = merged.get("province", {})
+    own = own if isinstance(own, dict) else {}
+    database = merged.setdefault("database", {})
+    if isinstance(database, dict):
+        database["schema"] = own.get("schema", PROVINCE)
+        shared = Path(str(database.get("path", DatabaseConfig().path)))
+        database["path"] = str(shared.parent / PROVINCE / shared.name)
+    telegram = merged.get("telegram")
+    telegram = (
+        {k: v for k, v in telegram.items() if k != "token"} if isinstance(telegram, dict) else {}
+    )
+    if isinstance(own.get("token"), str):
+        telegram["token"] = own["token"]
+    merged["telegram"] = telegram
     return merged
 
 

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from bot import private
 from bot.cells import csv_rows
 from bot.domain.announce import Binding
+from bot.domain.province import CountyFigures, combined
 from bot.domain.rota import Kept
 from bot.domain.stats import Figures, StayLine
 from bot.domain.stays import Nights, behind_first
@@ -191,6 +192,29 @@ def figure_line(name: str, f: Figures) -> list[object]:
         _hours(f.resolution_p90),
         f.taken,
     ]
+
+
+# --- a province: a line per county and the province's --------------------------------
+
+
+def province_name(configured: str, texts: Texts) -> str:
+    """``[province] name``, or the catalogue's word."""
+    return configured or texts("province.name")
+
+
+def county_lines(texts: Texts, found: Sequence[CountyFigures]) -> list[tuple[str, Figures]]:
+    """Each county, by its roster's name and its configuration's id."""
+    return [
+        (texts("province.county", name=c.place.name, county=c.county), c.figures) for c in found
+    ]
+
+
+def province_rows(texts: Texts, name: str, found: Sequence[CountyFigures]) -> list[list[object]]:
+    """The province's figure sheet: its header, a line per county, the province's last."""
+    rows: list[list[object]] = [list(figure_header(texts, "region"))]
+    rows += [figure_line(title, f) for title, f in county_lines(texts, found)]
+    rows.append(figure_line(name, combined(c.figures for c in found)))
+    return rows
 
 
 def region_header(texts: Texts) -> list[str]:

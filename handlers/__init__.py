@@ -19,6 +19,7 @@ from . import (
     contact_cards,
     deadlines,
     pickers,
+    province,
     roster_upload,
     rota,
     rounds,
@@ -59,4 +60,10 @@ def register(app: AnyApp) -> None:
     app.add_error_handler(on_error)
 
 
-__all__ = ["LianxinContext", "register"]
+def register_province(app: AnyApp) -> None:
+    """The province's own bot: its supervisors' figures, nothing of a county's bot."""
+    province.register(app)
+    app.add_error_handler(on_error)
+
+
+__all__ = ["LianxinContext", "register", "register_province"]

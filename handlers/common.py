@@ -24,11 +24,22 @@ from .context import AnyApp, LianxinContext
 async def record_seen(update: Update, context: LianxinContext) -> None:
     """Every update from a person refreshes their account row (and counts it), and who
     they are is resolved here, once, for every handler after (``unit.who``)."""
-    user, chat = update.effective_user, update.effective_chat
-    if user is None or user.is_bot:
+    account, chat = account_of(update), update.effective_chat
+    if account is None:
         return
     unit = context.unit
-    account = Account(
+    seen = await accounts.record_seen(unit.work, account, unit.setup.config.general.admins)
+    unit.who = seen.who
+    if seen.first_time and chat and seen.who.admin:
+        unit.send(*menus.menu_calls(menus.ADMIN, unit.texts.language, chat_id=chat.id))
+
+
+def account_of(update: Update) -> Account | None:
+    """The person behind an update, as their account row has them (None: a bot, a channel)."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or user.is_bot:
+        return None
+    return Account(
         user_id=user.id,
         chat_id=chat.id if chat else None,
         first_name=user.first_name,
@@ -36,10 +47,6 @@ async def record_seen(update: Update, context: LianxinContext) -> None:
         username=user.username,
         language_code=user.language_code,
     )
-    seen = await accounts.record_seen(unit.work, account, unit.setup.config.general.admins)
-    unit.who = seen.who
-    if seen.first_time and chat and seen.who.admin:
-        unit.send(*menus.menu_calls(menus.ADMIN, unit.texts.language, chat_id=chat.id))
 
 
 async def start(update: Update, context: LianxinContext) -> None:

@@ -144,6 +144,20 @@ def pages(parts: Sequence[Part], continued: str, limit: int = TEXT_LIMIT) -> lis
     return pager.pages
 
 
+def whole_lines(chunks: Sequence[str], continued: str, limit: int = TEXT_LIMIT) -> list[Page]:
+    """The bot's own ``chunks`` (lines of a table) as messages of at most ``limit`` UTF-16
+    units, none cut across two messages unless it alone is longer than a page."""
+    texts: list[str] = []
+    current = ""
+    for chunk in chunks:
+        if current and utf16_len(current + chunk) > limit:
+            texts.append(current)
+            current = continued
+        current += chunk
+    texts.append(current)
+    return [page for text in texts for page in pages([Part(text)], continued, limit)]
+
+
 def card(
     before: Sequence[Part],
     words: str,

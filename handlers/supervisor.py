@@ -93,18 +93,18 @@ def _figures_text(texts: Texts, f: Figures) -> str:
     )
 
 
-def _span(period: Period) -> str:
+def span_of(period: Period) -> str:
     return f"{period.first.isoformat()}.{period.last.isoformat()}"
 
 
 def keyboard(texts: Texts, period: Period) -> InlineKeyboardMarkup:
     # 走访: handlers.rounds answers ``rd:st:<first>.<last>``
     visits = InlineKeyboardButton(
-        texts("rounds.stats_button"), callback_data=f"rd:st:{_span(period)}"
+        texts("rounds.stats_button"), callback_data=f"rd:st:{span_of(period)}"
     )
 
     def button(action: str) -> InlineKeyboardButton:
-        data = callbacks.Callback(SCOPE, action, _span(period)).encode()
+        data = callbacks.Callback(SCOPE, action, span_of(period)).encode()
         return InlineKeyboardButton(texts(f"stats.button.{action}"), callback_data=data)
 
     return InlineKeyboardMarkup(
@@ -116,22 +116,22 @@ def keyboard(texts: Texts, period: Period) -> InlineKeyboardMarkup:
                 button("workbook"),
                 InlineKeyboardButton(texts("stays.button"), callback_data="sy:month"),
             ],
-            [rota_views.stats_button(texts, _span(period)), visits, button("binding")],
+            [rota_views.stats_button(texts, span_of(period)), visits, button("binding")],
         ]
     )
 
 
 def period_row(
-    texts: Texts, shown: Period, choices: Sequence[tuple[str, Period]]
+    texts: Texts, shown: Period, choices: Sequence[tuple[str, Period]], scope: str = SCOPE
 ) -> list[InlineKeyboardButton]:
-    """本月 / 上个月 / 本周 / 今年: each carries only its days (``st:summary:<first>.<last>``);
-    the one shown is ticked."""
+    """本月 / 上个月 / 本周 / 今年: each carries only its days (``st:summary:<first>.<last>``,
+    or the province bot's ``pv:``); the one shown is ticked."""
     row = []
     for word, period in choices:
         label = texts(f"dates.stats.{word}")
         if (period.first, period.last) == (shown.first, shown.last):
             label = texts("dates.stats.shown", label=label)
-        data = callbacks.Callback(SCOPE, "summary", _span(period)).encode()
+        data = callbacks.Callback(scope, "summary", span_of(period)).encode()
         row.append(InlineKeyboardButton(label, callback_data=data))
     return row
 

@@ -38,12 +38,15 @@ def describe(path: Path, url: str = "", schema: str = "public") -> str:
     return redact(url) if schema == "public" else f"{redact(url)} (schema {schema})"
 
 
-async def open_database(path: Path, url: str = "", schema: str = "public") -> Database:
-    """Open SQLite's ``path``, or PostgreSQL's ``url`` when one is given."""
+async def open_database(
+    path: Path, url: str = "", schema: str = "public", *, create: bool = True
+) -> Database:
+    """Open SQLite's ``path``, or PostgreSQL's ``url`` when one is given (its ``schema``
+    created if missing, unless not ``create``)."""
     if not url:
         return await Database.open(path)
     try:
-        return await PgDatabase.connect(url, schema)
+        return await PgDatabase.connect(url, schema, create=create)
     except psycopg.Error as problem:
         raise Unreachable(_one_line(problem, url)) from None
 

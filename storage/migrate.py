@@ -35,6 +35,10 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 )
 """
 SELECT_VERSION = "SELECT coalesce(max(version), 0) FROM schema_migrations"
+HAS_LEDGER = (
+    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+)
+HAS_LEDGER_PG = "SELECT CASE WHEN to_regclass('schema_migrations') IS NULL THEN 0 ELSE 1 END"
 RECORD = "INSERT INTO schema_migrations (version, name, applied_at) VALUES ({v}, '{n}', '{t}');"
 
 
@@ -89,6 +93,15 @@ def latest_version() -> int:
 async def current_version(db: Database) -> int:
     async with db.transaction() as tx:
         await tx.execute(CREATE_LEDGER_PG if db.dialect == "postgresql" else CREATE_LEDGER)
+        return int(await tx.scalar(SELECT_VERSION))
+
+
+async def found_version(db: Database) -> int:
+    """The database's version, read without writing (0: none, not even the ledger): for a
+    reader of someone else's database (the province reading a county)."""
+    async with db.read() as tx:
+        if not await tx.scalar(HAS_LEDGER_PG if db.dialect == "postgresql" else HAS_LEDGER):
+            return 0
         return int(await tx.scalar(SELECT_VERSION))
 
 

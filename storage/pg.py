@@ -190,9 +190,12 @@ class PgDatabase(Database):
         self.write_key = zlib.crc32(f"lianxin:{schema}".encode())
 
     @classmethod
-    async def connect(cls, url: str, schema: str = "public", readers: int = READERS) -> PgDatabase:
-        """Open ``url`` with its tables in ``schema`` (created if missing)."""
-        conn = await _connect(url, schema, create=True)
+    async def connect(
+        cls, url: str, schema: str = "public", readers: int = READERS, *, create: bool = True
+    ) -> PgDatabase:
+        """Open ``url`` with its tables in ``schema`` (created if missing, unless not
+        ``create``: a reader of a schema that may not exist yet)."""
+        conn = await _connect(url, schema, create=create)
         return cls(url, schema, conn, readers)
 
     async def close(self) -> None:

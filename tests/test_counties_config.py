@@ -176,3 +176,59 @@ def test_the_readme_s_counties_example_loads(tmp_path: Path) -> None:
     assert (heping.token(), lianping.token()) == ("1:a", "2:b")
     assert lianping.deadlines.acknowledge.total_seconds() == 12 * 3600
     assert load_config(path, environ=env).province.name == "某省"
+
+
+def test_the_province_s_own_bot_has_its_schema_folder_and_token(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(
+        '[telegram]\ntoken = "1:shared"\n[database]\npath = "data/lianxin.db"\n'
+        "[province]\nsupervisors = [9001, 9002]\n[counties.a]\n",
+        encoding="utf-8",
+    )
+    config = load_config(path, environ={}, province=True)
+    assert config.is_province
+    assert config.province.supervisors == [9001, 9002]
+    assert config.database.schema_name == "province"
+    assert config.database.path == (tmp_path / "data" / "province" / "lianxin.db").resolve()
+    # Never the counties' shared token: the province's own, from its variable or [province].
+    with pytest.raises(ConfigError, match="LIANXIN_TOKEN_PROVINCE"):
+        config.token()
+    env = {"LIANXIN_TOKEN": "1:shared", "LIANXIN_TOKEN_PROVINCE": "3:prov"}
+    assert load_config(path, environ=env, province=True).token() == "3:prov"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "supervisors", 'token = "4:own"\nschema = "sheng"\nsupervisors'
+        ),
+        encoding="utf-8",
+    )
+    own = load_config(path, environ={}, province=True)
+    assert (own.token(), own.database.schema_name) == ("4:own", "sheng")
+
+
+def test_a_province_bot_needs_counties_and_is_not_a_county(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("[province]\nsupervisors = [1]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"no \[counties\.<id>\] tables"):
+        load_config(path, environ={}, province=True)
+    path.write_text("[counties.a]\n[counties.province]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"counties\.province: the name of the province's"):
+        load_config(path, environ={})
+    path.write_text("[counties.a]\n[province]\nsupervisors = [-5]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"province.supervisors.0"):
+        load_config(path, environ={}, province=True)
+    path.write_text("[counties.a]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="one or the other"):
+        load_config(path, environ={}, county="a", province=True)
+
+
+def test_run_province_without_a_token_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LIANXIN_TOKEN_PROVINCE", raising=False)
+    path = tmp_path / "c.toml"
+    path.write_text("[counties.a]\n[province]\nsupervisors = [1]\n", encoding="utf-8")
+    code, said = run(capsys, "run", "--province", "--config", path)
+    assert code == 2
+    assert said.strip() == (
+        "lianxin: province.token: missing; put it in [province] or set LIANXIN_TOKEN_PROVINCE"
+    )

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from bot.domain.stats import Figures, Place
+from bot.domain.stats import Figures, Place, Refused
 
 _DURATIONS = ("first_response", "resolution")  # pooled, not added
 
@@ -34,3 +34,7 @@ def combined(parts: Iterable[Figures]) -> Figures:
         first_response=tuple(sorted(s for p in found for s in p.first_response)),
         resolution=tuple(sorted(s for p in found for s in p.resolution)),
     )
+
+
+class NotProvincial(Refused):
+    """The province's figures are for its supervisors (``[province] supervisors``) only."""

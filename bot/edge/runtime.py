@@ -8,7 +8,7 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -26,11 +26,13 @@ from bot.config import Config, ConfigError
 from bot.edge import relays, schedules
 from bot.edge.dispatcher import Dispatcher
 from bot.edge.ingest import Ingest, receive_while_held
+from bot.edge.province import ProvinceCounties
 from bot.edge.sender import Sender
 from bot.edge.ticks import Tick, in_turn, run_tick
 from bot.edge.webhook import set_webhook_params, webhook_app, with_secret
 from bot.i18n import Texts, t
 from handlers import joining, menus, reminders, rounds, sweeps
+from handlers import province as province_views
 from handlers import rota as rota_views
 from handlers.context import AnyApp, LianxinContext, Setup
 from storage import accounts, health, leases, meta, migrate
@@ -132,8 +134,13 @@ async def _hint_admins(db: Database, config: Config, username: str) -> None:
             log.warning("%s", text)
 
 
-async def start_bot(config: Config, clock: Clock) -> Running:
-    """Start everything; raises AlreadyRunning if another bot holds the database."""
+async def start_bot(config: Config, clock: Clock, counties: Sequence[Config] = ()) -> Running:
+    """Start everything; raises AlreadyRunning if another bot holds the database.
+
+    A province's bot (``config.is_province``) serves its supervisors' figures of
+    ``counties`` (each county's configuration) with the handlers of
+    ``handlers.province``, over its own schema's inbox and outbox, and runs none of a
+    county's sweeps."""
     # PTB 22 reads durations (429 retry_after) as timedelta only when asked to; else it warns.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     secret = config.webhook.secret_token
@@ -151,9 +158,12 @@ async def start_bot(config: Config, clock: Clock) -> Running:
         )
         await migrate.upgrade(db, clock.now())
         app = build_application(config)
-        handlers.register(app)
+        if config.is_province:
+            handlers.register_province(app)
+        else:
+            handlers.register(app)
         await _initialize(app)
-        return await _start_loops(config, clock, db, app, lock)
+        return await _start_loops(config, clock, db, app, lock, counties)
     except BaseException:  # SIGTERM while starting included: leave nothing running
         if app is not None:
             with contextlib.suppress(Exception):
@@ -168,18 +178,30 @@ async def start_bot(config: Config, clock: Clock) -> Running:
 
 
 async def _start_loops(
-    config: Config, clock: Clock, db: Database, app: AnyApp, lock: InstanceLock | None
+    config: Config,
+    clock: Clock,
+    db: Database,
+    app: AnyApp,
+    lock: InstanceLock | None,
+    counties: Sequence[Config],
 ) -> Running:
     await app.start()
-    services = Setup(config, clock, Texts(config.general.language), app.bot.username)
+    texts = Texts(config.general.language)
+    read = ProvinceCounties(counties, texts) if config.is_province else None
+    services = Setup(config, clock, texts, app.bot.username, counties=read)
     me, lease = leases.process_name(), config.database.lease
     await leases.forget_the_dead(db)  # a killed predecessor's, where nobody else can run
     sender = Sender(db, app.bot, clock, config.sender, me=me, lease=lease)
     dispatcher = Dispatcher(db, app, services, on_outbox=sender.wake, me=me, lease=lease)
-    await _publish_menus(db, config, clock)
-    await _hint_admins(db, config, app.bot.username)
+    if config.is_province:
+        await _publish_once(db, clock, MENU_KEY, province_views.menu_calls(texts))
+        _schedule_heartbeat(app, db, services, me)
+        _schedule_retention(app, db, services, me)
+    else:
+        await _publish_menus(db, config, clock)
+        await _hint_admins(db, config, app.bot.username)
+        _schedule_sweeps(app, db, services, sender.wake, me)
     await _remember_username(db, clock, app.bot.username)
-    _schedule_sweeps(app, db, services, sender.wake, me)
     running = Running(db, app, dispatcher, sender, [], lock=lock, me=me)
     dispatching = _task(dispatcher.run(), "dispatcher")
     running.tasks = [_task(sender.run(), "sender"), dispatching]
@@ -237,17 +259,7 @@ def _schedule_sweeps(
     each_sweep(rota_views.sweep, Priority.BULK)  # 住夜 rota: weekly build, tonight's reminders
     each_sweep(rounds.remind_revisits, Priority.BULK)  # 回头看 overdue: reminded once
 
-    async def heartbeat(_context: object) -> None:
-        # `lianxin status` and /healthz tell a stopped bot from a quiet night by this.
-        try:
-            async with db.transaction() as tx:
-                await health.record_sweep(tx, services.clock.now())
-        except Exception as trouble:  # status then says the sweeps stopped: true enough
-            log.warning("the sweep was not recorded (%s)", type(trouble).__name__)
-
-    queue.run_repeating(
-        once("heartbeat", every, lambda: heartbeat(None)), interval=every, first=1.0
-    )
+    _schedule_heartbeat(app, db, services, me)
 
     async def relay(_context: object) -> None:
         # A villager's follow-ups, once their handler's chat has room (handlers.joining).
@@ -269,6 +281,27 @@ def _schedule_sweeps(
         first=1.0,
     )
     _schedule_retention(app, db, services, me)
+
+
+def _schedule_heartbeat(app: AnyApp, db: Database, services: Setup, me: str) -> None:
+    """`lianxin status` and /healthz tell a stopped bot from a quiet night by this."""
+    if app.job_queue is None:  # pragma: no cover - the job-queue extra is a dependency
+        raise RuntimeError("python-telegram-bot's job-queue extra is not installed")
+    every = services.config.requests.sweep_every.total_seconds()
+    ttl = services.config.requests.sweep_every + services.config.database.lease
+
+    async def heartbeat() -> None:
+        try:
+            async with db.transaction() as tx:
+                await health.record_sweep(tx, services.clock.now())
+        except Exception as trouble:  # status then says the sweeps stopped: true enough
+            log.warning("the sweep was not recorded (%s)", type(trouble).__name__)
+
+    app.job_queue.run_repeating(
+        lambda _: in_turn(db, "heartbeat", me, services.clock, ttl, heartbeat),
+        interval=every,
+        first=1.0,
+    )
 
 
 def _schedule_retention(app: AnyApp, db: Database, services: Setup, me: str) -> None:
@@ -333,13 +366,15 @@ async def _hand_over(running: Running) -> None:
         log.warning("the leases were not handed back (%s); they end by themselves", trouble)
 
 
-async def run_until_stopped(config: Config, clock: Clock, stop: asyncio.Event) -> None:
+async def run_until_stopped(
+    config: Config, clock: Clock, stop: asyncio.Event, counties: Sequence[Config] = ()
+) -> None:
     """Run until ``stop`` is set or a loop dies (which is then raised).
 
     ``stop`` counts while starting too: a bot waiting for an unreachable Bot API stops
     at once on SIGTERM rather than after its next retry (which may never succeed).
     """
-    starting = asyncio.create_task(start_bot(config, clock), name="start")
+    starting = asyncio.create_task(start_bot(config, clock, counties), name="start")
     stopper = asyncio.create_task(stop.wait())
     await asyncio.wait([starting, stopper], return_when=asyncio.FIRST_COMPLETED)
     if not starting.done():

@@ -1,15 +1,25 @@
 """A province's figures: each county's, counted by its own storage over its own read
 (its schema: the county's connection sees nothing else), then put together
 (``bot.domain.province.combined``). The caller opens each county in turn; nothing here
-knows where a county's rows are kept."""
+knows where a county's rows are kept.
+
+The province's own bot asks here too (``ask``, ``press``): only a configured provincial
+supervisor, for a period held to ``[stats]``'s bounds, at ``[stats]``'s pace; the
+counting (``summary``) runs after the update's commit, over the counties the edge
+reads (``Counties``)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Literal, Protocol
+from zoneinfo import ZoneInfo
 
-from bot.domain.province import CountyFigures
-from bot.domain.stats import Figures, Period, Place
+from bot.domain import stats
+from bot.domain.province import CountyFigures, NotProvincial, combined
+from bot.domain.stats import Bounds, Figures, Period, Place
+from bot.services.stats import Pace, Rules, pace_key, periods
 
 
 class CountyStats(Protocol):
@@ -38,3 +48,98 @@ async def county_figures(work: CountyWork, county: str, period: Period) -> Count
         raise NoRoster(county)
     figures = await work.stats.region_figures(place.id, period, work.now)
     return CountyFigures(county, place, figures)
+
+
+# --- the province's own bot -------------------------------------------------------------
+
+ProvinceWhat = Literal["summary", "workbook"]
+
+
+class Unreadable(Exception):
+    """A county that cannot be read now (server down, schema behind): one line, shown to
+    the supervisor as it is (it names the county, never a password)."""
+
+
+class Counties(Protocol):
+    """The province's counties, as the edge reads them (each from its own schema or file)."""
+
+    async def figures(self, period: Period, now: datetime) -> list[CountyFigures]:
+        """Each county with a roster, in the configuration's order; raises
+        ``Unreadable``."""
+        ...
+
+
+@dataclass(frozen=True)
+class ProvinceOrder:
+    user_id: int
+    what: ProvinceWhat
+    period: Period
+
+    @property
+    def key(self) -> str:
+        """One in the making at a time per person (as a county's /stats)."""
+        return pace_key(self.user_id)
+
+
+def _allowed(user_id: int, supervisors: Sequence[int]) -> None:
+    if user_id not in supervisors:
+        raise NotProvincial(f"{user_id} is not a provincial supervisor")
+
+
+def _check_pace(user_id: int, now: datetime, rules: Rules, pace: Pace) -> None:
+    key = pace_key(user_id)
+    started = pace.started_since(key, now - stats.PACE_WINDOW)
+    stats.check_pace(pace.busy(key), started, rules.per_minute)
+
+
+def ask(
+    now: datetime,
+    user_id: int,
+    supervisors: Sequence[int],
+    words: Sequence[str],
+    rules: Rules,
+    pace: Pace,
+) -> ProvinceOrder:
+    """``/stats [本月|上个月|2026-11-01 2026-11-30 …]`` to the province's bot. Raises
+    ``NotProvincial``, ``stats.BadPeriod`` (and kinds), ``Busy``, ``TooMany``."""
+    _allowed(user_id, supervisors)
+    period = stats.period(words, now, rules.zone, rules.bounds)
+    _check_pace(user_id, now, rules, pace)
+    return ProvinceOrder(user_id, "summary", period)
+
+
+def press(
+    now: datetime,
+    user_id: int,
+    supervisors: Sequence[int],
+    action: str,
+    span: str,
+    rules: Rules,
+    pace: Pace,
+) -> ProvinceOrder:
+    """A button under the province's figures: another period, or the workbook of the
+    period shown. A forged one is refused like a typed one."""
+    _allowed(user_id, supervisors)
+    what: ProvinceWhat | None = next((w for w in ("summary", "workbook") if w == action), None)
+    if what is None:
+        raise NotProvincial(f"no such button: {action}")
+    period = stats.span(span, now, rules.zone, rules.bounds)
+    _check_pace(user_id, now, rules, pace)
+    return ProvinceOrder(user_id, what, period)
+
+
+@dataclass(frozen=True)
+class ProvinceSummary:
+    order: ProvinceOrder
+    counties: list[CountyFigures]
+    total: Figures
+    periods: tuple[tuple[str, Period], ...]  # the period buttons allowed
+
+
+async def summary(
+    counties: Counties, order: ProvinceOrder, now: datetime, zone: ZoneInfo, bounds: Bounds
+) -> ProvinceSummary:
+    """Every county's figures for the order's period, and the province's (pooled)."""
+    found = await counties.figures(order.period, now)
+    total = combined(c.figures for c in found)
+    return ProvinceSummary(order, found, total, periods(now, zone, bounds))

@@ -128,6 +128,7 @@ class BotProcess:
     process: asyncio.subprocess.Process | None = None
     starts: int = 0
     env: dict[str, str] = field(default_factory=dict)
+    options: tuple[str, ...] = ()  # after ``run``: ``--province``, ``--county a``
 
     @property
     def database(self) -> Path:
@@ -150,6 +151,7 @@ class BotProcess:
             "--config",
             str(self.config),
             "run",
+            *self.options,
             stdout=log_file,
             stderr=log_file,
             env=env,
