@@ -57,29 +57,32 @@ def refusal(
     return supervisor.refusal(texts, refused, text)
 
 
+def county_lines(texts: Texts, result: ProvinceSummary) -> list[str]:
+    """A line per county (filed, overdue, the three rates), under their heading."""
+    if not result.counties:
+        return []
+    return [texts("province_bot.counties_head") + "\n"] + [
+        texts(
+            "stats.table_line",
+            name=title,
+            filed=f.filed,
+            overdue=f.overdue,
+            response_rate=supervisor.percent(texts, f.response_rate),
+            resolution_rate=supervisor.percent(texts, f.resolution_rate),
+            satisfaction_rate=supervisor.percent(texts, f.satisfaction_rate),
+        )
+        + "\n"
+        for title, f in report.county_lines(texts, result.counties)
+    ]
+
+
 def summary_messages(texts: Texts, name: str, result: ProvinceSummary) -> list[Call]:
     """The province's figures, then a line per county (in pages, should a province have
     more counties than one message holds), the buttons under the last page."""
     period, user_id = result.order.period, result.order.user_id
     head = texts("stats.head_region", region=name, first=period.first, last=period.last)
     chunks = [f"{head}\n{supervisor.summary(texts, result.total)}\n\n"]
-    if result.counties:
-        chunks.append(texts("province_bot.counties_head") + "\n")
-        chunks += [
-            texts(
-                "stats.table_line",
-                name=title,
-                filed=f.filed,
-                overdue=f.overdue,
-                response_rate=supervisor.percent(texts, f.response_rate),
-                resolution_rate=supervisor.percent(texts, f.resolution_rate),
-                satisfaction_rate=supervisor.percent(texts, f.satisfaction_rate),
-            )
-            + "\n"
-            for title, f in report.county_lines(texts, result.counties)
-        ]
-    else:
-        chunks.append(texts("province_bot.no_counties"))
+    chunks += county_lines(texts, result) or [texts("province_bot.no_counties")]
     workbook = callbacks.Callback(SCOPE, "workbook", supervisor.span_of(period)).encode()
     rows = [
         supervisor.period_row(texts, period, result.periods, scope=SCOPE),
