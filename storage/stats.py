@@ -68,9 +68,11 @@ WITH whole (yes) AS MATERIALIZED (
                                        THEN r.resolve_by < :now
                                        ELSE r.resolved_at > r.resolve_by END) AS overdue,
            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM request_events e
+                                          INDEXED BY request_events_escalated
                                           WHERE e.request_id = r.id AND e.kind = 'escalated')
                            ) AS escalated,
            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM request_events e
+                                          INDEXED BY request_events_explained
                                           WHERE e.request_id = r.id AND e.kind = 'explained')
                            ) AS explained,
            count(*) FILTER (WHERE r.reopened > 0) AS reopened,
@@ -84,6 +86,7 @@ WITH whole (yes) AS MATERIALIZED (
            ) AS first_response,
            NULL AS resolution,
            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM request_events e  -- 包案
+                                          INDEXED BY request_events_taken
                                           WHERE e.request_id = r.id AND e.kind = 'taken')
                            ) AS taken
     FROM requests r
@@ -161,9 +164,11 @@ WITH filed AS (
                                        THEN r.resolve_by < :now
                                        ELSE r.resolved_at > r.resolve_by END) AS overdue,
            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM request_events e
+                                          INDEXED BY request_events_escalated
                                           WHERE e.request_id = r.id AND e.kind = 'escalated')
                            ) AS escalated,
            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM request_events e
+                                          INDEXED BY request_events_explained
                                           WHERE e.request_id = r.id AND e.kind = 'explained')
                            ) AS explained,
            count(*) FILTER (WHERE r.reopened > 0) AS reopened,
@@ -177,6 +182,7 @@ WITH filed AS (
            ) AS first_response,
            NULL AS resolution,
            count(*) FILTER (WHERE EXISTS (SELECT 1 FROM request_events e  -- 包案
+                                          INDEXED BY request_events_taken
                                           WHERE e.request_id = r.id AND e.kind = 'taken')
                            ) AS taken
     FROM requests r
