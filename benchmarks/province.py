@@ -44,11 +44,13 @@ import psycopg
 from psycopg import sql as pgsql
 
 from benchmarks import stats as county
-from bot import report
+from bot import province_read, report
 from bot.config import DeadlinesConfig, RequestsConfig
 from bot.domain import stats
 from bot.domain.accounts import Account
+from bot.domain.province import combined
 from bot.domain.requests import Content
+from bot.edge.province import ProvinceCounties
 from bot.i18n import Texts
 from bot.services import accounts, filing
 from bot.services import stats as figures
@@ -354,6 +356,27 @@ async def province_stats(dbs: Sequence[Database], period: stats.Period) -> tuple
     return time.perf_counter() - began, whole.filed
 
 
+async def province_bot_stats(
+    url: str, counties: int, out: Path, period: stats.Period
+) -> tuple[float, int]:
+    """What the province's bot counts for its /stats (``bot.edge.province``): each county
+    opened through its configuration, its version checked, its figures read, four
+    counties at a time, and pooled."""
+    path = out / "province.toml"
+    tables = "".join(
+        f'[counties.c{n:02}.database]\nschema = "{schema(n)}"\n' for n in range(1, counties + 1)
+    )
+    path.write_text(f'[database]\nurl = "{url}"\n{tables}', encoding="utf-8")
+    reader = ProvinceCounties(province_read.counties(path)[1], Texts("zh"))
+    await reader.figures(period, county.NOW)  # warm
+    began = time.perf_counter()
+    found = await reader.figures(period, county.NOW)
+    seconds = time.perf_counter() - began
+    if combined(c.figures for c in found).first_response_median is None:
+        raise RuntimeError("the province has no response times")
+    return seconds, sum(c.figures.filed for c in found)
+
+
 async def workbook(db: Database, period: stats.Period, out: Path) -> tuple[float, int, float]:
     began = time.perf_counter()
     async with reading(db, county.NOW) as work:
@@ -456,6 +479,14 @@ async def run(
             rows.append(
                 (
                     f"provincial /stats, {counties} counties",
+                    f"{seconds:.3f}s ({filed:,} filed)",
+                    "-",
+                )
+            )
+            seconds, filed = await province_bot_stats(pg_url, counties, out, month)
+            rows.append(
+                (
+                    f"provincial /stats as its bot reads it, {counties} counties",
                     f"{seconds:.3f}s ({filed:,} filed)",
                     "-",
                 )

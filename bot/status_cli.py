@@ -20,6 +20,7 @@ from bot.domain import health
 from bot.durations import parse_duration
 from bot.i18n import Texts
 from storage import health as figures
+from storage import leases
 from storage.backend import open_database
 
 Load = Callable[[argparse.Namespace], Config]
@@ -88,17 +89,41 @@ async def status(
     db = await open_database(path, url, schema)
     try:
         found = await figures.figures(db, now)
+        held = await leases.live(db, now)
     finally:
         await db.close()
     judged = health.judge(found, now, limit)
     code = 0 if judged.healthy else 1
     if as_json:
         return code, [json.dumps({"at": now.isoformat(), **health.public(judged)})]
-    return code, report(judged, texts, zone, limit)
+    return code, report(judged, texts, zone, limit, held)
 
 
-def report(judged: health.Health, texts: Texts, zone: tzinfo, limit: timedelta) -> list[str]:
-    """The status as a clerk reads it: the verdict first, then the figures, then what to do."""
+def holders(texts: Texts, held: dict[str, list[str]]) -> list[str]:
+    """Which process (host:pid:…) receives Telegram's updates and how many sweeps each
+    runs, from their live leases; none: no bot running on this database."""
+    if not held:
+        return [texts("health.no_process")]
+    return [
+        texts(
+            "health.process",
+            process=process,
+            receives=texts("health.receives") if "receiver" in names else "",
+            sweeps=sum(1 for name in names if name != "receiver"),
+        )
+        for process, names in held.items()
+    ]
+
+
+def report(
+    judged: health.Health,
+    texts: Texts,
+    zone: tzinfo,
+    limit: timedelta,
+    held: dict[str, list[str]] | None = None,
+) -> list[str]:
+    """The status as a clerk reads it: the verdict first, then the figures and the
+    processes at work (``held``: their live leases), then what to do."""
     f, now = judged.figures, judged.now
 
     def when(moment: datetime | None, never: str) -> str:
@@ -119,6 +144,8 @@ def report(judged: health.Health, texts: Texts, zone: tzinfo, limit: timedelta) 
     if f.oldest_queued is not None:
         lines.append(texts("health.oldest_queued", ago=ago(texts, now - f.oldest_queued)))
     lines.append(texts("health.last_sweep", when=when(f.last_sweep, "health.never_sweep")))
+    if held is not None:
+        lines += holders(texts, held)
     limit_text = ago(texts, limit)
     lines += [texts(f"health.reason.{r.value}", limit=limit_text) for r in judged.reasons]
     return lines

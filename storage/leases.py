@@ -25,6 +25,7 @@ WHERE leases.holder = excluded.holder OR leases.lease_until <= :now
 """
 GIVE_BACK = "DELETE FROM leases WHERE holder = ?"
 SELECT_HOLDER = "SELECT holder FROM leases WHERE name = ? AND lease_until > ?"
+SELECT_LIVE = "SELECT holder, name FROM leases WHERE lease_until > ? ORDER BY holder, name"
 FREE_INBOX = """
 UPDATE inbox SET leased_by = NULL, lease_until = NULL
 WHERE status = 'pending' AND leased_by IS NOT NULL
@@ -75,3 +76,13 @@ async def forget_the_dead(db: Database) -> int:
         freed = await tx.execute(FREE_INBOX)
         freed += await tx.execute(FREE_OUTBOX)
         return freed + await tx.execute(FREE_NAMED)
+
+
+async def live(db: Database, now: datetime) -> dict[str, list[str]]:
+    """Each process holding a live lease, with the names of what it holds (``lianxin
+    status``: which process receives, which runs the sweeps)."""
+    held: dict[str, list[str]] = {}
+    async with db.read() as tx:
+        for holder, name in await tx.fetchall(SELECT_LIVE, (to_db(now),)):
+            held.setdefault(str(holder), []).append(str(name))
+    return held

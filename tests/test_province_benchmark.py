@@ -45,3 +45,9 @@ async def test_the_province_benchmark_measures_both_engines(
     assert pg_filed == sqlite_filed != "0"
     province_filed = re.findall(r"\(([\d,]+) filed\)", rows["provincial /stats, 2 counties"])
     assert int(province_filed[0].replace(",", "")) > int(pg_filed.replace(",", ""))
+    # The province bot's own reading (each county opened by its configuration) counts the
+    # same requests as the benchmark's direct one.
+    bot_filed = re.findall(
+        r"\(([\d,]+) filed\)", rows["provincial /stats as its bot reads it, 2 counties"]
+    )
+    assert bot_filed == province_filed

@@ -12,7 +12,7 @@ from bot.calls import Call
 from bot.domain.health import LIMIT
 from bot.i18n import Texts
 from bot.status_cli import status
-from storage import health, inbox, migrate, outbox
+from storage import health, inbox, leases, migrate, outbox
 from storage.db import Database
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)  # 20:00 in Asia/Shanghai
@@ -107,3 +107,22 @@ async def test_a_failed_update_and_stopped_sweeps_are_named(tmp_path: Path) -> N
 async def _first_pending(db: Database) -> int:
     pending, _ = await outbox.all_pending(db)
     return min(p.id for p in pending)
+
+
+async def test_status_names_the_processes_at_work(tmp_path: Path) -> None:
+    db = await county(tmp_path / "x.db")
+    _, lines = await status(tmp_path / "x.db", NOW, Texts("zh"), ZONE, LIMIT, as_json=False)
+    assert "没有进程在运行（没有有效的租约）" in lines
+    minute = timedelta(minutes=1)
+    await leases.take(db, "receiver", "host-a:101:aa", NOW, minute)
+    await leases.take(db, "heartbeat", "host-a:101:aa", NOW, minute)
+    await leases.take(db, "retention", "host-b:202:bb", NOW, minute)
+    await leases.take(db, "relay", "host-c:303:cc", NOW - 2 * minute, minute)  # ended
+    await db.close()
+    _, lines = await status(tmp_path / "x.db", NOW, Texts("zh"), ZONE, LIMIT, as_json=False)
+    shown = [line for line in lines if line.startswith("进程")]
+    assert shown == [
+        "进程 host-a:101:aa：收消息，1 项定时任务",
+        "进程 host-b:202:bb：1 项定时任务",
+    ]
+    assert lines[-1].startswith("需要处理")  # what to do stays last
