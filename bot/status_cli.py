@@ -109,10 +109,14 @@ def holders(texts: Texts, held: dict[str, list[str]]) -> list[str]:
             "health.process",
             process=process,
             receives=texts("health.receives") if "receiver" in names else "",
-            sweeps=sum(1 for name in names if name != "receiver"),
+            sweeps=sum(1 for name in names if name != "receiver" and not _alive(name)),
         )
         for process, names in held.items()
     ]
+
+
+def _alive(name: str) -> bool:
+    return name.startswith(leases.ALIVE)
 
 
 def report(

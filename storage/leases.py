@@ -26,6 +26,10 @@ WHERE leases.holder = excluded.holder OR leases.lease_until <= :now
 GIVE_BACK = "DELETE FROM leases WHERE holder = ?"
 SELECT_HOLDER = "SELECT holder FROM leases WHERE name = ? AND lease_until > ?"
 SELECT_LIVE = "SELECT holder, name FROM leases WHERE lease_until > ? ORDER BY holder, name"
+# Each running process holds ``alive:<itself>``, renewed by its sender: the processes of
+# one bot share Telegram's ~30 messages a second by their number.
+ALIVE = "alive:"
+COUNT_ALIVE = "SELECT count(*) FROM leases WHERE name LIKE 'alive:%' AND lease_until > ?"
 FREE_INBOX = """
 UPDATE inbox SET leased_by = NULL, lease_until = NULL
 WHERE status = 'pending' AND leased_by IS NOT NULL
@@ -86,3 +90,15 @@ async def live(db: Database, now: datetime) -> dict[str, list[str]]:
         for holder, name in await tx.fetchall(SELECT_LIVE, (to_db(now),)):
             held.setdefault(str(holder), []).append(str(name))
     return held
+
+
+async def share(db: Database, me: str, now: datetime, ttl: timedelta) -> int:
+    """Note this process alive until ``now + ttl``; how many processes are alive (itself
+    included): each sends ``messages_per_second`` divided by that."""
+    async with db.transaction() as tx:
+        until = to_db(now + ttl)
+        await tx.execute(
+            TAKE, {"name": ALIVE + me, "holder": me, "until": until, "now": to_db(now)}
+        )
+        alive = await tx.scalar(COUNT_ALIVE, (to_db(now),))
+    return max(1, int(alive or 0))

@@ -46,7 +46,7 @@ from bot.calls import KEEP
 from bot.clock import Clock
 from bot.config import SenderConfig
 from bot.edge.backlog import Backlog, Queued
-from storage import outbox
+from storage import leases, outbox
 from storage.db import Database
 from storage.faults import DatabaseFault, fault_of
 from storage.outbox import PendingCall, PendingRow
@@ -94,6 +94,7 @@ class Sender:
         self._backlog = Backlog()
         self._flying: dict[int, asyncio.Task[None]] = {}
         self._interval = 1 / config.messages_per_second
+        self.processes = 1  # sending for this bot, this one included (leases.share)
         self._per_chat = config.per_chat_interval.total_seconds()
         self._next_slot = 0.0
         self._last_id = 0
@@ -110,6 +111,16 @@ class Sender:
         """New calls are in the outbox."""
         self._new_calls = True
         self._wake.set()
+
+    @property
+    def renewed(self) -> bool:
+        """Its leases renewed at least once (and its share of the budget known)."""
+        return self._renewed_at > 0
+
+    @property
+    def pace(self) -> float:
+        """Messages a second this process sends at now: its share of the bot's."""
+        return 1 / self._interval
 
     @property
     def backlog(self) -> int:
@@ -154,8 +165,12 @@ class Sender:
             return
         try:
             await outbox.renew(self._db, self._me, self._clock.now(), self._lease)
+            # Telegram's budget is the bot's, not the process's: with n processes each
+            # sends at 1/n of it (a killed one counts until its lease ends: slower, safe).
+            self.processes = await leases.share(self._db, self._me, self._clock.now(), self._lease)
         except Exception as error:
             raise (fault_of(error) or error) from None
+        self._interval = self.processes / self._config.messages_per_second
         self._renewed_at = loop.time()
 
     # --- finding the next calls ----------------------------------------------------

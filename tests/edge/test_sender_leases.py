@@ -94,3 +94,32 @@ async def test_a_sweep_runs_in_one_process_until_its_holder_stops_renewing(
     assert await sweep("two")
     assert not await sweep("one")  # restarted under its own old name, it waits its turn
     assert runs == ["one", "one", "one", "two"]
+
+
+async def test_two_processes_share_the_bot_s_messages_per_second(
+    db: Database, clock: ManualClock
+) -> None:
+    """Telegram counts the bot's messages, not a process's: with two senders alive each
+    paces at half of ``messages_per_second``; once one is gone (its lease ended) the other
+    has the whole budget again."""
+    telegram = SharedTelegram()
+    config = SenderConfig(messages_per_second=30)
+    one = Sender(db, telegram.bot("one"), clock, config, me="one", lease=timedelta(seconds=60))
+    two = Sender(db, telegram.bot("two"), clock, config, me="two", lease=timedelta(seconds=60))
+
+    async def look(sender: Sender) -> int:
+        task = asyncio.create_task(sender.run())  # one turn: renews, finds nothing, sleeps
+        async with asyncio.timeout(30):
+            while not sender.renewed:  # noqa: ASYNC110
+                await asyncio.sleep(0.01)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        return sender.processes
+
+    assert await look(one) == 1  # alone
+    assert await look(two) == 2  # "one" is alive: each sends 15 a second
+    assert two.pace == 15
+    clock.advance(timedelta(seconds=61))  # "one" was killed: its lease has ended
+    fresh = Sender(db, telegram.bot("two"), clock, config, me="two", lease=timedelta(seconds=60))
+    assert await look(fresh) == 1
+    assert fresh.pace == 30

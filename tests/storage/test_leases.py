@@ -162,3 +162,14 @@ async def test_at_start_a_killed_predecessor_rows_wait_only_where_others_may_run
         assert (freed, taken) == (0, [])
         assert isinstance(sent, Held)
         assert not await leases.take(db, "receiver", B, clock.now(), LEASE)
+
+
+async def test_the_processes_alive_share_the_send_budget(db: Database, clock: ManualClock) -> None:
+    assert await leases.share(db, A, clock.now(), LEASE) == 1
+    assert await leases.share(db, B, clock.now(), LEASE) == 2
+    assert await leases.share(db, A, clock.now(), LEASE) == 2  # renewing is not another
+    await leases.give_back(db, B)  # B stopped cleanly
+    assert await leases.share(db, A, clock.now(), LEASE) == 1
+    await leases.share(db, B, clock.now(), LEASE)
+    clock.advance(LEASE + timedelta(seconds=1))  # neither renewed: both leases ended
+    assert await leases.share(db, A, clock.now(), LEASE) == 1
