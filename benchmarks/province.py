@@ -39,6 +39,7 @@ from datetime import date, datetime, timedelta
 from multiprocessing.synchronize import Barrier
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import psycopg
 from psycopg import sql as pgsql
@@ -409,7 +410,8 @@ def _start_server(url: str | None) -> tuple[str, Any]:
     with psycopg.connect(url, autocommit=True) as admin:
         admin.execute("DROP DATABASE IF EXISTS lianxin_province WITH (FORCE)")
         admin.execute("CREATE DATABASE lianxin_province")
-    return psycopg.conninfo.make_conninfo(url, dbname="lianxin_province"), cluster
+    # A URL still (the configuration takes only postgresql://…), on the new database.
+    return urlsplit(url)._replace(path="/lianxin_province").geturl(), cluster
 
 
 async def run(
