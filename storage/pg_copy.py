@@ -46,7 +46,8 @@ WHERE table_schema = %s AND table_type = 'BASE TABLE'
 """
 PG_COLUMNS = """
 SELECT table_name, column_name, is_identity FROM information_schema.columns
-WHERE table_schema = %s ORDER BY table_name, ordinal_position
+WHERE table_schema = %s AND is_generated = 'NEVER'  -- PostgreSQL computes those itself
+ORDER BY table_name, ordinal_position
 """
 # child -> parent pairs; a table referring to itself (regions' parent) is deferred instead.
 PG_REFERENCES = """

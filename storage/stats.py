@@ -29,10 +29,12 @@ from storage.timefmt import to_db
 
 # --- figures counted in SQL --------------------------------------------------------------
 # Each aggregate restates one definition of bot.domain.stats, over the cohort's range scan
-# on its date index (0008: the indexes carry every column read here, so a county's month
-# never touches the table). Times are fixed-width UTC text, so text order is time order; a
-# duration is whole microseconds (seconds by unixepoch, then the six digits after the
-# point), which Python divides exactly as timedelta.total_seconds. The three cohorts are
+# on its date index (0008, 0029: the indexes carry every column read here, so a county's
+# month never touches the table). Times are fixed-width UTC text, so text order is time
+# order; a duration is whole microseconds, kept on the request by migration 0029's
+# triggers (first_response_us, resolution_us), which Python divides exactly as
+# timedelta.total_seconds; so are its escalated (1), explained (2) and taken (4) events,
+# ORed into ``marks``. The three cohorts are
 # three arms, summed; the due arm reads resolve_by in the whole period and counts only
 # what is already due, so that in a breakdown a key appears exactly when the subtree has
 # a request filed, closed or due in the period.
@@ -67,28 +69,14 @@ WITH whole (yes) AS MATERIALIZED (
            count(*) FILTER (WHERE CASE WHEN r.status IN ('open', 'acknowledged')
                                        THEN r.resolve_by < :now
                                        ELSE r.resolved_at > r.resolve_by END) AS overdue,
-           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM request_events e
-                                          INDEXED BY request_events_escalated
-                                          WHERE e.request_id = r.id AND e.kind = 'escalated')
-                           ) AS escalated,
-           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM request_events e
-                                          INDEXED BY request_events_explained
-                                          WHERE e.request_id = r.id AND e.kind = 'explained')
-                           ) AS explained,
+           count(*) FILTER (WHERE (r.marks & 1) != 0) AS escalated,
+           count(*) FILTER (WHERE (r.marks & 2) != 0) AS explained,
            count(*) FILTER (WHERE r.reopened > 0) AS reopened,
            count(*) FILTER (WHERE r.first_response_at <= r.respond_by) AS responded_in_time,
            0 AS due, 0 AS solved_of_due, 0 AS satisfied, 0 AS partly, 0 AS by_timeout,
-           group_concat(  -- first response, in microseconds
-               (unixepoch(substr(r.first_response_at, 1, 19))
-                - unixepoch(substr(r.filed_at, 1, 19))) * 1000000
-               + CAST(substr(r.first_response_at, 21, 6) AS INTEGER)
-               - CAST(substr(r.filed_at, 21, 6) AS INTEGER)
-           ) AS first_response,
+           group_concat(r.first_response_us) AS first_response,  -- in microseconds
            NULL AS resolution,
-           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM request_events e  -- 包案
-                                          INDEXED BY request_events_taken
-                                          WHERE e.request_id = r.id AND e.kind = 'taken')
-                           ) AS taken
+           count(*) FILTER (WHERE (r.marks & 4) != 0) AS taken  -- 包案
     FROM requests r
     WHERE r.filed_at >= :start AND r.filed_at < :end AND ((SELECT yes FROM whole) OR EXISTS (
           SELECT 1 FROM households h CROSS JOIN region_tree t
@@ -133,12 +121,7 @@ WITH whole (yes) AS MATERIALIZED (
            count(*) FILTER (WHERE r.outcome = 'timeout'),
            NULL,
            group_concat(  -- resolution (of the solved), in microseconds
-               CASE WHEN r.outcome IN ('satisfied', 'partly') THEN
-                   (unixepoch(substr(r.resolved_at, 1, 19))
-                    - unixepoch(substr(r.filed_at, 1, 19))) * 1000000
-                   + CAST(substr(r.resolved_at, 21, 6) AS INTEGER)
-                   - CAST(substr(r.filed_at, 21, 6) AS INTEGER)
-               END),
+               CASE WHEN r.outcome IN ('satisfied', 'partly') THEN r.resolution_us END),
            0
     FROM requests r
     WHERE r.closed_at >= :start AND r.closed_at < :end AND ((SELECT yes FROM whole) OR EXISTS (
@@ -163,28 +146,14 @@ WITH filed AS (
            count(*) FILTER (WHERE CASE WHEN r.status IN ('open', 'acknowledged')
                                        THEN r.resolve_by < :now
                                        ELSE r.resolved_at > r.resolve_by END) AS overdue,
-           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM request_events e
-                                          INDEXED BY request_events_escalated
-                                          WHERE e.request_id = r.id AND e.kind = 'escalated')
-                           ) AS escalated,
-           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM request_events e
-                                          INDEXED BY request_events_explained
-                                          WHERE e.request_id = r.id AND e.kind = 'explained')
-                           ) AS explained,
+           count(*) FILTER (WHERE (r.marks & 1) != 0) AS escalated,
+           count(*) FILTER (WHERE (r.marks & 2) != 0) AS explained,
            count(*) FILTER (WHERE r.reopened > 0) AS reopened,
            count(*) FILTER (WHERE r.first_response_at <= r.respond_by) AS responded_in_time,
            0 AS due, 0 AS solved_of_due, 0 AS satisfied, 0 AS partly, 0 AS by_timeout,
-           group_concat(
-               (unixepoch(substr(r.first_response_at, 1, 19))
-                - unixepoch(substr(r.filed_at, 1, 19))) * 1000000
-               + CAST(substr(r.first_response_at, 21, 6) AS INTEGER)
-               - CAST(substr(r.filed_at, 21, 6) AS INTEGER)
-           ) AS first_response,
+           group_concat(r.first_response_us) AS first_response,
            NULL AS resolution,
-           count(*) FILTER (WHERE EXISTS (SELECT 1 FROM request_events e  -- 包案
-                                          INDEXED BY request_events_taken
-                                          WHERE e.request_id = r.id AND e.kind = 'taken')
-                           ) AS taken
+           count(*) FILTER (WHERE (r.marks & 4) != 0) AS taken  -- 包案
     FROM requests r
     WHERE r.filed_at >= :start AND r.filed_at < :end AND r.handler_id = :cadre
 ), due AS (
@@ -203,12 +172,7 @@ WITH filed AS (
            count(*) FILTER (WHERE r.outcome = 'timeout'),
            NULL,
            group_concat(
-               CASE WHEN r.outcome IN ('satisfied', 'partly') THEN
-                   (unixepoch(substr(r.resolved_at, 1, 19))
-                    - unixepoch(substr(r.filed_at, 1, 19))) * 1000000
-                   + CAST(substr(r.resolved_at, 21, 6) AS INTEGER)
-                   - CAST(substr(r.filed_at, 21, 6) AS INTEGER)
-               END),
+               CASE WHEN r.outcome IN ('satisfied', 'partly') THEN r.resolution_us END),
            0
     FROM requests r
     WHERE r.closed_at >= :start AND r.closed_at < :end AND r.handler_id = :cadre
@@ -228,11 +192,7 @@ WITH whole (yes) AS MATERIALIZED (  -- as in FIGURES_REGION
     SELECT (SELECT count(*) FROM region_tree WHERE ancestor_id = :region)
            = (SELECT count(*) FROM regions)
 )
-SELECT r.filed_at,
-       (unixepoch(substr(r.first_response_at, 1, 19))
-        - unixepoch(substr(r.filed_at, 1, 19))) * 1000000
-       + CAST(substr(r.first_response_at, 21, 6) AS INTEGER)
-       - CAST(substr(r.filed_at, 21, 6) AS INTEGER)
+SELECT r.filed_at, r.first_response_us
 FROM requests r
 WHERE r.filed_at >= :start AND r.filed_at < :end AND ((SELECT yes FROM whole) OR EXISTS (
       SELECT 1 FROM households h CROSS JOIN region_tree t
@@ -240,11 +200,7 @@ WHERE r.filed_at >= :start AND r.filed_at < :end AND ((SELECT yes FROM whole) OR
         AND h.id = r.household_id))
 """
 DAYS_CADRE = """
-SELECT r.filed_at,
-       (unixepoch(substr(r.first_response_at, 1, 19))
-        - unixepoch(substr(r.filed_at, 1, 19))) * 1000000
-       + CAST(substr(r.first_response_at, 21, 6) AS INTEGER)
-       - CAST(substr(r.filed_at, 21, 6) AS INTEGER)
+SELECT r.filed_at, r.first_response_us
 FROM requests r
 WHERE r.filed_at >= :start AND r.filed_at < :end AND r.handler_id = :cadre
 """

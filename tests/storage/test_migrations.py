@@ -14,7 +14,11 @@ import pytest
 
 from storage import migrate
 from storage.db import Database
+from storage.pg import PgDatabase
 from tests.conftest import START
+from tests.pg_cluster import Cluster
+from tests.sample import load_sample
+from tests.tenants.counties import database
 
 INSERT_ORPHAN_MEMBER = """
 INSERT INTO members (user_id, household_id, code, bound_at)
@@ -144,3 +148,62 @@ async def test_the_region_tree_is_filled_for_regions_already_stored(tmp_path: Pa
         ("C", "V", 2), ("X", "X", 0), ("Y", "Y", 0), ("X", "Y", 1), ("Y", "X", 1),
     }  # fmt: skip
     await db.close()
+
+
+INSERT_REQUEST_0028 = """
+INSERT INTO requests (id, number, household_id, category, status, handler_id, tier, filed_at,
+                      first_response_at, respond_by, resolve_by, resolved_at)
+VALUES (?, ?, 'H0001', 'other', 'resolved', 'K007', 1, '2026-11-02T00:00:00.250000Z',
+        ?, '2026-11-03T00:00:00.000000Z', '2026-11-09T00:00:00.000000Z', ?)
+"""
+INSERT_EVENT_0028 = """
+INSERT INTO request_events (request_id, at, kind, actor, handler_id, detail)
+VALUES (?, '2026-11-02T01:00:00.000000Z', ?, 'cadre:K007', 'K007', '')
+"""
+SELECT_STATS_COLUMNS = (
+    "SELECT id, marks, first_response_us, resolution_us FROM requests ORDER BY id"
+)
+
+
+async def _stats_columns_filled(db: Database) -> None:
+    """Migration 0029 on a county of 0028 with requests and events already stored: the
+    marks and durations of what is there, then kept as more is written."""
+    await migrate.upgrade(db, START, target=28)
+    await load_sample(db)
+    async with db.transaction() as tx:
+        await tx.execute(
+            INSERT_REQUEST_0028,
+            (1, "LX-2026-000001", "2026-11-02T01:30:00.500000Z", "2026-11-04T00:00:00.250000Z"),
+        )
+        await tx.execute(INSERT_REQUEST_0028, (2, "LX-2026-000002", None, None))
+        for kind in ("escalated", "taken", "escalated", "filed"):
+            await tx.execute(INSERT_EVENT_0028, (1, kind))
+    await migrate.upgrade(db, START)
+    async with db.read() as tx:
+        before = [tuple(r) for r in await tx.fetchall(SELECT_STATS_COLUMNS)]
+    assert before == [(1, 1 | 4, 5_400_250_000, 172_800_000_000), (2, 0, None, None)]
+    async with db.transaction() as tx:
+        await tx.execute(INSERT_EVENT_0028, (2, "explained"))
+        await tx.execute(
+            "UPDATE requests SET first_response_at = '2026-11-02T00:00:01.250000Z' WHERE id = 2"
+        )
+    async with db.read() as tx:
+        after = [tuple(r) for r in await tx.fetchall(SELECT_STATS_COLUMNS)]
+    assert after[1] == (2, 2, 1_000_000, None)
+
+
+async def test_0029_fills_the_stats_columns_on_sqlite(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "a.db")
+    try:
+        await _stats_columns_filled(db)
+    finally:
+        await db.close()
+
+
+async def test_0029_fills_the_stats_columns_on_postgresql(pg_cluster: Cluster) -> None:
+    async with database(pg_cluster) as url:
+        db = await PgDatabase.connect(url, "county_x")
+        try:
+            await _stats_columns_filled(db)
+        finally:
+            await db.close()
