@@ -20,9 +20,8 @@ from bot.sandbox.server import Sandbox
 from storage.pg import PgDatabase
 from tests.e2e.harness import BotProcess, agreeing, write_config
 from tests.pg_cluster import PASSWORD, Cluster
-from tests.tenants.counties import county as county_schema
 from tests.tenants.counties import database
-from tests.tenants.test_province import acknowledged
+from tests.tenants.test_province import two_counties
 
 SUPERVISOR, STRANGER = 9001, 9002
 SCHEMAS = "SELECT schema_name FROM information_schema.schemata"
@@ -41,16 +40,8 @@ async def province_url(
 ) -> AsyncIterator[str]:
     """Counties a (2 requests, answered in 1 hour) and b (5, 3 of them answered in 9
     hours), filed the day before the test's pinned instant."""
-    filed_at = pinned_at - timedelta(days=1)
     async with database(pg_cluster) as url:
-        a = await county_schema(url, "county_a", filed_at, 2, "甲县水管漏了")
-        b = await county_schema(url, "county_b", filed_at, 5, "乙县路灯坏了")
-        try:
-            await acknowledged(a, timedelta(hours=1), 2)
-            await acknowledged(b, timedelta(hours=9), 3)
-        finally:
-            await a.db.close()
-            await b.db.close()
+        await two_counties(url, pinned_at - timedelta(days=1))
         yield url
 
 

@@ -45,17 +45,23 @@ async def acknowledged(c: County, after: timedelta, count: int) -> None:
             await service.act(Requests(tx), at, request.id, "K007", Event.ACKNOWLEDGED)
 
 
+async def two_counties(url: str, filed_at: datetime) -> None:
+    """Counties a (2 requests, answered in 1 hour) and b (5, 3 of them answered in 9
+    hours), each in its schema of ``url``'s database."""
+    a = await county(url, "county_a", filed_at, 2, "甲县水管漏了")
+    b = await county(url, "county_b", filed_at, 5, "乙县路灯坏了")
+    try:
+        await acknowledged(a, timedelta(hours=1), 2)
+        await acknowledged(b, timedelta(hours=9), 3)
+    finally:
+        await a.db.close()
+        await b.db.close()
+
+
 @pytest.fixture
 async def province(pg_cluster: Cluster, tmp_path: Path) -> AsyncIterator[Path]:
     async with database(pg_cluster) as url:
-        a = await county(url, "county_a", START, 2, "甲县水管漏了")
-        b = await county(url, "county_b", START, 5, "乙县路灯坏了")
-        try:
-            await acknowledged(a, timedelta(hours=1), 2)
-            await acknowledged(b, timedelta(hours=9), 3)
-        finally:
-            await a.db.close()
-            await b.db.close()
+        await two_counties(url, START)
         config = tmp_path / "config.toml"
         config.write_text(
             f'[database]\nurl = "{url}"\n[province]\nname = "某省"\n[counties.a]\n[counties.b]\n',
