@@ -50,10 +50,17 @@ def name_of(setup: Setup) -> str:
 
 
 def refusal(
-    texts: Texts, refused: stats.Refused | stats.BadPeriod, user_id: int, text: str
+    texts: Texts,
+    refused: stats.Refused | stats.BadPeriod,
+    user_id: int,
+    text: str,
+    *,
+    button: bool = False,
 ) -> str:
+    """Why not; on a button, short enough for Telegram's 200 characters of an answer."""
     if isinstance(refused, NotProvincial):
-        return texts("province_bot.not_supervisor", user_id=user_id)
+        key = "province_bot.not_supervisor_button" if button else "province_bot.not_supervisor"
+        return texts(key, user_id=user_id)
     return supervisor.refusal(texts, refused, text)
 
 
@@ -153,7 +160,7 @@ async def on_button(update: Update, context: LianxinContext) -> None:
             _pace(unit),
         )
     except (stats.Refused, stats.BadPeriod) as refused:
-        text = refusal(unit.texts, refused, user_id, pressed.argument)
+        text = refusal(unit.texts, refused, user_id, pressed.argument, button=True)
         unit.send(outgoing.answer_button(user_id, query.id, text))
         return
     unit.send(outgoing.answer_button(user_id, query.id))

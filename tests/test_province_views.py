@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot import callbacks
-from bot.domain.province import CountyFigures
+from bot.domain.province import CountyFigures, NotProvincial
 from bot.domain.stats import Figures, Place, days
 from bot.i18n import Texts
 from bot.services.province import ProvinceOrder, ProvinceSummary
@@ -54,3 +54,11 @@ def test_the_buttons_carry_the_period_and_fit_telegram_s_64_bytes() -> None:
 def test_no_county_with_a_roster_yet() -> None:
     (call,) = province.summary_messages(Texts("zh"), "某省", result(0))
     assert "还没有哪个县导入花名册" in call.params["text"]
+
+
+def test_a_stranger_s_button_refusal_fits_an_answer_in_every_language() -> None:
+    refused = NotProvincial("9002 is not a provincial supervisor")
+    for language in ("zh", "en"):
+        text = province.refusal(Texts(language), refused, 1234567890123, "", button=True)
+        assert "1234567890123" in text
+        assert len(text) <= 200  # Telegram's limit for answerCallbackQuery's text
