@@ -112,3 +112,16 @@ async def test_the_province_s_summary_pools_its_counties() -> None:
     assert (result.total.filed, result.total.first_response_median) == (7, 9 * 3600.0)
     assert [c.county for c in result.counties] == ["a", "b"]
     assert [word for word, _ in result.periods] == ["month", "lastmonth", "week", "year"]
+
+
+def test_a_far_date_or_a_huge_word_is_refused_not_counted() -> None:
+    pace = FakePace()
+    with pytest.raises(stats.BadPeriod):
+        province.ask(FAKE_NOW, 9001, SUPERVISORS, ["9999-01-01", "9999-12-31"], RULES, pace)
+    with pytest.raises(stats.BadPeriod):
+        province.ask(FAKE_NOW, 9001, SUPERVISORS, ["月" * 5000], RULES, pace)
+    with pytest.raises(stats.BadPeriod):
+        province.press(
+            FAKE_NOW, 9001, SUPERVISORS, "workbook", "9999-01-01.9999-01-31", RULES, pace
+        )
+    assert pace.starts == {}  # nothing was started
