@@ -9,11 +9,9 @@ file, the same statement always finds the lease its own.
 
 from __future__ import annotations
 
-import os
-import secrets
-import socket
 from datetime import datetime, timedelta
 
+from storage import process
 from storage.db import Database
 from storage.timefmt import to_db
 
@@ -39,12 +37,26 @@ UPDATE outbox SET leased_by = NULL, lease_until = NULL
 WHERE status = 'pending' AND leased_by IS NOT NULL
 """
 FREE_NAMED = "DELETE FROM leases"
+# PostgreSQL: who holds anything, and whose sessions are still open (storage.process).
+SELECT_HOLDERS = """
+SELECT leased_by FROM inbox WHERE status = 'pending' AND leased_by IS NOT NULL
+UNION SELECT leased_by FROM outbox WHERE status = 'pending' AND leased_by IS NOT NULL
+UNION SELECT holder FROM leases
+"""
+SELECT_SESSIONS = """
+SELECT DISTINCT application_name FROM pg_stat_activity WHERE application_name LIKE 'lianxin %'
+"""
+FREE_INBOX_OF = """
+UPDATE inbox SET leased_by = NULL, lease_until = NULL WHERE status = 'pending' AND leased_by = ?
+"""
+FREE_OUTBOX_OF = """
+UPDATE outbox SET leased_by = NULL, lease_until = NULL WHERE status = 'pending' AND leased_by = ?
+"""
 
 
 def process_name() -> str:
-    """This process among those sharing the database: host, pid and a random part (a
-    pid may come again after a restart)."""
-    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+    """This process among those sharing the database (``storage.process``)."""
+    return process.name()
 
 
 async def take(db: Database, name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
@@ -73,13 +85,25 @@ async def forget_the_dead(db: Database) -> int:
 
     On SQLite one process holds the file (``storage.instance``), so every lease found at
     start is a killed process's: its rows are taken at once rather than a lease later.
-    On PostgreSQL others may be running; their leases end by themselves."""
-    if db.dialect != "sqlite":
-        return 0
+    On PostgreSQL others may be running: a holder is known gone when none of its sessions
+    is left on the server (``storage.process``); a restarted process thus takes its killed
+    predecessor's chats at once. A holder whose sessions cannot be told (a name of
+    another form) keeps its leases until they end."""
     async with db.transaction() as tx:
-        freed = await tx.execute(FREE_INBOX)
-        freed += await tx.execute(FREE_OUTBOX)
-        return freed + await tx.execute(FREE_NAMED)
+        if db.dialect == "sqlite":
+            freed = await tx.execute(FREE_INBOX)
+            freed += await tx.execute(FREE_OUTBOX)
+            return freed + await tx.execute(FREE_NAMED)
+        open_sessions = {str(row[0]) for row in await tx.fetchall(SELECT_SESSIONS)}
+        freed = 0
+        for (holder,) in await tx.fetchall(SELECT_HOLDERS):
+            session = process.session_of(str(holder))
+            if session is None or session in open_sessions:
+                continue
+            freed += await tx.execute(FREE_INBOX_OF, (holder,))
+            freed += await tx.execute(FREE_OUTBOX_OF, (holder,))
+            freed += await tx.execute(GIVE_BACK, (holder,))
+        return freed
 
 
 async def live(db: Database, now: datetime) -> dict[str, list[str]]:

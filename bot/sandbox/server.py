@@ -228,6 +228,7 @@ class Sandbox:
         fault = self._faults.take(name)
         if fault is not None:
             self.state.stats.injected_failures += 1
+            self.state.notifier.notify()  # a test may wait for the fault to have struck
             if not fault.after_send:
                 raise fault.error
         result = await self._execute(name, params)

@@ -104,6 +104,35 @@ async def test_an_update_is_stored_before_the_200_and_answered_once_after_a_cras
     assert statuses[sent["message_id"]] == "done"
 
 
+async def test_a_restarted_bot_sends_the_answer_its_killed_predecessor_was_sending_at_once(
+    sandbox: Sandbox, start_bot: StartBot
+) -> None:
+    """Killed after the update was handled, with the answer's first attempt refused: the
+    answer waits in the outbox, leased to the dead process. Its restart takes it at once
+    (SQLite: the file is its alone; PostgreSQL: the dead process has no session left),
+    not when the lease ends (60 s, more than ``wait_for`` waits), and sends it once."""
+    port = free_port()
+    bot = await start_bot(mode="webhook", extra=webhook_section(port))
+    villager = sandbox.user(1001, "王秀英")
+    await villager.start()
+    await villager.wait_for_text("王秀英")
+
+    sandbox.fail_next(1, 500, "sendMessage")
+    failures = sandbox.stats.injected_failures
+    sent = await villager.send_text("有人吗？")
+
+    def refused() -> bool:
+        return sandbox.stats.injected_failures > failures
+
+    await sandbox.wait_until(refused)
+    await bot.kill()  # before its retry (2 s later): the answer is in the outbox, leased
+
+    await bot.start()
+    await villager.wait_for(replying_to(sent["message_id"]))
+    assert copies(villager, sent["message_id"]) == 1
+    assert dict(await inbox_rows(bot.config, villager.user_id))[sent["message_id"]] == "done"
+
+
 async def test_a_wrong_secret_token_is_refused_and_nothing_is_stored(
     sandbox: Sandbox, start_bot: StartBot, tmp_path: Path
 ) -> None:

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot.calls import Call
 from bot.clock import ManualClock
-from storage import inbox, leases, outbox
+from storage import inbox, leases, outbox, process
 from storage.db import Database
 from storage.inbox import StoredUpdate
 from storage.outbox import Held, PendingCall
@@ -162,6 +162,35 @@ async def test_at_start_a_killed_predecessor_rows_wait_only_where_others_may_run
         assert (freed, taken) == (0, [])
         assert isinstance(sent, Held)
         assert not await leases.take(db, "receiver", B, clock.now(), LEASE)
+
+
+async def test_at_start_the_rows_of_a_process_whose_sessions_are_gone_are_taken_at_once(
+    db: Database, clock: ManualClock
+) -> None:
+    """PostgreSQL: each connection names its process's token (application_name), so a
+    restarted process takes the chats of a killed one (no session left) at once, and
+    leaves those of a running one (this test's own sessions) and of a holder it cannot
+    tell (a name without a token) to their leases."""
+    gone, running = "host:3:" + "0" * 16, process.name()
+    for lane, holder in ((10, gone), (20, running), (30, A)):
+        await inbox.store(db, [StoredUpdate(lane, lane, "{}")], clock.now())
+        await inbox.claim(db, holder, clock.now(), LEASE)
+    (call,) = await enqueue(db, clock, msg(1, "a"))
+    await outbox.claim_call(db, call, gone, clock.now(), LEASE)
+    await leases.take(db, "receiver", gone, clock.now(), LEASE)
+    await leases.take(db, "sweep:x", running, clock.now(), LEASE)
+
+    freed = await leases.forget_the_dead(db)
+    taken = await inbox.claim(db, B, clock.now(), LEASE)
+    if db.dialect == "sqlite":  # one process per file: every lease found is a dead one's
+        assert freed == 6
+        assert sorted(r.lane for r in taken) == [10, 20, 30]
+        return
+    assert freed == 3
+    assert [r.lane for r in taken] == [10]
+    assert isinstance(await outbox.claim_call(db, call, B, clock.now(), LEASE), PendingCall)
+    assert await leases.take(db, "receiver", B, clock.now(), LEASE)
+    assert not await leases.take(db, "sweep:x", B, clock.now(), LEASE)
 
 
 async def test_the_processes_alive_share_the_send_budget(db: Database, clock: ManualClock) -> None:
