@@ -37,6 +37,7 @@ async def test_the_province_benchmark_measures_both_engines(
         "filed/s, 4 process(es), one county",
         "filed/s, 4 processes, 2 counties",
         "provincial /stats, 2 counties",
+        "provincial /stats as its bot reads it, this year, 2 counties",
         "county month workbook",
     ):
         assert label in rows, out
