@@ -652,6 +652,9 @@ class ProvinceConfig(_Section):
     token: SecretStr | None = None
     # Where the province bot keeps its own inbox and outbox: a schema beside the counties'.
     schema_name: Annotated[str, Field(validation_alias="schema")] = "province"
+    # How often the province bot counts its period buttons' figures in the background, so
+    # that /stats answers at once with figures at most this old ("0s": count each time).
+    refresh: Duration = timedelta(minutes=10)
 
     @field_validator("token")
     @classmethod
@@ -665,6 +668,13 @@ class ProvinceConfig(_Section):
     def _schema_name(cls, value: str) -> str:
         if not _COUNTY_ID.match(value):
             raise ValueError("must be lower-case letters, digits and _ (a PostgreSQL schema)")
+        return value
+
+    @field_validator("refresh")
+    @classmethod
+    def _refresh(cls, value: timedelta) -> timedelta:
+        if value and value < timedelta(minutes=1):
+            raise ValueError('at least "1m" (every county is counted each time), or "0s"')
         return value
 
 

@@ -28,7 +28,7 @@ from bot.config import Config
 from bot.i18n import Texts
 from bot.roster_cli import ImportOutcome
 from bot.services.identity import Identity
-from bot.services.province import Counties
+from bot.services.province import Counties, Kept
 from bot.services.roster_upload import Desk
 from bot.services.work import Work
 
@@ -46,6 +46,7 @@ class Setup:
     texts: Texts
     bot_username: str
     counties: Counties | None = None  # the province's bot only: its counties, read
+    kept: Kept | None = None  # and the figures of its period buttons, counted by a job
 
     def is_admin(self, user_id: int) -> bool:
         return user_id in self.config.general.admins

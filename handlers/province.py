@@ -15,6 +15,7 @@ counting runs after the commit, reading each county from its own schema or file 
 from __future__ import annotations
 
 import asyncio
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -83,11 +84,17 @@ def county_lines(texts: Texts, result: ProvinceSummary) -> list[str]:
     ]
 
 
-def summary_messages(texts: Texts, name: str, result: ProvinceSummary) -> list[Call]:
-    """The province's figures, then a line per county (in pages, should a province have
-    more counties than one message holds), the buttons under the last page."""
+def summary_messages(
+    texts: Texts, name: str, result: ProvinceSummary, zone: ZoneInfo
+) -> list[Call]:
+    """The province's figures (and when they were counted, if kept ones), then a line per
+    county (in pages, should a province have more counties than one message holds), the
+    buttons under the last page."""
     period, user_id = result.order.period, result.order.user_id
     head = texts("stats.head_region", region=name, first=period.first, last=period.last)
+    if result.as_of is not None:
+        counted = f"{result.as_of.astimezone(zone):%m-%d %H:%M}"
+        head += "\n" + texts("province_bot.as_of", time=counted)
     chunks = [f"{head}\n{supervisor.summary(texts, result.total)}\n\n"]
     chunks += county_lines(texts, result) or [texts("province_bot.no_counties")]
     workbook = callbacks.Callback(SCOPE, "workbook", supervisor.span_of(period)).encode()
@@ -202,13 +209,18 @@ def _summary(order: ProvinceOrder) -> Run:
         config = setup.config
         try:
             result = await figures.summary(
-                _counties(work), order, work.now, config.general.zone, config.stats.bounds()
+                _counties(work),
+                order,
+                work.now,
+                config.general.zone,
+                config.stats.bounds(),
+                setup.kept,
             )
         except figures.Unreadable as trouble:
             return [
                 outgoing.message(order.user_id, texts("province_bot.unreadable", reason=trouble))
             ]
-        return summary_messages(texts, name_of(setup), result)
+        return summary_messages(texts, name_of(setup), result, config.general.zone)
 
     return run
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.lifecycle import Outcome, Status
@@ -139,8 +140,9 @@ class _Tally:
                 self.resolution.append(seconds)
 
     def figures(self) -> Figures:
+        counts: dict[str, Any] = dict(self.counts)  # every count; the durations below
         return Figures(
-            **self.counts,
+            **counts,
             first_response=tuple(self.first_response),
             resolution=tuple(self.resolution),
         )

@@ -3,6 +3,7 @@ sections, picked by ``--county``; a file without counties reads as it always has
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -219,6 +220,18 @@ def test_a_province_bot_needs_counties_and_is_not_a_county(tmp_path: Path) -> No
     path.write_text("[counties.a]\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="one or the other"):
         load_config(path, environ={}, county="a", province=True)
+
+
+def test_the_province_bot_counts_its_buttons_every_refresh(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("[counties.a]\n[province]\nsupervisors = [1]\n", encoding="utf-8")
+    assert load_config(path, environ={}).province.refresh == timedelta(minutes=10)
+    for given, found in (('"30m"', timedelta(minutes=30)), ('"0s"', timedelta())):
+        path.write_text(f"[counties.a]\n[province]\nrefresh = {given}\n", encoding="utf-8")
+        assert load_config(path, environ={}).province.refresh == found
+    path.write_text('[counties.a]\n[province]\nrefresh = "5s"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"province.refresh: .*at least \"1m\""):
+        load_config(path, environ={})
 
 
 def test_run_province_without_a_token_is_one_line(

@@ -38,6 +38,8 @@ async def test_the_province_benchmark_measures_both_engines(
         "filed/s, 4 processes, 2 counties",
         "provincial /stats, 2 counties",
         "provincial /stats as its bot reads it, this year, 2 counties",
+        "province bot's background count (4 period buttons), 2 counties",
+        "provincial /stats from what the bot kept, 2 counties",
         "county month workbook",
     ):
         assert label in rows, out

@@ -3,7 +3,8 @@ the province has, its buttons (each carrying only its period) under the last pag
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime
 
 from bot import callbacks
 from bot.domain.province import CountyFigures, NotProvincial
@@ -29,7 +30,7 @@ def result(counties: int) -> ProvinceSummary:
 
 
 def test_a_province_of_many_counties_is_paged_within_the_limit() -> None:
-    calls = province.summary_messages(Texts("zh"), "某省", result(200))
+    calls = province.summary_messages(Texts("zh"), "某省", result(200), ZONE)
     assert len(calls) > 1
     assert all(utf16_len(c.params["text"]) <= TEXT_LIMIT for c in calls)
     assert all("reply_markup" not in c.params for c in calls[:-1])
@@ -39,7 +40,7 @@ def test_a_province_of_many_counties_is_paged_within_the_limit() -> None:
 
 
 def test_the_buttons_carry_the_period_and_fit_telegram_s_64_bytes() -> None:
-    (call,) = province.summary_messages(Texts("zh"), "某省", result(3))
+    (call,) = province.summary_messages(Texts("zh"), "某省", result(3), ZONE)
     rows = call.params["reply_markup"]["inline_keyboard"]
     data = [button["callback_data"] for row in rows for button in row]
     assert [callbacks.decode(d) for d in data] == [
@@ -52,8 +53,20 @@ def test_the_buttons_carry_the_period_and_fit_telegram_s_64_bytes() -> None:
 
 
 def test_no_county_with_a_roster_yet() -> None:
-    (call,) = province.summary_messages(Texts("zh"), "某省", result(0))
+    (call,) = province.summary_messages(Texts("zh"), "某省", result(0), ZONE)
     assert "还没有哪个县导入花名册" in call.params["text"]
+
+
+def test_kept_figures_say_when_they_were_counted() -> None:
+    fresh = result(1)
+    kept = replace(fresh, as_of=datetime(2031, 3, 4, 1, 5, tzinfo=UTC))
+    assert (
+        "截至" not in province.summary_messages(Texts("zh"), "某省", fresh, ZONE)[0].params["text"]
+    )
+    (call,) = province.summary_messages(Texts("zh"), "某省", kept, ZONE)
+    assert "（截至 03-04 09:05 的数字）" in call.params["text"]  # Beijing time
+    (call,) = province.summary_messages(Texts("en"), "Province", kept, ZONE)
+    assert "(figures as of 03-04 09:05)" in call.params["text"]
 
 
 def test_a_stranger_s_button_refusal_fits_an_answer_in_every_language() -> None:

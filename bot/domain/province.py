@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
+from itertools import chain
 from typing import Any
 
 from bot.domain.stats import Figures, Place, Refused
 
-_DURATIONS = ("first_response", "resolution")  # pooled, not added
+_DURATIONS = ("first_response", "resolution", "summarised")  # pooled, not added
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class CountyFigures:
 def combined(parts: Iterable[Figures]) -> Figures:
     """The figures of the union of ``parts``' requests (each request in one county)."""
     found = list(parts)
+    if any(p.summarised is not None for p in found):
+        raise ValueError("condensed figures have no durations left to pool")
     counts: dict[str, Any] = {  # every count: added
         f.name: sum(getattr(p, f.name) for p in found)
         for f in fields(Figures)
@@ -31,8 +34,8 @@ def combined(parts: Iterable[Figures]) -> Figures:
     }
     return replace(
         replace(Figures(), **counts),
-        first_response=tuple(sorted(s for p in found for s in p.first_response)),
-        resolution=tuple(sorted(s for p in found for s in p.resolution)),
+        first_response=tuple(sorted(chain.from_iterable(p.first_response for p in found))),
+        resolution=tuple(sorted(chain.from_iterable(p.resolution for p in found))),
     )
 
 

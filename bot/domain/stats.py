@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
@@ -190,6 +190,21 @@ class Figures:
     first_response: tuple[float, ...] = field(default=(), repr=False)  # seconds
     resolution: tuple[float, ...] = field(default=(), repr=False)
     taken: int = 0  # of the filed cohort, taken personally by a leader (包案)
+    # Set by ``condensed``: the four duration figures, kept when the durations are dropped.
+    summarised: tuple[float | None, float | None, float | None, float | None] | None = field(
+        default=None, repr=False
+    )
+
+    def condensed(self) -> Figures:
+        """The same figures without the durations behind them, their medians and 90th
+        percentiles kept: small enough to keep for showing again, no longer for pooling."""
+        kept = (
+            self.first_response_median,
+            self.first_response_p90,
+            self.resolution_median,
+            self.resolution_p90,
+        )
+        return replace(self, first_response=(), resolution=(), summarised=kept)
 
     @property
     def response_rate(self) -> float | None:
@@ -209,18 +224,26 @@ class Figures:
 
     @property
     def first_response_median(self) -> float | None:
+        if self.summarised is not None:
+            return self.summarised[0]
         return median(self.first_response)
 
     @property
     def first_response_p90(self) -> float | None:
+        if self.summarised is not None:
+            return self.summarised[1]
         return p90(self.first_response)
 
     @property
     def resolution_median(self) -> float | None:
+        if self.summarised is not None:
+            return self.summarised[2]
         return median(self.resolution)
 
     @property
     def resolution_p90(self) -> float | None:
+        if self.summarised is not None:
+            return self.summarised[3]
         return p90(self.resolution)
 
 

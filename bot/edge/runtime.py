@@ -8,6 +8,7 @@ import hashlib
 import json
 import logging
 import os
+import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -31,6 +32,8 @@ from bot.edge.sender import Sender
 from bot.edge.ticks import Tick, in_turn, run_tick
 from bot.edge.webhook import set_webhook_params, webhook_app, with_secret
 from bot.i18n import Texts, t
+from bot.services import province
+from bot.services.province import Kept
 from handlers import joining, menus, reminders, rounds, sweeps
 from handlers import province as province_views
 from handlers import rota as rota_views
@@ -188,7 +191,9 @@ async def _start_loops(
     await app.start()
     texts = Texts(config.general.language)
     read = ProvinceCounties(counties, texts) if config.is_province else None
-    services = Setup(config, clock, texts, app.bot.username, counties=read)
+    every = config.province.refresh
+    kept = Kept(every) if config.is_province and every else None
+    services = Setup(config, clock, texts, app.bot.username, counties=read, kept=kept)
     me, lease = leases.process_name(), config.database.lease
     await leases.forget_the_dead(db)  # a killed predecessor's, where nobody else can run
     sender = Sender(db, app.bot, clock, config.sender, me=me, lease=lease)
@@ -197,6 +202,7 @@ async def _start_loops(
         await _publish_once(db, clock, MENU_KEY, province_views.menu_calls(texts))
         _schedule_heartbeat(app, db, services, me)
         _schedule_retention(app, db, services, me)
+        _schedule_province_refresh(app, services)
     else:
         await _publish_menus(db, config, clock)
         await _hint_admins(db, config, app.bot.username)
@@ -323,6 +329,35 @@ def _schedule_retention(app: AnyApp, db: Database, services: Setup, me: str) -> 
         interval=every,
         first=min(60.0, every),
     )
+
+
+def _schedule_province_refresh(app: AnyApp, services: Setup) -> None:
+    """The province bot counts its period buttons' figures at start and every ``[province]
+    refresh`` (each process for itself: what it keeps is in its memory)."""
+    if app.job_queue is None:  # pragma: no cover - the job-queue extra is a dependency
+        raise RuntimeError("python-telegram-bot's job-queue extra is not installed")
+    counties, kept, config = services.counties, services.kept, services.config
+    if counties is None or kept is None:
+        return
+
+    async def refresh(_context: object) -> None:
+        began = time.monotonic()
+        try:
+            done = await province.refresh(
+                counties, kept, services.clock.now(), config.general.zone, config.stats.bounds()
+            )
+            log.info(
+                "the province's figures counted: %d periods in %.1fs",
+                len(done),
+                time.monotonic() - began,
+            )
+        except province.Unreadable as trouble:  # /stats then counts, and says so
+            log.warning("the province's figures were not counted: %s", trouble)
+        except Exception as trouble:
+            log.warning("the province's figures were not counted (%s)", type(trouble).__name__)
+
+    every = kept.every.total_seconds()
+    app.job_queue.run_repeating(refresh, interval=every, first=1.0)
 
 
 def _task(coro: Awaitable[None], name: str) -> asyncio.Task[None]:

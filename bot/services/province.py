@@ -11,8 +11,8 @@ reads (``Counties``)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
@@ -134,12 +134,84 @@ class ProvinceSummary:
     counties: list[CountyFigures]
     total: Figures
     periods: tuple[tuple[str, Period], ...]  # the period buttons allowed
+    as_of: datetime | None = None  # when counted, if not for this order (kept figures)
+
+
+# --- kept figures: the period buttons, counted in the background ---------------------------
+#
+# Counting every county afresh takes seconds (each county's whole period, on the server)
+# and, for a year, the durations of every request of the province in memory while they
+# are pooled. The province's bot therefore counts its period buttons' figures every
+# ``[province] refresh`` (``refresh``) and keeps them condensed (the medians and 90th
+# percentiles, not the durations): /stats for one of them answers at once, saying when
+# it was counted. Another period is counted when asked, and kept the same way.
+
+
+@dataclass(frozen=True)
+class Counted:
+    counties: list[CountyFigures]  # condensed
+    total: Figures  # condensed
+    at: datetime
+
+
+async def count(counties: Counties, period: Period, now: datetime) -> Counted:
+    """Every county's figures for ``period`` and the province's (pooled), condensed."""
+    found = await counties.figures(period, now)
+    total = combined(c.figures for c in found)
+    kept = [replace(c, figures=c.figures.condensed()) for c in found]
+    return Counted(kept, total.condensed(), now)
+
+
+class Kept:
+    """The figures counted last, by period: good for ``2 * every`` (a refresh that runs
+    late or fails leaves them to age out, and they are then counted when asked). At most
+    ``most`` periods are kept; the oldest counted goes first."""
+
+    def __init__(self, every: timedelta, most: int = 16) -> None:
+        self.every = every
+        self.most = most
+        self._counted: dict[Period, Counted] = {}
+
+    def get(self, period: Period, now: datetime) -> Counted | None:
+        found = self._counted.get(period)
+        if found is None or not now - 2 * self.every <= found.at <= now:
+            return None
+        return found
+
+    def put(self, period: Period, counted: Counted) -> None:
+        self._counted[period] = counted
+        while len(self._counted) > self.most:
+            oldest = min(self._counted, key=lambda p: self._counted[p].at)
+            del self._counted[oldest]
+
+
+async def refresh(
+    counties: Counties, kept: Kept, now: datetime, zone: ZoneInfo, bounds: Bounds
+) -> list[Period]:
+    """Count the period buttons' figures again (a background job); returns the periods.
+    Raises ``Unreadable`` (what was counted before it stays, until it ages out)."""
+    done = []
+    for _, period in periods(now, zone, bounds):
+        kept.put(period, await count(counties, period, now))
+        done.append(period)
+    return done
 
 
 async def summary(
-    counties: Counties, order: ProvinceOrder, now: datetime, zone: ZoneInfo, bounds: Bounds
+    counties: Counties,
+    order: ProvinceOrder,
+    now: datetime,
+    zone: ZoneInfo,
+    bounds: Bounds,
+    kept: Kept | None = None,
 ) -> ProvinceSummary:
-    """Every county's figures for the order's period, and the province's (pooled)."""
-    found = await counties.figures(order.period, now)
-    total = combined(c.figures for c in found)
-    return ProvinceSummary(order, found, total, periods(now, zone, bounds))
+    """Every county's figures for the order's period, and the province's (pooled): kept
+    ones if fresh enough (``as_of`` then says when they were counted), else counted now
+    (and kept)."""
+    found = None if kept is None else kept.get(order.period, now)
+    if found is None:
+        found = await count(counties, order.period, now)
+        if kept is not None:
+            kept.put(order.period, found)
+    as_of = found.at if found.at < now else None
+    return ProvinceSummary(order, found.counties, found.total, periods(now, zone, bounds), as_of)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain import stats
+from bot.domain.province import combined
 from bot.domain.stats import Place
 from tests import reference_stats as reference
 from tests.reference_stats import RequestRow
@@ -232,3 +233,16 @@ def test_a_forged_button_period_is_held_to_the_same_bounds(argument: str) -> Non
     with pytest.raises(stats.BadPeriod):
         stats.span(argument, now, ZONE, BOUNDS)
     assert stats.span("2026-11-01.2026-11-19", now, ZONE, BOUNDS).last == date(2026, 11, 19)
+
+
+def test_condensed_figures_keep_what_is_shown_and_cannot_be_pooled() -> None:
+    whole = stats.Figures(
+        filed=5, first_response=(60.0, 120.0, 180.0, 7200.0), resolution=(3600.0,)
+    )
+    kept = whole.condensed()
+    assert (kept.filed, kept.first_response, kept.resolution) == (5, (), ())
+    assert (kept.first_response_median, kept.first_response_p90) == (150.0, 7200.0)
+    assert (kept.resolution_median, kept.resolution_p90) == (3600.0, 3600.0)
+    assert stats.Figures().condensed().first_response_median is None
+    with pytest.raises(ValueError, match="no durations left to pool"):
+        combined([whole, kept])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -70,3 +71,10 @@ def replying_to(message_id: int) -> MessagePredicate:
 def copies(person: SandboxUser, message_id: int) -> int:
     """How many bot messages in the person's chat quote their message ``message_id``."""
     return sum(1 for message in person.messages() if replying_to(message_id)(message))
+
+
+async def poll(condition: Callable[[], bool], timeout: float = 60.0) -> None:  # noqa: ASYNC109
+    """Wait for a condition nobody notifies about (a log file, a counter), checking often."""
+    async with asyncio.timeout(timeout):
+        while not condition():  # noqa: ASYNC110 - another process's file: no event to wait on
+            await asyncio.sleep(0.005)

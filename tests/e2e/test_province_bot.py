@@ -19,6 +19,7 @@ from bot.config import PROVINCE_TOKEN_ENV
 from bot.sandbox.server import Sandbox
 from storage.pg import PgDatabase
 from tests.e2e.harness import BotProcess, agreeing, write_config
+from tests.e2e.support import poll
 from tests.pg_cluster import PASSWORD, Cluster
 from tests.tenants.counties import database
 from tests.tenants.test_province import two_counties
@@ -55,16 +56,22 @@ async def province_bot(sandbox: Sandbox, tmp_path: Path, url: str, extra: str = 
     return bot
 
 
+COUNTED = "the province's figures counted: 4 periods"
+
+
 async def test_the_provincial_supervisor_sees_every_county_and_the_workbook(
     sandbox: Sandbox, tmp_path: Path, province_url: str, pinned_at: datetime
 ) -> None:
     bot = await province_bot(sandbox, tmp_path, province_url)
     try:
+        # The bot counts its period buttons' figures at start and keeps them (condensed).
+        await poll(lambda: COUNTED in bot.log_text())
         boss = sandbox.user(SUPERVISOR, "省督导")
         await boss.command("stats")
         month = f"{pinned_at:%Y-%m}-01 至 {pinned_at:%Y-%m-%d}"
         summary = await boss.wait_for_text(f"📊 某省 {month}", timeout=60)
         text = summary["text"]
+        assert "（截至 " in text  # answered from them, saying when they were counted
         assert "登记 7 件" in text
         assert "首次答复用时：中位 9.0 小时" in text  # pooled: 1 1 9 9 9, not (1 + 9) / 2
         assert "和平县（a）：登记 2" in text

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import resource
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,14 +21,7 @@ from storage.inbox import StoredUpdate
 from tests.conftest import START
 from tests.e2e.conftest import StartBot
 from tests.e2e.harness import ROOT, BotProcess, write_config
-from tests.e2e.support import copies, lianxin, replying_to
-
-
-async def poll(condition: Callable[[], bool], timeout: float = 60.0) -> None:  # noqa: ASYNC109
-    """Wait for a condition nobody notifies about (a log file, a counter), checking often."""
-    async with asyncio.timeout(timeout):
-        while not condition():  # noqa: ASYNC110 - another process's file: no event to wait on
-            await asyncio.sleep(0.005)
+from tests.e2e.support import copies, lianxin, poll, replying_to
 
 
 def assert_one_line(stderr: str, *phrases: str) -> None:

@@ -4,7 +4,7 @@ region's), or ``NoRoster`` before its roster is imported."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -99,8 +99,13 @@ def test_one_at_a_time_and_a_few_a_minute() -> None:
 @dataclass
 class FakeCounties:
     found: list[CountyFigures]
+    counted: list[Period] = field(default_factory=list)  # each time every county was read
+    fail: bool = False
 
     async def figures(self, period: Period, now: datetime) -> list[CountyFigures]:
+        if self.fail:
+            raise province.Unreadable("连平县: the server is down")
+        self.counted.append(period)
         return self.found
 
 
@@ -125,3 +130,70 @@ def test_a_far_date_or_a_huge_word_is_refused_not_counted() -> None:
             FAKE_NOW, 9001, SUPERVISORS, "workbook", "9999-01-01.9999-01-31", RULES, pace
         )
     assert pace.starts == {}  # nothing was started
+
+
+# --- kept figures: the period buttons counted in the background ----------------------------
+
+SLOW = CountyFigures("a", HEPING, Figures(filed=3, first_response=(60.0, 120.0, 7200.0)))
+EVERY = timedelta(minutes=10)
+
+
+async def test_a_period_button_answers_from_the_figures_counted_in_the_background() -> None:
+    counties, kept = FakeCounties([SLOW]), province.Kept(EVERY)
+    done = await province.refresh(counties, kept, FAKE_NOW, ZONE, RULES.bounds)
+    assert len(done) == 4  # 本月, 上个月, 本周, 今年
+    assert counties.counted == done
+
+    later = FAKE_NOW + timedelta(minutes=3)
+    order = province.ask(later, 9001, SUPERVISORS, [], RULES, FakePace())
+    result = await province.summary(counties, order, later, ZONE, RULES.bounds, kept)
+    assert len(counties.counted) == 4  # no county read again
+    assert result.as_of == FAKE_NOW  # and the answer says when they were counted
+    assert (result.total.filed, result.total.first_response_median) == (3, 120.0)
+    assert result.total.first_response_p90 == 7200.0
+    assert result.total.first_response == ()  # kept without the durations behind them
+
+
+async def test_figures_too_old_or_of_another_period_are_counted_when_asked() -> None:
+    counties, kept = FakeCounties([SLOW]), province.Kept(EVERY)
+    await province.refresh(counties, kept, FAKE_NOW, ZONE, RULES.bounds)
+    stale = FAKE_NOW + 2 * EVERY + timedelta(seconds=1)  # two refreshes missed
+    order = province.ask(stale, 9001, SUPERVISORS, [], RULES, FakePace())
+    result = await province.summary(counties, order, stale, ZONE, RULES.bounds, kept)
+    assert (len(counties.counted), result.as_of) == (5, None)  # counted now, said so
+
+    words = ["2031-01-05", "2031-01-09"]
+    typed = province.ask(FAKE_NOW, 9001, SUPERVISORS, words, RULES, FakePace())
+    await province.summary(counties, typed, FAKE_NOW, ZONE, RULES.bounds, kept)
+    again = await province.summary(counties, typed, FAKE_NOW, ZONE, RULES.bounds, kept)
+    assert len(counties.counted) == 6  # counted once, then kept
+    assert again.total.filed == 3
+
+
+async def test_a_failed_refresh_keeps_the_last_figures_until_they_age_out() -> None:
+    counties, kept = FakeCounties([SLOW]), province.Kept(EVERY)
+    await province.refresh(counties, kept, FAKE_NOW, ZONE, RULES.bounds)
+    counties.fail = True
+    later = FAKE_NOW + EVERY
+    with pytest.raises(province.Unreadable):
+        await province.refresh(counties, kept, later, ZONE, RULES.bounds)
+    order = province.ask(later, 9001, SUPERVISORS, [], RULES, FakePace())
+    result = await province.summary(counties, order, later, ZONE, RULES.bounds, kept)
+    assert result.as_of == FAKE_NOW
+    aged = later + EVERY + timedelta(seconds=1)
+    with pytest.raises(province.Unreadable):  # too old now: counted, and the county named
+        await province.summary(counties, order, aged, ZONE, RULES.bounds, kept)
+
+
+async def test_few_periods_are_kept() -> None:
+    counties, kept = FakeCounties([SLOW]), province.Kept(EVERY, most=2)
+    for day in (5, 6, 7):
+        words = [f"2031-01-0{day}", f"2031-01-0{day}"]
+        order = province.ask(FAKE_NOW, 9001, SUPERVISORS, words, RULES, FakePace())
+        await province.summary(
+            counties, order, FAKE_NOW + timedelta(seconds=day), ZONE, RULES.bounds, kept
+        )
+    first = stats.days(date(2031, 1, 5), date(2031, 1, 5), ZONE)
+    last = stats.days(date(2031, 1, 7), date(2031, 1, 7), ZONE)
+    assert kept.get(first, FAKE_NOW + timedelta(seconds=8)) is None  # the oldest went
+    assert kept.get(last, FAKE_NOW + timedelta(seconds=8)) is not None
