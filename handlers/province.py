@@ -15,7 +15,6 @@ counting runs after the commit, reading each county from its own schema or file 
 from __future__ import annotations
 
 import asyncio
-from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -37,7 +36,8 @@ from bot.services.province import ProvinceOrder, ProvinceSummary
 from bot.services.stats import Pace, Rules
 
 from . import common, menus, outgoing, paging, supervisor
-from .context import AnyApp, Job, LianxinContext, LongContext, Run, Setup, Unit
+from .context import AnyApp, Job, LianxinContext, LongContext, Run, Setup, Shows, Unit, View
+from .tell_household import local_time
 
 SCOPE = "pv"
 MENU = ("stats", "help")
@@ -84,17 +84,14 @@ def county_lines(texts: Texts, result: ProvinceSummary) -> list[str]:
     ]
 
 
-def summary_messages(
-    texts: Texts, name: str, result: ProvinceSummary, zone: ZoneInfo
-) -> list[Call]:
+def summary_messages(shown: Shows, name: str, result: ProvinceSummary) -> list[Call]:
     """The province's figures (and when they were counted, if kept ones), then a line per
     county (in pages, should a province have more counties than one message holds), the
     buttons under the last page."""
-    period, user_id = result.order.period, result.order.user_id
+    texts, period, user_id = shown.texts, result.order.period, result.order.user_id
     head = texts("stats.head_region", region=name, first=period.first, last=period.last)
     if result.as_of is not None:
-        counted = f"{result.as_of.astimezone(zone):%m-%d %H:%M}"
-        head += "\n" + texts("province_bot.as_of", time=counted)
+        head += "\n" + texts("province_bot.as_of", time=local_time(shown, result.as_of))
     chunks = [f"{head}\n{supervisor.summary(texts, result.total)}\n\n"]
     chunks += county_lines(texts, result) or [texts("province_bot.no_counties")]
     workbook = callbacks.Callback(SCOPE, "workbook", supervisor.span_of(period)).encode()
@@ -220,7 +217,8 @@ def _summary(order: ProvinceOrder) -> Run:
             return [
                 outgoing.message(order.user_id, texts("province_bot.unreadable", reason=trouble))
             ]
-        return summary_messages(texts, name_of(setup), result, config.general.zone)
+        shown = View(texts, config.general.zone, work.now, (), "")
+        return summary_messages(shown, name_of(setup), result)
 
     return run
 

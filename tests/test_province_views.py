@@ -12,11 +12,14 @@ from bot.domain.stats import Figures, Place, days
 from bot.i18n import Texts
 from bot.services.province import ProvinceOrder, ProvinceSummary
 from handlers import province
+from handlers.context import View
 from handlers.paging import TEXT_LIMIT, utf16_len
 from tests.services.fakes_stats import ZONE
 
 MARCH = days(date(2031, 3, 1), date(2031, 3, 4), ZONE)
 FEBRUARY = days(date(2031, 2, 1), date(2031, 2, 28), ZONE)
+NOW = datetime(2031, 3, 4, 2, tzinfo=UTC)
+ZH, EN = (View(Texts(language), ZONE, NOW, (), "") for language in ("zh", "en"))
 
 
 def result(counties: int) -> ProvinceSummary:
@@ -30,7 +33,7 @@ def result(counties: int) -> ProvinceSummary:
 
 
 def test_a_province_of_many_counties_is_paged_within_the_limit() -> None:
-    calls = province.summary_messages(Texts("zh"), "某省", result(200), ZONE)
+    calls = province.summary_messages(ZH, "某省", result(200))
     assert len(calls) > 1
     assert all(utf16_len(c.params["text"]) <= TEXT_LIMIT for c in calls)
     assert all("reply_markup" not in c.params for c in calls[:-1])
@@ -40,7 +43,7 @@ def test_a_province_of_many_counties_is_paged_within_the_limit() -> None:
 
 
 def test_the_buttons_carry_the_period_and_fit_telegram_s_64_bytes() -> None:
-    (call,) = province.summary_messages(Texts("zh"), "某省", result(3), ZONE)
+    (call,) = province.summary_messages(ZH, "某省", result(3))
     rows = call.params["reply_markup"]["inline_keyboard"]
     data = [button["callback_data"] for row in rows for button in row]
     assert [callbacks.decode(d) for d in data] == [
@@ -53,20 +56,18 @@ def test_the_buttons_carry_the_period_and_fit_telegram_s_64_bytes() -> None:
 
 
 def test_no_county_with_a_roster_yet() -> None:
-    (call,) = province.summary_messages(Texts("zh"), "某省", result(0), ZONE)
+    (call,) = province.summary_messages(ZH, "某省", result(0))
     assert "还没有哪个县导入花名册" in call.params["text"]
 
 
 def test_kept_figures_say_when_they_were_counted() -> None:
     fresh = result(1)
     kept = replace(fresh, as_of=datetime(2031, 3, 4, 1, 5, tzinfo=UTC))
-    assert (
-        "截至" not in province.summary_messages(Texts("zh"), "某省", fresh, ZONE)[0].params["text"]
-    )
-    (call,) = province.summary_messages(Texts("zh"), "某省", kept, ZONE)
-    assert "（截至 03-04 09:05 的数字）" in call.params["text"]  # Beijing time
-    (call,) = province.summary_messages(Texts("en"), "Province", kept, ZONE)
-    assert "(figures as of 03-04 09:05)" in call.params["text"]
+    assert "截至" not in province.summary_messages(ZH, "某省", fresh)[0].params["text"]
+    (call,) = province.summary_messages(ZH, "某省", kept)
+    assert "（截至 3月4日 09:05 的数字）" in call.params["text"]  # Beijing time
+    (call,) = province.summary_messages(EN, "Province", kept)
+    assert "(figures as of 3/4 09:05)" in call.params["text"]
 
 
 def test_a_stranger_s_button_refusal_fits_an_answer_in_every_language() -> None:
